@@ -1,0 +1,20 @@
+"""safesh: a drop-in shell that stops destructive commands before they reach bash."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from safesh.api import Report
+
+__all__ = ["check"]
+__version__ = "0.1.0"
+
+
+def check(command: str, cwd: str | None = None, env: Mapping[str, str] | None = None) -> Report:
+    """Classify `command` without running it. See `safesh.api.check`."""
+    from safesh.api import check as _check
+
+    return _check(command, cwd=cwd, env=env)
