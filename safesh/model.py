@@ -171,6 +171,7 @@ class Command:
     args_unknown: bool = False
     remote_host: str | None = None
     depth: int = 0
+    background: bool = False
 
 
 @dataclass(frozen=True)
