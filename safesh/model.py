@@ -172,6 +172,11 @@ class Command:
     remote_host: str | None = None
     depth: int = 0
     background: bool = False
+    # The directory the command runs in when an earlier `cd` in the same line changed it
+    # (None: the context's cwd). `cwd_known` is False after a `cd` to a non-static place,
+    # so relative paths can be anywhere.
+    cwd: str | None = None
+    cwd_known: bool = True
 
 
 @dataclass(frozen=True)
