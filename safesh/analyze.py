@@ -1,0 +1,144 @@
+"""The analysis pipeline for one line: parse -> unwrap -> classify -> the line's tier.
+
+This is the one place that turns every failure into a finding: a line neither front-end can
+parse, a nested string that cannot be parsed, a rules engine that raises. None of them ever
+lets a command through; they all ask a human.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from safesh.model import Analysis, Command, Context, Finding, ParseError, Tier
+
+if TYPE_CHECKING:
+    from safesh.rules import RuleSet
+
+UNPARSABLE = "core.unparsable"
+INTERNAL_ERROR = "core.internal-error"
+RULES_ERROR = "core.rules-error"
+
+_FALLBACK_REASONS = {
+    UNPARSABLE: "safesh cannot parse this line, so it cannot tell what it would do.",
+    INTERNAL_ERROR: "safesh failed while analysing this line, so it cannot vouch for it.",
+    RULES_ERROR: "The rules could not be loaded, so no command can be judged.",
+}
+
+
+def make_context(cwd: str | None = None, env: Mapping[str, str] | None = None) -> Context:
+    """The context of a command run in `cwd` with `env` (defaults: this process's)."""
+    environment = dict(os.environ if env is None else env)
+    directory = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    home = environment.get("HOME") or os.path.expanduser("~")
+    return Context(
+        cwd=directory,
+        home=home,
+        env=tuple(sorted(environment.items())),
+        repo_root=find_repo_root(directory),
+    )
+
+
+def find_repo_root(directory: str) -> str | None:
+    """The nearest directory at or above `directory` holding `.git` (a dir or a file)."""
+    current = directory
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def core_finding(
+    ruleset: RuleSet | None, rule_id: str, evidence: str, command: Command | None = None
+) -> Finding:
+    """A finding for one of the core rules, using its tier and reason from the ruleset when
+    it defines them (a user may raise them) and asking otherwise."""
+    rule = None if ruleset is None else ruleset.get(rule_id)
+    if rule is None:
+        return Finding(
+            rule_id=rule_id,
+            tier=Tier.ASK,
+            reason=_FALLBACK_REASONS.get(rule_id, "safesh cannot judge this line."),
+            command=command,
+            evidence=evidence,
+            pack="core",
+        )
+    tier = rule.tier if rule.tier.severity >= Tier.ASK.severity else Tier.ASK
+    return Finding(
+        rule_id=rule_id,
+        tier=tier,
+        reason=rule.reason,
+        command=command,
+        alternative=rule.alternative,
+        evidence=evidence,
+        pack=rule.pack,
+    )
+
+
+def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
+    """Classify every command in `source`. Never raises for a bad line or an internal fault."""
+    from safesh.parse import parse_line
+
+    try:
+        parsed = parse_line(source)
+    except ParseError as error:
+        finding = core_finding(ruleset, UNPARSABLE, str(error))
+        return _analysis(source, context, (), (finding,), None, ruleset, str(error))
+    except Exception as error:  # noqa: BLE001 - any fault must become an ask
+        finding = core_finding(ruleset, INTERNAL_ERROR, f"{type(error).__name__}: {error}")
+        return _analysis(source, context, (), (finding,), None, ruleset, None)
+    try:
+        from safesh.rules import classify
+        from safesh.unwrap import unwrap
+
+        unwrapped = unwrap(parsed, context)
+        findings = list(classify(unwrapped.commands, context, ruleset))
+        findings.extend(
+            core_finding(ruleset, UNPARSABLE, problem.message) for problem in unwrapped.unparsed
+        )
+    except Exception as error:  # noqa: BLE001 - any fault must become an ask
+        finding = core_finding(ruleset, INTERNAL_ERROR, f"{type(error).__name__}: {error}")
+        return _analysis(source, context, (), (finding,), parsed.frontend, ruleset, None)
+    return _analysis(
+        source, context, unwrapped.commands, tuple(findings), parsed.frontend, ruleset, None
+    )
+
+
+def rules_error_analysis(source: str, context: Context, message: str) -> Analysis:
+    """What every line gets when the rules cannot be loaded: fail closed."""
+    finding = core_finding(None, RULES_ERROR, message)
+    return Analysis(
+        source=source,
+        context=context,
+        commands=(),
+        findings=(finding,),
+        decision=Tier.ASK,
+        frontend=None,
+        notes=(message,),
+    )
+
+
+def _analysis(
+    source: str,
+    context: Context,
+    commands: tuple[Command, ...],
+    findings: tuple[Finding, ...],
+    frontend: str | None,
+    ruleset: RuleSet | None,
+    parse_error: str | None,
+) -> Analysis:
+    return Analysis(
+        source=source,
+        context=context,
+        commands=commands,
+        findings=findings,
+        decision=Tier.most_severe([f.tier for f in findings]),
+        frontend=frontend,
+        parse_error=parse_error,
+        profile=getattr(ruleset, "profile", "default") if ruleset is not None else "default",
+        notes=tuple(getattr(ruleset, "warnings", ()) or ()),
+    )

@@ -1,0 +1,187 @@
+"""The Python API for agent frameworks, and the value every front end reports from.
+
+    >>> import safesh
+    >>> safesh.check("git push --force origin main").decision
+    'ask'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from safesh.model import Analysis, Command, Finding, Tier
+
+if TYPE_CHECKING:
+    from safesh.rules import RuleSet
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of analysing one line, before anything is run."""
+
+    analysis: Analysis
+    rules_fingerprint: str | None = None
+
+    @property
+    def command(self) -> str:
+        return self.analysis.source
+
+    @property
+    def decision(self) -> str:
+        return self.analysis.decision.value
+
+    @property
+    def tier(self) -> Tier:
+        return self.analysis.decision
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.analysis.findings
+
+    @property
+    def runs(self) -> bool:
+        """Whether the line runs without a human."""
+        return self.tier in (Tier.ALLOW, Tier.NOTIFY)
+
+    def rule_ids(self) -> list[str]:
+        return sorted({f.rule_id for f in self.analysis.findings})
+
+    def decisive_findings(self) -> list[Finding]:
+        """The findings that carry the line's decision, most severe first."""
+        ordered = sorted(self.analysis.findings, key=lambda f: -f.tier.severity)
+        return [f for f in ordered if f.tier == self.tier]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form (`safesh check --json`)."""
+        analysis = self.analysis
+        commands = list(analysis.commands)
+        return {
+            "version": JSON_SCHEMA_VERSION,
+            "command": analysis.source,
+            "decision": analysis.decision.value,
+            "cwd": analysis.context.cwd,
+            "profile": analysis.profile,
+            "parser": analysis.frontend,
+            "parse_error": analysis.parse_error,
+            "commands": [
+                _command_dict(command, analysis.findings) for command in commands
+            ],
+            "findings": [
+                _finding_dict(finding, _index_of(commands, finding.command))
+                for finding in analysis.findings
+            ],
+            "warnings": list(analysis.notes),
+        }
+
+    def summary(self) -> str:
+        """One line: the decision and the decisive rules."""
+        decisive = self.decisive_findings()
+        if not decisive:
+            return f"{self.decision}: {self.command}"
+        ids = ", ".join(dict.fromkeys(f.rule_id for f in decisive))
+        return f"{self.decision} ({ids}): {self.command}"
+
+    def refusal_message(self, approval_id: str | None = None, declined: bool = False) -> str:
+        """The paragraph a refused caller (often a model) reads on stderr."""
+        lines = [f"safesh: refused to run: {_one_line(self.command)}"]
+        for finding in self.decisive_findings()[:3]:
+            where = ""
+            if finding.command is not None and finding.command.source:
+                where = f" in `{_one_line(finding.command.source)}`"
+            lines.append(f"  [{finding.rule_id}] {finding.reason}{where}")
+            if finding.evidence and finding.rule_id.startswith("core."):
+                lines.append(f"    detail: {finding.evidence}")
+            if finding.alternative:
+                lines.append(f"    safer: {finding.alternative}")
+        lines.append(self._next_step(approval_id, declined))
+        return "\n".join(lines) + "\n"
+
+    def _next_step(self, approval_id: str | None, declined: bool) -> str:
+        if self.tier == Tier.BLOCK:
+            return (
+                "  This is blocked by policy and cannot be approved from here. Do not retry it "
+                "in another form (rewording, splitting, wrapping or scripting it); tell the user "
+                "what you wanted to do and why."
+            )
+        if declined:
+            return "  A human declined it. Do not retry it in another form; ask the user."
+        if approval_id is not None:
+            return (
+                f"  It needs a human's approval: request {approval_id} is waiting. Tell the user "
+                f"to run `safesh approve {approval_id}`, then re-run the identical command in the "
+                "same directory. Do not try to achieve the same effect another way."
+            )
+        return (
+            "  It needs a human's approval. Ask the user to run it themselves or to approve it "
+            "(`safesh approvals`). Do not try to achieve the same effect another way."
+        )
+
+
+def check(
+    command: str,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    ruleset: RuleSet | None = None,
+) -> Report:
+    """Analyse `command` as if run in `cwd` with `env`; run nothing.
+
+    Never raises for a bad command or broken rules: those come back as an `ask`.
+    """
+    from safesh.analyze import analyze, make_context, rules_error_analysis
+
+    context = make_context(cwd, env)
+    if ruleset is None:
+        from safesh.rules import RulesError, load_ruleset
+
+        try:
+            ruleset = load_ruleset(context.cwd)
+        except RulesError as error:
+            return Report(rules_error_analysis(command, context, str(error)))
+    return Report(analyze(command, context, ruleset), rules_fingerprint=ruleset.fingerprint)
+
+
+def _index_of(commands: list[Command], command: Command | None) -> int | None:
+    if command is None:
+        return None
+    for index, candidate in enumerate(commands):
+        if candidate is command:
+            return index
+    return None
+
+
+def _finding_dict(finding: Finding, command_index: int | None) -> dict[str, Any]:
+    return {
+        "rule": finding.rule_id,
+        "tier": finding.tier.value,
+        "reason": finding.reason,
+        "alternative": finding.alternative,
+        "evidence": finding.evidence,
+        "pack": finding.pack,
+        "command_index": command_index,
+    }
+
+
+def _command_dict(command: Command, findings: tuple[Finding, ...]) -> dict[str, Any]:
+    own = [f for f in findings if f.command is command]
+    return {
+        "argv": list(command.argv),
+        "text": command.source,
+        "span": [command.span.start, command.span.end],
+        "via": list(command.via),
+        "nesting": list(command.nesting),
+        "dynamic": command.dynamic,
+        "remote_host": command.remote_host,
+        "decision": Tier.most_severe([f.tier for f in own]).value,
+        "rules": [
+            {"id": f.rule_id, "tier": f.tier.value, "reason": f.reason} for f in own
+        ],
+    }
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

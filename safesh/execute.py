@@ -1,0 +1,53 @@
+"""The execute stage: find the real shell and hand the process over to it with exec, so safesh
+costs nothing while the command runs and signals, stdio, the environment and the working
+directory are exactly what the caller gave."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+SHIM_MARKER = b"safesh-shim"
+
+
+class ShellNotFound(Exception):
+    pass
+
+
+def is_shim(path: str) -> bool:
+    """Shims written by `safesh shims` carry a marker near the top; exec'ing one would loop."""
+    try:
+        with open(path, "rb") as handle:
+            return SHIM_MARKER in handle.read(512)
+    except OSError:
+        return False
+
+
+def find_real_shell(
+    name: str = "bash",
+    env: Mapping[str, str] | None = None,
+    configured: str | None = None,
+) -> str:
+    """The shell to hand over to: SAFESH_REAL_SHELL (set by shims; it only picks the binary),
+    then the configured one, then `name` on PATH, skipping safesh's own shims."""
+    environment = os.environ if env is None else env
+    for candidate in (environment.get("SAFESH_REAL_SHELL"), configured):
+        if candidate:
+            if os.path.isabs(candidate) and _executable(candidate) and not is_shim(candidate):
+                return candidate
+            raise ShellNotFound(f"the configured shell {candidate!r} is not an executable path")
+    for directory in environment.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or ".", name)
+        if _executable(path) and not is_shim(path):
+            return os.path.abspath(path)
+    raise ShellNotFound(f"no {name} found on PATH")
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def exec_shell(shell: str, args: Sequence[str]) -> None:
+    """Replace this process with `shell args…`. Only returns by raising OSError."""
+    argv0 = os.path.basename(shell)
+    os.execv(shell, [argv0, *args])

@@ -1,0 +1,286 @@
+"""`safesh` used where `bash` is used: the same command line, judged before it runs.
+
+    safesh -c 'CMD' [NAME [ARGS...]]    safesh SCRIPT [ARGS...]    safesh -s [ARGS...]
+    safesh [-i]                          (an interactive shell for humans)
+
+bash's own options (-l, -e, -u, -x, -o pipefail, --norc, ...) are passed to the real shell
+unchanged. safesh adds `--dry-run` (or SAFESH_DRY_RUN=1): judge and report, run nothing.
+
+This module is the hot path of every command an agent runs, so it avoids click and imports
+only what the decision needs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from safesh.decide import EXIT_REFUSED, EXIT_USAGE, Action, DecisionInput, Mode, decide
+
+# bash's single-letter options (`bash --help`, `set --help`); any other letter is an error.
+_SHORT_OPTIONS = frozenset("abefhkmnoptuvxBCEHPTilrsDcO")
+_LONG_OPTIONS = frozenset(
+    {"--login", "--norc", "--noprofile", "--posix", "--restricted", "--verbose",
+     "--noediting", "--debugger", "--dump-strings", "--dump-po-strings", "--protected",
+     "--pretty-print"}
+)
+_LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
+
+USAGE = """\
+usage: safesh [bash options] -c 'COMMAND' [NAME [ARGS...]]
+       safesh [bash options] SCRIPT [ARGS...]
+       safesh [bash options] -s [ARGS...]
+       safesh [-i]                            interactive shell
+       safesh --dry-run -c 'COMMAND'          judge and report; run nothing
+       safesh SUBCOMMAND ...                  check, rules, trust, approvals, approve, deny,
+                                              log, hook, install-hook, doctor, shims, paths
+Refused commands exit with status 77 and explain why on stderr.
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class Invocation:
+    """bash's command line, split into what safesh needs and what it passes on."""
+
+    passthrough: list[str] = field(default_factory=list)  # options for the real shell
+    command: str | None = None  # -c
+    script: str | None = None
+    args: list[str] = field(default_factory=list)  # NAME ARGS... / SCRIPT's ARGS
+    read_stdin: bool = False  # -s
+    interactive: bool = False  # -i
+    dry_run: bool = False
+    show_help: bool = False
+    show_version: bool = False
+
+
+def parse_invocation(argv: list[str]) -> Invocation:
+    """Split argv as bash does: options first; with -c the first operand is the command."""
+    inv = Invocation()
+    want_command = False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or arg == "-":
+            i += 1
+            break
+        if arg == "--dry-run":
+            inv.dry_run = True
+        elif arg == "--help":
+            inv.show_help = True
+        elif arg == "--version":
+            inv.show_version = True
+        elif arg in _LONG_OPTIONS:
+            inv.passthrough.append(arg)
+        elif arg in _LONG_WITH_VALUE:
+            if i + 1 >= len(argv):
+                raise UsageError(f"{arg}: option requires an argument")
+            inv.passthrough += [arg, argv[i + 1]]
+            i += 1
+        elif arg.startswith("--"):
+            raise UsageError(f"{arg}: invalid option")
+        elif len(arg) > 1 and arg[0] in "-+":
+            consumed = _short_cluster(arg, argv, i, inv)
+            want_command = want_command or ("c" in arg[1:] and arg[0] == "-")
+            i += consumed
+            continue
+        else:
+            break
+        i += 1
+    operands = argv[i:]
+    if want_command:
+        if not operands:
+            raise UsageError("-c: option requires an argument")
+        inv.command, inv.args = operands[0], operands[1:]
+    elif operands and not inv.read_stdin:
+        inv.script, inv.args = operands[0], operands[1:]
+    else:
+        inv.args = operands
+    return inv
+
+
+def _short_cluster(arg: str, argv: list[str], i: int, inv: Invocation) -> int:
+    """Handle `-euxo pipefail`, `-lc`, `+o posix`; returns how many words were used."""
+    sign, letters = arg[0], arg[1:]
+    used = 1
+    kept = ""
+    for letter in letters:
+        if letter not in _SHORT_OPTIONS:
+            raise UsageError(f"{sign}{letter}: invalid option")
+        if letter in "oO":
+            if i + used >= len(argv):
+                raise UsageError(f"{sign}{letter}: option requires an argument")
+            if kept:
+                inv.passthrough.append(sign + kept)
+                kept = ""
+            inv.passthrough += [f"{sign}{letter}", argv[i + used]]
+            used += 1
+        elif letter == "c" and sign == "-":
+            pass
+        elif letter == "s" and sign == "-":
+            inv.read_stdin = True
+        elif letter == "i" and sign == "-":
+            inv.interactive = True
+            kept += letter
+        else:
+            kept += letter
+    if kept:
+        inv.passthrough.append(sign + kept)
+    return used
+
+
+def main(argv: list[str]) -> int:
+    try:
+        inv = parse_invocation(argv)
+    except UsageError as error:
+        sys.stderr.write(f"safesh: {error}\n{USAGE}")
+        return EXIT_USAGE
+    if inv.show_help:
+        sys.stdout.write(USAGE)
+        return 0
+    if inv.show_version:
+        from safesh import __version__
+
+        sys.stdout.write(f"safesh {__version__}\n")
+        return 0
+    dry_run = inv.dry_run or os.environ.get("SAFESH_DRY_RUN", "") not in {"", "0"}
+    if inv.command is not None:
+        return run_line(inv.command, inv, ["-c", inv.command, *inv.args], dry_run)
+    if inv.script is not None:
+        return run_script(inv, dry_run)
+    if inv.interactive or (not inv.read_stdin and sys.stdin.isatty()):
+        from safesh.interactive import main as interactive_main
+
+        return interactive_main(inv.passthrough, dry_run=dry_run)
+    # Commands on standard input: read them all so the whole script is judged before any of
+    # it runs, then hand it over as `-c` with $0 set as bash would set it.
+    source = sys.stdin.read()
+    return run_line(source, inv, ["-c", source, _shell_name(), *inv.args], dry_run)
+
+
+def run_script(inv: Invocation, dry_run: bool) -> int:
+    assert inv.script is not None
+    try:
+        with open(inv.script, encoding="utf-8", errors="surrogateescape") as handle:
+            source = handle.read()
+    except OSError as error:
+        # Same words and status as bash, so callers see what they would have seen.
+        sys.stderr.write(f"safesh: {inv.script}: {error.strerror}\n")
+        return 127 if isinstance(error, FileNotFoundError) else 126
+    return run_line(source, inv, [inv.script, *inv.args], dry_run)
+
+
+def _shell_name() -> str:
+    return os.path.basename(os.environ.get("SAFESH_REAL_SHELL", "") or "bash")
+
+
+def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool) -> int:
+    """Judge `source`; then exec the real shell, or refuse. Returns only when not exec'ing."""
+    from safesh.api import check
+    from safesh.confirm import terminal_available
+
+    report = check(source)
+    mode = Mode.DRY_RUN if dry_run else Mode.EXEC
+    terminal = not dry_run and report.tier.value == "ask" and terminal_available()
+    granted = False
+    if mode is Mode.EXEC and report.tier.value == "ask" and not terminal:
+        granted = _consume_grant(report)
+    action = decide(DecisionInput(report.tier, mode, terminal, granted))
+    approval_id: str | None = None
+    if action is Action.PROMPT:
+        action = _prompt(report)
+    elif action is Action.REQUEST_APPROVAL:
+        approval_id = _request_approval(report)
+    _record(report, action, dry_run, approval_id)
+    if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
+        sys.stdout.write(_dry_run_text(report, action))
+        return 0 if action is Action.WOULD_RUN else EXIT_REFUSED
+    if not action.runs:
+        sys.stderr.write(report.refusal_message(approval_id, declined=action is Action.REFUSE
+                                                and report.tier.value == "ask"))
+        return EXIT_REFUSED
+    if action is Action.RUN_NOTIFY:
+        pass  # recorded above as needing a look; the caller is not disturbed
+    return _hand_over(inv, shell_args)
+
+
+def _hand_over(inv: Invocation, shell_args: list[str]) -> int:
+    from safesh.execute import ShellNotFound, exec_shell, find_real_shell
+
+    try:
+        shell = find_real_shell(_shell_name())
+    except ShellNotFound as error:
+        sys.stderr.write(f"safesh: {error}\n")
+        return 127
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        exec_shell(shell, [*inv.passthrough, *shell_args])
+    except OSError as error:
+        sys.stderr.write(f"safesh: cannot run {shell}: {error.strerror}\n")
+        return 126
+    return 126  # not reached: exec replaced the process
+
+
+def _prompt(report: object) -> Action:
+    from safesh.api import Report
+    from safesh.confirm import ask, confirm_target
+    from safesh.decide import after_prompt
+
+    assert isinstance(report, Report)
+    decisive = report.decisive_findings()
+    target = next((t for t in (confirm_target(f) for f in decisive) if t), None)
+    explanation = report.refusal_message().replace("refused to run", "about to run", 1)
+    explanation = "\n".join(
+        line for line in explanation.splitlines() if "approv" not in line and "Do not" not in line
+    )
+    return after_prompt(ask(explanation + "\n", type_to_confirm=target))
+
+
+def _dry_run_text(report: object, action: Action) -> str:
+    from safesh.api import Report
+
+    assert isinstance(report, Report)
+    verdict = "would run" if action is Action.WOULD_RUN else "would NOT run"
+    lines = [f"safesh: {verdict} ({report.decision}): {report.command.strip()}"]
+    for finding in report.decisive_findings():
+        if finding.tier.value != "allow":
+            lines.append(f"  [{finding.rule_id}] {finding.tier.value}: {finding.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def _consume_grant(report: object) -> bool:
+    from safesh.api import Report
+
+    assert isinstance(report, Report)
+    try:
+        from safesh.store import consume_grant_quietly
+    except ImportError:
+        return False
+    return consume_grant_quietly(report) is not None
+
+
+def _request_approval(report: object) -> str | None:
+    from safesh.api import Report
+
+    assert isinstance(report, Report)
+    try:
+        from safesh.store import request_approval_quietly
+    except ImportError:
+        return None
+    return request_approval_quietly(report)
+
+
+def _record(report: object, action: Action, dry_run: bool, approval_id: str | None) -> None:
+    from safesh.api import Report
+
+    assert isinstance(report, Report)
+    try:
+        from safesh.store import record_decision_quietly
+    except ImportError:
+        return
+    record_decision_quietly(report, action.value, "dry-run" if dry_run else "exec", approval_id)

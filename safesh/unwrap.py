@@ -1,0 +1,892 @@
+"""The unwrap stage: from parsed simple commands to the commands that will really run.
+
+A command can hide what it does behind a wrapper (`sudo`, `env`, `timeout`, `xargs`,
+`find -exec`), behind a string another shell parses (`bash -c '…'`, `eval`, `ssh host '…'`,
+`su -c`), or behind what feeds its standard input (a heredoc or a download piped into a shell).
+This stage peels all of that, recursively up to a depth limit, so the rules only ever see the
+innermost command with a record (`via`) of what was peeled.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
+
+MAX_DEPTH = 6
+MAX_SCRIPT_BYTES = 1 << 20
+
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "busybox-sh", "fish"})
+DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request"})
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A string the analysis had to understand but could not (a nested `bash -c` string, a
+    script file, too deep a nesting). The analysis turns it into an `ask`."""
+
+    span: Span
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    commands: tuple[Command, ...]
+    unparsed: tuple[Unparsed, ...]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where a nested source sits: every command found inside takes the outer span, so a
+    report points at the place in the line the human typed."""
+
+    depth: int
+    via: tuple[str, ...]
+    span: Span | None
+    remote_host: str | None
+    cwd: str | None
+    cwd_known: bool
+
+
+ParseFn = Callable[[str], ParsedLine]
+
+
+def unwrap(parsed: ParsedLine, context: Context, parse: ParseFn | None = None) -> Unwrapped:
+    """Every command `parsed` will run, with wrappers peeled and nested shells parsed."""
+    if parse is None:
+        from safesh.parse import parse_line
+
+        parse = parse_line
+    walker = _Walker(context=context, parse=parse)
+    frame = _Frame(depth=0, via=(), span=None, remote_host=None, cwd=None, cwd_known=True)
+    walker.walk_line(parsed, frame)
+    return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
+
+
+# ---------------------------------------------------------------------------------------------
+# Word helpers
+
+
+def command_name(text: str) -> str:
+    """`/bin/rm` -> `rm`; `\\rm` -> `rm` (the parser already removed quotes)."""
+    name = text.lstrip("\\")
+    if "/" in name.rstrip("/"):
+        name = posixpath.basename(name.rstrip("/"))
+    return name
+
+
+def _is_assignment(text: str) -> bool:
+    name, sep, _ = text.partition("=")
+    return bool(sep) and name.isidentifier()
+
+
+def _split_options(
+    words: Sequence[Word],
+    value_options: frozenset[str],
+    *,
+    stop_at_first_positional: bool = True,
+    attached_short_values: bool = True,
+) -> tuple[list[Word], list[Word]]:
+    """Split a wrapper's own options from the rest (the wrapped command and its arguments)."""
+    i = 0
+    options: list[Word] = []
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            return options, list(words[i + 1 :])
+        if not text.startswith("-") or text == "-":
+            if stop_at_first_positional:
+                break
+        options.append(words[i])
+        if text in value_options and i + 1 < len(words):
+            options.append(words[i + 1])
+            i += 2
+            continue
+        if (
+            attached_short_values
+            and text.startswith("-")
+            and not text.startswith("--")
+            and len(text) > 2
+            and text[:2] in value_options
+        ):
+            i += 1  # -uroot, -n5: value attached
+            continue
+        i += 1
+    return options, list(words[i:])
+
+
+def _option_texts(options: Sequence[Word]) -> set[str]:
+    return {w.text for w in options}
+
+
+# Wrapper tables: the options of each wrapper that take a value, so the wrapped command is found.
+_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "sudo": frozenset(
+        {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group"}
+    ),
+    "doas": frozenset({"-u", "-C"}),
+    "pkexec": frozenset({"--user"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "ionice": frozenset({"-c", "-n", "--class", "--classdata"}),
+    "chrt": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e", "--input", "--output", "--error"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+    "exec": frozenset({"-a"}),
+    "watch": frozenset({"-n", "--interval", "-d", "-q", "--equexit"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "setsid": frozenset(),
+    "flock": frozenset({"-w", "--timeout", "-E", "--conflict-exit-code"}),
+    "taskset": frozenset(),
+    "runuser": frozenset({"-u", "-g", "-G", "--user", "--group"}),
+    "xargs": frozenset(
+        {"-n", "-L", "-s", "-P", "-d", "-a", "-E", "-I", "--max-args", "--max-lines",
+         "--max-chars", "--max-procs", "--delimiter", "--arg-file", "--eof", "--replace"}
+    ),
+    "ssh": frozenset(
+        {"-b", "-B", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O",
+         "-o", "-p", "-P", "-Q", "-R", "-S", "-W", "-w"}
+    ),
+    "strace": frozenset({"-e", "-o", "-p", "-s", "-u", "-a", "-b", "-E", "-I", "-O", "-S", "-X"}),
+    "ltrace": frozenset({"-e", "-o", "-p", "-s", "-u", "-a", "-n", "-l"}),
+    "su": frozenset({"-c", "-s", "-g", "-G", "--command", "--shell", "--group", "-w"}),
+    "chroot": frozenset({"--userspec", "--groups"}),
+    "unshare": frozenset(),
+    "nsenter": frozenset({"-t", "--target"}),
+}
+
+# Wrappers whose first positional word is the command to run.
+_SIMPLE_WRAPPERS = frozenset(
+    {"sudo", "doas", "pkexec", "nice", "nohup", "ionice", "stdbuf", "setsid", "unbuffer",
+     "builtin", "time", "torsocks", "proxychains", "proxychains4", "strace", "ltrace",
+     "runuser", "catchsegv", "caffeinate", "firejail", "fakeroot", "unshare", "nsenter"}
+)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Walker:
+    context: Context
+    parse: ParseFn
+    commands: list[Command] | None = None
+    unparsed: list[Unparsed] | None = None
+
+    def __post_init__(self) -> None:
+        self.commands = []
+        self.unparsed = []
+
+    # -- lines -----------------------------------------------------------------------------
+
+    def walk_line(self, parsed: ParsedLine, frame: _Frame) -> None:
+        functions = frozenset(parsed.functions)
+        cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
+        cwd, cwd_known = frame.cwd, frame.cwd_known
+        for simple in parsed.commands:
+            # A `cd` only holds for commands at its nesting level or deeper: `(cd /tmp); rm x`
+            # must not evaluate `x` under /tmp.
+            while cwd_stack and not _is_prefix(cwd_stack[-1][0], simple.nesting):
+                _, cwd, cwd_known = cwd_stack.pop()
+            inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
+            self.walk_simple(simple, parsed, inner, functions)
+            moved = self._cd_target(simple, inner)
+            if moved is not None:
+                cwd_stack.append((simple.nesting, cwd, cwd_known))
+                cwd, cwd_known = moved
+
+    def walk_source(self, source: str, frame: _Frame, what: str) -> None:
+        if frame.depth > MAX_DEPTH:
+            self._unparsed(frame, f"{what} nests deeper than {MAX_DEPTH} levels", source)
+            return
+        try:
+            parsed = self.parse(source)
+        except ParseError as error:
+            self._unparsed(frame, f"cannot parse the {what}: {error}", source)
+            return
+        self.walk_line(parsed, frame)
+
+    def _unparsed(self, frame: _Frame, message: str, source: str) -> None:
+        assert self.unparsed is not None
+        self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source))
+
+    # -- cd tracking -------------------------------------------------------------------------
+
+    def _cd_target(self, simple: SimpleCommand, frame: _Frame) -> tuple[str | None, bool] | None:
+        if not simple.argv or command_name(simple.argv[0].text) not in {"cd", "pushd"}:
+            return None
+        if simple.pipeline[2] > 1:
+            return None  # a cd in a pipeline runs in a subshell
+        args = [w for w in simple.argv[1:] if not (w.text.startswith("-") and w.text != "-")]
+        if not args:
+            return self.context.home, True
+        target = args[0]
+        if not target.static or target.glob or target.text == "-":
+            return None, False
+        base = frame.cwd or self.context.cwd
+        return resolve_path(target.text, base, self.context.home), frame.cwd_known
+
+    # -- simple commands ---------------------------------------------------------------------
+
+    def walk_simple(
+        self,
+        simple: SimpleCommand,
+        parsed: ParsedLine,
+        frame: _Frame,
+        functions: frozenset[str],
+    ) -> None:
+        feed = self._feed_for(simple, parsed)
+        self.peel(list(simple.argv), simple, frame, feed, functions, via=frame.via)
+
+    def peel(
+        self,
+        words: list[Word],
+        simple: SimpleCommand,
+        frame: _Frame,
+        feed: Feed | None,
+        functions: frozenset[str],
+        via: tuple[str, ...],
+        args_unknown: bool = False,
+        remote_host: str | None = None,
+        extra_assignments: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """Find the command `words` really runs, emitting it (and anything it nests)."""
+        remote_host = remote_host or frame.remote_host
+        # `env A=1 cmd` and a leading assignment that the parser left in argv
+        while words and words[0].static and _is_assignment(words[0].text):
+            name, _, value = words[0].text.partition("=")
+            extra_assignments = (*extra_assignments, (name, value))
+            words = words[1:]
+        if not words:
+            if simple.redirects and not via:
+                self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
+                           extra_assignments)
+            return
+        head = words[0]
+        if not head.static:
+            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
+                       extra_assignments, dynamic=True)
+            return
+        name = command_name(head.text)
+        if name in functions:
+            # A call of a function defined in this line; its body's commands are already
+            # among the parsed commands.
+            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
+                       extra_assignments)
+            return
+        handler = _HANDLERS.get(name)
+        if handler is None or len(via) > 4 * MAX_DEPTH:
+            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
+                       extra_assignments)
+            return
+        handler(self, name, words, simple, frame, feed, functions, via, args_unknown,
+                remote_host, extra_assignments)
+
+    def _emit(
+        self,
+        words: Sequence[Word],
+        simple: SimpleCommand,
+        frame: _Frame,
+        feed: Feed | None,
+        via: tuple[str, ...],
+        args_unknown: bool,
+        remote_host: str | None,
+        extra_assignments: tuple[tuple[str, str], ...],
+        dynamic: bool = False,
+    ) -> None:
+        assert self.commands is not None
+        name = command_name(words[0].text) if words and not dynamic else (
+            words[0].text if words else ""
+        )
+        argv = (name, *(w.text for w in words[1:])) if words else ()
+        assignments = tuple((k, v.text) for k, v in simple.assignments) + extra_assignments
+        span = frame.span or simple.span
+        self.commands.append(
+            Command(
+                name=name,
+                argv=argv,
+                words=tuple(words),
+                span=span,
+                source=_slice(simple),
+                redirects=simple.redirects,
+                assignments=assignments,
+                via=via,
+                nesting=simple.nesting,
+                feed=feed,
+                pipeline=simple.pipeline,
+                dynamic=dynamic,
+                args_unknown=args_unknown,
+                remote_host=remote_host,
+                depth=frame.depth,
+                background=simple.background,
+                cwd=frame.cwd,
+                cwd_known=frame.cwd_known,
+            )
+        )
+
+    # -- what feeds stdin ---------------------------------------------------------------------
+
+    def _feed_for(self, simple: SimpleCommand, parsed: ParsedLine) -> Feed | None:
+        for redirect in simple.redirects:
+            if redirect.op in {"<<", "<<-"} and redirect.heredoc is not None:
+                return Feed("heredoc", text=redirect.heredoc)
+            if redirect.op == "<<<" and redirect.heredoc is not None:
+                return Feed("herestring", text=redirect.heredoc)
+        pipe_id, index, length = simple.pipeline
+        if index == 0 or length < 2:
+            return None
+        previous = _previous_in_pipeline(parsed, simple)
+        if previous is None or not previous.argv:
+            return None
+        source_argv = _peeled_argv(previous)
+        if source_argv and source_argv[0] in DOWNLOADERS:
+            return Feed("download", source=source_argv)
+        if not all(w.static for w in previous.argv):
+            return Feed("pipe", source=source_argv, text=None)
+        return Feed("pipe", source=source_argv, text=_pipe_text(source_argv, previous))
+
+
+def _is_prefix(prefix: tuple[str, ...], nesting: tuple[str, ...]) -> bool:
+    return nesting[: len(prefix)] == prefix
+
+
+def _slice(simple: SimpleCommand) -> str:
+    return " ".join(w.raw for w in simple.argv)
+
+
+def _previous_in_pipeline(parsed: ParsedLine, simple: SimpleCommand) -> SimpleCommand | None:
+    pipe_id, index, _ = simple.pipeline
+    for other in parsed.commands:
+        if other.pipeline[0] == pipe_id and other.pipeline[1] == index - 1 and (
+            other.nesting == simple.nesting
+        ):
+            return other
+    return None
+
+
+def _peeled_argv(simple: SimpleCommand) -> tuple[str, ...]:
+    """The argv of a pipe source with simple wrappers dropped (`sudo curl …` is a download)."""
+    words = [w.text for w in simple.argv]
+    while words and (command_name(words[0]) in _SIMPLE_WRAPPERS or _is_assignment(words[0])):
+        words = words[1:]
+        while words and words[0].startswith("-"):
+            words = words[1:]
+    if words:
+        words[0] = command_name(words[0])
+    return tuple(words)
+
+
+def _pipe_text(argv: tuple[str, ...], simple: SimpleCommand) -> str | None:
+    """The text a pipe source writes, when it is plainly known (`echo`, `printf`, `cat <<`)."""
+    if not argv:
+        return None
+    if argv[0] == "echo":
+        args = [a for a in argv[1:] if a not in {"-n", "-e", "-E"}]
+        return " ".join(args)
+    if argv[0] == "printf" and len(argv) > 1:
+        return argv[1].replace("\\n", "\n")
+    if argv[0] == "cat" and len(argv) == 1:
+        for redirect in simple.redirects:
+            if redirect.heredoc is not None:
+                return redirect.heredoc
+    return None
+
+
+def resolve_path(path: str, cwd: str, home: str) -> str:
+    """Lexically resolve `path` against `cwd` (no filesystem access)."""
+    if path == "~" or path.startswith("~/"):
+        path = home + path[1:]
+    elif path.startswith(("$HOME", "${HOME}")):
+        path = home + path[len("${HOME}") if path.startswith("${") else len("$HOME") :]
+    if not path.startswith("/"):
+        path = posixpath.join(cwd, path)
+    return posixpath.normpath(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrapper handlers. Each receives the words starting at the wrapper's name.
+
+_Handler = Callable[
+    [
+        _Walker, str, list[Word], SimpleCommand, _Frame, "Feed | None", frozenset[str],
+        tuple[str, ...], bool, "str | None", tuple[tuple[str, str], ...],
+    ],
+    None,
+]
+
+
+def _simple_wrapper(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
+    texts = _option_texts(options)
+    if name in {"sudo", "doas"} and not rest and texts & {"-i", "-s", "--login", "--shell"}:
+        # `sudo -i` / `sudo -s`: an interactive root shell.
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    if name == "nsenter" or name == "unshare":
+        pass
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _timeout(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    _, rest = _split_options(words[1:], _VALUE_OPTIONS["timeout"])
+    if len(rest) < 2:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest[1:], simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _skip_one_positional(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`chrt PRIO cmd`, `taskset MASK cmd`, `flock FILE cmd`, `chroot DIR cmd`."""
+    options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
+    if name == "taskset" and "-p" in _option_texts(options):
+        rest = []
+    if name == "flock" and rest and rest[0].text in {"-c", "--command"}:
+        rest = rest[1:]
+    if len(rest) < 2:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    if name == "flock" and len(rest) >= 3 and rest[1].text in {"-c", "--command"}:
+        w.walk_source(rest[2].text, _nested(frame, simple, (*via, "flock -c")), "flock -c string")
+        return
+    w.peel(rest[1:], simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _env(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    i = 1
+    rest = words[1:]
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            i += 1
+            break
+        if text in {"-S", "--split-string"} and i + 1 < len(words):
+            # `env -S 'rm -rf /'`: the string is split into a command line.
+            joined = " ".join(x.raw for x in words[i + 1 :])
+            w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
+            return
+        if text.startswith("-S") and len(text) > 2:
+            joined = " ".join([text[2:], *(x.raw for x in words[i + 1 :])])
+            w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
+            return
+        if text in {"-u", "--unset", "-C", "--chdir"} and i + 1 < len(words):
+            i += 2
+            continue
+        if text.startswith("-"):
+            i += 1
+            continue
+        if _is_assignment(text):
+            key, _, value = text.partition("=")
+            assignments = (*assignments, (key, value))
+            i += 1
+            continue
+        break
+    rest = words[i:]
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _command_builtin(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    options, rest = _split_options(words[1:], frozenset())
+    flags = "".join(o.text.lstrip("-") for o in options)
+    if "v" in flags or "V" in flags or not rest:
+        # `command -v rm` only looks the name up.
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _exec(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    _, rest = _split_options(words[1:], _VALUE_OPTIONS["exec"])
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _watch(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    options, rest = _split_options(words[1:], _VALUE_OPTIONS["watch"])
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    if _option_texts(options) & {"-x", "--exec"}:
+        w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+               assignments)
+        return
+    # Without -x, watch joins its arguments and runs them with `sh -c`.
+    w.walk_source(" ".join(x.text for x in rest), _nested(frame, simple, (*via, "watch")),
+                  "watch command")
+
+
+def _xargs(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    i = 1
+    value_options = _VALUE_OPTIONS["xargs"]
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            i += 1
+            break
+        if not text.startswith("-"):
+            break
+        i += 2 if text in value_options else 1
+    rest = words[i:]
+    if not rest:
+        # xargs with no command runs echo.
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, None, functions, (*via, name), True, remote_host, assignments)
+
+
+def _parallel(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    i = 1
+    while i < len(words) and words[i].text.startswith("-"):
+        i += 2 if words[i].text in {"-j", "--jobs", "-S", "--sshlogin", "-a"} else 1
+    rest = words[i:]
+    cut = next((k for k, x in enumerate(rest) if x.text in {":::", "::::", ":::+"}), len(rest))
+    command_words = rest[:cut]
+    if not command_words:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    if len(command_words) == 1 and " " in command_words[0].text:
+        w.walk_source(command_words[0].text, _nested(frame, simple, (*via, name)),
+                      "parallel command")
+        return
+    w.peel(command_words, simple, frame, None, functions, (*via, name), True, remote_host,
+           assignments)
+
+
+def _find(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    # find itself is a command too (`find -delete` deletes).
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    i = 1
+    while i < len(words):
+        if words[i].text in {"-exec", "-execdir", "-ok", "-okdir"}:
+            action = words[i].text
+            j = i + 1
+            while j < len(words) and words[j].text not in {";", "+", "\\;"}:
+                j += 1
+            inner = words[i + 1 : j]
+            if inner:
+                w.peel(list(inner), simple, frame, None, functions, (*via, f"find {action}"),
+                       True, remote_host, assignments)
+            i = j + 1
+            continue
+        i += 1
+
+
+def _ssh(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    _, rest = _split_options(words[1:], _VALUE_OPTIONS["ssh"])
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    host = rest[0].text
+    remote = rest[1:]
+    if not remote:
+        w._emit(words, simple, frame, feed, via, args_unknown, host, assignments)
+        if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
+            w.walk_source(feed.text, _nested(frame, simple, (*via, f"ssh {host}"), host),
+                          "remote script")
+        return
+    if not all(x.static for x in remote):
+        w._emit(remote, simple, frame, feed, (*via, f"ssh {host}"), args_unknown, host,
+                assignments, dynamic=True)
+        return
+    # ssh joins the remaining words with spaces and the remote shell parses the result.
+    w.walk_source(" ".join(x.text for x in remote),
+                  _nested(frame, simple, (*via, f"ssh {host}"), host), "remote command")
+
+
+def _su(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    for i, word in enumerate(words[1:], start=1):
+        if word.text in {"-c", "--command"} and i + 1 < len(words):
+            string = words[i + 1]
+            if not string.static:
+                w._emit(words, simple, frame, feed, via, args_unknown, remote_host,
+                        assignments, dynamic=True)
+                return
+            w.walk_source(string.text, _nested(frame, simple, (*via, "su -c")), "su -c string")
+            return
+        if word.text.startswith("--command="):
+            w.walk_source(word.text.partition("=")[2], _nested(frame, simple, (*via, "su -c")),
+                          "su -c string")
+            return
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+
+
+def _eval(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    args = words[1:]
+    if not args:
+        return
+    if not all(x.static for x in args):
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments,
+                dynamic=True)
+        return
+    w.walk_source(" ".join(x.text for x in args), _nested(frame, simple, (*via, "eval")),
+                  "eval string")
+
+
+def _shell(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`bash -c STRING`, `bash SCRIPT`, `bash` reading a heredoc or a pipe, `bash <(curl …)`."""
+    i = 1
+    command_string: Word | None = None
+    reads_stdin = False
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            i += 1
+            break
+        if text in {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"} and i + 1 < len(words):
+            i += 2
+            continue
+        if text.startswith("-") and text != "-" or text.startswith("+") and len(text) > 1:
+            letters = text.lstrip("-+")
+            if not text.startswith("--") and "c" in letters:
+                if i + 1 < len(words):
+                    command_string = words[i + 1]
+                i = len(words)
+                break
+            if not text.startswith("--") and "s" in letters:
+                reads_stdin = True
+            i += 1
+            continue
+        break
+    label = f"{name} -c"
+    if command_string is not None:
+        if not command_string.static:
+            raw = command_string.raw
+            if any(d in raw for d in DOWNLOADERS) and "$(" in raw or "`" in raw:
+                download = Feed("download", source=tuple(raw.split()))
+                w._emit(words, simple, frame, download, via, args_unknown, remote_host,
+                        assignments)
+                return
+            w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments,
+                    dynamic=True)
+            return
+        w.walk_source(command_string.text, _nested(frame, simple, (*via, label)),
+                      f"{label} string")
+        return
+    rest = words[i:]
+    if rest and not reads_stdin and rest[0].text != "-":
+        script = rest[0]
+        if "<(" in script.raw and any(d in script.raw for d in DOWNLOADERS):
+            w._emit(words, simple, frame, Feed("process-substitution-download",
+                                                source=(script.raw,)),
+                    via, args_unknown, remote_host, assignments)
+            return
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        if script.static:
+            _walk_script_file(w, script.text, simple, frame, (*via, f"{name} {script.text}"))
+        return
+    # The shell reads its program from standard input.
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    if feed is None:
+        return
+    if feed.kind in {"heredoc", "herestring", "pipe"} and feed.text is not None:
+        w.walk_source(feed.text, _nested(frame, simple, (*via, f"{name} <stdin>")),
+                      "script on standard input")
+    elif feed.kind == "pipe" and feed.source[:1] == ("cat",) and len(feed.source) == 2:
+        _walk_script_file(w, feed.source[1], simple, frame, (*via, f"{name} <{feed.source[1]}"))
+
+
+def _source(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`source FILE` / `. FILE` runs the file in this shell."""
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    if len(words) < 2:
+        return
+    target = words[1]
+    if "<(" in target.raw and any(d in target.raw for d in DOWNLOADERS):
+        w._emit(words, simple, frame,
+                Feed("process-substitution-download", source=(target.raw,)),
+                via, args_unknown, remote_host, assignments)
+        return
+    if target.static:
+        _walk_script_file(w, target.text, simple, frame, (*via, f"{name} {target.text}"))
+
+
+def _package_runner(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
+    runner is what runs."""
+    rest = words[1:]
+    runner_verbs = {"uv": "run", "poetry": "run", "pipenv": "run", "bundle": "exec",
+                    "pnpm": "dlx", "yarn": "dlx", "pdm": "run", "hatch": "run", "rye": "run",
+                    "pipx": "run"}
+    verb = runner_verbs.get(name)
+    if verb is not None:
+        if not rest or rest[0].text != verb:
+            w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+            return
+        rest = rest[1:]
+    value_options = frozenset({"-p", "--package", "--with", "--python", "-e", "--env"})
+    _, rest = _split_options(rest, value_options)
+    if not rest:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
+           assignments)
+
+
+def _container_exec(
+    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
+    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
+    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`kubectl exec POD -- CMD`, `docker exec CTR CMD`: the outer command is judged by its
+    own rules, and the command it runs inside the container is judged too."""
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    texts = [x.text for x in words]
+    if len(texts) < 2 or texts[1] != "exec":
+        return
+    if "--" in texts:
+        inner = words[texts.index("--") + 1 :]
+    elif name in {"docker", "podman"}:
+        value_options = frozenset({"-e", "--env", "-u", "--user", "-w", "--workdir",
+                                   "--env-file", "--detach-keys"})
+        _, after = _split_options(words[2:], value_options)
+        inner = after[1:]
+    else:
+        return
+    if inner:
+        w.peel(list(inner), simple, frame, None, functions, (*via, f"{name} exec"),
+               args_unknown, remote_host, assignments)
+
+
+def _nested(
+    frame: _Frame, simple: SimpleCommand, via: tuple[str, ...], host: str | None = None
+) -> _Frame:
+    return _Frame(
+        depth=frame.depth + 1,
+        via=via,
+        span=frame.span or simple.span,
+        remote_host=host or frame.remote_host,
+        # A remote or nested shell starts where the outer one stands; a remote host's
+        # directory is unknown.
+        cwd=None if host else frame.cwd,
+        cwd_known=False if host else frame.cwd_known,
+    )
+
+
+def _walk_script_file(
+    w: _Walker, path: str, simple: SimpleCommand, frame: _Frame, via: tuple[str, ...]
+) -> None:
+    """A script run by a shell is analysed when it exists here and is small enough."""
+    if frame.remote_host:
+        return
+    base = frame.cwd or w.context.cwd
+    full = resolve_path(path, base, w.context.home)
+    try:
+        if not os.path.isfile(full) or os.path.getsize(full) > MAX_SCRIPT_BYTES:
+            return
+        with open(full, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return
+    w.walk_source(text, _nested(frame, simple, via), f"script {path}")
+
+
+_HANDLERS: dict[str, _Handler] = {
+    **dict.fromkeys(_SIMPLE_WRAPPERS, _simple_wrapper),
+    "timeout": _timeout,
+    "chrt": _skip_one_positional,
+    "taskset": _skip_one_positional,
+    "flock": _skip_one_positional,
+    "chroot": _skip_one_positional,
+    "env": _env,
+    "command": _command_builtin,
+    "exec": _exec,
+    "watch": _watch,
+    "xargs": _xargs,
+    "parallel": _parallel,
+    "find": _find,
+    "ssh": _ssh,
+    "su": _su,
+    "eval": _eval,
+    "source": _source,
+    ".": _source,
+    **dict.fromkeys(SHELLS, _shell),
+    **dict.fromkeys(
+        ["npx", "bunx", "uv", "uvx", "poetry", "pipenv", "bundle", "pnpm", "yarn", "pdm",
+         "hatch", "rye", "pipx"],
+        _package_runner,
+    ),
+    "kubectl": _container_exec,
+    "oc": _container_exec,
+    "docker": _container_exec,
+    "podman": _container_exec,
+}
