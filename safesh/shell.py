@@ -15,8 +15,21 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from safesh.decide import EXIT_REFUSED, EXIT_USAGE, Action, DecisionInput, Mode, decide
+from safesh.decide import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Action,
+    DecisionInput,
+    Mode,
+    decide,
+    exit_code,
+)
+from safesh.model import Tier
+
+if TYPE_CHECKING:
+    from safesh.api import Report
 
 # bash's single-letter options (`bash --help`, `set --help`); any other letter is an error.
 _SHORT_OPTIONS = frozenset("abefhkmnoptuvxBCEHPTilrsDcO")
@@ -182,29 +195,31 @@ def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool)
     """Judge `source`; then exec the real shell, or refuse. Returns only when not exec'ing."""
     from safesh.api import check
     from safesh.confirm import terminal_available
+    from safesh.record import Recorder
 
     report = check(source)
+    recorder = Recorder()
     mode = Mode.DRY_RUN if dry_run else Mode.EXEC
-    terminal = not dry_run and report.tier.value == "ask" and terminal_available()
-    granted = False
-    if mode is Mode.EXEC and report.tier.value == "ask" and not terminal:
-        granted = _consume_grant(report)
+    asks = report.tier is Tier.ASK
+    terminal = mode is Mode.EXEC and asks and terminal_available()
+    granted = mode is Mode.EXEC and asks and not terminal and recorder.consume_grant(report)
     action = decide(DecisionInput(report.tier, mode, terminal, granted))
     approval_id: str | None = None
+    declined = False
     if action is Action.PROMPT:
         action = _prompt(report)
+        declined = not action.runs
     elif action is Action.REQUEST_APPROVAL:
-        approval_id = _request_approval(report)
-    _record(report, action, dry_run, approval_id)
+        approval_id = recorder.request_approval(report)
+    recorder.record(report, action.value, mode.value, approval_id,
+                    outcome="declined" if declined else None)
+    recorder.close()
     if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
         sys.stdout.write(_dry_run_text(report, action))
-        return 0 if action is Action.WOULD_RUN else EXIT_REFUSED
+        return exit_code(action)
     if not action.runs:
-        sys.stderr.write(report.refusal_message(approval_id, declined=action is Action.REFUSE
-                                                and report.tier.value == "ask"))
+        sys.stderr.write(report.refusal_message(approval_id, declined=declined))
         return EXIT_REFUSED
-    if action is Action.RUN_NOTIFY:
-        pass  # recorded above as needing a look; the caller is not disturbed
     return _hand_over(inv, shell_args)
 
 
@@ -226,12 +241,10 @@ def _hand_over(inv: Invocation, shell_args: list[str]) -> int:
     return 126  # not reached: exec replaced the process
 
 
-def _prompt(report: object) -> Action:
-    from safesh.api import Report
+def _prompt(report: Report) -> Action:
     from safesh.confirm import ask, confirm_target
     from safesh.decide import after_prompt
 
-    assert isinstance(report, Report)
     decisive = report.decisive_findings()
     target = next((t for t in (confirm_target(f) for f in decisive) if t), None)
     explanation = report.refusal_message().replace("refused to run", "about to run", 1)
@@ -241,46 +254,10 @@ def _prompt(report: object) -> Action:
     return after_prompt(ask(explanation + "\n", type_to_confirm=target))
 
 
-def _dry_run_text(report: object, action: Action) -> str:
-    from safesh.api import Report
-
-    assert isinstance(report, Report)
+def _dry_run_text(report: Report, action: Action) -> str:
     verdict = "would run" if action is Action.WOULD_RUN else "would NOT run"
     lines = [f"safesh: {verdict} ({report.decision}): {report.command.strip()}"]
     for finding in report.decisive_findings():
         if finding.tier.value != "allow":
             lines.append(f"  [{finding.rule_id}] {finding.tier.value}: {finding.reason}")
     return "\n".join(lines) + "\n"
-
-
-def _consume_grant(report: object) -> bool:
-    from safesh.api import Report
-
-    assert isinstance(report, Report)
-    try:
-        from safesh.store import consume_grant_quietly
-    except ImportError:
-        return False
-    return consume_grant_quietly(report) is not None
-
-
-def _request_approval(report: object) -> str | None:
-    from safesh.api import Report
-
-    assert isinstance(report, Report)
-    try:
-        from safesh.store import request_approval_quietly
-    except ImportError:
-        return None
-    return request_approval_quietly(report)
-
-
-def _record(report: object, action: Action, dry_run: bool, approval_id: str | None) -> None:
-    from safesh.api import Report
-
-    assert isinstance(report, Report)
-    try:
-        from safesh.store import record_decision_quietly
-    except ImportError:
-        return
-    record_decision_quietly(report, action.value, "dry-run" if dry_run else "exec", approval_id)
