@@ -1,0 +1,210 @@
+"""`safesh hook AGENT`: the pre-exec hook an agent runs before each shell command.
+
+stdin -> `hooks.decode_payload` -> `safesh.check` -> `hooks.encode_response` -> stdout / exit.
+
+The agents run the command when a hook crashes, times out or prints something unreadable, so
+nothing here may raise: every failure becomes an explicit deny in the agent's own format.
+Only cheap modules are imported up front; `safesh.check` is imported when a shell command
+actually has to be judged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import click
+
+from safesh.hooks import (
+    NATIVE_ASK,
+    Concern,
+    HookDecision,
+    HookPayloadError,
+    HookRequest,
+    HookResponse,
+    UnknownAgentError,
+    canonical_agent,
+    compose_reason,
+    decode_payload,
+    encode_response,
+    error_reason,
+)
+
+
+class FindingLike(Protocol):
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def alternative(self) -> str | None: ...
+    @property
+    def tier(self) -> object: ...
+
+
+class ReportLike(Protocol):
+    """The parts of `safesh.api.Report` the hook reads."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def findings(self) -> Sequence[FindingLike]: ...
+    def refusal_message(self) -> str: ...
+
+
+class Checker(Protocol):
+    def __call__(
+        self, command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+    ) -> ReportLike: ...
+
+
+def _default_checker(
+    command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+) -> ReportLike:
+    from safesh import check
+
+    return check(command, cwd=cwd, env=env)
+
+
+class Recorder(Protocol):
+    def __call__(self, request: HookRequest, report: ReportLike) -> None: ...
+
+
+def run_hook(
+    agent: str,
+    raw: str,
+    env: Mapping[str, str],
+    checker: Checker | None = None,
+    record: Recorder | None = None,
+) -> HookResponse:
+    """One hook call, start to finish. Never raises (except for an unknown agent name, where
+    no answer format exists); every failure is a deny the agent can read.
+
+    `checker` and `record` default to `safesh.check` and the audit store."""
+    agent = canonical_agent(agent)
+    try:
+        request = decode_payload(agent, raw)
+    except HookPayloadError as error:
+        return encode_response(agent, "block", error_reason(f"unreadable hook payload: {error}"))
+    except Exception as error:  # a bug in the decoder must still fail closed
+        return encode_response(agent, "block", error_reason(_describe_error(error)))
+    if request.command is None:
+        return encode_response(agent, "abstain", "")
+    try:
+        report = (checker or _default_checker)(request.command, cwd=request.cwd, env=env)
+        response = respond(request, report)
+    except (Exception, SystemExit) as error:  # sys.exit() deep inside must not fail open
+        return encode_response(agent, "block", error_reason(_describe_error(error)))
+    # The answer is already decided; a failing audit write must not change it.
+    with contextlib.suppress(Exception):
+        (record or _record)(request, report)
+    return response
+
+
+def respond(request: HookRequest, report: ReportLike) -> HookResponse:
+    """Turn a Report into the agent's answer."""
+    decision = _hook_decision(report.decision)
+    concerns = concerns_for(report)
+    fallback = ""
+    if not concerns and decision in ("ask", "block"):
+        fallback = report.refusal_message()
+    reason = compose_reason(request.agent, decision, concerns, fallback)
+    return encode_response(request.agent, decision, reason)
+
+
+def concerns_for(report: ReportLike) -> tuple[Concern, ...]:
+    """The findings that decided the outcome (those at the report's tier), as message parts."""
+    concerns: list[Concern] = []
+    for finding in report.findings:
+        tier = getattr(finding.tier, "value", finding.tier)
+        if tier != report.decision:
+            continue
+        concern = Concern(finding.rule_id, finding.reason, finding.alternative)
+        if concern not in concerns:
+            concerns.append(concern)
+    return tuple(concerns)
+
+
+def _hook_decision(decision: str) -> HookDecision:
+    if decision == "allow":
+        return "allow"
+    if decision == "notify":
+        return "notify"
+    if decision == "ask":
+        return "ask"
+    if decision == "block":
+        return "block"
+    raise ValueError(f"safesh.check returned an unknown decision {decision!r}")
+
+
+def _describe_error(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:200]
+    name = type(error).__name__
+    return f"internal error: {name}: {text}" if text else f"internal error: {name}"
+
+
+def hook_outcome(agent: str, decision: str) -> str:
+    """What the hook's answer did, in the audit log's words."""
+    if decision in ("allow", "notify"):
+        return "allowed"
+    if decision == "ask" and agent in NATIVE_ASK:
+        return "asked"
+    return "refused"
+
+
+def _record(request: HookRequest, report: ReportLike) -> None:
+    """Audit record call point: what safesh decided, and who asked (agent, session).
+
+    `safesh.store` is written separately; if it is not importable, nothing is recorded.
+    Recording must never change the answer, so any failure here is swallowed (record_quietly
+    already turns store errors into one line on stderr, which the agents ignore on exit 0).
+    """
+    try:
+        store = importlib.import_module("safesh.store")
+    except ImportError:
+        return
+    with contextlib.suppress(Exception):
+        event = store.AuditEvent(
+            command=request.command or "",
+            cwd=request.cwd or os.getcwd(),
+            decision=report.decision,
+            rules=tuple(sorted({f.rule_id for f in report.findings})),
+            mode=f"hook:{request.agent}",
+            outcome=hook_outcome(request.agent, report.decision),
+            agent=request.agent,
+            session=request.session_id,
+        )
+        store.record_quietly(event)
+
+
+@click.command(name="hook")
+@click.argument("agent")
+def command(agent: str) -> None:
+    """Pre-exec hook for AGENT (claude-code, gemini-cli, cursor, codex, copilot-cli).
+
+    Reads the agent's JSON payload on stdin and answers allow / ask / deny in that agent's
+    format. Install it with `safesh install-hook AGENT`.
+    """
+    try:
+        canonical_agent(agent)
+    except UnknownAgentError as error:
+        # No answer format exists for an unknown agent; exit 2 is a deny for Claude Code,
+        # Codex and Gemini CLI, and `safesh doctor` reports the misconfiguration.
+        click.echo(f"safesh hook: {error}", err=True)
+        sys.exit(2)
+    try:
+        raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    except Exception as error:
+        response = encode_response(agent, "block", error_reason(_describe_error(error)))
+    else:
+        response = run_hook(agent, raw, dict(os.environ))
+    sys.stdout.write(response.stdout)
+    sys.stdout.flush()
+    if response.stderr:
+        sys.stderr.write(response.stderr)
+        sys.stderr.flush()
+    sys.exit(response.exit_code)
