@@ -886,7 +886,7 @@ def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         _check_readable(conn)
-        _enable_wal(conn)
+        _enable_wal(conn, busy_timeout_s)
         # NORMAL in WAL mode never corrupts the file; a power cut may lose the last commits,
         # which is the price of not fsyncing before every agent command.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -906,10 +906,27 @@ def _check_readable(conn: sqlite3.Connection) -> None:
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
-def _enable_wal(conn: sqlite3.Connection) -> None:
-    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
-    if str(mode).lower() != "wal":
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Switch a new database to WAL (the mode is stored in the file, so this runs once).
+
+    The switch needs the database to itself, and SQLite reports SQLITE_BUSY for it without
+    going through the busy handler when other processes are connected, which is exactly what
+    happens when several agents create the store at the same moment: so retry here."""
+    import random
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() == "wal":
+            return
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # jitter: do not retry in lockstep
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
