@@ -116,13 +116,18 @@ class ParsedLine:
 
 
 class ParseError(Exception):
-    """Neither front-end could parse the line. `position` is a character offset or None."""
+    """Neither front-end could parse the line. `position` is a character offset or None.
+    `incomplete` is True when the line ends too early (open quote, heredoc, `if` without
+    `fi`, trailing `|`): more input could make it parse (the interactive shell reads on)."""
 
-    def __init__(self, message: str, source: str, position: int | None = None) -> None:
+    def __init__(
+        self, message: str, source: str, position: int | None = None, incomplete: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
         self.position = position
+        self.incomplete = incomplete
 
     def __str__(self) -> str:
         if self.position is None:
