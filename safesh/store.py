@@ -776,15 +776,16 @@ class Store:
     def consume_grant(self, command: str, cwd: str, rules_fingerprint: str) -> Grant | None:
         """An approved, unexpired grant for exactly this command, cwd and rules fingerprint,
         or None. A once grant is used up by this call (inside the write transaction, so two
-        processes can never both use it); a window grant stays until it expires. A changed
-        rules fingerprint means the human approved under other rules, so it does not match."""
+        processes can never both use it); a window grant stays until it expires, and is used
+        first so that it does not spend a once grant the human also gave. A changed rules
+        fingerprint means the human approved under other rules, so it does not match."""
         now = iso(self.now())
         with self._write() as conn:
             row = conn.execute(
                 "SELECT id, grant_kind, grant_until, decided_by, decided_at FROM approvals "
                 "WHERE command = ? AND cwd = ? AND fingerprint = ? AND status = 'approved' "
                 "AND tier != 'block' AND grant_until > ? "
-                "ORDER BY grant_kind = 'once' DESC, decided_at LIMIT 1",
+                "ORDER BY grant_kind = 'for' DESC, decided_at LIMIT 1",
                 (command, cwd, rules_fingerprint, now),
             ).fetchone()
             if row is None:

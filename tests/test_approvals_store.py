@@ -256,3 +256,14 @@ def test_notify_to_an_unreachable_url_does_not_raise(store: Store) -> None:
     children = notify_request(ask(store), url="http://127.0.0.1:9/hook", timeout_s=1)
     for child in children:
         assert child.wait(timeout=30) == 0
+
+
+def test_window_grant_is_used_before_a_once_grant(store: Store) -> None:
+    once = ask(store)
+    store.approve(once.id, by="alice")
+    window = store.request_approval(COMMAND, CWD, FP, ["fs.rm"], "deletes a tree")
+    store.approve(window.id, for_s=600, by="alice")
+    grant = store.consume_grant(COMMAND, CWD, FP)
+    assert grant is not None and grant.approval_id == window.id
+    after = store.get_request(once.id)
+    assert after is not None and after.status == "approved"

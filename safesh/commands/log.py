@@ -79,7 +79,7 @@ def _verify(store: Store) -> None:
         click.echo(result.message())
         return
     click.echo(f"safesh: {result.message()}", err=True)
-    sys.exit(1)
+    raise click.exceptions.Exit(1)
 
 
 def _export(store: Store, target: str) -> None:
