@@ -1,0 +1,393 @@
+"""Match rules against commands: `classify(commands, context, ruleset) -> findings`.
+
+A command's words are first split into flags, option values and positional words using what
+`[tools.NAME]` says about the tool; the subcommand is the leading positional words. Then each
+rule's conditions are evaluated; every rule that holds yields a Finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from safesh.model import Command, Context, Finding, Tier
+from safesh.rules.checks import CHECKS
+from safesh.rules.paths import classify_path
+from safesh.rules.schema import Conditions, Rule, RuleSet, ToolSpec, derive_tier
+
+STRICT_RULE_ID = "core.strict-not-allowed"
+STRICT_REASON = (
+    "The strict profile allows only the commands on its allow-list, and this is not one of them."
+)
+_OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
+
+
+def glob_match(word: str, pattern: str) -> bool:
+    """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
+    return any(fnmatchcase(word, alternative) for alternative in pattern.split("|"))
+
+
+@dataclass(frozen=True)
+class Args:
+    """A command's words after option normalisation. Indices point into `Command.argv`."""
+
+    flags: frozenset[str]
+    values: tuple[tuple[str, str], ...]  # (option, value), in order
+    positional: tuple[int, ...]
+
+
+def parse_args(argv: tuple[str, ...], tool: ToolSpec) -> Args:
+    """Split argv[1:] into flags, option values and positional words.
+
+    `-rf` gives `-r`, `-f` (and `-rf` itself, so a rule may name a single-dash long option);
+    `--force=x` gives `--force` with value `x`; a value option takes the next word, and a
+    short value option ends a cluster (`-am msg`: `-a`, and `-m` with `msg`); `--` ends the
+    options and counts as a flag itself (`git checkout -- .`).
+    """
+    flags: set[str] = set()
+    values: list[tuple[str, str]] = []
+    positional: list[int] = []
+    index = 1
+    options_done = False
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        if options_done or word == "-" or not word.startswith("-"):
+            positional.append(index - 1)
+            continue
+        if word == "--":
+            flags.add("--")
+            options_done = True
+            continue
+        if word.startswith("--") or tool.single_dash_long:
+            name, equals, value = word.partition("=")
+            flags.add(name)
+            if equals:
+                values.append((name, value))
+            elif name in tool.value_options and index < len(argv):
+                values.append((name, argv[index]))
+                index += 1
+            continue
+        flags.add(word.partition("=")[0])
+        for offset, letter in enumerate(word[1:], start=2):
+            option = "-" + letter
+            flags.add(option)
+            if option in tool.value_options:
+                rest = word[offset:]
+                if rest:
+                    values.append((option, rest.removeprefix("=")))
+                elif index < len(argv):
+                    values.append((option, argv[index]))
+                    index += 1
+                break
+    return Args(frozenset(flags), tuple(values), tuple(positional))
+
+
+@dataclass
+class _Memo:
+    """Per-command results computed at most once during one classify call."""
+
+    args: dict[str, Args] = field(default_factory=dict)
+    sql: tuple[frozenset[str], str] | None = None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    command: Command
+    context: Context
+    args: Args
+    offset: int  # how many positional words the subcommand took
+
+
+def classify(
+    commands: tuple[Command, ...], context: Context, ruleset: RuleSet
+) -> tuple[Finding, ...]:
+    findings: list[Finding] = []
+    rules = ruleset.active_rules()
+    for command in commands:
+        memo = _Memo()
+        args = parse_args(command.argv, ruleset.tool(command.name))
+        for rule in rules:
+            evidence = _holds(rule.conditions, _Scope(command, context, args, 0), memo)
+            if evidence is not None:
+                findings.append(_finding(rule, command, args, evidence, ruleset))
+        if (
+            ruleset.profile == "strict"
+            and command.name
+            and not _strict_allowed(command, args, ruleset)
+        ):
+            findings.append(_strict_finding(command, ruleset))
+    return tuple(findings)
+
+
+# -- conditions --------------------------------------------------------------------------------
+
+
+def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
+    """The evidence words if every given condition holds, else None."""
+    command, args = scope.command, scope.args
+    evidence: list[str] = []
+    if cond.command:
+        if not any(glob_match(command.name, g) for g in cond.command):
+            return None
+        evidence.append(command.name)
+    if cond.subcommand:
+        words = [command.argv[i] for i in args.positional[: len(cond.subcommand)]]
+        if len(words) < len(cond.subcommand) or not all(
+            glob_match(w, g) for w, g in zip(words, cond.subcommand, strict=True)
+        ):
+            return None
+        evidence.extend(words)
+        scope = _Scope(command, scope.context, args, len(cond.subcommand))
+    for check in (_flags, _args, _paths, _redirects, _env, _via):
+        found = check(cond, scope)
+        if found is None:
+            return None
+        evidence.extend(found)
+    if cond.sql_any:
+        found = _sql(cond, scope, memo)
+        if found is None:
+            return None
+        evidence.extend(found)
+    if cond.check is not None:
+        result = CHECKS[cond.check].predicate(command, scope.context)
+        if result is None:
+            return None
+        evidence.append(result)
+    if cond.any:
+        for sub in cond.any:
+            found = _holds(sub, scope, memo)
+            if found is not None:
+                evidence.extend(found)
+                break
+        else:
+            return None
+    return evidence
+
+
+def _flag_matches(pattern: str, args: Args) -> str | None:
+    """A flag pattern is a glob over flag names; `--replicas=0` also globs the value."""
+    name, equals, value = pattern.partition("=")
+    if not equals:
+        return next((f for f in sorted(args.flags) if fnmatchcase(f, name)), None)
+    for option, given in args.values:
+        if fnmatchcase(option, name) and fnmatchcase(given, value):
+            return f"{option}={given}"
+    return None
+
+
+def _flags(cond: Conditions, scope: _Scope) -> list[str] | None:
+    args = scope.args
+    found: list[str] = []
+    if cond.flags_any:
+        hits = [h for h in (_flag_matches(p, args) for p in cond.flags_any) if h is not None]
+        if not hits:
+            return None
+        found.extend(hits)
+    for pattern in cond.flags_all:
+        hit = _flag_matches(pattern, args)
+        if hit is None:
+            return None
+        found.append(hit)
+    if any(_flag_matches(p, args) is not None for p in cond.flags_none):
+        return None
+    return list(dict.fromkeys(found))
+
+
+def _positional_words(scope: _Scope) -> list[int]:
+    return list(scope.args.positional[scope.offset :])
+
+
+def _args(cond: Conditions, scope: _Scope) -> list[str] | None:
+    words = [scope.command.argv[i] for i in _positional_words(scope)]
+    found: list[str] = []
+    if cond.args_any:
+        found = [w for w in words if any(glob_match(w, g) for g in cond.args_any)]
+        if not found:
+            return None
+    if any(glob_match(w, g) for w in words for g in cond.args_none):
+        return None
+    return found
+
+
+def _word_classes(scope: _Scope, index: int) -> frozenset[str]:
+    command = scope.command
+    word = command.words[index] if len(command.words) == len(command.argv) else None
+    return classify_path(
+        command.argv[index],
+        scope.context,
+        static=True if word is None else word.static,
+        cwd=command.cwd,
+        cwd_known=command.cwd_known,
+    )
+
+
+def _paths(cond: Conditions, scope: _Scope) -> list[str] | None:
+    if not cond.paths_any and not cond.paths_all:
+        return []
+    indices = _positional_words(scope)
+    classes = {i: _word_classes(scope, i) for i in indices}
+    found: list[str] = []
+    if cond.paths_any:
+        wanted = set(cond.paths_any)
+        found = [scope.command.argv[i] for i in indices if classes[i] & wanted]
+        if not found:
+            return None
+    if cond.paths_all:
+        wanted = set(cond.paths_all)
+        if not indices or not all(classes[i] & wanted for i in indices):
+            return None
+        found.extend(scope.command.argv[i] for i in indices)
+    return list(dict.fromkeys(found))
+
+
+def _redirects(cond: Conditions, scope: _Scope) -> list[str] | None:
+    if not cond.redirect_paths_any:
+        return []
+    wanted = set(cond.redirect_paths_any)
+    found = []
+    for redirect in scope.command.redirects:
+        target = redirect.target
+        if target is None or not _is_output(redirect.op, target.text):
+            continue
+        classes = classify_path(
+            target.text,
+            scope.context,
+            static=target.static,
+            cwd=scope.command.cwd,
+            cwd_known=scope.command.cwd_known,
+        )
+        if classes & wanted:
+            found.append(f"{redirect.op} {target.text}")
+    return found or None
+
+
+def _is_output(op: str, target: str) -> bool:
+    # `>&2` duplicates a descriptor; `>& file` (bash) writes a file.
+    return op in _OUTPUT_REDIRECTS or (op == ">&" and not target.isdigit() and target != "-")
+
+
+def _env(cond: Conditions, scope: _Scope) -> list[str] | None:
+    if not cond.env_any:
+        return []
+    pairs = list(scope.command.assignments) + list(scope.context.env)
+    for pattern in cond.env_any:
+        name, _, glob = pattern.partition("=")
+        for key, value in pairs:
+            if key == name and fnmatchcase(value, glob):
+                return [f"{key}={value}"]
+    return None
+
+
+def _via(cond: Conditions, scope: _Scope) -> list[str] | None:
+    if not cond.via_any:
+        return []
+    found = [v for v in scope.command.via if any(glob_match(v, g) for g in cond.via_any)]
+    return found or None
+
+
+def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
+    from safesh.rules import sql
+
+    if scope.command.name not in sql.DATABASE_CLIENTS:
+        return None
+    if memo.sql is None:
+        memo.sql = sql.sql_kinds(scope.command, scope.context)
+    kinds, evidence = memo.sql
+    hits = [k for k in cond.sql_any if k in kinds]
+    if not hits:
+        return None
+    return [evidence or ", ".join(hits)]
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def _finding(
+    rule: Rule, command: Command, args: Args, evidence: list[str], ruleset: RuleSet
+) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        tier=_tier(rule, command, args, ruleset),
+        reason=rule.reason,
+        command=command,
+        alternative=rule.alternative,
+        confirm=rule.confirm,
+        target=pick_target(command, args) if rule.confirm == "type" else None,
+        evidence=" ".join(dict.fromkeys(e for e in evidence if e)) or None,
+        pack=rule.pack,
+    )
+
+
+def _tier(rule: Rule, command: Command, args: Args, ruleset: RuleSet) -> Tier:
+    """A shared-blast rule whose command names production (`-n prod`, `--context live`)
+    is judged as production blast, unless the tier is explicit or overridden."""
+    overridden = any(rule_id == rule.id for rule_id, _ in ruleset.overrides)
+    if (
+        rule.explicit_tier
+        or overridden
+        or rule.blast != "shared"
+        or rule.reversible is None
+        or not names_production(command, ruleset.production_patterns)
+    ):
+        return rule.tier
+    return Tier.most_severe([rule.tier, derive_tier(rule.reversible, "production")])
+
+
+_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def names_production(command: Command, patterns: tuple[str, ...]) -> bool:
+    words = list(command.argv[1:]) + [value for _, value in command.assignments]
+    if command.remote_host:
+        words.append(command.remote_host)
+    tokens = {t.lower() for word in words for t in _TOKEN_SPLIT.split(word) if t}
+    return any(fnmatchcase(token, p.lower()) for token in tokens for p in patterns)
+
+
+_NAMESPACE_OPTIONS = ("-n", "--namespace")
+
+
+def pick_target(command: Command, args: Args) -> str | None:
+    """What a type-to-confirm prompt asks for: the branch of a push, the namespace/resource
+    of kubectl, the bucket of an s3 URL, else the last positional word."""
+    words = [command.argv[i] for i in args.positional]
+    if not words:
+        return None
+    last = words[-1]
+    if command.name == "git":
+        # `+main`, `:main`, `HEAD:main` all name the remote branch `main`.
+        return last.lstrip("+").rpartition(":")[2] or last
+    for word in words:
+        for scheme in ("s3://", "gs://", "az://"):
+            if word.startswith(scheme):
+                return word[len(scheme) :].split("/", 1)[0]
+    namespace = next((v for o, v in args.values if o in _NAMESPACE_OPTIONS), None)
+    if command.name == "kubectl" and namespace is not None:
+        return f"{namespace}/{last}"
+    return last
+
+
+# -- the strict profile ------------------------------------------------------------------------
+
+
+def _strict_allowed(command: Command, args: Args, ruleset: RuleSet) -> bool:
+    positional = [command.argv[i] for i in args.positional]
+    for entry in ruleset.strict_allow:
+        name, *prefix = entry.split()
+        if glob_match(command.name, name) and positional[: len(prefix)] == prefix:
+            return True
+    return False
+
+
+def _strict_finding(command: Command, ruleset: RuleSet) -> Finding:
+    tier = dict(ruleset.overrides).get(STRICT_RULE_ID, Tier.ASK)
+    return Finding(
+        rule_id=STRICT_RULE_ID,
+        tier=tier,
+        reason=STRICT_REASON,
+        command=command,
+        evidence=command.name,
+        pack="core",
+    )

@@ -1,0 +1,253 @@
+"""Lexical path classes: what a word names, judged from its text alone.
+
+Nothing here touches the filesystem: a command is judged before it runs, and the filesystem
+may change between the check and the run anyway. The repository root comes in through the
+Context (the caller found it once).
+
+A word gets exactly one *location* class, the first that applies in this order:
+
+    unknown, device (pseudo-devices such as /dev/null are temp), root, home, home-dotdir,
+    git-dir / build-output / project (inside the repository, or the working directory when
+    there is no repository and it is not the root, a home or a system directory), temp,
+    outside-repo (elsewhere in a home), system, outside-repo
+
+and may also get the *relation* classes `outside-cwd` (it lies outside the directory the
+command runs in), `parent-escape` (a `..` step leaves that directory) and `glob-all` (it names
+everything in a directory: `*`, `.*`, `/*`, `~/*`, `./*`). Temp, the sensitive places and
+pseudo-devices never get `outside-cwd`: rules about "somewhere else" mean an ordinary place.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from safesh.model import Context
+
+LOCATION_CLASSES = (
+    "unknown",
+    "device",
+    "root",
+    "home",
+    "home-dotdir",
+    "system",
+    "temp",
+    "git-dir",
+    "build-output",
+    "project",
+    "outside-repo",
+)
+RELATION_CLASSES = ("outside-cwd", "parent-escape", "glob-all")
+PATH_CLASSES = frozenset(LOCATION_CLASSES + RELATION_CLASSES)
+
+# Top-level directories whose loss breaks the machine. /tmp and /var/tmp themselves are here
+# too (deleting the directory, not its contents, breaks every program that needs scratch).
+_SYSTEM_TOP = frozenset(
+    {
+        "etc", "usr", "bin", "sbin", "boot", "var", "opt", "sys", "proc", "root", "srv",
+        "snap", "run", "home", "lost+found", "nix", "System", "Library", "Applications",
+        "private", "cdrom",
+    }
+)  # fmt: skip
+_SYSTEM_RE = re.compile(r"^/(lib[^/]*)(/|$)")
+
+# Writing to or deleting these destroys nothing, so they count as temp.
+_PSEUDO_DEVICES = frozenset(
+    {
+        "/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/stdin", "/dev/stdout",
+        "/dev/stderr", "/dev/tty", "/dev/full", "/dev/ptmx",
+    }
+)  # fmt: skip
+_PSEUDO_DEVICE_PREFIXES = ("/dev/fd/", "/dev/pts/", "/dev/shm/", "/proc/self/fd/")
+
+# Entries directly in a home directory that hold credentials or the user's configuration.
+SENSITIVE_HOME_ENTRIES = frozenset(
+    {
+        ".ssh", ".aws", ".kube", ".gnupg", ".config", ".docker", ".azure", ".gcloud",
+        ".local", ".password-store", ".terraform.d", ".npmrc", ".pypirc", ".netrc",
+        ".git-credentials", ".gitconfig", ".bashrc", ".bash_profile", ".profile", ".zshrc",
+        ".zprofile", ".bash_history", ".zsh_history", ".vault-token", ".mozilla", ".thunderbird",
+    }
+)  # fmt: skip
+
+# Directories a build or a tool regenerates; deleting them costs a rebuild, nothing more.
+BUILD_OUTPUT_NAMES = frozenset(
+    {
+        "build", "dist", "node_modules", "target", "__pycache__", ".pytest_cache",
+        ".mypy_cache", ".ruff_cache", "coverage", "htmlcov", ".coverage", ".next", ".nuxt",
+        ".cache", "out", ".tox", ".nox", ".eggs", ".gradle", ".parcel-cache", ".turbo",
+        ".svelte-kit", "_build", ".hypothesis", ".venv", "venv", ".angular", "bower_components",
+    }
+)  # fmt: skip
+_BUILD_OUTPUT_SUFFIXES = (".egg-info", ".pyc")
+
+_GLOB_ALL_LEAVES = frozenset({"*", ".*", ".[!.]*", "{*,.*}"})
+_HOME_VARS = ("${HOME}", "$HOME")
+_TMP_VARS = ("${TMPDIR}", "$TMPDIR")
+
+
+def classify_path(
+    text: str,
+    context: Context,
+    *,
+    static: bool = True,
+    cwd: str | None = None,
+    cwd_known: bool = True,
+) -> frozenset[str]:
+    """The classes of one word used as a path. `cwd` is where the command runs (after a `cd`
+    earlier in the line); `cwd_known=False` means a relative path could be anywhere."""
+    if not static:
+        # A word with expansions keeps its raw form; its double quotes only stop splitting.
+        text = text.replace('"', "")
+    expanded = _expand(text, context)
+    if expanded is None or (not static and expanded == text):
+        return frozenset({"unknown"})
+    base = cwd or context.cwd
+    if not expanded.startswith("/") and not cwd_known:
+        return frozenset({"unknown"})
+    tilde_home = _tilde_user_home(text, context)
+    absolute = expanded if expanded.startswith("/") else posixpath.join(base, expanded)
+    leaf = posixpath.basename(absolute.rstrip("/")) if absolute != "/" else ""
+    glob_all = leaf in _GLOB_ALL_LEAVES
+    directory = posixpath.dirname(absolute) if glob_all else absolute
+    resolved = _normalise(directory)
+
+    classes: set[str] = set()
+    if glob_all and _is_glob_all_place(resolved, base, context):
+        classes.add("glob-all")
+    if _escapes(expanded, base):
+        classes.add("parent-escape")
+    location = _location(resolved, context, tilde_home)
+    classes.add(location)
+    if location in {"git-dir", "build-output", "project", "outside-repo"} and not _inside(
+        resolved, _normalise(base)
+    ):
+        classes.add("outside-cwd")
+    return frozenset(classes)
+
+
+def _expand(text: str, context: Context) -> str | None:
+    """The word with `~`, `$HOME` and `$TMPDIR` expanded; None if another expansion is left."""
+    for var in _HOME_VARS:
+        if text == var or text.startswith(var + "/"):
+            text = context.home + text[len(var) :]
+            break
+    for var in _TMP_VARS:
+        if text == var or text.startswith(var + "/"):
+            text = (context.getenv("TMPDIR") or "/tmp") + text[len(var) :]
+            break
+    if text == "~" or text.startswith("~/"):
+        text = context.home + text[1:]
+    elif text.startswith("~"):
+        user, _, rest = text[1:].partition("/")
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", user):
+            return None
+        text = posixpath.join(posixpath.dirname(context.home.rstrip("/")) or "/", user) + (
+            "/" + rest if rest else ""
+        )
+    if "$" in text or "`" in text:
+        return None
+    return text
+
+
+def _tilde_user_home(text: str, context: Context) -> str | None:
+    """The home directory a `~user` word names, so its contents count as a home."""
+    if not text.startswith("~") or text == "~" or text.startswith("~/"):
+        return None
+    user = text[1:].partition("/")[0]
+    return posixpath.join(posixpath.dirname(context.home.rstrip("/")) or "/", user)
+
+
+def _normalise(path: str) -> str:
+    normal = posixpath.normpath(path)
+    # POSIX keeps a leading `//`; for classification it is the root like `/`.
+    return "/" + normal.lstrip("/") if normal.startswith("//") else normal
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _escapes(expanded: str, base: str) -> bool:
+    """Whether a `..` step in the word leaves `base` (lexically)."""
+    if ".." not in expanded.split("/"):
+        return False
+    absolute = expanded if expanded.startswith("/") else posixpath.join(base, expanded)
+    return not _inside(_normalise(absolute), _normalise(base))
+
+
+def _is_glob_all_place(directory: str, base: str, context: Context) -> bool:
+    """`*` in the root, a home, the working directory or one of its ancestors names
+    everything there; `build/*` names one directory's contents and is judged as that."""
+    base = _normalise(base)
+    return directory in {"/", _normalise(context.home)} or _inside(base, directory)
+
+
+def _project_root(context: Context) -> str | None:
+    """The directory whose contents count as the project, or None when the working
+    directory is no project at all (the root, a home, a system directory)."""
+    home = _normalise(context.home)
+    if context.repo_root is not None:
+        root = _normalise(context.repo_root)
+        return None if root in {"/", home} else root
+    cwd = _normalise(context.cwd)
+    if cwd in {"/", home} or (_is_system(cwd) and not _inside(cwd, home)):
+        return None
+    return cwd
+
+
+def _location(path: str, context: Context, tilde_home: str | None) -> str:
+    if path == "/dev" or path.startswith("/dev/"):
+        if path in _PSEUDO_DEVICES or path.startswith(_PSEUDO_DEVICE_PREFIXES):
+            return "temp"
+        return "device"
+    if path == "/":
+        return "root"
+    homes = [_normalise(context.home)]
+    if tilde_home is not None:
+        homes.append(_normalise(tilde_home))
+    for home in homes:
+        if path == home:
+            return "home"
+        if _inside(path, home):
+            first = path[len(home.rstrip("/")) + 1 :].split("/", 1)[0]
+            if first in SENSITIVE_HOME_ENTRIES:
+                return "home-dotdir"
+    project = _project_root(context)
+    if project is not None and _inside(path, project):
+        relative = path[len(project.rstrip("/")) + 1 :] if path != project else ""
+        parts = [p for p in relative.split("/") if p]
+        if parts and parts[0] == ".git":
+            return "git-dir"
+        if any(p in BUILD_OUTPUT_NAMES or p.endswith(_BUILD_OUTPUT_SUFFIXES) for p in parts):
+            return "build-output"
+        return "project"
+    if _is_temp(path, context):
+        return "temp"
+    if any(_inside(path, home) for home in homes):
+        return "outside-repo"
+    if _is_system(path):
+        return "system"
+    return "outside-repo"
+
+
+def _temp_dirs(context: Context) -> set[str]:
+    dirs = {"/tmp", "/var/tmp", "/private/tmp", "/dev/shm"}
+    tmpdir = context.getenv("TMPDIR")
+    if tmpdir and tmpdir.startswith("/") and _normalise(tmpdir) != "/":
+        dirs.add(_normalise(tmpdir))
+    return dirs
+
+
+def _is_temp(path: str, context: Context) -> bool:
+    # The temp directory itself is a system directory; only what is inside it is scratch.
+    return any(path.startswith(t.rstrip("/") + "/") for t in _temp_dirs(context))
+
+
+def _is_system(path: str) -> bool:
+    if path in {"/tmp", "/var/tmp", "/private/tmp", "/home", "/Users"}:
+        return True
+    first = path.lstrip("/").split("/", 1)[0]
+    if first in {"tmp", "home", "Users"}:
+        return False
+    return first in _SYSTEM_TOP or bool(_SYSTEM_RE.match(path))

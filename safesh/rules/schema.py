@@ -1,0 +1,127 @@
+"""The validated form of the rules files (docs/rules.md): what the loader builds and the
+matcher reads. Everything is frozen so a loaded RuleSet can be cached and shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from safesh.model import Tier
+
+BLASTS = ("local", "project", "shared", "machine", "production")
+
+# docs/rules.md: the tier of an action from whether it can be undone and how far it reaches.
+TIER_TABLE: dict[tuple[str, bool], Tier] = {
+    ("local", True): Tier.ALLOW,
+    ("local", False): Tier.ASK,
+    ("project", True): Tier.ALLOW,
+    ("project", False): Tier.ASK,
+    ("shared", True): Tier.NOTIFY,
+    ("shared", False): Tier.ASK,
+    ("machine", True): Tier.NOTIFY,
+    ("machine", False): Tier.BLOCK,
+    ("production", True): Tier.ASK,
+    ("production", False): Tier.BLOCK,
+}
+
+
+def derive_tier(reversible: bool, blast: str) -> Tier:
+    return TIER_TABLE[(blast, reversible)]
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """All given conditions must hold; `any` holds when one of its tables holds."""
+
+    command: tuple[str, ...] = ()
+    subcommand: tuple[str, ...] = ()
+    flags_any: tuple[str, ...] = ()
+    flags_all: tuple[str, ...] = ()
+    flags_none: tuple[str, ...] = ()
+    args_any: tuple[str, ...] = ()
+    args_none: tuple[str, ...] = ()
+    paths_any: tuple[str, ...] = ()
+    paths_all: tuple[str, ...] = ()
+    redirect_paths_any: tuple[str, ...] = ()
+    sql_any: tuple[str, ...] = ()
+    env_any: tuple[str, ...] = ()
+    via_any: tuple[str, ...] = ()
+    check: str | None = None
+    any: tuple[Conditions, ...] = ()
+
+    def is_empty(self) -> bool:
+        return self == Conditions()
+
+    def uses_sql(self) -> bool:
+        return bool(self.sql_any) or any(c.uses_sql() for c in self.any)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example line with the context it runs in."""
+
+    line: str
+    cwd: str = "/home/user/project"
+    home: str = "/home/user"
+    repo_root: str | None = "/home/user/project"
+    env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pack: str
+    reason: str
+    conditions: Conditions
+    tier: Tier  # effective: explicit, else derived, then overrides applied
+    reversible: bool | None = None
+    blast: str | None = None
+    explicit_tier: bool = False
+    alternative: str | None = None
+    confirm: str | None = None
+    match: tuple[Example, ...] = ()
+    not_match: tuple[Example, ...] = ()
+    source: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """How a tool spells its options, so positional words and subcommands can be found."""
+
+    value_options: frozenset[str] = frozenset()
+    # find, terraform, java: `-name` is one option, not the cluster `-n -a -m -e`.
+    single_dash_long: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    tools: tuple[tuple[str, ToolSpec], ...] = ()
+    profile: str = "default"
+    strict_allow: tuple[str, ...] = ()
+    production_patterns: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    fingerprint: str = ""
+    disabled_packs: frozenset[str] = frozenset()
+    overrides: tuple[tuple[str, Tier], ...] = ()
+    _index: dict[str, Rule] = field(default_factory=dict, compare=False, repr=False)
+    _tools: dict[str, ToolSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Lookup tables built once; the dataclass stays frozen and the dicts are never
+        # changed after this.
+        self._index.update({rule.id: rule for rule in self.rules})
+        self._tools.update(dict(self.tools))
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self._index.get(rule_id)
+
+    def tool(self, name: str) -> ToolSpec:
+        return self._tools.get(name, _NO_TOOL)
+
+    def active_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.pack not in self.disabled_packs)
+
+
+_NO_TOOL = ToolSpec()
