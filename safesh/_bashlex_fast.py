@@ -1,0 +1,246 @@
+"""Import bashlex without rebuilding its LALR tables at every start.
+
+bashlex 0.18 calls `yacc.yacc()` while `bashlex.parser` is being imported, and its vendored PLY
+never reads a table file: every import recomputes the LALR tables (~70 ms, most of safesh's
+start-up). The tables only depend on bashlex's grammar and PLY itself, so we compute them once,
+store them in the cache directory and, on later imports, replace `bashlex.yacc.yacc` for the
+duration of the import with a function that builds the `LRParser` from the stored tables.
+
+Everything here is best effort: any problem (unwritable cache, corrupt or foreign file, a
+different bashlex) falls back to the normal slow import. The cache can make start-up faster,
+never make the parse different or failing.
+
+The cache file is as trusted as the user's own configuration directory: whoever can write
+it can already change the user's rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+import tempfile
+import types
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+# Bump when the layout of the cached payload changes.
+_FORMAT = 1
+_MAGIC = b"safesh-bashlex-tables\n"
+
+Tables = tuple[
+    dict[int, dict[str, int]],  # action
+    dict[int, dict[str, int]],  # goto
+    list[tuple[str, int, str | None, str]],  # productions: name, len, func name, str
+]
+
+
+class _Production:
+    """The part of PLY's `Production` that `LRParser.parse` uses (name, len, callable, str)."""
+
+    def __init__(self, name: str, length: int, func: str | None, text: str) -> None:
+        self.name = name
+        self.len = length
+        self.func = func
+        self.str = text
+        self.callable: Callable[..., Any] | None = None
+
+    def bind(self, pdict: Mapping[str, Any]) -> None:
+        # Same as PLY's Production.bind: a KeyError here means a stale cache (caught above).
+        if self.func:
+            self.callable = pdict[self.func]
+
+    def __str__(self) -> str:
+        return self.str
+
+    def __len__(self) -> int:
+        return self.len
+
+
+class _LRTable:
+    """What `LRParser.__init__` reads from PLY's LRTable."""
+
+    def __init__(self, tables: Tables) -> None:
+        action, goto, productions = tables
+        self.lr_action = action
+        self.lr_goto = goto
+        self.lr_productions = [_Production(*p) for p in productions]
+
+    def bind_callables(self, pdict: Mapping[str, Any]) -> None:
+        for production in self.lr_productions:
+            production.bind(pdict)
+
+
+def import_bashlex() -> types.ModuleType:
+    """Return the `bashlex` package with `bashlex.parser` imported, from cached tables when
+    possible."""
+    loaded = sys.modules.get("bashlex")
+    if loaded is not None and "bashlex.parser" in sys.modules:
+        return loaded
+    try:
+        return _fast_import()
+    except Exception:
+        _forget_bashlex()
+        import bashlex
+
+        plain: types.ModuleType = bashlex
+        return plain
+
+
+def _fast_import() -> types.ModuleType:
+    spec = importlib.util.find_spec("bashlex")
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        raise ImportError("bashlex not found")
+    pkg_dir = Path(next(iter(spec.submodule_search_locations)))
+    key = _cache_key(pkg_dir)
+    cache_file = _cache_file(key)
+    tables = _read_tables(cache_file, key) if cache_file is not None else None
+
+    # Register the package without running its __init__ (which imports bashlex.parser), so
+    # that bashlex.yacc can be imported and patched before the parser module runs.
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["bashlex"] = package
+    import bashlex.yacc as yacc_module
+
+    real_yacc = yacc_module.yacc
+    captured: list[Tables] = []
+    if tables is not None:
+        yacc_module.yacc = _cached_yacc(yacc_module, tables)
+    else:
+        yacc_module.yacc = _capturing_yacc(yacc_module, real_yacc, captured)
+    try:
+        spec.loader.exec_module(package)
+    finally:
+        yacc_module.yacc = real_yacc
+    if captured and cache_file is not None:
+        _write_tables(cache_file, key, captured[0])
+    return package
+
+
+def _forget_bashlex() -> None:
+    """Drop a half-imported bashlex so that a plain import starts from scratch."""
+    for name in [n for n in sys.modules if n == "bashlex" or n.startswith("bashlex.")]:
+        del sys.modules[name]
+
+
+def _cache_key(pkg_dir: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{_FORMAT}\n{sys.version}\n{sys.implementation.cache_tag}\n".encode())
+    for name in ("parser.py", "yacc.py"):
+        digest.update((pkg_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_file(key: str) -> Path | None:
+    try:
+        from safesh.locations import cache_dir
+
+        return cache_dir() / f"bashlex-tables-{key[:24]}.marshal"
+    except Exception:
+        return None
+
+
+def _cached_yacc(yacc_module: types.ModuleType, tables: Tables) -> Callable[..., Any]:
+    def yacc(*_args: Any, **_kwargs: Any) -> Any:
+        # As PLY's yacc(): the grammar functions come from the calling module's globals.
+        pdict = dict(sys._getframe(1).f_globals)
+        lrtab = _LRTable(tables)
+        lrtab.bind_callables(pdict)
+        parser = yacc_module.LRParser(lrtab, pdict.get("p_error"))
+        setattr(yacc_module, "parse", parser.parse)  # noqa: B010 (as PLY's yacc() does)
+        return parser
+
+    return yacc
+
+
+def _capturing_yacc(
+    yacc_module: types.ModuleType, real_yacc: Callable[..., Any], captured: list[Tables]
+) -> Callable[..., Any]:
+    def yacc(*args: Any, **kwargs: Any) -> Any:
+        # PLY reads the grammar from its caller's frame; from inside this wrapper that would be
+        # us, so hand it the caller's globals explicitly as a module-like namespace.
+        caller = types.SimpleNamespace(**sys._getframe(1).f_globals)
+        parser = real_yacc(*args, module=caller, **kwargs)
+        # Snapshot now: bashlex.parser patches the action table right after yacc() returns.
+        captured.append(_snapshot(parser))
+        return parser
+
+    return yacc
+
+
+def _snapshot(parser: Any) -> Tables:
+    action = {int(s): dict(a) for s, a in parser.action.items()}
+    goto = {int(s): dict(g) for s, g in parser.goto.items()}
+    productions = [(p.name, p.len, p.func, p.str) for p in parser.productions]
+    return action, goto, productions
+
+
+def _read_tables(path: Path, key: str) -> Tables | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC):
+        return None
+    body = data[len(_MAGIC) :]
+    digest, payload = body[:32], body[32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        loaded = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return _validated(loaded, key)
+
+
+def _validated(loaded: object, key: str) -> Tables | None:
+    """The payload if it has exactly the expected shape (marshal can hold any constant)."""
+    if not (isinstance(loaded, tuple) and len(loaded) == 4 and loaded[0] == key):
+        return None
+    _, action, goto, productions = loaded
+    if not (_is_table(action) and _is_table(goto) and isinstance(productions, list)):
+        return None
+    for entry in productions:
+        if not (
+            isinstance(entry, tuple)
+            and len(entry) == 4
+            and isinstance(entry[0], str)
+            and type(entry[1]) is int
+            and (entry[2] is None or isinstance(entry[2], str))
+            and isinstance(entry[3], str)
+        ):
+            return None
+    return action, goto, productions
+
+
+def _is_table(table: object) -> bool:
+    if not isinstance(table, dict):
+        return False
+    for state, row in table.items():
+        if type(state) is not int or not isinstance(row, dict):
+            return False
+        for symbol, target in row.items():
+            if not isinstance(symbol, str) or type(target) is not int:
+                return False
+    return True
+
+
+def _write_tables(path: Path, key: str, tables: Tables) -> None:
+    """Write atomically (temp file + rename) so a reader never sees half a file."""
+    payload = marshal.dumps((key, *tables))
+    data = _MAGIC + hashlib.sha256(payload).digest() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bashlex-tables-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass

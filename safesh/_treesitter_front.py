@@ -1,0 +1,512 @@
+"""The tree-sitter front-end, used where bashlex gives up (`[[ ]]`, `case`, `$(( ))`, arrays,
+`time`, `select`, quoted heredoc delimiters, …). Produces the same model as the bashlex one.
+
+Any ERROR or MISSING node makes the whole parse fail: a half-understood line is never
+classified. tree-sitter-bash quirks handled here (0.25):
+
+* offsets are in UTF-8 bytes; they are converted to character offsets.
+* a heredoc redirect swallows the rest of its line: `cat <<EOF | sh && x` puts `| sh` and
+  `&& x` *inside* the heredoc_redirect node; they are moved back into the pipeline / list.
+* a redirect after a pipeline (`a | cat <<EOF`, `a | cat > f`) is attached to the whole
+  pipeline; bash binds it to the last command, and so do we.
+* `$"x"` is two sibling nodes (`$` and a string): adjacent argument nodes form one word.
+* `time` and `coproc` are plain command words: the keyword is dropped (`time -p` too).
+* inside backticks, `\\$` and `\\`` start nested substitutions that tree-sitter does not see:
+  refused rather than missed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from safesh._shellwords import (
+    NEST_CASE,
+    NEST_CMDSUB,
+    NEST_COPROC,
+    NEST_GROUP,
+    NEST_PROCSUB_IN,
+    NEST_PROCSUB_OUT,
+    NEST_SUBSHELL,
+    Builder,
+    Ctx,
+    FrontendError,
+    heredoc_delimiter,
+    make_word,
+    nest_function,
+    span_of,
+    split_assignment,
+    strip_leading_tabs,
+)
+from safesh.model import ParsedLine, Redirect, Span, Word
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+FRONTEND = "tree-sitter"
+
+_STATEMENTS = frozenset(
+    {
+        "command",
+        "pipeline",
+        "list",
+        "redirected_statement",
+        "negated_command",
+        "variable_assignment",
+        "variable_assignments",
+        "declaration_command",
+        "unset_command",
+        "test_command",
+        "function_definition",
+        "for_statement",
+        "c_style_for_statement",
+        "while_statement",
+        "if_statement",
+        "case_statement",
+        "compound_statement",
+        "subshell",
+    }
+)
+# Nodes whose statement children simply run in order, in the enclosing construct.
+_SEQUENCES = frozenset({"program", "do_group", "elif_clause", "else_clause", "case_item"})
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_PIPELINE_PARTS = frozenset({"pipeline", "redirected_statement", "negated_command"})
+_ASSIGNMENTS = frozenset({"variable_assignment", "variable_assignments"})
+_NOT_EXPANSIONS = (_STATEMENTS - _ASSIGNMENTS) | {"heredoc_body", "heredoc_redirect"}
+
+
+@functools.cache
+def _parser() -> Parser:
+    # Imported here so that tree-sitter is only loaded when bashlex has failed.
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+def parse_treesitter(source: str) -> ParsedLine:
+    """Parse with tree-sitter or raise FrontendError (never anything else)."""
+    data = source.encode("utf-8", "surrogatepass")
+    try:
+        root = _parser().parse(data).root_node
+    except Exception as exc:
+        raise FrontendError(f"tree-sitter failed: {exc}", None) from exc
+    offsets = _Offsets(source, data)
+    if root.has_error:
+        raise _syntax_error(root, source, offsets)
+    builder = Builder()
+    try:
+        _Walker(source, offsets, builder).sequence(root, Ctx())
+    except RecursionError as exc:
+        raise FrontendError("input nested too deeply", None) from exc
+    return ParsedLine(source, tuple(builder.commands), FRONTEND, tuple(builder.functions))
+
+
+class _Offsets:
+    """Byte offset -> character offset (identity for ASCII input)."""
+
+    def __init__(self, source: str, data: bytes) -> None:
+        self.table: list[int] | None = None
+        if len(data) != len(source):
+            table = [0] * (len(data) + 1)
+            position = 0
+            for index, char in enumerate(source):
+                width = len(char.encode("utf-8", "surrogatepass"))
+                for k in range(width):
+                    table[position + k] = index
+                position += width
+            table[position] = len(source)
+            self.table = table
+
+    def __call__(self, byte: int) -> int:
+        return byte if self.table is None else self.table[byte]
+
+
+def _syntax_error(root: Node, source: str, offsets: _Offsets) -> FrontendError:
+    bad = _first_error(root)
+    if bad is None:
+        return FrontendError("tree-sitter could not parse the input", None)
+    position = offsets(bad.start_byte)
+    at_end = position >= len(source.rstrip())
+    if bad.is_missing:
+        return FrontendError(
+            f"missing {bad.type!r}" + (" (unexpected EOF)" if at_end else ""),
+            position,
+            incomplete=at_end,
+        )
+    return FrontendError("syntax error", position)
+
+
+def _first_error(node: Node) -> Node | None:
+    if node.is_error or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing:
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class _Element:
+    """One element of a pipeline: a node (None for a bare redirection) and the redirect nodes
+    that bind to it from outside (the redirected_statement around it)."""
+
+    node: Node | None
+    redirects: tuple[Node, ...] = ()
+    where: Node | None = None  # the node whose span a bare redirection takes
+
+
+class _Walker:
+    def __init__(self, source: str, offsets: _Offsets, builder: Builder) -> None:
+        self.source = source
+        self.offsets = offsets
+        self.builder = builder
+
+    # ----- structure -------------------------------------------------------------------------
+
+    def sequence(self, node: Node, ctx: Ctx) -> None:
+        """Run the statement children of `node` in order; `cmd &` backgrounds `cmd`."""
+        children = node.children
+        for index, child in enumerate(children):
+            if child.type in _STATEMENTS:
+                following = children[index + 1] if index + 1 < len(children) else None
+                background = following is not None and following.type == "&"
+                self.statement(child, replace(ctx, background=True) if background else ctx)
+            elif child.type in _SEQUENCES:
+                self.sequence(child, ctx)
+            elif child.is_named and child.type != "comment":
+                self.expansion(child, ctx)
+
+    def statement(self, node: Node, ctx: Ctx) -> None:
+        kind = node.type
+        if kind == "list":
+            self.sequence(node, ctx)
+        elif kind in _PIPELINE_PARTS or kind == "command":
+            elements, tails = self.pipeline_elements(node)
+            self.pipeline(elements, ctx)
+            for tail in tails:
+                self.statement(tail, ctx)
+        elif kind in ("variable_assignment", "variable_assignments"):
+            self.bare_assignments(node, ctx)
+        elif kind in ("declaration_command", "unset_command"):
+            self.command(node, ctx, ())
+        elif kind == "test_command":  # [[ … ]]: only substitutions inside are commands
+            self.substitutions(node, ctx)
+        elif kind == "function_definition":
+            self.function(node, ctx)
+        elif kind == "compound_statement":
+            first = node.children[0].type if node.children else ""
+            if first == "((":  # arithmetic command
+                self.substitutions(node, ctx)
+            else:
+                self.sequence(node, ctx.nest(NEST_GROUP))
+        elif kind == "subshell":
+            self.sequence(node, ctx.nest(NEST_SUBSHELL))
+        elif kind in ("for_statement", "while_statement"):
+            self.sequence(node, ctx.nest(node.children[0].type))  # for/select, while/until
+        elif kind == "c_style_for_statement":
+            self.sequence(node, ctx.nest("for"))
+        elif kind == "if_statement":
+            self.sequence(node, ctx.nest("if"))
+        elif kind == "case_statement":
+            self.sequence(node, ctx.nest(NEST_CASE))
+        else:
+            raise FrontendError(f"unexpected tree-sitter node {kind!r}", self.start(node))
+
+    def pipeline_elements(self, node: Node) -> tuple[list[_Element], list[Node]]:
+        """Flatten a pipeline, undoing tree-sitter's heredoc and redirect attachment quirks.
+        Returns the elements and the statements that follow the pipeline (`&& x`)."""
+        kind = node.type
+        if kind == "pipeline":
+            elements: list[_Element] = []
+            tails: list[Node] = []
+            for child in node.named_children:
+                if child.type == "comment":
+                    continue
+                sub, sub_tails = self.pipeline_elements(child)
+                elements += sub
+                tails += sub_tails
+            return elements, tails
+        if kind == "negated_command":
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if len(inner) != 1:
+                raise FrontendError("unexpected negated command", self.start(node))
+            return self.pipeline_elements(inner[0])
+        if kind != "redirected_statement":
+            return [_Element(node)], []
+        redirects, pipe_tail, list_tail = self.split_redirects(node)
+        body = node.child_by_field_name("body")
+        if body is None:
+            elements, tails = [_Element(None, tuple(redirects), node)], []
+        else:
+            elements, tails = self.pipeline_elements(body)
+            last = elements[-1]
+            elements[-1] = replace(last, redirects=(*last.redirects, *redirects))
+        for extra in pipe_tail:
+            sub, sub_tails = self.pipeline_elements(extra)
+            elements += sub
+            tails += sub_tails
+        return elements, tails + list_tail
+
+    def split_redirects(self, node: Node) -> tuple[list[Node], list[Node], list[Node]]:
+        """The redirect nodes of a redirected_statement, plus what a heredoc swallowed: the
+        rest of the pipeline (`| sh`) and of the and-or list (`&& x`)."""
+        redirects: list[Node] = []
+        pipe_tail: list[Node] = []
+        list_tail: list[Node] = []
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) != "redirect":
+                continue
+            redirects.append(child)
+            if child.type != "heredoc_redirect":
+                continue
+            for inner_index, inner in enumerate(child.children):
+                field = child.field_name_for_child(inner_index)
+                if inner.type in _REDIRECTS:
+                    redirects.append(inner)
+                elif inner.type == "pipeline":
+                    pipe_tail.append(inner)
+                elif field == "right":
+                    list_tail.append(inner)
+        return redirects, pipe_tail, list_tail
+
+    def pipeline(self, elements: list[_Element], ctx: Ctx) -> None:
+        if len(elements) == 1:
+            self.element(elements[0], ctx)
+            return
+        pid = self.builder.new_pipeline()
+        for index, element in enumerate(elements):
+            self.element(element, replace(ctx, pipeline=(pid, index, len(elements))))
+
+    def element(self, element: _Element, ctx: Ctx) -> None:
+        node = element.node
+        if node is None:  # `> file` alone
+            redirects = [self.redirect(r) for r in element.redirects]
+            where = element.where
+            assert where is not None
+            self.builder.emit(ctx, [], [], redirects, self.span(where))
+            for r in element.redirects:
+                self.substitutions(r, ctx)
+        elif node.type == "command":
+            self.command(node, ctx, element.redirects)
+        else:
+            outer = tuple(self.redirect(r) for r in element.redirects)
+            self.statement(node, replace(ctx, redirects=(*ctx.redirects, *outer)))
+            for r in element.redirects:
+                self.substitutions(r, ctx)
+
+    def function(self, node: Node, ctx: Ctx) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            raise FrontendError("function without a name", self.start(node))
+        name = self.text(name_node)
+        self.builder.add_function(name)
+        # Defining a function runs nothing; its body runs wherever it is called.
+        inner = replace(ctx, pipeline=None).nest(nest_function(name))
+        redirect_nodes = [
+            c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "redirect"
+        ]
+        inner = replace(inner, redirects=(*inner.redirects, *map(self.redirect, redirect_nodes)))
+        body = node.child_by_field_name("body")
+        if body is None:
+            raise FrontendError("function without a body", self.start(node))
+        if body.type == "compound_statement":
+            self.sequence(body, inner)  # the braces of a function body are not a group
+        else:
+            self.statement(body, inner)
+        for r in redirect_nodes:
+            self.substitutions(r, ctx)
+
+    # ----- simple commands ------------------------------------------------------------------
+
+    def command(self, node: Node, ctx: Ctx, outer_redirects: tuple[Node, ...]) -> None:
+        assignments: list[tuple[str, Word]] = []
+        extents: list[tuple[int, int]] = []
+        redirect_nodes: list[Node] = []
+        word_nodes: list[Node] = []
+        for child in node.children:
+            if child.type == "heredoc_redirect" and _swallows(child):
+                raise FrontendError("unexpected heredoc layout", self.start(child))
+            if child.type in _REDIRECTS:
+                redirect_nodes.append(child)
+            elif child.type == "variable_assignment" and not word_nodes:
+                assignments.append(self.assignment(child))
+                extents.append((self.start(child), self.end(child)))
+            elif child.type != "comment":
+                word_nodes.append(child)
+        redirect_nodes += outer_redirects
+        argv = [self.word(group) for group in _adjacent_groups(word_nodes)]
+        nesting_ctx = ctx
+        argv, keyword = _drop_keyword(argv)
+        if keyword == "coproc":
+            nesting_ctx = ctx.nest(NEST_COPROC)
+        redirects = [self.redirect(r) for r in redirect_nodes]
+        extents += [(w.span.start, w.span.end) for w in argv]
+        extents += [(r.span.start, r.span.end) for r in redirects]
+        span = span_of(extents) if extents else self.span(node)
+        self.builder.emit(nesting_ctx, argv, assignments, redirects, span)
+        for child in node.children:
+            if child.type not in _REDIRECTS:
+                self.expansion(child, nesting_ctx)
+        for r in redirect_nodes:
+            self.substitutions(r, nesting_ctx)
+
+    def bare_assignments(self, node: Node, ctx: Ctx) -> None:
+        items = [node] if node.type == "variable_assignment" else list(node.named_children)
+        assignments = [self.assignment(a) for a in items if a.type == "variable_assignment"]
+        self.builder.emit(ctx, [], assignments, [], self.span(node))
+        self.substitutions(node, ctx)
+
+    def assignment(self, node: Node) -> tuple[str, Word]:
+        start, end = self.start(node), self.end(node)
+        split = split_assignment(self.source[start:end])
+        if split is None:
+            raise FrontendError("unexpected assignment", start)
+        name, offset = split
+        return name, make_word(self.source, start + offset, end, nested=_has_commands(node))
+
+    def word(self, group: list[Node]) -> Word:
+        start, end = self.start(group[0]), self.end(group[-1])
+        return make_word(self.source, start, end, nested=any(map(_has_commands, group)))
+
+    def redirect(self, node: Node) -> Redirect:
+        start = self.start(node)
+        if node.type == "heredoc_redirect":
+            return self.heredoc(node)
+        fd: int | None = None
+        op = ""
+        targets: list[Node] = []
+        for index, child in enumerate(node.children):
+            field = node.field_name_for_child(index)
+            if field == "descriptor":
+                fd = int(self.text(child)) if self.text(child).isdigit() else None
+            elif field == "destination" or (child.is_named and op):
+                targets.append(child)
+            elif not child.is_named and not op:
+                op = child.type
+        if op.endswith("&-") and not targets:  # `>&-`: tree-sitter folds the `-` in
+            op = op[:-1]
+            dash = self.end(node) - 1
+            return Redirect(op, Word("-", "-", Span(dash, dash + 1)), self.span(node), fd)
+        if not targets:
+            raise FrontendError(f"redirection {op!r} without a target", start)
+        target = self.word(targets)
+        heredoc = target.text if op == "<<<" else None
+        return Redirect(op, target, Span(start, target.span.end), fd, heredoc)
+
+    def heredoc(self, node: Node) -> Redirect:
+        op, fd = "<<", None
+        start_node = body_node = end_node = None
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) == "descriptor":
+                fd = int(self.text(child)) if self.text(child).isdigit() else None
+            elif child.type in ("<<", "<<-"):
+                op = child.type
+            elif child.type == "heredoc_start":
+                start_node = child
+            elif child.type == "heredoc_body":
+                body_node = child
+            elif child.type == "heredoc_end":
+                end_node = child
+        if start_node is None or end_node is None:
+            raise FrontendError("heredoc without its terminator", self.start(node), incomplete=True)
+        delimiter, quoted = heredoc_delimiter(self.text(start_node))
+        end_start = self.start(end_node)
+        indent = self.source[_line_start(self.source, end_start) : end_start]
+        # tree-sitter also ends a `<<` document at an indented terminator; bash does not.
+        if self.text(end_node) != delimiter or indent.strip("\t" if op == "<<-" else ""):
+            raise FrontendError("heredoc terminator does not match", end_start)
+        body = ""
+        if body_node is not None:
+            # From the start of the body's first line up to the terminator's line (for `<<-`
+            # tree-sitter starts the body after the first line's tabs).
+            first_line = _line_start(self.source, self.start(body_node))
+            body = self.source[first_line:end_start]
+            body = body[: _line_start(body, len(body))]
+        if op == "<<-":
+            body = strip_leading_tabs(body)
+        return Redirect(op, None, Span(self.start(node), self.end(start_node)), fd, body, quoted)
+
+    # ----- commands inside words ------------------------------------------------------------
+
+    def substitutions(self, node: Node, ctx: Ctx) -> None:
+        """Walk the commands in $(…), `…`, <(…), >(…) anywhere below `node`."""
+        for child in node.children:
+            self.expansion(child, ctx)
+
+    def expansion(self, node: Node, ctx: Ctx) -> None:
+        """Walk the commands in `node` if it is a substitution, else below it. Not below
+        heredoc bodies (data) nor nested statements and heredoc redirects (walked as such)."""
+        kind = node.type
+        if kind == "command_substitution":
+            self.check_backticks(node)
+            self.sequence(node, ctx.substitution(NEST_CMDSUB))
+        elif kind == "process_substitution":
+            inward = self.source.startswith("<", self.start(node))
+            self.sequence(node, ctx.substitution(NEST_PROCSUB_IN if inward else NEST_PROCSUB_OUT))
+        elif kind not in _NOT_EXPANSIONS and node.child_count:
+            self.substitutions(node, ctx)
+
+    def check_backticks(self, node: Node) -> None:
+        text = self.text(node)
+        if text.startswith("`") and ("\\`" in text or "\\$" in text):
+            raise FrontendError("nested substitutions inside backticks", self.start(node))
+
+    # ----- positions ------------------------------------------------------------------------
+
+    def start(self, node: Node) -> int:
+        return self.offsets(node.start_byte)
+
+    def end(self, node: Node) -> int:
+        return self.offsets(node.end_byte)
+
+    def span(self, node: Node) -> Span:
+        return Span(self.start(node), self.end(node))
+
+    def text(self, node: Node) -> str:
+        return self.source[self.start(node) : self.end(node)]
+
+
+def _adjacent_groups(nodes: list[Node]) -> list[list[Node]]:
+    """Nodes with no blank between them are one shell word (`$"x"` is two nodes)."""
+    groups: list[list[Node]] = []
+    for node in nodes:
+        if groups and groups[-1][-1].end_byte == node.start_byte:
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    return groups
+
+
+def _drop_keyword(argv: list[Word]) -> tuple[list[Word], str | None]:
+    """`time [-p] CMD` and `coproc CMD` run CMD; tree-sitter sees the keyword as a command."""
+    if not argv or argv[0].raw not in ("time", "coproc") or len(argv) == 1:
+        return argv, None
+    keyword = argv[0].raw
+    rest = argv[1:]
+    if keyword == "time":
+        while rest and rest[0].raw in ("-p", "--"):
+            rest = rest[1:]
+    elif len(rest) > 1 and rest[1].raw in ("{", "("):
+        raise FrontendError("coproc NAME { … } is not supported", rest[0].span.start)
+    return (rest, keyword) if rest else (argv, None)
+
+
+def _swallows(heredoc: Node) -> bool:
+    """Whether a heredoc_redirect holds more than its own parts (see split_redirects)."""
+    own = ("<<", "<<-", "heredoc_start", "heredoc_body", "heredoc_end", "file_descriptor")
+    return any(child.type not in own for child in heredoc.children)
+
+
+def _has_commands(node: Node) -> bool:
+    if node.type in _SUBSTITUTIONS:
+        return True
+    return any(_has_commands(c) for c in node.children if c.type != "heredoc_body")
+
+
+def _line_start(text: str, position: int) -> int:
+    return text.rfind("\n", 0, position) + 1

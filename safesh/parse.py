@@ -1,0 +1,67 @@
+"""The parse stage: a command line or a whole script -> `ParsedLine`, a flat tuple of simple
+commands in source order.
+
+bashlex is tried first (it is exact for what it supports); tree-sitter-bash only when bashlex
+raises (`[[ ]]`, `case`, `$(( ))`, arrays, `time`, `select`, quoted heredoc delimiters, …).
+When both fail, `ParseError` carries bashlex's message and position; `incomplete` says the
+input merely ended too early (the interactive shell then reads another line).
+
+Every command appears, including those inside `$(…)`, backticks, `<(…)`/`>(…)`, function
+bodies, loops, conditionals, `case` arms, subshells and groups. Heredoc bodies are data: they
+are recorded on the `Redirect` (terminator stripped; tabs stripped for `<<-`), never parsed.
+
+`SimpleCommand.nesting` names, outermost first:
+
+    "$(…)"            command substitution, `$(…)` or backticks
+    "<(…)" / ">(…)"   process substitution
+    "function NAME"   a function body (the braces of the body add nothing)
+    "for" "select" "while" "until" "if" "case"   compound commands (condition and body)
+    "subshell"        ( … )
+    "group"           { …; }
+    "coproc"          coproc CMD
+
+Commands inside `[[ … ]]` and `(( … ))` are not commands (only substitutions inside are).
+
+Other conventions: a redirect on a compound (`{ a; b; } > f`, `while …; done < f`) is copied
+onto every command inside it, before the command's own. Commands directly inside a compound
+that is one element of a pipeline share that element's pipeline triple (`curl x | (sh)`:
+`sh` is index 1). `cmd &` (or `a && b &`) marks every command of that and-or list, and all
+commands nested in it, `background`. `NAME+=v` and `NAME[i]=v` are assignments to NAME.
+An array value `(a b)` keeps its raw text. A `<<<` here-string has its word both as
+`target` and as `heredoc` text.
+"""
+
+from __future__ import annotations
+
+from safesh._bashlex_front import parse_bashlex
+from safesh._shellwords import FrontendError
+from safesh.model import ParsedLine, ParseError
+
+__all__ = ["ParseError", "parse_line"]
+
+
+def parse_line(source: str) -> ParsedLine:
+    """Parse `source` (one line or a script). Raises ParseError when neither front-end can."""
+    try:
+        return parse_bashlex(source)
+    except FrontendError as bashlex_error:
+        first = bashlex_error
+    from safesh._treesitter_front import parse_treesitter  # lazily: only when bashlex fails
+
+    try:
+        return parse_treesitter(source)
+    except FrontendError as treesitter_error:
+        raise _combined_error(source, first, treesitter_error) from None
+
+
+def _combined_error(source: str, bashlex: FrontendError, treesitter: FrontendError) -> ParseError:
+    incomplete = bashlex.incomplete or treesitter.incomplete
+    message = bashlex.message
+    if incomplete and "unexpected EOF" not in message:
+        message = f"unexpected EOF ({message})"
+    if treesitter.position is not None and treesitter.position != bashlex.position:
+        message = f"{message}; tree-sitter: {treesitter.message} at character {treesitter.position}"
+    position = bashlex.position if bashlex.position is not None else treesitter.position
+    if position is not None:
+        position = max(0, min(position, len(source)))
+    return ParseError(message, source, position, incomplete=incomplete)
