@@ -154,6 +154,20 @@ def load_ruleset(
     return ruleset
 
 
+def validate_file(path: Path, *, builtin: Path | None = None) -> RuleSet:
+    """The built-in rules plus `path` as a layer that may do anything: raises RulesError
+    when `path` is invalid (or clashes with a built-in rule id)."""
+    builtin_path = builtin if builtin is not None else builtin_rules_file()
+    sources = [_Source("builtin", builtin_path, builtin_path.read_bytes(), True)]
+    if path.resolve() != builtin_path.resolve():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise RulesError(path, None, None, f"cannot read: {error.strerror}") from None
+        sources.append(_Source("user", path, data, True))
+    return build_ruleset(sources)
+
+
 def _read_sources(
     cwd: str, builtin: Path | None, user_file: Path | None, trusted: frozenset[str]
 ) -> tuple[_Source, ...]:

@@ -1,0 +1,103 @@
+"""The record of project rules files the user trusted (by SHA-256 of their bytes).
+
+A trusted `.safesh.toml` may loosen the rules like the user's own file. Trust names exact
+content: editing the file (which the agent may do) withdraws it. The record is JSON in
+`safesh.locations.trust_file()`, rewritten atomically under a lock so that two `safesh trust`
+runs never lose each other's entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrustEntry:
+    sha256: str
+    path: str
+    trusted_at: float
+
+
+def _default_file() -> Path:
+    from safesh import locations
+
+    return locations.trust_file()
+
+
+def read_entries(trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
+    """Every entry; a missing or damaged record trusts nothing (fail closed)."""
+    path = trust_file or _default_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return tuple(
+            TrustEntry(str(item["sha256"]), str(item["path"]), float(item["trusted_at"]))
+            for item in data.get("trusted", [])
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ()
+
+
+def trusted_hashes(trust_file: Path | None = None) -> frozenset[str]:
+    return frozenset(entry.sha256 for entry in read_entries(trust_file))
+
+
+def trust(rules_file: Path, trust_file: Path | None = None) -> TrustEntry:
+    digest = hashlib.sha256(rules_file.read_bytes()).hexdigest()
+    entry = TrustEntry(digest, str(rules_file.resolve()), time.time())
+    with _locked(trust_file or _default_file()) as path:
+        kept = [e for e in read_entries(path) if e.sha256 != digest]
+        _write(path, [*kept, entry])
+    return entry
+
+
+def revoke(rules_file: Path, trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
+    """Withdraw trust from the file: its current content and any earlier entry for its path."""
+    resolved = str(rules_file.resolve())
+    try:
+        digest: str | None = hashlib.sha256(rules_file.read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    with _locked(trust_file or _default_file()) as path:
+        entries = read_entries(path)
+        removed = tuple(e for e in entries if e.path == resolved or e.sha256 == digest)
+        _write(path, [e for e in entries if e not in removed])
+    return removed
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write(path: Path, entries: list[TrustEntry]) -> None:
+    document = {
+        "trusted": [
+            {"sha256": e.sha256, "path": e.path, "trusted_at": e.trusted_at} for e in entries
+        ]
+    }
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".trusted-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
