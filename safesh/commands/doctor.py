@@ -43,7 +43,10 @@ def agent_checks(spec: AgentSpec, home: Path, project: Path, path: str) -> list[
     levels: list[tuple[str, Path]] = []
     if spec.user_file is not None:
         levels.append(("user", home / spec.user_file))
-    levels.append(("project", project / spec.project_file))
+    project_file = project / spec.project_file
+    # Run from HOME, the project file is the user file: report it once.
+    if not any(file == project_file for _, file in levels):
+        levels.append(("project", project_file))
     return [settings_check(spec, level, file, path) for level, file in levels]
 
 
