@@ -154,6 +154,9 @@ class _Walker:
         inner = replace(ctx, redirects=(*ctx.redirects, *(self.redirect(r) for r in redirects)))
         first = node.list[0] if node.list else None
         if first is not None and first.kind == "reservedword":
+            if self.source.startswith("((", first.pos[0]):
+                # bash reads `((` as an arithmetic command; bashlex as two subshells.
+                raise FrontendError("bashlex does not support ((…))", first.pos[0])
             if first.word == "(":
                 inner = inner.nest(NEST_SUBSHELL)
             elif first.word == "{" and not function_body:

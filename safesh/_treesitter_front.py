@@ -73,6 +73,9 @@ _SEQUENCES = frozenset({"program", "do_group", "elif_clause", "else_clause", "ca
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _PIPELINE_PARTS = frozenset({"pipeline", "redirected_statement", "negated_command"})
+_CASE_TERMINATORS = frozenset({";;", ";&", ";;&"})
+# Reserved words that bash never accepts where a command starts.
+_NOT_COMMAND_NAMES = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}", "in"})
 _ASSIGNMENTS = frozenset({"variable_assignment", "variable_assignments"})
 _NOT_EXPANSIONS = (_STATEMENTS - _ASSIGNMENTS) | {"heredoc_body", "heredoc_redirect"}
 
@@ -172,7 +175,11 @@ class _Walker:
         """Run the statement children of `node` in order; `cmd &` backgrounds `cmd`."""
         children = node.children
         for index, child in enumerate(children):
-            if child.type in _STATEMENTS:
+            if child.type in _CASE_TERMINATORS and node.type != "case_item":
+                raise FrontendError(f"unexpected {child.type!r}", self.start(child))
+            if node.type == "c_style_for_statement" and child != node.child_by_field_name("body"):
+                self.expansion(child, ctx)  # the (( init; test; step )) part is arithmetic
+            elif child.type in _STATEMENTS:
                 following = children[index + 1] if index + 1 < len(children) else None
                 background = following is not None and following.type == "&"
                 self.statement(child, replace(ctx, background=True) if background else ctx)
@@ -194,8 +201,11 @@ class _Walker:
             self.bare_assignments(node, ctx)
         elif kind in ("declaration_command", "unset_command"):
             self.command(node, ctx, ())
-        elif kind == "test_command":  # [[ … ]]: only substitutions inside are commands
-            self.substitutions(node, ctx)
+        elif kind == "test_command":
+            if node.children and node.children[0].type == "[":  # `[` is a command
+                self.command(node, ctx, ())
+            else:  # [[ … ]]: only substitutions inside are commands
+                self.substitutions(node, ctx)
         elif kind == "function_definition":
             self.function(node, ctx)
         elif kind == "compound_statement":
@@ -328,7 +338,8 @@ class _Walker:
         extents: list[tuple[int, int]] = []
         redirect_nodes: list[Node] = []
         word_nodes: list[Node] = []
-        for child in node.children:
+        children = _test_words(node) if node.type == "test_command" else node.children
+        for child in children:
             if child.type == "heredoc_redirect" and _swallows(child):
                 raise FrontendError("unexpected heredoc layout", self.start(child))
             if child.type in _REDIRECTS:
@@ -340,6 +351,8 @@ class _Walker:
                 word_nodes.append(child)
         redirect_nodes += outer_redirects
         argv = [self.word(group) for group in _adjacent_groups(word_nodes)]
+        if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
+            raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
         nesting_ctx = ctx
         argv, keyword = _drop_keyword(argv)
         if keyword == "coproc":
@@ -494,6 +507,38 @@ def _drop_keyword(argv: list[Word]) -> tuple[list[Word], str | None]:
     elif len(rest) > 1 and rest[1].raw in ("{", "("):
         raise FrontendError("coproc NAME { … } is not supported", rest[0].span.start)
     return (rest, keyword) if rest else (argv, None)
+
+
+_TEST_WORDS = frozenset(
+    {
+        "word",
+        "string",
+        "raw_string",
+        "ansi_c_string",
+        "translated_string",
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "arithmetic_expansion",
+        "concatenation",
+        "number",
+        "test_operator",
+        "regex",
+        "extglob_pattern",
+    }
+)
+
+
+def _test_words(node: Node) -> list[Node]:
+    """The word nodes of `[ … ]`, which tree-sitter parses into an expression tree."""
+    words: list[Node] = []
+    for child in node.children:
+        if child.type in _TEST_WORDS or child.child_count == 0:
+            words.append(child)
+        else:
+            words += _test_words(child)
+    return words
 
 
 def _swallows(heredoc: Node) -> bool:
