@@ -8,14 +8,11 @@ it (see `_cache_key`); any cache problem falls back to a normal load.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import io
 import os
 import pickle
 import re
-import tempfile
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +30,6 @@ from safesh.rules.schema import (
     ToolSpec,
     derive_tier,
 )
-from safesh.rules.sql import SQL_KINDS
 
 PROJECT_FILE = ".safesh.toml"
 PROFILES = ("default", "strict")
@@ -268,6 +264,9 @@ def _with_override(rule: Rule, overrides: Mapping[str, Tier]) -> Rule:
 
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    # Imported here: a warm (cached) load never parses TOML.
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -525,6 +524,8 @@ def _check_item(path: Path, line: int | None, rule_id: str, key: str, item: str)
         raise fail(f"`{key}` holds an empty string")
     if key in {"paths_any", "paths_all", "redirect_paths_any"} and item not in PATH_CLASSES:
         raise fail(_unknown_value("path class", item, sorted(PATH_CLASSES)))
+    from safesh.rules.sql import SQL_KINDS
+
     if key == "sql_any" and item not in SQL_KINDS:
         raise fail(_unknown_value("sql kind", item, sorted(SQL_KINDS)))
     if key == "env_any" and "=" not in item:
@@ -643,6 +644,8 @@ def _list_of_tables(path: Path, where: _Where, raw: object, name: str) -> list[d
 
 
 def _suggest(word: str, valid: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(valid), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -725,6 +728,8 @@ def _cache_write(key: str, ruleset: RuleSet) -> None:
         path = _cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         _prune(path.parent, keep=path)
+        import tempfile
+
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
