@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import Outcome, Row, available, rows  # noqa: E402
+from corpus import Outcome, Row, available, rows
 
-from safesh.analyze import analyze  # noqa: E402
-from safesh.rules import load_ruleset  # noqa: E402
+from safesh.analyze import analyze
+from safesh.rules import load_ruleset
 
 
 def classify_all(all_rows: list[Row]) -> tuple[list[Outcome], list[tuple[Row, str]]]:
@@ -35,7 +35,7 @@ def classify_all(all_rows: list[Row]) -> tuple[list[Outcome], list[tuple[Row, st
         start = time.perf_counter()
         try:
             analysis = analyze(row.line, row.context, ruleset)
-        except Exception as error:  # noqa: BLE001 - a crash is a finding of this benchmark
+        except Exception as error:
             crashes.append((row, f"{type(error).__name__}: {error}"))
             continue
         seconds = time.perf_counter() - start
@@ -68,9 +68,7 @@ def report(outcomes: list[Outcome], crashes: list[tuple[Row, str]], misses: int)
         print(f"\n== {corpus}: {len(mine)} rows, {len(scored)} scored")
         print(f"  destructive stopped : {share(stopped, len(stop))}   (target 100%)")
         print(f"  benign let through  : {share(passed, len(benign))}   (target >= 99%)")
-        apart = Counter(
-            (o.row.label, o.decision) for o in mine if not o.row.scored
-        )
+        apart = Counter((o.row.label, o.decision) for o in mine if not o.row.scored)
         if apart:
             print("  not scored (unsure or peer-mode rows), label -> decision:")
             for (label, decision), count in sorted(apart.items()):
@@ -78,8 +76,10 @@ def report(outcomes: list[Outcome], crashes: list[tuple[Row, str]], misses: int)
         by_pack: dict[str, Counter[str]] = defaultdict(Counter)
         for o in scored:
             for pack in o.packs or ("(none)",):
-                key = "stopped" if o.row.label == "stop" and o.correct else (
-                    "false-stop" if o.row.label == "pass" and not o.correct else None
+                key = (
+                    "stopped"
+                    if o.row.label == "stop" and o.correct
+                    else ("false-stop" if o.row.label == "pass" and not o.correct else None)
                 )
                 if key:
                     by_pack[pack][key] += 1

@@ -88,7 +88,7 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
     except ParseError as error:
         finding = core_finding(ruleset, UNPARSABLE, str(error))
         return _analysis(source, context, (), (finding,), None, ruleset, str(error))
-    except Exception as error:  # noqa: BLE001 - any fault must become an ask
+    except Exception as error:
         finding = core_finding(ruleset, INTERNAL_ERROR, f"{type(error).__name__}: {error}")
         return _analysis(source, context, (), (finding,), None, ruleset, None)
     try:
@@ -100,7 +100,7 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
         findings.extend(
             core_finding(ruleset, UNPARSABLE, problem.message) for problem in unwrapped.unparsed
         )
-    except Exception as error:  # noqa: BLE001 - any fault must become an ask
+    except Exception as error:
         finding = core_finding(ruleset, INTERNAL_ERROR, f"{type(error).__name__}: {error}")
         return _analysis(source, context, (), (finding,), parsed.frontend, ruleset, None)
     return _analysis(

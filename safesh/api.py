@@ -1,8 +1,8 @@
 """The Python API for agent frameworks, and the value every front end reports from.
 
-    >>> import safesh
-    >>> safesh.check("git push --force origin main").decision
-    'ask'
+>>> import safesh
+>>> safesh.check("git push --force origin main").decision
+'ask'
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ class Report:
 
     analysis: Analysis
     rules_fingerprint: str | None = None
+    # The user's `[settings]` (shell, notify_command, ...), for the front ends.
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def setting(self, name: str) -> str | None:
+        return dict(self.settings).get(name)
 
     @property
     def command(self) -> str:
@@ -67,9 +72,7 @@ class Report:
             "profile": analysis.profile,
             "parser": analysis.frontend,
             "parse_error": analysis.parse_error,
-            "commands": [
-                _command_dict(command, analysis.findings) for command in commands
-            ],
+            "commands": [_command_dict(command, analysis.findings) for command in commands],
             "findings": [
                 _finding_dict(finding, _index_of(commands, finding.command))
                 for finding in analysis.findings
@@ -136,12 +139,17 @@ def check(
     context = make_context(cwd, env)
     if ruleset is None:
         from safesh.rules import RulesError, load_ruleset
+        from safesh.rules.trust import trusted_hashes
 
         try:
-            ruleset = load_ruleset(context.cwd)
+            ruleset = load_ruleset(context.cwd, trusted_hashes=trusted_hashes())
         except RulesError as error:
             return Report(rules_error_analysis(command, context, str(error)))
-    return Report(analyze(command, context, ruleset), rules_fingerprint=ruleset.fingerprint)
+    return Report(
+        analyze(command, context, ruleset),
+        rules_fingerprint=ruleset.fingerprint,
+        settings=ruleset.settings,
+    )
 
 
 def _index_of(commands: list[Command], command: Command | None) -> int | None:
@@ -176,9 +184,7 @@ def _command_dict(command: Command, findings: tuple[Finding, ...]) -> dict[str, 
         "dynamic": command.dynamic,
         "remote_host": command.remote_host,
         "decision": Tier.most_severe([f.tier for f in own]).value,
-        "rules": [
-            {"id": f.rule_id, "tier": f.tier.value, "reason": f.reason} for f in own
-        ],
+        "rules": [{"id": f.rule_id, "tier": f.tier.value, "reason": f.reason} for f in own],
     }
 
 

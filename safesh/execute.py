@@ -47,7 +47,15 @@ def _executable(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
+# safesh's own plumbing between a shim and safesh; the command must not inherit it (a nested
+# `safesh -c` would otherwise run with the shim's shell, e.g. dash instead of bash).
+PLUMBING_VARIABLES = ("SAFESH_REAL_SHELL", "SAFESH_SHIM_DEPTH")
+
+
 def exec_shell(shell: str, args: Sequence[str]) -> None:
     """Replace this process with `shell args…`. Only returns by raising OSError."""
     argv0 = os.path.basename(shell)
+    if any(name in os.environ for name in PLUMBING_VARIABLES):
+        env = {k: v for k, v in os.environ.items() if k not in PLUMBING_VARIABLES}
+        os.execve(shell, [argv0, *args], env)
     os.execv(shell, [argv0, *args])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from safesh.api import Report
-    from safesh.store import Store
+    from safesh.store import ApprovalRequest, Store
 
 _OUTCOMES = {
     "run": "ran",
@@ -40,7 +40,7 @@ class Recorder:
 
             try:
                 self._store = Store()
-            except Exception as error:  # noqa: BLE001 - reported, then treated as absent
+            except Exception as error:
                 self._failed = True
                 sys.stderr.write(f"safesh: {error}\n")
         return self._store
@@ -92,7 +92,7 @@ class Recorder:
             grant = store.consume_grant(
                 report.command, report.analysis.context.cwd, report.rules_fingerprint
             )
-        except Exception as error:  # noqa: BLE001 - an unreadable grant is no grant
+        except Exception as error:
             sys.stderr.write(f"safesh: cannot read approvals: {error}\n")
             return False
         return grant is not None
@@ -115,21 +115,17 @@ class Recorder:
                 session=self.session,
                 tier=report.decision,
             )
-        except Exception as error:  # noqa: BLE001 - the command is refused either way
+        except Exception as error:
             sys.stderr.write(f"safesh: cannot record an approval request: {error}\n")
             return None
-        _notify(request)
+        _notify(report, request)
         return request.id
 
 
-def _notify(request: object) -> None:
+def _notify(report: Report, request: ApprovalRequest) -> None:
     """Tell the human a request is waiting, if they configured how (never blocking)."""
-    try:
-        from safesh.settings import load_settings
+    command, url = report.setting("notify_command"), report.setting("notify_url")
+    if command or url:
         from safesh.store import notify_request
 
-        settings = load_settings()
-        if settings.notify_command or settings.notify_url:
-            notify_request(request, command=settings.notify_command, url=settings.notify_url)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001, S110 - a notification is a courtesy
-        pass
+        notify_request(request, command=command, url=url)

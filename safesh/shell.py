@@ -34,9 +34,20 @@ if TYPE_CHECKING:
 # bash's single-letter options (`bash --help`, `set --help`); any other letter is an error.
 _SHORT_OPTIONS = frozenset("abefhkmnoptuvxBCEHPTilrsDcO")
 _LONG_OPTIONS = frozenset(
-    {"--login", "--norc", "--noprofile", "--posix", "--restricted", "--verbose",
-     "--noediting", "--debugger", "--dump-strings", "--dump-po-strings", "--protected",
-     "--pretty-print"}
+    {
+        "--login",
+        "--norc",
+        "--noprofile",
+        "--posix",
+        "--restricted",
+        "--verbose",
+        "--noediting",
+        "--debugger",
+        "--dump-strings",
+        "--dump-po-strings",
+        "--protected",
+        "--pretty-print",
+    }
 )
 _LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
 
@@ -211,8 +222,9 @@ def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool)
         declined = not action.runs
     elif action is Action.REQUEST_APPROVAL:
         approval_id = recorder.request_approval(report)
-    recorder.record(report, action.value, mode.value, approval_id,
-                    outcome="declined" if declined else None)
+    recorder.record(
+        report, action.value, mode.value, approval_id, outcome="declined" if declined else None
+    )
     recorder.close()
     if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
         sys.stdout.write(_dry_run_text(report, action))
@@ -220,14 +232,14 @@ def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool)
     if not action.runs:
         sys.stderr.write(report.refusal_message(approval_id, declined=declined))
         return EXIT_REFUSED
-    return _hand_over(inv, shell_args)
+    return _hand_over(inv, shell_args, report.setting("shell"))
 
 
-def _hand_over(inv: Invocation, shell_args: list[str]) -> int:
+def _hand_over(inv: Invocation, shell_args: list[str], configured: str | None) -> int:
     from safesh.execute import ShellNotFound, exec_shell, find_real_shell
 
     try:
-        shell = find_real_shell(_shell_name())
+        shell = find_real_shell(_shell_name(), configured=configured)
     except ShellNotFound as error:
         sys.stderr.write(f"safesh: {error}\n")
         return 127

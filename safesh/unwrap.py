@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 
@@ -143,12 +143,50 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "taskset": frozenset(),
     "runuser": frozenset({"-u", "-g", "-G", "--user", "--group"}),
     "xargs": frozenset(
-        {"-n", "-L", "-s", "-P", "-d", "-a", "-E", "-I", "--max-args", "--max-lines",
-         "--max-chars", "--max-procs", "--delimiter", "--arg-file", "--eof", "--replace"}
+        {
+            "-n",
+            "-L",
+            "-s",
+            "-P",
+            "-d",
+            "-a",
+            "-E",
+            "-I",
+            "--max-args",
+            "--max-lines",
+            "--max-chars",
+            "--max-procs",
+            "--delimiter",
+            "--arg-file",
+            "--eof",
+            "--replace",
+        }
     ),
     "ssh": frozenset(
-        {"-b", "-B", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O",
-         "-o", "-p", "-P", "-Q", "-R", "-S", "-W", "-w"}
+        {
+            "-b",
+            "-B",
+            "-c",
+            "-D",
+            "-E",
+            "-e",
+            "-F",
+            "-I",
+            "-i",
+            "-J",
+            "-L",
+            "-l",
+            "-m",
+            "-O",
+            "-o",
+            "-p",
+            "-P",
+            "-Q",
+            "-R",
+            "-S",
+            "-W",
+            "-w",
+        }
     ),
     "strace": frozenset({"-e", "-o", "-p", "-s", "-u", "-a", "-b", "-E", "-I", "-O", "-S", "-X"}),
     "ltrace": frozenset({"-e", "-o", "-p", "-s", "-u", "-a", "-n", "-l"}),
@@ -160,9 +198,31 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
 
 # Wrappers whose first positional word is the command to run.
 _SIMPLE_WRAPPERS = frozenset(
-    {"sudo", "doas", "pkexec", "nice", "nohup", "ionice", "stdbuf", "setsid", "unbuffer",
-     "builtin", "time", "torsocks", "proxychains", "proxychains4", "strace", "ltrace",
-     "runuser", "catchsegv", "caffeinate", "firejail", "fakeroot", "unshare", "nsenter"}
+    {
+        "sudo",
+        "doas",
+        "pkexec",
+        "nice",
+        "nohup",
+        "ionice",
+        "stdbuf",
+        "setsid",
+        "unbuffer",
+        "builtin",
+        "time",
+        "torsocks",
+        "proxychains",
+        "proxychains4",
+        "strace",
+        "ltrace",
+        "runuser",
+        "catchsegv",
+        "caffeinate",
+        "firejail",
+        "fakeroot",
+        "unshare",
+        "nsenter",
+    }
 )
 
 
@@ -171,14 +231,12 @@ _SIMPLE_WRAPPERS = frozenset(
 
 @dataclass
 class _Walker:
+    """Collects what one `unwrap` call finds; lives only for that call."""
+
     context: Context
     parse: ParseFn
-    commands: list[Command] | None = None
-    unparsed: list[Unparsed] | None = None
-
-    def __post_init__(self) -> None:
-        self.commands = []
-        self.unparsed = []
+    commands: list[Command] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -210,7 +268,6 @@ class _Walker:
         self.walk_line(parsed, frame)
 
     def _unparsed(self, frame: _Frame, message: str, source: str) -> None:
-        assert self.unparsed is not None
         self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source))
 
     # -- cd tracking -------------------------------------------------------------------------
@@ -262,28 +319,51 @@ class _Walker:
             words = words[1:]
         if not words:
             if simple.redirects and not via:
-                self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
-                           extra_assignments)
+                self._emit(
+                    words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
+                )
             return
         head = words[0]
         if not head.static:
-            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
-                       extra_assignments, dynamic=True)
+            self._emit(
+                words,
+                simple,
+                frame,
+                feed,
+                via,
+                args_unknown,
+                remote_host,
+                extra_assignments,
+                dynamic=True,
+            )
             return
         name = command_name(head.text)
         if name in functions:
             # A call of a function defined in this line; its body's commands are already
             # among the parsed commands.
-            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
-                       extra_assignments)
+            self._emit(
+                words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
+            )
             return
         handler = _HANDLERS.get(name)
         if handler is None or len(via) > 4 * MAX_DEPTH:
-            self._emit(words, simple, frame, feed, via, args_unknown, remote_host,
-                       extra_assignments)
+            self._emit(
+                words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
+            )
             return
-        handler(self, name, words, simple, frame, feed, functions, via, args_unknown,
-                remote_host, extra_assignments)
+        handler(
+            self,
+            name,
+            words,
+            simple,
+            frame,
+            feed,
+            functions,
+            via,
+            args_unknown,
+            remote_host,
+            extra_assignments,
+        )
 
     def _emit(
         self,
@@ -297,9 +377,10 @@ class _Walker:
         extra_assignments: tuple[tuple[str, str], ...],
         dynamic: bool = False,
     ) -> None:
-        assert self.commands is not None
-        name = command_name(words[0].text) if words and not dynamic else (
-            words[0].text if words else ""
+        name = (
+            command_name(words[0].text)
+            if words and not dynamic
+            else (words[0].text if words else "")
         )
         argv = (name, *(w.text for w in words[1:])) if words else ()
         assignments = tuple((k, v.text) for k, v in simple.assignments) + extra_assignments
@@ -360,8 +441,10 @@ def _slice(simple: SimpleCommand) -> str:
 def _previous_in_pipeline(parsed: ParsedLine, simple: SimpleCommand) -> SimpleCommand | None:
     pipe_id, index, _ = simple.pipeline
     for other in parsed.commands:
-        if other.pipeline[0] == pipe_id and other.pipeline[1] == index - 1 and (
-            other.nesting == simple.nesting
+        if (
+            other.pipeline[0] == pipe_id
+            and other.pipeline[1] == index - 1
+            and (other.nesting == simple.nesting)
         ):
             return other
     return None
@@ -411,17 +494,34 @@ def resolve_path(path: str, cwd: str, home: str) -> str:
 
 _Handler = Callable[
     [
-        _Walker, str, list[Word], SimpleCommand, _Frame, "Feed | None", frozenset[str],
-        tuple[str, ...], bool, "str | None", tuple[tuple[str, str], ...],
+        _Walker,
+        str,
+        list[Word],
+        SimpleCommand,
+        _Frame,
+        "Feed | None",
+        frozenset[str],
+        tuple[str, ...],
+        bool,
+        "str | None",
+        tuple[tuple[str, str], ...],
     ],
     None,
 ]
 
 
 def _simple_wrapper(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
     texts = _option_texts(options)
@@ -434,27 +534,53 @@ def _simple_wrapper(
     if not rest:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
 
 
 def _timeout(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["timeout"])
     if len(rest) < 2:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest[1:], simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest[1:],
+        simple,
+        frame,
+        feed,
+        functions,
+        (*via, name),
+        args_unknown,
+        remote_host,
+        assignments,
+    )
 
 
 def _skip_one_positional(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     """`chrt PRIO cmd`, `taskset MASK cmd`, `flock FILE cmd`, `chroot DIR cmd`."""
     options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
@@ -468,14 +594,31 @@ def _skip_one_positional(
     if name == "flock" and len(rest) >= 3 and rest[1].text in {"-c", "--command"}:
         w.walk_source(rest[2].text, _nested(frame, simple, (*via, "flock -c")), "flock -c string")
         return
-    w.peel(rest[1:], simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest[1:],
+        simple,
+        frame,
+        feed,
+        functions,
+        (*via, name),
+        args_unknown,
+        remote_host,
+        assignments,
+    )
 
 
 def _env(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     i = 1
     rest = words[1:]
@@ -486,7 +629,7 @@ def _env(
             break
         if text in {"-S", "--split-string"} and i + 1 < len(words):
             # `env -S 'rm -rf /'`: the string is split into a command line.
-            joined = " ".join(x.raw for x in words[i + 1 :])
+            joined = " ".join([words[i + 1].text, *(x.raw for x in words[i + 2 :])])
             w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
             return
         if text.startswith("-S") and len(text) > 2:
@@ -509,14 +652,23 @@ def _env(
     if not rest:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
 
 
 def _command_builtin(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     options, rest = _split_options(words[1:], frozenset())
     flags = "".join(o.text.lstrip("-") for o in options)
@@ -524,45 +676,81 @@ def _command_builtin(
         # `command -v rm` only looks the name up.
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
 
 
 def _exec(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["exec"])
     if not rest:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
 
 
 def _watch(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     options, rest = _split_options(words[1:], _VALUE_OPTIONS["watch"])
     if not rest:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
     if _option_texts(options) & {"-x", "--exec"}:
-        w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-               assignments)
+        w.peel(
+            rest,
+            simple,
+            frame,
+            feed,
+            functions,
+            (*via, name),
+            args_unknown,
+            remote_host,
+            assignments,
+        )
         return
     # Without -x, watch joins its arguments and runs them with `sh -c`.
-    w.walk_source(" ".join(x.text for x in rest), _nested(frame, simple, (*via, "watch")),
-                  "watch command")
+    w.walk_source(
+        " ".join(x.text for x in rest), _nested(frame, simple, (*via, "watch")), "watch command"
+    )
 
 
 def _xargs(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     i = 1
     value_options = _VALUE_OPTIONS["xargs"]
@@ -583,9 +771,17 @@ def _xargs(
 
 
 def _parallel(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     i = 1
     while i < len(words) and words[i].text.startswith("-"):
@@ -597,17 +793,27 @@ def _parallel(
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
     if len(command_words) == 1 and " " in command_words[0].text:
-        w.walk_source(command_words[0].text, _nested(frame, simple, (*via, name)),
-                      "parallel command")
+        w.walk_source(
+            command_words[0].text, _nested(frame, simple, (*via, name)), "parallel command"
+        )
         return
-    w.peel(command_words, simple, frame, None, functions, (*via, name), True, remote_host,
-           assignments)
+    w.peel(
+        command_words, simple, frame, None, functions, (*via, name), True, remote_host, assignments
+    )
 
 
 def _find(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     # find itself is a command too (`find -delete` deletes).
     w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
@@ -620,17 +826,34 @@ def _find(
                 j += 1
             inner = words[i + 1 : j]
             if inner:
-                w.peel(list(inner), simple, frame, None, functions, (*via, f"find {action}"),
-                       True, remote_host, assignments)
+                w.peel(
+                    list(inner),
+                    simple,
+                    frame,
+                    None,
+                    functions,
+                    (*via, f"find {action}"),
+                    True,
+                    remote_host,
+                    assignments,
+                )
             i = j + 1
             continue
         i += 1
 
 
 def _ssh(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["ssh"])
     if not rest:
@@ -641,59 +864,108 @@ def _ssh(
     if not remote:
         w._emit(words, simple, frame, feed, via, args_unknown, host, assignments)
         if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
-            w.walk_source(feed.text, _nested(frame, simple, (*via, f"ssh {host}"), host),
-                          "remote script")
+            w.walk_source(
+                feed.text, _nested(frame, simple, (*via, f"ssh {host}"), host), "remote script"
+            )
         return
     if not all(x.static for x in remote):
-        w._emit(remote, simple, frame, feed, (*via, f"ssh {host}"), args_unknown, host,
-                assignments, dynamic=True)
+        w._emit(
+            remote,
+            simple,
+            frame,
+            feed,
+            (*via, f"ssh {host}"),
+            args_unknown,
+            host,
+            assignments,
+            dynamic=True,
+        )
         return
     # ssh joins the remaining words with spaces and the remote shell parses the result.
-    w.walk_source(" ".join(x.text for x in remote),
-                  _nested(frame, simple, (*via, f"ssh {host}"), host), "remote command")
+    w.walk_source(
+        " ".join(x.text for x in remote),
+        _nested(frame, simple, (*via, f"ssh {host}"), host),
+        "remote command",
+    )
 
 
 def _su(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     for i, word in enumerate(words[1:], start=1):
         if word.text in {"-c", "--command"} and i + 1 < len(words):
             string = words[i + 1]
             if not string.static:
-                w._emit(words, simple, frame, feed, via, args_unknown, remote_host,
-                        assignments, dynamic=True)
+                w._emit(
+                    words,
+                    simple,
+                    frame,
+                    feed,
+                    via,
+                    args_unknown,
+                    remote_host,
+                    assignments,
+                    dynamic=True,
+                )
                 return
             w.walk_source(string.text, _nested(frame, simple, (*via, "su -c")), "su -c string")
             return
         if word.text.startswith("--command="):
-            w.walk_source(word.text.partition("=")[2], _nested(frame, simple, (*via, "su -c")),
-                          "su -c string")
+            w.walk_source(
+                word.text.partition("=")[2], _nested(frame, simple, (*via, "su -c")), "su -c string"
+            )
             return
     w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
 
 
 def _eval(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     args = words[1:]
     if not args:
         return
     if not all(x.static for x in args):
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments,
-                dynamic=True)
+        w._emit(
+            words, simple, frame, feed, via, args_unknown, remote_host, assignments, dynamic=True
+        )
         return
-    w.walk_source(" ".join(x.text for x in args), _nested(frame, simple, (*via, "eval")),
-                  "eval string")
+    w.walk_source(
+        " ".join(x.text for x in args), _nested(frame, simple, (*via, "eval")), "eval string"
+    )
 
 
 def _shell(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     """`bash -c STRING`, `bash SCRIPT`, `bash` reading a heredoc or a pipe, `bash <(curl …)`."""
     i = 1
@@ -707,7 +979,7 @@ def _shell(
         if text in {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"} and i + 1 < len(words):
             i += 2
             continue
-        if text.startswith("-") and text != "-" or text.startswith("+") and len(text) > 1:
+        if (text.startswith("-") and text != "-") or (text.startswith("+") and len(text) > 1):
             letters = text.lstrip("-+")
             if not text.startswith("--") and "c" in letters:
                 if i + 1 < len(words):
@@ -723,24 +995,38 @@ def _shell(
     if command_string is not None:
         if not command_string.static:
             raw = command_string.raw
-            if any(d in raw for d in DOWNLOADERS) and "$(" in raw or "`" in raw:
+            if (any(d in raw for d in DOWNLOADERS) and "$(" in raw) or "`" in raw:
                 download = Feed("download", source=tuple(raw.split()))
-                w._emit(words, simple, frame, download, via, args_unknown, remote_host,
-                        assignments)
+                w._emit(words, simple, frame, download, via, args_unknown, remote_host, assignments)
                 return
-            w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments,
-                    dynamic=True)
+            w._emit(
+                words,
+                simple,
+                frame,
+                feed,
+                via,
+                args_unknown,
+                remote_host,
+                assignments,
+                dynamic=True,
+            )
             return
-        w.walk_source(command_string.text, _nested(frame, simple, (*via, label)),
-                      f"{label} string")
+        w.walk_source(command_string.text, _nested(frame, simple, (*via, label)), f"{label} string")
         return
     rest = words[i:]
     if rest and not reads_stdin and rest[0].text != "-":
         script = rest[0]
         if "<(" in script.raw and any(d in script.raw for d in DOWNLOADERS):
-            w._emit(words, simple, frame, Feed("process-substitution-download",
-                                                source=(script.raw,)),
-                    via, args_unknown, remote_host, assignments)
+            w._emit(
+                words,
+                simple,
+                frame,
+                Feed("process-substitution-download", source=(script.raw,)),
+                via,
+                args_unknown,
+                remote_host,
+                assignments,
+            )
             return
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         if script.static:
@@ -751,16 +1037,25 @@ def _shell(
     if feed is None:
         return
     if feed.kind in {"heredoc", "herestring", "pipe"} and feed.text is not None:
-        w.walk_source(feed.text, _nested(frame, simple, (*via, f"{name} <stdin>")),
-                      "script on standard input")
+        w.walk_source(
+            feed.text, _nested(frame, simple, (*via, f"{name} <stdin>")), "script on standard input"
+        )
     elif feed.kind == "pipe" and feed.source[:1] == ("cat",) and len(feed.source) == 2:
         _walk_script_file(w, feed.source[1], simple, frame, (*via, f"{name} <{feed.source[1]}"))
 
 
 def _source(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     """`source FILE` / `. FILE` runs the file in this shell."""
     w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
@@ -768,25 +1063,49 @@ def _source(
         return
     target = words[1]
     if "<(" in target.raw and any(d in target.raw for d in DOWNLOADERS):
-        w._emit(words, simple, frame,
-                Feed("process-substitution-download", source=(target.raw,)),
-                via, args_unknown, remote_host, assignments)
+        w._emit(
+            words,
+            simple,
+            frame,
+            Feed("process-substitution-download", source=(target.raw,)),
+            via,
+            args_unknown,
+            remote_host,
+            assignments,
+        )
         return
     if target.static:
         _walk_script_file(w, target.text, simple, frame, (*via, f"{name} {target.text}"))
 
 
 def _package_runner(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
     runner is what runs."""
     rest = words[1:]
-    runner_verbs = {"uv": "run", "poetry": "run", "pipenv": "run", "bundle": "exec",
-                    "pnpm": "dlx", "yarn": "dlx", "pdm": "run", "hatch": "run", "rye": "run",
-                    "pipx": "run"}
+    runner_verbs = {
+        "uv": "run",
+        "poetry": "run",
+        "pipenv": "run",
+        "bundle": "exec",
+        "pnpm": "dlx",
+        "yarn": "dlx",
+        "pdm": "run",
+        "hatch": "run",
+        "rye": "run",
+        "pipx": "run",
+    }
     verb = runner_verbs.get(name)
     if verb is not None:
         if not rest or rest[0].text != verb:
@@ -798,14 +1117,23 @@ def _package_runner(
     if not rest:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
-    w.peel(rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host,
-           assignments)
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
 
 
 def _container_exec(
-    w: _Walker, name: str, words: list[Word], simple: SimpleCommand, frame: _Frame,
-    feed: Feed | None, functions: frozenset[str], via: tuple[str, ...], args_unknown: bool,
-    remote_host: str | None, assignments: tuple[tuple[str, str], ...],
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
 ) -> None:
     """`kubectl exec POD -- CMD`, `docker exec CTR CMD`: the outer command is judged by its
     own rules, and the command it runs inside the container is judged too."""
@@ -816,15 +1144,25 @@ def _container_exec(
     if "--" in texts:
         inner = words[texts.index("--") + 1 :]
     elif name in {"docker", "podman"}:
-        value_options = frozenset({"-e", "--env", "-u", "--user", "-w", "--workdir",
-                                   "--env-file", "--detach-keys"})
+        value_options = frozenset(
+            {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys"}
+        )
         _, after = _split_options(words[2:], value_options)
         inner = after[1:]
     else:
         return
     if inner:
-        w.peel(list(inner), simple, frame, None, functions, (*via, f"{name} exec"),
-               args_unknown, remote_host, assignments)
+        w.peel(
+            list(inner),
+            simple,
+            frame,
+            None,
+            functions,
+            (*via, f"{name} exec"),
+            args_unknown,
+            remote_host,
+            assignments,
+        )
 
 
 def _nested(
@@ -881,8 +1219,21 @@ _HANDLERS: dict[str, _Handler] = {
     ".": _source,
     **dict.fromkeys(SHELLS, _shell),
     **dict.fromkeys(
-        ["npx", "bunx", "uv", "uvx", "poetry", "pipenv", "bundle", "pnpm", "yarn", "pdm",
-         "hatch", "rye", "pipx"],
+        [
+            "npx",
+            "bunx",
+            "uv",
+            "uvx",
+            "poetry",
+            "pipenv",
+            "bundle",
+            "pnpm",
+            "yarn",
+            "pdm",
+            "hatch",
+            "rye",
+            "pipx",
+        ],
         _package_runner,
     ),
     "kubectl": _container_exec,

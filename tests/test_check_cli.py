@@ -74,15 +74,14 @@ def test_cwd_option_sets_where_paths_are_judged(env: dict[str, str], tmp_path: P
     assert inside["decision"] in {"allow", "notify"}
 
 
-def test_python_api_matches_the_json(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_python_api_matches_the_json(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, env[name])
     report = safesh.check("git push --force origin main", cwd="/tmp")
     assert report.decision == "ask"
-    cli = json.loads(run_check("--json", "--cwd", "/tmp", "git push --force origin main",
-                               env=env).stdout)
+    cli = json.loads(
+        run_check("--json", "--cwd", "/tmp", "git push --force origin main", env=env).stdout
+    )
     assert report.to_dict() == cli
 
 

@@ -11,11 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import corpus  # noqa: E402
+import corpus
 
-from safesh.analyze import analyze  # noqa: E402
-from safesh.model import Analysis  # noqa: E402
-from safesh.rules import load_ruleset  # noqa: E402
+from safesh.analyze import analyze
+from safesh.model import Analysis
+from safesh.rules import load_ruleset
 
 pytestmark = pytest.mark.skipif(
     not corpus.available(),
@@ -40,7 +40,9 @@ def test_every_destructive_command_is_stopped(
     missed = [
         row.line
         for row, analysis in outcomes
-        if row.corpus == name and row.scored and row.label == "stop"
+        if row.corpus == name
+        and row.scored
+        and row.label == "stop"
         and analysis.decision.value not in corpus.STOPPED
     ]
     assert missed == []
@@ -50,11 +52,15 @@ def test_every_destructive_command_is_stopped(
 def test_everyday_commands_are_let_through(
     name: str, outcomes: list[tuple[corpus.Row, Analysis]]
 ) -> None:
-    benign = [row for row, _ in outcomes if row.corpus == name and row.scored and row.label == "pass"]
+    benign = [
+        row for row, _ in outcomes if row.corpus == name and row.scored and row.label == "pass"
+    ]
     stopped = [
         row.line
         for row, analysis in outcomes
-        if row.corpus == name and row.scored and row.label == "pass"
+        if row.corpus == name
+        and row.scored
+        and row.label == "pass"
         and analysis.decision.value not in corpus.PASSED
     ]
     assert len(stopped) <= len(benign) // 100, stopped

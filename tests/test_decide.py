@@ -19,9 +19,7 @@ from safesh.model import Tier
 
 ALL_INPUTS = [
     DecisionInput(tier, mode, terminal, granted)
-    for tier, mode, terminal, granted in itertools.product(
-        Tier, Mode, (True, False), (True, False)
-    )
+    for tier, mode, terminal, granted in itertools.product(Tier, Mode, (True, False), (True, False))
 ]
 
 

@@ -172,8 +172,13 @@ def test_broken_user_rules_file_fails_closed_naming_file_and_line(
 
 def test_sigterm_reaches_the_command(env: dict[str, str]) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "safesh", "-c", 'trap "echo got-term; exit 42" TERM; '
-         "sleep 30 & wait"],
+        [
+            sys.executable,
+            "-m",
+            "safesh",
+            "-c",
+            'trap "echo got-term; exit 42" TERM; sleep 30 & wait',
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -187,8 +192,7 @@ def test_sigterm_reaches_the_command(env: dict[str, str]) -> None:
 
 def test_sigint_reaches_the_command(env: dict[str, str]) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "safesh", "-c", 'trap "echo got-int; exit 43" INT; '
-         "sleep 30 & wait"],
+        [sys.executable, "-m", "safesh", "-c", 'trap "echo got-int; exit 43" INT; sleep 30 & wait'],
         env=env,
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -258,9 +262,7 @@ def test_approval_round_trip_lets_the_identical_command_run_once(
     assert again.returncode == REFUSED
 
 
-def test_an_approval_does_not_cover_another_directory(
-    env: dict[str, str], tmp_path: Path
-) -> None:
+def test_an_approval_does_not_cover_another_directory(env: dict[str, str], tmp_path: Path) -> None:
     line = "git push --force origin main"
     safesh("-c", line, env=env, cwd=tmp_path)
     pending = json.loads(safesh("approvals", "--json", env=env).stdout)

@@ -75,7 +75,7 @@ def test_command_v_only_looks_a_name_up() -> None:
     "line",
     [
         "bash -c 'rm -rf /'",
-        "sh -c \"rm -rf /\"",
+        'sh -c "rm -rf /"',
         "bash -lc 'cd /tmp && rm -rf /'",
         "zsh -c 'rm -rf /'",
         "eval 'rm -rf /'",
@@ -117,7 +117,7 @@ def test_find_exec_runs_its_command_and_find_itself_is_kept() -> None:
 
 
 def test_a_dynamic_command_word_is_marked() -> None:
-    found = commands('$CMD -rf /')
+    found = commands("$CMD -rf /")
     assert found[0].dynamic
 
 

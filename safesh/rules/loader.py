@@ -14,7 +14,7 @@ import os
 import pickle
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,20 @@ PROJECT_FILE = ".safesh.toml"
 PROFILES = ("default", "strict")
 
 TOP_KEYS = frozenset(
-    {"rule", "tools", "profile", "profiles", "disable_packs", "production_patterns", "overrides"}
+    {
+        "rule",
+        "tools",
+        "profile",
+        "profiles",
+        "disable_packs",
+        "production_patterns",
+        "overrides",
+        "settings",
+    }
 )
+# `[settings]`: how safesh itself behaves. Only the user's own file may set them: a project
+# file that named the shell or a notification command would run code of its choosing.
+SETTING_KEYS = frozenset({"shell", "notify_command", "notify_url", "approval_ttl"})
 LIST_CONDITION_KEYS = (
     "command",
     "subcommand",
@@ -212,6 +224,7 @@ class _Builder:
     strict_allow: list[str]
     production: list[str]
     warnings: list[str]
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 def build_ruleset(sources: Iterable[_Source]) -> RuleSet:
@@ -246,6 +259,7 @@ def build_ruleset(sources: Iterable[_Source]) -> RuleSet:
         fingerprint=_fingerprint(sources, builder.profile),
         disabled_packs=frozenset(builder.disabled),
         overrides=tuple(sorted(builder.overrides.items())),
+        settings=tuple(sorted(builder.settings.items())),
     )
 
 
@@ -365,6 +379,23 @@ def _apply_layer(builder: _Builder, source: _Source, text: str, table: dict[str,
             refuse("disable_packs", "disable_packs")
         else:
             builder.disabled.update(packs)
+
+    settings = _table(source.path, where, table.get("settings", {}), "settings")
+    if settings and source.layer != "user":
+        builder.warnings.append(
+            f"{source.path}:{where.key('settings') or '?'}: [settings] ignored: only your own "
+            "rules file may set them"
+        )
+        settings = {}
+    for name, value in settings.items():
+        line = where.key(name)
+        if name not in SETTING_KEYS:
+            raise RulesError(source.path, line, None, _unknown_key("setting", name, SETTING_KEYS))
+        if not isinstance(value, str) or not value:
+            raise RulesError(source.path, line, None, f"setting {name!r} must be a string")
+        if name == "shell" and not value.startswith("/"):
+            raise RulesError(source.path, line, None, "setting 'shell' must be an absolute path")
+        builder.settings[name] = value
 
     overrides = _table(source.path, where, table.get("overrides", {}), "overrides")
     for rule_id, value in overrides.items():

@@ -105,6 +105,7 @@ class RuleSet:
     fingerprint: str = ""
     disabled_packs: frozenset[str] = frozenset()
     overrides: tuple[tuple[str, Tier], ...] = ()
+    settings: tuple[tuple[str, str], ...] = ()  # from the user's `[settings]` table only
     _index: dict[str, Rule] = field(default_factory=dict, compare=False, repr=False)
     _tools: dict[str, ToolSpec] = field(default_factory=dict, compare=False, repr=False)
 
@@ -113,6 +114,9 @@ class RuleSet:
         # changed after this.
         self._index.update({rule.id: rule for rule in self.rules})
         self._tools.update(dict(self.tools))
+
+    def setting(self, name: str) -> str | None:
+        return dict(self.settings).get(name)
 
     def get(self, rule_id: str) -> Rule | None:
         return self._index.get(rule_id)
