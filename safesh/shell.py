@@ -175,6 +175,12 @@ def main(argv: list[str]) -> int:
     if inv.command is not None:
         return run_line(inv.command, inv, ["-c", inv.command, *inv.args], dry_run)
     if inv.script is not None:
+        if os.environ.get("SAFESH_SHIM_DEPTH") and not dry_run:
+            # A shim reached by a `#!/usr/bin/env bash` script: an installed program (pyenv's
+            # wrappers, build tools), not a command an agent typed. The line that started it
+            # was judged where it was typed; judging every such script would refuse tools the
+            # agent did not write.
+            return _hand_over(inv, [inv.script, *inv.args], None)
         return run_script(inv, dry_run)
     if inv.interactive or (not inv.read_stdin and sys.stdin.isatty()):
         from safesh.interactive import main as interactive_main

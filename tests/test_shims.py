@@ -232,3 +232,20 @@ def test_safesh_refuses_a_line_that_needs_a_human(real_shims: Path, tmp_path: Pa
     assert result.returncode == 77, result.stderr
     assert "git.push-force" in result.stderr
     assert not marker.exists()
+
+
+def test_a_script_started_through_a_shim_runs_unjudged(real_shims: Path, tmp_path: Path) -> None:
+    """Shebang scripts of installed tools (pyenv's wrappers) must keep working: a script the
+    shim receives as `bash SCRIPT` is handed straight to the real shell."""
+    script = tmp_path / "tool"
+    script.write_text('#!/usr/bin/env bash\n"$@"\n')  # a dynamic command word: -c would ask
+    script.chmod(0o755)
+    result = run(real_shims, [str(script), "echo", "ran"], **isolated(tmp_path))
+    assert (result.stdout, result.returncode) == ("ran\n", 0), result.stderr
+
+
+def test_a_dynamic_bash_c_line_through_a_shim_is_still_judged(
+    real_shims: Path, tmp_path: Path
+) -> None:
+    result = run(real_shims, ["bash", "-c", '"$@"', "x", "echo", "ran"], **isolated(tmp_path))
+    assert result.returncode == 77, result.stderr

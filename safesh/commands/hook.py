@@ -96,7 +96,14 @@ def run_hook(
         return encode_response(agent, "abstain", "")
     try:
         report = (checker or _default_checker)(request.command, cwd=request.cwd, env=env)
-        response = respond(request, report)
+        approval_id: str | None = None
+        if checker is None and report.decision == "ask" and request.agent not in NATIVE_ASK:
+            # This agent cannot ask its user, so safesh's own approvals stand in: a human's
+            # earlier grant lets the identical command through, otherwise a request waits.
+            granted, approval_id = _approval(request, report)
+            if granted:
+                return encode_response(agent, "allow", "safesh: approved by a human")
+        response = respond(request, report, approval_id)
     except (Exception, SystemExit) as error:  # sys.exit() deep inside must not fail open
         return encode_response(agent, "block", error_reason(_describe_error(error)))
     # The answer is already decided; a failing audit write must not change it.
@@ -105,15 +112,33 @@ def run_hook(
     return response
 
 
-def respond(request: HookRequest, report: ReportLike) -> HookResponse:
+def respond(
+    request: HookRequest, report: ReportLike, approval_id: str | None = None
+) -> HookResponse:
     """Turn a Report into the agent's answer."""
     decision = _hook_decision(report.decision)
     concerns = concerns_for(report)
     fallback = ""
     if not concerns and decision in ("ask", "block"):
         fallback = report.refusal_message()
-    reason = compose_reason(request.agent, decision, concerns, fallback)
+    reason = compose_reason(request.agent, decision, concerns, fallback, approval_id)
     return encode_response(request.agent, decision, reason)
+
+
+def _approval(request: HookRequest, report: ReportLike) -> tuple[bool, str | None]:
+    """(granted, pending request id) from safesh's approval store for this agent's command."""
+    from safesh.api import Report
+    from safesh.record import Recorder
+
+    if not isinstance(report, Report):
+        return False, None
+    recorder = Recorder(agent=request.agent, session=request.session_id)
+    try:
+        if recorder.consume_grant(report):
+            return True, None
+        return False, recorder.request_approval(report)
+    finally:
+        recorder.close()
 
 
 def concerns_for(report: ReportLike) -> tuple[Concern, ...]:
