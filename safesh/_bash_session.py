@@ -40,6 +40,7 @@ from safesh._pty_relay import (
     Event,
     Marker,
     MarkerScanner,
+    interrupts_as_keys,
     on_window_change,
     raw_terminal,
     read_available,
@@ -241,10 +242,20 @@ class BashSession:
         watch = _RunWatch(self._scanner, self._serial)
         self._sync_size()
         self._discard_typeahead()
-        write_all(self._commands, trigger_line(self._serial, text))
-        with raw_terminal(self._user_in), on_window_change(self._sync_size):
+        # Raw mode and the SIGINT handler come first: from here on a ^C is the command's.
+        with (
+            interrupts_as_keys() as interrupts,
+            raw_terminal(self._user_in),
+            on_window_change(self._sync_size),
+        ):
+            write_all(self._commands, trigger_line(self._serial, text))
             ended = relay(
-                self._child.child_fd, self._user_in, self._user_out, watch, self._is_running
+                self._child.child_fd,
+                self._user_in,
+                self._user_out,
+                watch,
+                self._is_running,
+                interrupts,
             )
         self._backlog.extend(watch.leftover)
         if not ended or watch.end is None:

@@ -134,23 +134,23 @@ def relay(
     user_out: int,
     watcher: Watcher,
     alive: Callable[[], bool],
+    interrupts: int | None = None,
 ) -> bool:
     """Copy bytes both ways until `watcher.finished` (True) or the child is gone (False).
 
     Keystrokes that arrive before the command has started are held, so a ^C typed early
-    interrupts the command, never the shell reading the command line.
+    interrupts the command, never the shell reading the command line. `interrupts` is the
+    read end of `interrupts_as_keys`: each byte from it is a ^C for the command.
     """
     held = bytearray()
     reading_user = user_in is not None
     while not watcher.finished:
-        fds = [child_fd, user_in] if reading_user and user_in is not None else [child_fd]
-        try:
-            ready, _, _ = select.select(fds, [], [], 0.5)
-        except KeyboardInterrupt:
-            # Our terminal is raw, so this SIGINT came from outside (kill -INT): the user
-            # meant the running command, as with a ^C typed at the keyboard.
-            held += b"\x03"
-            ready = []
+        fds = [child_fd]
+        if reading_user and user_in is not None:
+            fds.append(user_in)
+        if interrupts is not None:
+            fds.append(interrupts)
+        ready, _, _ = select.select(fds, [], [], 0.5)
         if not ready and not alive():
             return False
         if child_fd in ready:
@@ -164,10 +164,38 @@ def relay(
                 held += typed
             else:
                 reading_user = False  # our stdin ended; keep showing the command's output
+        if interrupts is not None and interrupts in ready:
+            held += os.read(interrupts, 1024)
         if held and watcher.started:
             write_all(child_fd, bytes(held))
             held.clear()
     return True
+
+
+@contextlib.contextmanager
+def interrupts_as_keys(key: bytes = b"\x03") -> Iterator[int | None]:
+    """While a command runs, a SIGINT that reaches safesh itself (a ^C typed just before the
+    terminal went raw, or `kill -INT`) is meant for the command: turn it into the terminal's
+    ^C, written to a pipe the relay watches. Yields the pipe's read end (None when signals
+    cannot be handled here, outside the main thread)."""
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+
+    def handler(_signum: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):  # a full pipe already holds plenty of ^C
+            os.write(write_fd, key)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:
+        previous = None
+    try:
+        yield read_fd if previous is not None else None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        os.close(read_fd)
+        os.close(write_fd)
 
 
 def read_some(fd: int) -> bytes:

@@ -51,16 +51,19 @@ _OUTCOMES = {
 def is_incomplete(error: ParseError, text: str) -> bool:
     """Whether a parse error only means the input ended too early (another line is needed).
 
-    The parser's own `incomplete` flag is authoritative when present; otherwise an error at or
-    past the end of the text, or one that talks about the end of input, is taken as incomplete.
+    The parser says so with `incomplete`. Its wording ("unexpected EOF", "matching",
+    "end-of-file") says so too. Only an error object without the flag at all (an older
+    parser) is also judged by position: at or past the end of the text. With the flag, the
+    position is not evidence: `echo a >` fails at its end and no further line would help.
     """
     flag = getattr(error, "incomplete", None)
-    if isinstance(flag, bool):
-        return flag
-    if error.position is not None and error.position >= len(text.rstrip()):
+    if flag is True:
         return True
     message = error.message.lower()
-    return any(word in message for word in _EOF_WORDS)
+    if any(word in message for word in _EOF_WORDS):
+        return True
+    at_end = error.position is not None and error.position >= len(text.rstrip())
+    return flag is None and at_end
 
 
 def needs_more(text: str, parse: ParseFn) -> bool:
@@ -346,21 +349,28 @@ class Session:
     def loop(self) -> int:
         """Read, judge and run lines until the user leaves; the shell's exit status."""
         while True:
-            if self.runner is not None:
-                self.runner.show_pending()
             try:
-                text = self.read_command()
-            except EOFError:
-                self._say("exit\n" if self.runner is None else "")
-                leaving = self._leave()
-                if leaving is not None:
-                    return leaving
+                status = self._one_command()
+            except KeyboardInterrupt:
+                # ^C while the line was being parsed or judged (before it ran): it is
+                # cancelled, as bash cancels a line at its prompt. Once a command runs, ^C
+                # is the command's (see `safesh._bash_session`).
+                self._say("\nsafesh: cancelled; nothing was run\n")
                 continue
-            if text is None:
-                continue
-            status = self.handle(text)
             if status is not None:
                 return status
+
+    def _one_command(self) -> int | None:
+        if self.runner is not None:
+            self.runner.show_pending()
+        try:
+            text = self.read_command()
+        except EOFError:
+            self._say("exit\n" if self.runner is None else "")
+            return self._leave()
+        if text is None:
+            return None
+        return self.handle(text)
 
     def read_command(self) -> str | None:
         """One complete command, however many lines it takes; None when the user cancelled
