@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The full test suite, exactly as CI runs it: install with the dev extras, lint, type-check,
-# then every test. Any failure (pytest's "no tests ran" included) exits non-zero.
+# The full test suite, exactly as CI runs it: a virtual environment with the dev extras
+# (created on first use; system Pythons that are "externally managed" refuse a global
+# install), then lint, type-check and every test. Any failure, pytest's "no tests ran"
+# included, exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-python3 -m ruff check safesh tests bench
-python3 -m ruff format --check safesh tests bench
-python3 -m mypy
-python3 -m pytest -q -p no:cacheprovider "$@"
+venv="${SAFESH_TEST_VENV:-.venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+export PATH="$PWD/$venv/bin:$PATH"
+python -m ruff check safesh tests bench
+python -m ruff format --check safesh tests bench
+python -m mypy
+python -m pytest -q -p no:cacheprovider "$@"

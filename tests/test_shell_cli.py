@@ -15,13 +15,30 @@ import pytest
 REFUSED = 77
 
 
+# Tests that go through the real exec path must be harmless even if safesh had a bug that let a
+# refused command through: destructive programs are shadowed by stubs that only leave a mark.
+STUBBED = ("rm", "dd", "mkfs", "shred", "wipefs", "terraform", "kubectl")
+
+
+def stub_bin(tmp_path: Path) -> Path:
+    directory = tmp_path / "stub-bin"
+    directory.mkdir()
+    for name in STUBBED:
+        stub = directory / name
+        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
+        stub.chmod(0o755)
+    return directory
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """A user with empty config and state directories, and no terminal."""
+    """A user with empty config and state directories, no terminal, and stubs in place of
+    destructive programs."""
     home = tmp_path / "home"
     home.mkdir()
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
+        "PATH": f"{stub_bin(tmp_path)}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
@@ -112,6 +129,7 @@ def test_refused_command_does_not_run_any_part_of_the_line(
     result = safesh("-c", f"touch {marker}; rm -rf /", env=env)
     assert result.returncode == REFUSED
     assert not marker.exists()
+    assert not (tmp_path / "stub-ran").exists()
 
 
 def test_refusal_names_the_rule_and_how_to_get_past_it(env: dict[str, str]) -> None:
