@@ -711,9 +711,18 @@ class _SafeUnpickler(pickle.Unpickler):
     """Unpickles only the ruleset's own classes, so a planted cache file cannot run code."""
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            # Python pickles an enum member as getattr(Tier, "ASK"); only that is allowed.
+            return _tier_member
         if (module, name) not in _ALLOWED_CLASSES:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rules cache")
         return super().find_class(module, name)
+
+
+def _tier_member(cls: object, name: str) -> Tier:
+    if cls is not Tier or not isinstance(name, str) or name not in Tier.__members__:
+        raise pickle.UnpicklingError("only Tier members may be looked up in a rules cache")
+    return Tier[name]
 
 
 def _code_stamp() -> str:

@@ -7,11 +7,11 @@ rule's conditions are evaluated; every rule that holds yields a Finding.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from safesh.model import Command, Context, Finding, Tier
+from safesh.rules import production
 from safesh.rules.checks import CHECKS
 from safesh.rules.paths import classify_path
 from safesh.rules.schema import Conditions, Rule, RuleSet, ToolSpec, derive_tier
@@ -90,6 +90,10 @@ class _Memo:
 
     args: dict[str, Args] = field(default_factory=dict)
     sql: tuple[frozenset[str], str] | None = None
+    # The production signal, by how many leading positional words are the subcommand
+    # (`aws logs start-live-tail` names no environment `live`).
+    production: dict[int, production.Signal | None] = field(default_factory=dict)
+    offset: int = 0  # subcommand words the current rule matched
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,11 @@ def classify(
     for command in commands:
         memo = _Memo()
         args = parse_args(command.argv, ruleset.tool(command.name))
-        for rule in rules:
+        for rule in _rules_for(ruleset, rules, command.name):
+            memo.offset = 0
             evidence = _holds(rule.conditions, _Scope(command, context, args, 0), memo)
             if evidence is not None:
-                findings.append(_finding(rule, command, args, evidence, ruleset))
+                findings.append(_finding(rule, command, args, evidence, ruleset, context, memo))
         if (
             ruleset.profile == "strict"
             and command.name
@@ -119,6 +124,39 @@ def classify(
         ):
             findings.append(_strict_finding(command, ruleset))
     return tuple(findings)
+
+
+# -- which rules can apply to a command name -------------------------------------------------
+
+_INDEX: dict[int, tuple[RuleSet, dict[str, tuple[Rule, ...]]]] = {}
+
+
+def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Rule, ...]:
+    """The rules (in order) whose command conditions can hold for `name`: most rules name
+    their commands, so a command is matched against a handful of rules, not all of them."""
+    entry = _INDEX.get(id(ruleset))
+    if entry is None or entry[0] is not ruleset:
+        if len(_INDEX) > 8:
+            _INDEX.clear()
+        entry = (ruleset, {})
+        _INDEX[id(ruleset)] = entry
+    by_name = entry[1]
+    found = by_name.get(name)
+    if found is None:
+        found = tuple(rule for rule in rules if _may_apply(rule.conditions, name))
+        by_name[name] = found
+    return found
+
+
+def _may_apply(cond: Conditions, name: str) -> bool:
+    if cond.command and not any(glob_match(name, g) for g in cond.command):
+        return False
+    if cond.sql_any:
+        from safesh.rules.sql import DATABASE_CLIENTS
+
+        if name not in DATABASE_CLIENTS:
+            return False
+    return not cond.any or any(_may_apply(sub, name) for sub in cond.any)
 
 
 # -- conditions --------------------------------------------------------------------------------
@@ -140,6 +178,7 @@ def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
             return None
         evidence.extend(words)
         scope = _Scope(command, scope.context, args, len(cond.subcommand))
+        memo.offset = max(memo.offset, len(cond.subcommand))
     for check in (_flags, _args, _paths, _redirects, _env, _via):
         found = check(cond, scope)
         if found is None:
@@ -172,8 +211,14 @@ def _flag_matches(pattern: str, args: Args) -> str | None:
     if not equals:
         return next((f for f in sorted(args.flags) if fnmatchcase(f, name)), None)
     for option, given in args.values:
-        if fnmatchcase(option, name) and fnmatchcase(given, value):
+        if fnmatchcase(option, name) and glob_match(given, value):
             return f"{option}={given}"
+    # A flag given without a value has the empty value: `--dry-run=|client|server` holds
+    # for `--dry-run`, `--dry-run=client` and `--dry-run server` (a value option).
+    valued = {option for option, _ in args.values}
+    for flag in sorted(args.flags):
+        if flag not in valued and fnmatchcase(flag, name) and glob_match("", value):
+            return flag
     return None
 
 
@@ -305,12 +350,22 @@ def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
 
 
 def _finding(
-    rule: Rule, command: Command, args: Args, evidence: list[str], ruleset: RuleSet
+    rule: Rule,
+    command: Command,
+    args: Args,
+    evidence: list[str],
+    ruleset: RuleSet,
+    context: Context,
+    memo: _Memo,
 ) -> Finding:
+    tier, signal = _tier(rule, command, args, context, ruleset, memo)
+    reason = rule.reason
+    if signal is not None:
+        reason = f"{reason} It acts on production ({signal.evidence})."
     return Finding(
         rule_id=rule.id,
-        tier=_tier(rule, command, args, ruleset),
-        reason=rule.reason,
+        tier=tier,
+        reason=reason,
         command=command,
         alternative=rule.alternative,
         confirm=rule.confirm,
@@ -320,30 +375,43 @@ def _finding(
     )
 
 
-def _tier(rule: Rule, command: Command, args: Args, ruleset: RuleSet) -> Tier:
-    """A shared-blast rule whose command names production (`-n prod`, `--context live`)
-    is judged as production blast, unless the tier is explicit or overridden."""
-    overridden = any(rule_id == rule.id for rule_id, _ in ruleset.overrides)
-    if (
-        rule.explicit_tier
-        or overridden
-        or rule.blast != "shared"
-        or rule.reversible is None
-        or not names_production(command, ruleset.production_patterns)
-    ):
-        return rule.tier
-    return Tier.most_severe([rule.tier, derive_tier(rule.reversible, "production")])
+_PRODUCTION_BLASTS = frozenset({"shared", "production"})
 
 
-_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+def _tier(
+    rule: Rule, command: Command, args: Args, context: Context, ruleset: RuleSet, memo: _Memo
+) -> tuple[Tier, production.Signal | None]:
+    """A finding that changes state (notify or above) on a command aimed at production is
+    raised to the production row of the tier table (docs/rules.md), or one step, at most to
+    `ask`, for a rule that does not say how reversible it is. A user's override is final.
+    Ambient signals (a word on the line, the shell's environment) only raise rules whose blast
+    is shared; targeted ones (ssh host, the tool's current context) raise any rule."""
+    tier = rule.tier
+    if tier.severity < Tier.NOTIFY.severity or tier is Tier.BLOCK:
+        return tier, None
+    if any(rule_id == rule.id for rule_id, _ in ruleset.overrides):
+        return tier, None
+    if memo.offset not in memo.production:
+        memo.production[memo.offset] = production.production_signal(
+            command, context, ruleset.production_patterns, skip=args.positional[: memo.offset]
+        )
+    signal = memo.production[memo.offset]
+    if signal is None or not (signal.targeted or rule.blast in _PRODUCTION_BLASTS):
+        return tier, None
+    if rule.reversible is not None and rule.blast is not None:
+        raised = derive_tier(rule.reversible, "production")
+    else:
+        raised = Tier.ASK
+    return Tier.most_severe([tier, raised]), signal
 
 
 def names_production(command: Command, patterns: tuple[str, ...]) -> bool:
+    """Whether a word of the command (or an assignment value, or the ssh host) names one of
+    the production patterns."""
     words = list(command.argv[1:]) + [value for _, value in command.assignments]
     if command.remote_host:
         words.append(command.remote_host)
-    tokens = {t.lower() for word in words for t in _TOKEN_SPLIT.split(word) if t}
-    return any(fnmatchcase(token, p.lower()) for token in tokens for p in patterns)
+    return any(production.names_production(word, patterns) for word in words)
 
 
 _NAMESPACE_OPTIONS = ("-n", "--namespace")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from safesh.model import Command, Context
@@ -68,6 +68,10 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
     sources = tuple(_sources(command, context))
     kinds: set[str] = set()
     evidence: list[str] = []
+
+    def include(path: str) -> str | None:
+        return _read(path, command, context).text
+
     for source in sources:
         found = (
             frozenset({"unparsable"})
@@ -75,7 +79,7 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
             else (
                 _mongo_kinds(source.text)
                 if name in MONGO_CLIENTS
-                else classify_sql(source.text, SQL_CLIENTS.get(name, ""))
+                else classify_sql(source.text, SQL_CLIENTS.get(name, ""), include)
             )
         )
         if found:
@@ -112,6 +116,14 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
         for path in _values(args, {"--file", "-f"}):
             yield _read(path, command, context)
     yield from _feed_source(command, context)
+    for redirect in command.redirects:
+        # `mysql db < dump.sql`: the client reads the file on standard input.
+        if redirect.op == "<" and redirect.target is not None and redirect.fd in (None, 0):
+            target = redirect.target
+            if not target.static:
+                yield SqlSource(None, f"< {target.text}")
+            else:
+                yield _read(target.text, command, context)
 
 
 def _values(args: tuple[str, ...], options: set[str]) -> Iterator[str]:
@@ -187,28 +199,58 @@ def _feed_source(command: Command, context: Context) -> Iterator[SqlSource]:
 
 # -- SQL ---------------------------------------------------------------------------------------
 
-# Client meta-commands: psql's `\d`, sqlite's `.tables`; they do not change data (`\i` and
-# `.read` include files, which cannot be seen and are therefore unknown).
-_META_LINE = re.compile(r"^\s*(\\|\.)(?P<cmd>\w+)")
-_INCLUDES = frozenset({"i", "ir", "include", "include_relative", "read", "restore", "import"})
+# Client meta-commands: psql's `\d`, sqlite's `.tables`, mysql's `source FILE` / `\. FILE`.
+# Most do not change data. Those that include a file (`\i`, `.read`, `source`) are judged by
+# the file when it can be read here, and are unknown otherwise; those that run a shell
+# command (`\!`, `.shell`, `.system`) are unknown; sqlite's `.restore` replaces the database.
+_META_LINE = re.compile(
+    r"^\s*(?:\\(?P<cmd>\w+|\.|!)|\.(?P<dot>\w+)|(?P<source>source)\b)\s*(?P<arg>.*)$", re.I
+)
+_INCLUDES = frozenset({"i", "ir", "include", "include_relative", "read", ".", "source"})
+_SHELL_ESCAPES = frozenset({"!", "shell", "system"})
+_REPLACES_DATABASE = frozenset({"restore"})
+_MAX_INCLUDE_DEPTH = 4
 _COMMAND_KINDS = {
     "TRUNCATE": "truncate",
     "GRANT": "grant",
     "REVOKE": "revoke",
     "DROP": "drop",
 }
+_CODE_DROP = re.compile(r"\bDROP\b", re.I)
+_CODE_TRUNCATE = re.compile(r"\bTRUNCATE\b", re.I)
+_CODE_WRITES = re.compile(r"\b(DELETE|UPDATE|ALTER|GRANT|REVOKE|EXECUTE)\b", re.I)
 
 
-def classify_sql(text: str, dialect: str) -> frozenset[str]:
-    """The kinds of the statements in `text`; reads and harmless writes give no kind."""
+def classify_sql(
+    text: str,
+    dialect: str,
+    include: Callable[[str], str | None] | None = None,
+    _depth: int = 0,
+) -> frozenset[str]:
+    """The kinds of the statements in `text`; reads and harmless writes give no kind.
+    `include(path)` returns the text of a file a meta-command includes (None: unreadable)."""
     kinds: set[str] = set()
     lines: list[str] = []
     for line in text.splitlines():
         meta = _META_LINE.match(line)
         if meta is None:
             lines.append(line)
-        elif meta.group("cmd") in _INCLUDES:
+            continue
+        command = (meta.group("cmd") or meta.group("dot") or meta.group("source") or "").lower()
+        argument = meta.group("arg").strip().rstrip(";").strip().strip("'\"")
+        if command == "source" and (dialect != "mysql" or not _is_path_argument(argument)):
+            lines.append(line)  # a column called `source` on its own line
+            continue
+        if command in _INCLUDES:
+            body = include(argument) if include is not None and argument else None
+            if body is None or _depth >= _MAX_INCLUDE_DEPTH:
+                kinds.add("unparsable")
+            else:
+                kinds |= classify_sql(body, dialect, include, _depth + 1)
+        elif command in _SHELL_ESCAPES:
             kinds.add("unparsable")
+        elif command in _REPLACES_DATABASE:
+            kinds.add("drop-database")
     body = "\n".join(lines).strip()
     if not body:
         return frozenset(kinds)
@@ -232,11 +274,36 @@ def classify_sql(text: str, dialect: str) -> frozenset[str]:
             # A bare expression at the top is what sqlglot makes of a mistyped keyword.
             kinds.add("unparsable")
             continue
-        kinds |= _statement_kinds(statement)
+        kinds |= _statement_kinds(statement, dialect)
     return frozenset(kinds)
 
 
-def _statement_kinds(statement: object) -> set[str]:
+def _is_path_argument(argument: str) -> bool:
+    return bool(argument) and not any(c in argument for c in " ,()=")
+
+
+def _always_true(where: object) -> bool:
+    """`WHERE 1`, `WHERE true`, `WHERE 1 = 1`: a filter that keeps every row."""
+    from sqlglot import expressions as e
+
+    if where is None:
+        return True
+    condition = where.this if isinstance(where, e.Where) else where
+    if isinstance(condition, e.Paren):
+        return _always_true(condition.this)
+    if isinstance(condition, e.Boolean):
+        return bool(condition.this)
+    if isinstance(condition, e.Literal) and not condition.is_string:
+        return condition.this not in {"0", "0.0"}
+    if isinstance(condition, e.EQ):
+        left, right = condition.this, condition.expression
+        return isinstance(left, e.Literal) and isinstance(right, e.Literal) and left == right
+    if isinstance(condition, e.Or):
+        return _always_true(condition.this) or _always_true(condition.expression)
+    return False
+
+
+def _statement_kinds(statement: object, dialect: str = "") -> set[str]:
     from sqlglot import expressions as e
 
     kinds: set[str] = set()
@@ -250,30 +317,76 @@ def _statement_kinds(statement: object) -> set[str]:
                 kinds.add("drop-database")
             else:
                 kinds.add("drop")
+        elif isinstance(node, e.DropPartition):
+            kinds.add("alter-drop")
         elif isinstance(node, e.TruncateTable):
             kinds.add("truncate")
-        elif isinstance(node, e.Delete) and node.args.get("where") is None:
+        elif isinstance(node, e.Delete) and _always_true(node.args.get("where")):
             kinds.add("delete-no-where")
-        elif isinstance(node, e.Update) and node.args.get("where") is None:
+        elif isinstance(node, e.Update) and _always_true(node.args.get("where")):
             kinds.add("update-no-where")
+        elif isinstance(node, e.Create) and node.args.get("replace"):
+            if str(node.args.get("kind") or "").upper() == "TABLE":
+                kinds.add("drop")  # CREATE OR REPLACE TABLE throws the old rows away
         elif isinstance(node, e.Grant):
             kinds.add("grant")
         elif isinstance(node, e.Revoke):
             kinds.add("revoke")
         elif isinstance(node, e.Command):
-            keyword = str(node.args.get("this") or "").upper()
-            if keyword in _COMMAND_KINDS:
-                kinds.add(_COMMAND_KINDS[keyword])
-            elif keyword == "ALTER" and re.search(r"\bDROP\b", str(node.expression or ""), re.I):
-                kinds.add("alter-drop")
+            kinds |= _command_kinds(node, dialect)
     return kinds
+
+
+def _command_kinds(node: object, dialect: str) -> set[str]:
+    """Statements sqlglot keeps opaque: judged by their keyword and, for code blocks, by the
+    words in them."""
+    from sqlglot import expressions as e
+
+    assert isinstance(node, e.Command)
+    keyword = str(node.args.get("this") or "").upper()
+    rest = str(
+        node.expression.this if isinstance(node.expression, e.Literal) else node.expression or ""
+    )
+    if keyword in _COMMAND_KINDS:
+        return {_COMMAND_KINDS[keyword]}
+    if keyword == "ALTER":
+        return {"alter-drop"} if _CODE_DROP.search(rest) else set()
+    if keyword == "EXPLAIN":
+        # EXPLAIN ANALYZE runs the statement.
+        words = rest.split(None, 1)
+        if words and words[0].upper() == "ANALYZE" and len(words) > 1:
+            return set(classify_sql(words[1], dialect))
+        if words and words[0].startswith("(") and "ANALYZE" in words[0].upper():
+            return set(classify_sql(rest.split(")", 1)[-1], dialect))
+        return set()
+    if keyword == "DO":
+        # An anonymous code block (PL/pgSQL): what it runs is code, not parsed statements.
+        found = set()
+        if _CODE_DROP.search(rest):
+            found.add("drop")
+        if _CODE_TRUNCATE.search(rest):
+            found.add("truncate")
+        if not found and _CODE_WRITES.search(rest):
+            found.add("unparsable")
+        return found
+    return set()
 
 
 # -- MongoDB and Redis -------------------------------------------------------------------------
 
 _MONGO_PATTERNS = (
-    (re.compile(r"\.dropDatabase\s*\("), "drop-database"),
-    (re.compile(r"\.drop\s*\(|\.dropCollection\s*\(|\.dropIndexes\s*\("), "drop"),
+    (
+        re.compile(r"\.dropDatabase\s*\(|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?dropDatabase"),
+        "drop-database",
+    ),
+    (
+        re.compile(
+            r"\.(drop|dropCollection|dropIndex|dropIndexes|dropUser|dropAllUsers|dropRole"
+            r"|dropAllRoles|dropSearchIndex)\s*\("
+            r"|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?drop['\"]?\s*:"
+        ),
+        "drop",
+    ),
     (re.compile(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
     (re.compile(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
     (re.compile(r"\.(deleteOne|deleteMany|remove|findOneAndDelete)\s*\("), "delete"),
