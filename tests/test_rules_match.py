@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safesh.model import Command, Context, Redirect, Span, Tier, Word
 from safesh.rules import RuleSet, classify, load_ruleset
@@ -235,3 +237,41 @@ def test_strict_profile_allows_name_and_subcommand_prefix() -> None:
 )  # fmt: skip
 def test_everyday_commands_pass(builtin: RuleSet, argv: tuple[str, ...]) -> None:
     assert classify((cmd(*argv),), CTX, builtin) == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern", "expected"),
+    [
+        ("git", "git", True),
+        ("gitk", "git", False),
+        ("delete-stack", "delete-*", True),
+        ("delete-", "delete-*", True),
+        ("undelete-x", "delete-*", False),
+        ("mkfs.ext4", "mkfs*", True),
+        ("x.tar.gz", "*.gz", True),
+        ("ab", "a*b*", True),
+        ("aXb", "a?b", True),
+        ("a", "a*a", False),
+        ("drop", "drop|clear", True),
+        ("b", "[abc]", True),
+    ],
+)
+def test_glob_match_agrees_with_fnmatch(word: str, pattern: str, expected: bool) -> None:
+    from fnmatch import fnmatchcase
+
+    from safesh.rules.match import glob_match
+
+    assert glob_match(word, pattern) is expected
+    assert any(fnmatchcase(word, p) for p in pattern.split("|")) is expected
+
+
+@given(
+    word=st.text(alphabet="ab-.*", max_size=6),
+    pattern=st.text(alphabet="ab-.*?", max_size=6),
+)
+def test_glob_match_fast_paths_never_disagree_with_fnmatch(word: str, pattern: str) -> None:
+    from fnmatch import fnmatchcase
+
+    from safesh.rules.match import glob_match
+
+    assert glob_match(word, pattern) == any(fnmatchcase(word, p) for p in pattern.split("|"))

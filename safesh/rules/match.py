@@ -25,7 +25,24 @@ _OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
 
 def glob_match(word: str, pattern: str) -> bool:
     """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
-    return any(fnmatchcase(word, alternative) for alternative in pattern.split("|"))
+    return any(_one_glob(word, alternative) for alternative in pattern.split("|"))
+
+
+_GLOB_META = frozenset("*?[")
+
+
+def _one_glob(word: str, pattern: str) -> bool:
+    # Most patterns are plain names or a prefix/suffix with one `*`. fnmatch compiles a regex
+    # per pattern on first use, and a safesh process lives for one command, so compiling the
+    # few hundred patterns of the rules cost more than the rest of the classification.
+    star = pattern.find("*")
+    if star == -1 and _GLOB_META.isdisjoint(pattern):
+        return word == pattern
+    rest = pattern[star + 1 :]
+    if star != -1 and _GLOB_META.isdisjoint(pattern[:star]) and _GLOB_META.isdisjoint(rest):
+        head = pattern[:star]
+        return len(word) >= len(head) + len(rest) and word.startswith(head) and word.endswith(rest)
+    return fnmatchcase(word, pattern)
 
 
 @dataclass(frozen=True)
