@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -72,11 +73,12 @@ def unwrap(parsed: ParsedLine, context: Context, parse: ParseFn | None = None) -
 
 
 def command_name(text: str) -> str:
-    """`/bin/rm` -> `rm`; `\\rm` -> `rm` (the parser already removed quotes)."""
+    """`/bin/rm` -> `rm`; `\\rm` -> `rm` (the parser already removed quotes); `RM` -> `rm`
+    (a case-insensitive filesystem, as macOS has by default, runs `RM` as `rm`)."""
     name = text.lstrip("\\")
     if "/" in name.rstrip("/"):
         name = posixpath.basename(name.rstrip("/"))
-    return name
+    return name.lower() if not name.islower() else name
 
 
 def _is_assignment(text: str) -> bool:
@@ -98,9 +100,8 @@ def _split_options(
         text = words[i].text
         if text == "--":
             return options, list(words[i + 1 :])
-        if not text.startswith("-") or text == "-":
-            if stop_at_first_positional:
-                break
+        if (not text.startswith("-") or text == "-") and stop_at_first_positional:
+            break
         options.append(words[i])
         if text in value_options and i + 1 < len(words):
             options.append(words[i + 1])
@@ -158,8 +159,9 @@ _VALUE_OPTIONS: dict[str, frozenset[str]] = {
             "--max-procs",
             "--delimiter",
             "--arg-file",
-            "--eof",
-            "--replace",
+            "-J",
+            "-R",
+            "-S",
         }
     ),
     "ssh": frozenset(
@@ -237,6 +239,9 @@ class _Walker:
     parse: ParseFn
     commands: list[Command] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    # HOME / TMPDIR assigned earlier in the line (`export HOME=/; rm -rf ~`): words that
+    # expand them can no longer be judged from the context's values.
+    line_assigned: dict[str, str] = field(default_factory=dict)
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -247,13 +252,14 @@ class _Walker:
         for simple in parsed.commands:
             # A `cd` only holds for commands at its nesting level or deeper: `(cd /tmp); rm x`
             # must not evaluate `x` under /tmp.
-            while cwd_stack and not _is_prefix(cwd_stack[-1][0], simple.nesting):
+            while cwd_stack and not _is_prefix(cwd_stack[-1][0], _scope(simple.nesting)):
                 _, cwd, cwd_known = cwd_stack.pop()
             inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             self.walk_simple(simple, parsed, inner, functions)
+            self._note_assignments(simple)
             moved = self._cd_target(simple, inner)
             if moved is not None:
-                cwd_stack.append((simple.nesting, cwd, cwd_known))
+                cwd_stack.append((_scope(simple.nesting), cwd, cwd_known))
                 cwd, cwd_known = moved
 
     def walk_source(self, source: str, frame: _Frame, what: str) -> None:
@@ -270,14 +276,57 @@ class _Walker:
     def _unparsed(self, frame: _Frame, message: str, source: str) -> None:
         self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source))
 
+    def _note_assignments(self, simple: SimpleCommand) -> None:
+        pairs = [(k, v.text if v.static else "$?") for k, v in simple.assignments]
+        if simple.argv:
+            pairs = []
+            if command_name(simple.argv[0].text) in _DECLARERS:
+                for word in simple.argv[1:]:
+                    key, _, value = word.text.partition("=")
+                    pairs.append((key, value if word.static else "$?"))
+        for key, value in pairs:
+            if key in _PATH_VARS:
+                self.line_assigned[key] = value
+
+    def _scan_unknown_wrapper(
+        self,
+        name: str,
+        words: list[Word],
+        simple: SimpleCommand,
+        frame: _Frame,
+        functions: frozenset[str],
+        via: tuple[str, ...],
+        remote_host: str | None,
+        assignments: tuple[tuple[str, str], ...],
+    ) -> None:
+        """`sem rm -rf /`, `with-creds git reset --hard`: a program safesh does not know may
+        be a wrapper that runs its arguments. When a later word names a program that can
+        destroy things, that command is judged too (the rules decide whether it does)."""
+        if name in _NOT_WRAPPERS or name.startswith("git-"):
+            return
+        for index in range(1, len(words)):
+            word = words[index]
+            if not word.static:
+                continue
+            inner = command_name(word.text)
+            if inner in _WRAPPED_DANGER or inner.startswith("mkfs"):
+                self.peel(
+                    words[index:], simple, frame, None, functions, (*via, f"{name} …"),
+                    False, remote_host, assignments,
+                )  # fmt: skip
+                return
+
     # -- cd tracking -------------------------------------------------------------------------
 
     def _cd_target(self, simple: SimpleCommand, frame: _Frame) -> tuple[str | None, bool] | None:
-        if not simple.argv or command_name(simple.argv[0].text) not in {"cd", "pushd"}:
+        argv = list(simple.argv)
+        while len(argv) > 1 and argv[0].static and argv[0].text in {"builtin", "command"}:
+            argv = argv[1:]  # `builtin cd ..`
+        if not argv or command_name(argv[0].text) not in {"cd", "pushd"}:
             return None
         if simple.pipeline[2] > 1:
             return None  # a cd in a pipeline runs in a subshell
-        args = [w for w in simple.argv[1:] if not (w.text.startswith("-") and w.text != "-")]
+        args = [w for w in argv[1:] if not (w.text.startswith("-") and w.text != "-")]
         if not args:
             return self.context.home, True
         target = args[0]
@@ -317,6 +366,14 @@ class _Walker:
             name, _, value = words[0].text.partition("=")
             extra_assignments = (*extra_assignments, (name, value))
             words = words[1:]
+        if len(words) > 1 and words[0].static and _looks_like_bad_assignment(words[0].text):
+            # `1A=2 git reset --hard`: bash would report "command not found", but a word that
+            # was meant as an assignment is no program; judge what follows it.
+            self.peel(
+                words[1:], simple, frame, feed, functions, (*via, words[0].text),
+                args_unknown, remote_host, extra_assignments,
+            )  # fmt: skip
+            return
         if not words:
             if simple.redirects and not via:
                 self._emit(
@@ -350,6 +407,10 @@ class _Walker:
             self._emit(
                 words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
             )
+            if handler is None and len(via) <= 4 * MAX_DEPTH:
+                self._scan_unknown_wrapper(
+                    name, words, simple, frame, functions, via, remote_host, extra_assignments
+                )
             return
         handler(
             self,
@@ -376,14 +437,31 @@ class _Walker:
         remote_host: str | None,
         extra_assignments: tuple[tuple[str, str], ...],
         dynamic: bool = False,
+        _variant: bool = False,
     ) -> None:
         name = (
             command_name(words[0].text)
             if words and not dynamic
             else (words[0].text if words else "")
         )
-        argv = (name, *(w.text for w in words[1:])) if words else ()
         assignments = tuple((k, v.text) for k, v in simple.assignments) + extra_assignments
+        reassigned = _PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
+        if reassigned and words and not dynamic and not _variant:
+            # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
+            # new one (unless a subshell ended in between): both readings are judged.
+            values = {**self.line_assigned, **dict(assignments)}
+            variant = [words[0], *(_reassigned(w, reassigned, values) for w in words[1:])]
+            if variant != list(words):
+                label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
+                self._emit(
+                    variant, simple, frame, feed, (*via, label), args_unknown, remote_host,
+                    extra_assignments, dynamic, _variant=True,
+                )  # fmt: skip
+        if feed is None and any("<(" in w.raw for w in words[1:]):
+            downloads = [w.raw for w in words[1:] if "<(" in w.raw and _mentions_download(w.raw)]
+            if downloads:
+                feed = Feed("process-substitution-download", source=tuple(downloads))
+        argv = (name, *(w.text for w in words[1:])) if words else ()
         span = frame.span or simple.span
         self.commands.append(
             Command(
@@ -416,18 +494,97 @@ class _Walker:
                 return Feed("heredoc", text=redirect.heredoc)
             if redirect.op == "<<<" and redirect.heredoc is not None:
                 return Feed("herestring", text=redirect.heredoc)
-        pipe_id, index, length = simple.pipeline
+        _, index, length = simple.pipeline
         if index == 0 or length < 2:
             return None
         previous = _previous_in_pipeline(parsed, simple)
         if previous is None or not previous.argv:
             return None
         source_argv = _peeled_argv(previous)
-        if source_argv and source_argv[0] in DOWNLOADERS:
-            return Feed("download", source=source_argv)
+        # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
+        upstream: SimpleCommand | None = previous
+        while upstream is not None and upstream.argv:
+            upstream_argv = _peeled_argv(upstream)
+            if upstream_argv and upstream_argv[0] in DOWNLOADERS:
+                return Feed("download", source=upstream_argv)
+            if not upstream_argv or upstream_argv[0] not in _PASS_THROUGH:
+                break
+            upstream = _previous_in_pipeline(parsed, upstream)
         if not all(w.static for w in previous.argv):
             return Feed("pipe", source=source_argv, text=None)
         return Feed("pipe", source=source_argv, text=_pipe_text(source_argv, previous))
+
+
+_PATH_VARS = frozenset({"HOME", "TMPDIR"})
+_DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly", "unset"})
+# Programs that copy their input to their output (maybe decoded), so a download piped through
+# them is still a download.
+_PASS_THROUGH = frozenset(
+    {
+        "tee", "cat", "gunzip", "zcat", "gzip", "bunzip2", "bzcat", "xz", "xzcat", "unxz",
+        "zstd", "zstdcat", "base64", "tr", "sed", "head", "tail", "dos2unix", "iconv",
+        "openssl", "gpg", "pv", "buffer", "mbuffer", "stdbuf",
+    }
+)  # fmt: skip
+# Names whose appearance among an unknown program's arguments is judged as a command.
+_WRAPPED_DANGER = frozenset(
+    {
+        "rm", "find", "dd", "shred", "wipefs", "git", "bash", "sh", "zsh", "dash", "ksh",
+        "eval", "xargs", "chmod", "chown", "truncate", "srm", "busybox",
+    }
+)  # fmt: skip
+# Programs known to take such a name as a plain argument or a subcommand of their own
+# (`git rm`, `docker rm`, `man rm`, `grep -w rm`, `apt install git`).
+_NOT_WRAPPERS = frozenset(
+    {
+        "git", "docker", "podman", "nerdctl", "buildah", "kubectl", "oc", "helm", "npm",
+        "pnpm", "yarn", "bun", "cargo", "brew", "apt", "apt-get", "apt-cache", "dnf", "yum",
+        "pacman", "apk", "zypper", "port", "pip", "pip3", "pipx", "gem", "conda", "mamba",
+        "snap", "flatpak", "man", "info", "help", "tldr", "whatis", "apropos", "which",
+        "whereis", "type", "hash", "alias", "unalias", "complete", "compgen", "echo",
+        "printf", "grep", "egrep", "fgrep", "rg", "ag", "ack", "sed", "awk", "jq", "hg",
+        "svn", "jj", "dvc", "gh", "glab", "aws", "gcloud", "gsutil", "az", "rclone",
+        "mc", "s3cmd", "hdfs", "go", "ls", "cat", "touch", "mkdir", "stat", "file", "wc",
+        "head", "tail", "less", "more", "vim", "vi", "nano", "code", "emacs", "diff",
+        "test", "[", "[[", "read", "export", "declare", "local", "unset", "set", "trap",
+        "cd", "pushd", "mv", "cp", "ln", "install", "tar", "zip", "unzip", "curl", "wget",
+        "tee", "history", "fc", "pgrep", "pkill", "killall", "ps", "kill", "nix", "guix",
+        "asdf", "mise", "systemctl", "journalctl", "strings", "command", "exec", "time",
+        "shellcheck", "shfmt", "bats", "expect", "script",
+    }
+)  # fmt: skip
+_BAD_ASSIGNMENT = re.compile(r"^[^=/\s]*=")
+
+
+def _looks_like_bad_assignment(text: str) -> bool:
+    """`1A=2`, `A-B=2`, `=2`: shaped like an assignment, but not a valid one."""
+    return bool(_BAD_ASSIGNMENT.match(text)) and not _is_assignment(text)
+
+
+def _reassigned(word: Word, names: frozenset[str], values: dict[str, str]) -> Word:
+    """The word read with the value the line assigned to HOME or TMPDIR (a value that is
+    itself an expansion leaves the word unknown)."""
+    text = word.text if word.static else word.text.replace('"', "")
+    for name in names:
+        value = values.get(name, "")
+        for form in (f"${{{name}}}", f"${name}"):
+            if text == form or text.startswith(form + "/"):
+                new = value + text[len(form) :]
+                return replace(word, text=new, static="$" not in new and "`" not in new)
+        if name == "HOME" and (text == "~" or text.startswith("~/")):
+            new = value + text[1:]
+            return replace(word, text=new, static="$" not in new and "`" not in new)
+    return word
+
+
+def _mentions_download(raw: str) -> bool:
+    return any(re.search(rf"(^|[\s(;|&]){re.escape(d)}\s", raw) for d in DOWNLOADERS)
+
+
+def _scope(nesting: tuple[str, ...]) -> tuple[str, ...]:
+    """The constructs that start a new shell: `{ cd ..; }` and case branches do not, so a
+    `cd` in them holds after them."""
+    return tuple(n for n in nesting if n not in {"group", "case"})
 
 
 def _is_prefix(prefix: tuple[str, ...], nesting: tuple[str, ...]) -> bool:
@@ -525,6 +682,10 @@ def _simple_wrapper(
 ) -> None:
     options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
     texts = _option_texts(options)
+    if name == "sudo" and texts & {"-e", "--edit"}:
+        # `sudo -e FILE` edits FILE as root (sudoedit); FILE is no command.
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
     if name in {"sudo", "doas"} and not rest and texts & {"-i", "-s", "--login", "--shell"}:
         # `sudo -i` / `sudo -s`: an interactive root shell.
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
@@ -636,7 +797,21 @@ def _env(
             joined = " ".join([text[2:], *(x.raw for x in words[i + 1 :])])
             w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
             return
-        if text in {"-u", "--unset", "-C", "--chdir"} and i + 1 < len(words):
+        if text in {"-C", "--chdir"} and i + 1 < len(words):
+            # `env -C / rm -rf var`: the command runs in that directory.
+            target = words[i + 1]
+            if target.static and not target.glob:
+                base = frame.cwd or w.context.cwd
+                frame = replace(frame, cwd=resolve_path(target.text, base, w.context.home))
+            else:
+                frame = replace(frame, cwd=None, cwd_known=False)
+            i += 2
+            continue
+        if text.startswith("--chdir="):
+            frame = replace(frame, cwd=None, cwd_known=False)
+            i += 1
+            continue
+        if text in {"-u", "--unset", "-P"} and i + 1 < len(words):
             i += 2
             continue
         if text.startswith("-"):
@@ -672,8 +847,10 @@ def _command_builtin(
 ) -> None:
     options, rest = _split_options(words[1:], frozenset())
     flags = "".join(o.text.lstrip("-") for o in options)
-    if "v" in flags or "V" in flags or not rest:
-        # `command -v rm` only looks the name up.
+    if (("v" in flags or "V" in flags) and len(rest) <= 1) or not rest:
+        # `command -v rm` only looks the name up. With more words (`command -v git reset
+        # --hard`) it still only looks up names, but nobody writes that to look something up:
+        # the words are judged as the command they spell.
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
     w.peel(
@@ -754,6 +931,7 @@ def _xargs(
 ) -> None:
     i = 1
     value_options = _VALUE_OPTIONS["xargs"]
+    token: str | None = None
     while i < len(words):
         text = words[i].text
         if text == "--":
@@ -761,13 +939,90 @@ def _xargs(
             break
         if not text.startswith("-"):
             break
+        if text in {"-I", "-J"} and i + 1 < len(words):
+            token = words[i + 1].text
+        elif text.startswith(("-I", "-J")) and len(text) > 2:
+            token = text[2:]
+        elif text == "-i" or text.startswith(("-i", "--replace")):
+            token = text.partition("=")[2] or (text[2:] if text.startswith("-i") else "") or "{}"
         i += 2 if text in value_options else 1
     rest = words[i:]
     if not rest:
         # xargs with no command runs echo.
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
         return
+    # What xargs appends is what the pipe writes. After `find ROOT -name N`, those are paths
+    # under ROOT, and they are judged as such; otherwise they stay unseen.
+    found = found_paths(list(feed.source), simple) if feed and feed.kind == "pipe" else None
+    if found is not None:
+        rest = _append_found(rest, found, token)
+        w.peel(rest, simple, frame, None, functions, (*via, name), False, remote_host, assignments)
+        return
+    if token:
+        rest = _unseen_token(rest, token)
     w.peel(rest, simple, frame, None, functions, (*via, name), True, remote_host, assignments)
+
+
+def _unseen_token(words: list[Word], token: str) -> list[Word]:
+    """`xargs -I{} sh -c 'rm -rf {}'`: the token becomes input nobody has seen, written as an
+    expansion (`$INPUT`) so a path holding it is `unknown`."""
+    out = []
+    for word in words:
+        if token in word.text:
+            text = word.text.replace(token, '"$INPUT"' if " " in word.text else "$INPUT")
+            out.append(replace(word, text=text, static=" " in word.text and word.static))
+        else:
+            out.append(word)
+    return out
+
+
+_FIND_GLOBAL = frozenset({"-H", "-L", "-P"})
+_FIND_TESTS_WITH_VALUE = frozenset({"-D"})
+
+
+def found_paths(find_argv: list[str], simple: SimpleCommand) -> list[Word] | None:
+    """The paths `find ROOT… [-name N]` prints, as words a rule can classify: `ROOT/{}/N`
+    (`{}` standing for any directories in between), or `ROOT/*` without a name test."""
+    if not find_argv or find_argv[0] not in {"find", "gfind", "fd", "fdfind"}:
+        return None
+    if find_argv[0] != "find" and find_argv[0] != "gfind":
+        return None
+    args = find_argv[1:]
+    i = 0
+    while i < len(args) and (args[i] in _FIND_GLOBAL or args[i].startswith("-O")):
+        i += 1
+    if i < len(args) and args[i] in _FIND_TESTS_WITH_VALUE:
+        i += 2
+    roots: list[str] = []
+    while i < len(args) and not args[i].startswith(("-", "(", "!", "\\(")):
+        roots.append(args[i])
+        i += 1
+    expression = args[i:]
+    names = [expression[k + 1] for k, x in enumerate(expression[:-1]) if x in {"-name", "-iname"}]
+    alternatives = {"-o", "-or", ","} & set(expression)
+    name = names[0] if len(names) == 1 and not alternatives and "/" not in names[0] else ""
+    result = []
+    for root in roots or ["."]:
+        if name and posixpath.normpath(root) != "/":
+            text = root.rstrip("/") + "/{}/" + name
+        else:
+            # Without a name test every entry under the root may match: everything in it.
+            text = root.rstrip("/") + "/*"
+        dynamic = "$" in text or "`" in text
+        result.append(Word(text, text, simple.span, static=not dynamic))
+    return result
+
+
+def _append_found(rest: list[Word], found: list[Word], token: str | None) -> list[Word]:
+    if token is None:
+        return [*rest, *found]
+    out: list[Word] = []
+    for word in rest:
+        if word.text == token:
+            out.extend(found)
+        else:
+            out.append(word)
+    return out
 
 
 def _parallel(
@@ -784,22 +1039,79 @@ def _parallel(
     assignments: tuple[tuple[str, str], ...],
 ) -> None:
     i = 1
+    token = "{}"
     while i < len(words) and words[i].text.startswith("-"):
-        i += 2 if words[i].text in {"-j", "--jobs", "-S", "--sshlogin", "-a"} else 1
+        text = words[i].text
+        if text == "--":
+            i += 1
+            break
+        if text in {"-I", "--replace"} and i + 1 < len(words):
+            token = words[i + 1].text
+        i += 2 if text in _PARALLEL_VALUE_OPTIONS else 1
     rest = words[i:]
-    cut = next((k for k, x in enumerate(rest) if x.text in {":::", "::::", ":::+"}), len(rest))
-    command_words = rest[:cut]
+    cut = next((k for k, x in enumerate(rest) if x.text in {":::", "::::", ":::+", "::::+"}), None)
+    command_words = rest[: len(rest) if cut is None else cut]
+    inputs = [] if cut is None else rest[cut + 1 :]
+    static_inputs = (
+        cut is not None
+        and rest[cut].text in {":::", ":::+"}
+        and all(x.static for x in inputs)
+        and not any(x.text.startswith(":::") for x in inputs)
+    )
+    nested = _nested(frame, simple, (*via, name))
     if not command_words:
         w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        if static_inputs:
+            # `parallel ::: 'rm -rf /'`: each input is a command line.
+            for item in inputs:
+                w.walk_source(item.text, nested, "parallel input")
         return
+    if static_inputs and inputs:
+        # Each input fills the replacement string, or is appended.
+        for item in inputs:
+            filled = [replace(x, text=x.text.replace(token, item.text)) for x in command_words]
+            if not any(token in x.text for x in command_words):
+                filled.append(item)
+            _walk_words(w, filled, simple, frame, functions, (*via, name), remote_host, assignments)
+        return
+    command_words = _unseen_token(command_words, token)
     if len(command_words) == 1 and " " in command_words[0].text:
-        w.walk_source(
-            command_words[0].text, _nested(frame, simple, (*via, name)), "parallel command"
-        )
+        w.walk_source(command_words[0].text, nested, "parallel command")
         return
     w.peel(
         command_words, simple, frame, None, functions, (*via, name), True, remote_host, assignments
     )
+
+
+_PARALLEL_VALUE_OPTIONS = frozenset(
+    {
+        "-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "--results", "--res",
+        "--joblog", "-d", "--delimiter", "-I", "--replace", "--tmpdir", "--workdir", "--wd",
+        "-n", "--max-args", "-N", "-L", "--max-lines", "-P", "--timeout", "--retries",
+        "--delay", "--colsep", "-C", "--tagstring", "--halt", "--memfree", "--load",
+        "--block", "--basefile", "--bf", "--transferfile", "--tf", "--return", "--env",
+        "--sshloginfile", "--slf", "--limit", "-E", "--id", "--semaphorename", "--fg-id",
+        "--sqlmaster", "--sqlworker", "--sqlandworker", "--progress-file", "--cat-file",
+    }
+)  # fmt: skip
+
+
+def _walk_words(
+    w: _Walker,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """A command composed from words (parallel runs it through a shell: one word holding
+    spaces is a command line of its own)."""
+    if len(words) == 1 and " " in words[0].text:
+        w.walk_source(words[0].text, _nested(frame, simple, via), "parallel command")
+        return
+    w.peel(words, simple, frame, None, functions, via, False, remote_host, assignments)
 
 
 def _find(
@@ -815,8 +1127,10 @@ def _find(
     remote_host: str | None,
     assignments: tuple[tuple[str, str], ...],
 ) -> None:
-    # find itself is a command too (`find -delete` deletes).
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    # find itself is a command too (`find -delete` deletes), judged without the words of
+    # its -exec actions (`find . -exec echo -delete \\;` deletes nothing).
+    own: list[Word] = []
+    actions: list[tuple[str, list[Word]]] = []
     i = 1
     while i < len(words):
         if words[i].text in {"-exec", "-execdir", "-ok", "-okdir"}:
@@ -824,22 +1138,101 @@ def _find(
             j = i + 1
             while j < len(words) and words[j].text not in {";", "+", "\\;"}:
                 j += 1
-            inner = words[i + 1 : j]
-            if inner:
-                w.peel(
-                    list(inner),
-                    simple,
-                    frame,
-                    None,
-                    functions,
-                    (*via, f"find {action}"),
-                    True,
-                    remote_host,
-                    assignments,
-                )
+            actions.append((action, list(words[i + 1 : j])))
+            own.append(words[i])
             i = j + 1
             continue
+        own.append(words[i])
         i += 1
+    w._emit([words[0], *own], simple, frame, feed, via, args_unknown, remote_host, assignments)
+    found = found_paths([command_name(words[0].text), *(x.text for x in own)], simple)
+    for action, inner in actions:
+        if not inner:
+            continue
+        # `{}` is each found path: under the roots find walks, named by -name when given.
+        known = found is not None and any(x.text == "{}" for x in inner)
+        if known and found is not None:
+            inner = _append_found(inner, found, "{}")
+        w.peel(
+            inner, simple, frame, None, functions, (*via, f"find {action}"),
+            not known, remote_host, assignments,
+        )  # fmt: skip
+
+
+def _multicall(
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`busybox rm -rf x`, `toybox rm …`: a multi-call binary runs the applet it names."""
+    rest = words[1:]
+    if not rest or rest[0].text.startswith("-"):
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
+    w.peel(
+        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
+    )
+
+
+def _python(
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """`python3 -m safesh approve 1`, `python -m pip …`: the module runs like its command."""
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    for index, word in enumerate(words[1:-1], start=1):
+        if word.text == "-m":
+            module = words[index + 1]
+            if module.static and module.text.replace("_", "").replace(".", "").isalnum():
+                w.peel(
+                    words[index + 1 :], simple, frame, None, functions, (*via, f"{name} -m"),
+                    args_unknown, remote_host, assignments,
+                )  # fmt: skip
+            return
+        if word.text in {"-c", "-"} or not word.text.startswith("-"):
+            return
+
+
+def _git(
+    w: _Walker,
+    name: str,
+    words: list[Word],
+    simple: SimpleCommand,
+    frame: _Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+) -> None:
+    """git accepts `--` among its global options (`git -- reset --hard` runs `reset`): drop
+    it, so the subcommand's own options are seen as options."""
+    i = 1
+    value_options = {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path"}
+    while i < len(words) and words[i].text.startswith("-"):
+        if words[i].text == "--":
+            words = [*words[:i], *words[i + 1 :]]
+            break
+        i += 2 if words[i].text in value_options else 1
+    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
 
 
 def _ssh(
@@ -971,6 +1364,7 @@ def _shell(
     i = 1
     command_string: Word | None = None
     reads_stdin = False
+    saw_c = False
     while i < len(words):
         text = words[i].text
         if text == "--":
@@ -982,6 +1376,7 @@ def _shell(
         if (text.startswith("-") and text != "-") or (text.startswith("+") and len(text) > 1):
             letters = text.lstrip("-+")
             if not text.startswith("--") and "c" in letters:
+                saw_c = True
                 if i + 1 < len(words):
                     command_string = words[i + 1]
                 i = len(words)
@@ -992,6 +1387,19 @@ def _shell(
             continue
         break
     label = f"{name} -c"
+    if args_unknown and (
+        (saw_c and (command_string is None or command_string.text in {"{}", "{1}"}))
+        or (
+            not saw_c and (i >= len(words) or words[i].text in {"{}", "{1}"} or not words[i].static)
+        )
+    ):
+        # `xargs bash -c`, `xargs -I{} sh -c {}`, `parallel bash {}`: the program itself
+        # comes from input nobody can see here.
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments, True)
+        return
+    if saw_c and command_string is None:
+        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        return
     if command_string is not None:
         if not command_string.static:
             raw = command_string.raw
@@ -1211,6 +1619,14 @@ _HANDLERS: dict[str, _Handler] = {
     "watch": _watch,
     "xargs": _xargs,
     "parallel": _parallel,
+    "sem": _parallel,
+    **dict.fromkeys(
+        ["python", "python3", "python2", *(f"python3.{minor}" for minor in range(6, 16))],
+        _python,
+    ),
+    "busybox": _multicall,
+    "toybox": _multicall,
+    "git": _git,
     "find": _find,
     "ssh": _ssh,
     "su": _su,

@@ -113,7 +113,10 @@ def test_xargs_runs_its_command_with_arguments_it_cannot_see() -> None:
 def test_find_exec_runs_its_command_and_find_itself_is_kept() -> None:
     found = commands("find . -name '*.tmp' -exec rm -rf {} \\;")
     assert [c.name for c in found] == ["find", "rm"]
-    assert found[1].args_unknown
+    # `{}` stands for what find finds: under `.`, named `*.tmp`.
+    assert found[1].argv == ("rm", "-rf", "./{}/*.tmp")
+    assert not found[1].args_unknown
+    assert found[0].argv == ("find", ".", "-name", "*.tmp", "-exec")
 
 
 def test_a_dynamic_command_word_is_marked() -> None:

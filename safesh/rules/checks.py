@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from safesh.model import Command, Context, Tier
+from safesh.model import Command, Context, SimpleCommand, Span, Tier
+from safesh.rules.paths import classify_path
 
 Predicate = Callable[[Command, Context], "str | None"]
 
@@ -37,7 +38,7 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "fish", "ash", "
 INTERPRETERS = frozenset(
     {
         "python", "perl", "ruby", "node", "nodejs", "php", "deno", "bun", "lua", "tclsh",
-        "pwsh", "powershell", "osascript", "Rscript", "julia", "source", ".",
+        "pwsh", "powershell", "osascript", "rscript", "julia", "source", ".",
     }
 )  # fmt: skip
 _VERSIONED = re.compile(r"^(?P<base>[A-Za-z]+?)(?:[0-9][0-9.]*)?$")
@@ -97,10 +98,18 @@ _DANGEROUS_CODE = re.compile(
     | Dir\.rmdir | \bunlink\b | \brmtree\b | fs\.(rm|rmdir|unlink)\b
     | \b(rmSync|rmdirSync|unlinkSync|rimraf)\b
     | Deno\.(remove|run|Command) | Bun\.spawn | \bshell_exec\b | \bpassthru\b | \bproc_open\b
-    | %x\{ | IO\.popen | Open3 | \brm\s+-[a-zA-Z]*r
+    | %x\{ | IO\.popen | Open3
+    | \beval\s*\( | __import__ | \bpty\.spawn | \bos\.(kill|killpg|chmod|chown|truncate)\b
+    | \bsocket\b.*\bconnect\b
     """,
     re.VERBOSE,
 )
+# A shell command given to an interpreter as its program (`perl -e "rm -rf /"`).
+_SHELL_AS_CODE = re.compile(
+    r"^\s*(sudo\s+)?(rm\s+-[A-Za-z]*[rRf]|dd\s+|mkfs|git\s+(push|reset|clean))"
+)
+# Code that is not in the line at all: a command substitution or a whole variable.
+_UNSEEN_CODE = re.compile(r"""\$\(|`|^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$""")
 
 
 def inline_code(command: Command) -> str | None:
@@ -129,12 +138,248 @@ def _short_cluster_has(arg: str, option: str) -> bool:
     return arg.startswith("-") and not arg.startswith("--") and option[1] in arg[1:]
 
 
+def _code_word_raw(command: Command, code: str) -> str | None:
+    """The raw form of the word holding the program text, when it is not static."""
+    if len(command.words) != len(command.argv):
+        return None
+    for word, text in zip(command.words[1:], command.argv[1:], strict=True):
+        if text == code and not word.static:
+            return word.raw
+    return None
+
+
+def _stdin_program(command: Command) -> str | None:
+    """`python3 <<EOF … EOF`, `echo '…' | node`: with no script named, the interpreter runs
+    what its standard input holds."""
+    feed = command.feed
+    if feed is None or feed.kind not in {"heredoc", "herestring", "pipe"} or feed.text is None:
+        return None
+    args = command.argv[1:]
+    if any(not a.startswith("-") for a in args) and "-" not in args:
+        return None
+    return feed.text
+
+
 def inline_program(command: Command, context: Context) -> str | None:
     code = inline_code(command)
     if code is None:
-        return None
-    found = _DANGEROUS_CODE.search(code)
+        if interpreter_base(command.name) not in _INLINE_OPTIONS:
+            return None
+        code = _stdin_program(command)
+        if code is None:
+            return None
+    else:
+        raw = _code_word_raw(command, code)
+        if raw is not None and _UNSEEN_CODE.search(raw):
+            return f"program text computed at run time: {raw}"
+    found = _DANGEROUS_CODE.search(code) or _SHELL_AS_CODE.search(code)
     return found.group(0) if found else None
+
+
+# -- where a command writes ----------------------------------------------------------------------
+
+# For each writer: the options that take a value, and which words are written.
+_TARGET_DIRECTORY = frozenset({"-t", "--target-directory"})
+_WRITER_VALUES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "cp": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+        "install": frozenset({"-t", "--target-directory", "-m", "--mode", "-o", "--owner",
+                              "-g", "--group", "-S", "--suffix"}),
+        "ln": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+        "mv": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+        "rsync": frozenset({"-e", "--rsh", "--exclude", "--include", "--exclude-from",
+                            "--include-from", "--files-from", "-f", "--filter", "--chmod",
+                            "--chown", "--log-file", "--password-file", "-T", "--temp-dir",
+                            "--partial-dir", "--backup-dir", "--suffix", "--rsync-path",
+                            "--port", "--compare-dest", "--copy-dest", "--link-dest"}),
+        "tee": frozenset(),
+        "truncate": frozenset({"-s", "--size", "-r", "--reference"}),
+        "sed": frozenset({"-e", "--expression", "-f", "--file", "-l", "--line-length"}),
+        "perl": frozenset({"-e", "-E", "-M", "-I"}),
+        "curl": frozenset(),
+        "wget": frozenset(),
+        "sqlite3": frozenset({"-cmd", "-separator", "-newline", "-nullvalue", "-init"}),
+    }
+)  # fmt: skip
+_NO_SIMPLE = SimpleCommand(argv=(), span=Span(0, 0))
+_OVERWRITE_OPS = frozenset({">", ">|", "&>", "<>"})
+_APPEND_OPS = frozenset({">>", "&>>"})
+
+
+def _split(command: Command, values: frozenset[str]) -> tuple[list[str], dict[str, str], set[str]]:
+    """Positional words, option values and flags of a writer's argv (a small parser; the
+    rules' own parser lives in match.py)."""
+    positional: list[str] = []
+    options: dict[str, str] = {}
+    flags: set[str] = set()
+    args = command.argv[1:]
+    i = 0
+    done = False
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if done or not word.startswith("-") or word == "-":
+            positional.append(word)
+            continue
+        if word == "--":
+            done = True
+            continue
+        name, equals, value = word.partition("=")
+        if equals and name.startswith("--"):
+            options[name] = value
+            flags.add(name)
+            continue
+        if name in values and i < len(args):
+            options[name] = args[i]
+            flags.add(name)
+            i += 1
+            continue
+        if not word.startswith("--") and len(word) > 2 and word[:2] in values:
+            options[word[:2]] = word[2:]
+            flags.add(word[:2])
+            continue
+        flags.add(word)
+        if not word.startswith("--"):
+            flags.update("-" + letter for letter in word[1:])
+    return positional, options, flags
+
+
+def write_targets(command: Command, *, appends: bool) -> list[str]:
+    """The files a command overwrites (with `appends`, also those it appends to or edits):
+    a copy's destination, both ends of a move, `tee`/`truncate` files, `dd of=`, `sed -i`
+    files, `curl -o`, `wget -O`, an sqlite3 database, and output redirections."""
+    targets: list[str] = []
+    for redirect in command.redirects:
+        if redirect.target is None:
+            continue
+        if (
+            redirect.op in _OVERWRITE_OPS
+            or (appends and redirect.op in _APPEND_OPS)
+            or (redirect.op == ">&" and not redirect.target.text.isdigit())
+        ):
+            targets.append(redirect.target.text)
+    name = command.name
+    if name == "dd":
+        targets.extend(a[3:] for a in command.argv[1:] if a.startswith("of="))
+        return targets
+    values = _WRITER_VALUES.get(name)
+    if values is None:
+        return targets
+    positional, options, flags = _split(command, values)
+    if name in {"cp", "install", "ln", "rsync"}:
+        directory = next((options[o] for o in _TARGET_DIRECTORY if o in options), None)
+        if directory is not None:
+            targets.append(directory)
+        elif len(positional) >= 2:
+            targets.append(positional[-1])
+    elif name == "mv":
+        directory = next((options[o] for o in _TARGET_DIRECTORY if o in options), None)
+        targets.extend(positional if directory is None else [*positional, directory])
+    elif name == "tee":
+        if appends or not flags & {"-a", "--append"}:
+            targets.extend(positional)
+    elif name == "truncate":
+        targets.extend(positional)
+    elif name in {"sed", "perl"}:
+        if any(f == "-i" or f.startswith(("-i", "--in-place")) for f in flags):
+            script_given = bool(flags & {"-e", "--expression", "-f", "--file", "-E"})
+            targets.extend(positional if script_given else positional[1:])
+    elif name == "curl":
+        args = command.argv[1:]
+        targets.extend(args[i + 1] for i, a in enumerate(args[:-1]) if a in {"-o", "--output"})
+    elif name == "wget":
+        args = command.argv[1:]
+        targets.extend(
+            args[i + 1] for i, a in enumerate(args[:-1]) if a in {"-O", "--output-document"}
+        )
+    elif name == "sqlite3" and appends and positional:
+        targets.append(positional[0])
+    return [t for t in targets if t and t != "-"]
+
+
+def _classes(command: Command, context: Context, text: str) -> frozenset[str]:
+    return classify_path(
+        text,
+        context,
+        static="$" not in text and "`" not in text,
+        cwd=command.cwd,
+        cwd_known=command.cwd_known,
+    )
+
+
+_SENSITIVE = frozenset({"root", "home", "home-dotdir", "system"})
+# Where administrators install software of their own: overwriting there is routine.
+_LOCAL_INSTALL = ("/usr/local/", "/opt/")
+
+
+def find_delete_targets(command: Command) -> list[str]:
+    """What `find … -delete` deletes, as path words: `ROOT/{}/NAME` with a -name test, else
+    the roots themselves."""
+    if command.name not in {"find", "gfind"} or not _find_deletes(command.argv):
+        return []
+    from safesh.unwrap import found_paths
+
+    return [w.text for w in found_paths(list(command.argv), _NO_SIMPLE) or []]
+
+
+_FIND_VALUE_TESTS = frozenset(
+    {
+        "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+        "-lname", "-ilname", "-type", "-xtype", "-user", "-group", "-perm", "-size", "-newer",
+        "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-maxdepth", "-mindepth",
+        "-printf", "-fprint", "-fprintf", "-fls", "-fprint0", "-samefile", "-inum", "-links",
+        "-uid", "-gid", "-fstype", "-context", "-used", "-regextype",
+    }
+)  # fmt: skip
+
+
+def _find_deletes(argv: tuple[str, ...]) -> bool:
+    """Whether `-delete` is an action, not the value of a test (`find . -name -delete`)."""
+    index = 1
+    while index < len(argv):
+        if argv[index] == "-delete":
+            return True
+        index += 2 if argv[index] in _FIND_VALUE_TESTS else 1
+    return False
+
+
+_MACHINE_PLACES = frozenset({"root", "home", "home-dotdir", "system", "device"})
+_PROJECT_PLACES = frozenset(
+    {"project", "git-dir", "outside-repo", "outside-cwd", "parent-escape", "unknown", "glob-all"}
+)
+
+
+def find_delete_machine(command: Command, context: Context) -> str | None:
+    for target in find_delete_targets(command):
+        if _classes(command, context, target) & _MACHINE_PLACES:
+            return f"-delete under {target}"
+    return None
+
+
+def find_delete_project(command: Command, context: Context) -> str | None:
+    for target in find_delete_targets(command):
+        if _classes(command, context, target) & _PROJECT_PLACES:
+            return f"-delete under {target}"
+    return None
+
+
+def overwrites_sensitive(command: Command, context: Context) -> str | None:
+    for target in write_targets(command, appends=False):
+        if target.startswith(_LOCAL_INSTALL):
+            continue
+        if _classes(command, context, target) & _SENSITIVE:
+            return target
+    return None
+
+
+def writes_safesh_state(command: Command, context: Context) -> str | None:
+    targets = write_targets(command, appends=True)
+    if command.name in {"rm", "unlink", "shred", "srm", "chmod", "chown", "touch", "ln"}:
+        targets.extend(a for a in command.argv[1:] if not a.startswith("-"))
+    for target in targets:
+        if "safesh-state" in _classes(command, context, target):
+            return target
+    return None
 
 
 def args_unknown(command: Command, context: Context) -> str | None:
@@ -177,6 +422,28 @@ CHECKS: Mapping[str, Check] = _registry(
         "args-unknown", "S005", Tier.ASK,
         "A wrapper (xargs, find -exec, parallel) appends arguments the analysis cannot see.",
         args_unknown,
+    ),
+    Check(
+        "overwrites-sensitive", "S008", Tier.ASK,
+        "The command overwrites or moves a file in the root, a home's configuration or a"
+        " system directory (copy destination, move, tee, truncate, dd of=, sed -i, > FILE).",
+        overwrites_sensitive,
+    ),
+    Check(
+        "find-delete-project", "S010", Tier.ASK,
+        "find -delete removes what it finds under a project or unknown place (judged from"
+        " its roots and -name test).",
+        find_delete_project,
+    ),
+    Check(
+        "find-delete-machine", "S011", Tier.BLOCK,
+        "find -delete removes what it finds under the root, a home or a system directory.",
+        find_delete_machine,
+    ),
+    Check(
+        "writes-safesh-state", "S009", Tier.ASK,
+        "The command writes to safesh's own configuration, approvals or trust records.",
+        writes_safesh_state,
     ),
     Check(
         "parse-error", "S006", Tier.ASK,

@@ -37,7 +37,7 @@ LOCATION_CLASSES = (
     "project",
     "outside-repo",
 )
-RELATION_CLASSES = ("outside-cwd", "parent-escape", "glob-all")
+RELATION_CLASSES = ("outside-cwd", "parent-escape", "glob-all", "safesh-state")
 PATH_CLASSES = frozenset(LOCATION_CLASSES + RELATION_CLASSES)
 
 # Top-level directories whose loss breaks the machine. /tmp and /var/tmp themselves are here
@@ -81,6 +81,8 @@ BUILD_OUTPUT_NAMES = frozenset(
 )  # fmt: skip
 _BUILD_OUTPUT_SUFFIXES = (".egg-info", ".pyc")
 
+# Places whose own class already says everything is at stake.
+_SEVERE = frozenset({"root", "home", "system"})
 _GLOB_ALL_LEAVES = frozenset({"*", ".*", ".[!.]*", "{*,.*}"})
 _HOME_VARS = ("${HOME}", "$HOME")
 _TMP_VARS = ("${TMPDIR}", "$TMPDIR")
@@ -101,7 +103,7 @@ def classify_path(
         text = text.replace('"', "")
     expanded = _expand(text, context)
     if expanded is None or (not static and expanded == text):
-        return frozenset({"unknown"})
+        return frozenset({"unknown", "safesh-state"} if _names_safesh_state(text) else {"unknown"})
     base = cwd or context.cwd
     if not expanded.startswith("/") and not cwd_known:
         return frozenset({"unknown"})
@@ -113,12 +115,20 @@ def classify_path(
     resolved = _normalise(directory)
 
     classes: set[str] = set()
-    if glob_all and _is_glob_all_place(resolved, base, context):
-        classes.add("glob-all")
-    if _escapes(expanded, base):
-        classes.add("parent-escape")
     location = _location(resolved, context, tilde_home)
+    if (
+        location not in {"build-output", "git-dir"}
+        and (glob_all or (_inside(_normalise(base), resolved) and location not in _SEVERE))
+        and _is_glob_all_place(resolved, base, context)
+    ):
+        # `*` in such a place, or the place itself (`rm -rf .`, `rm -rf ..`): everything
+        # the working directory holds.
+        classes.add("glob-all")
+    if _escapes(expanded, base) or _escapes_by_cd(expanded, base, context):
+        classes.add("parent-escape")
     classes.add(location)
+    if _names_safesh_state(resolved):
+        classes.add("safesh-state")
     if location in {"git-dir", "build-output", "project", "outside-repo"} and not _inside(
         resolved, _normalise(base)
     ):
@@ -176,6 +186,38 @@ def _escapes(expanded: str, base: str) -> bool:
     return not _inside(_normalise(absolute), _normalise(base))
 
 
+# safesh's own configuration and state: an agent must not approve or trust for itself.
+_SAFESH_PARENTS = frozenset(
+    {".config", "state", ".cache", "Application Support", "Preferences", "Caches"}
+)
+_SAFESH_FILES = frozenset({"safesh.db", "safesh.db-wal", "safesh.db-shm", "safesh.db-journal"})
+
+
+def _names_safesh_state(path: str) -> bool:
+    """`~/.config/safesh/rules.toml`, `~/.local/state/safesh/trusted.json`, `safesh.db`,
+    `$XDG_STATE_HOME/safesh/…`: safesh's configuration, approvals and trust records."""
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[-1] in _SAFESH_FILES:
+        return True
+    for index, part in enumerate(parts):
+        if part == "safesh" and index > 0:
+            parent = parts[index - 1]
+            if parent in _SAFESH_PARENTS or parent.startswith(("$XDG_", "${XDG_")):
+                return True
+    return False
+
+
+def _escapes_by_cd(expanded: str, base: str, context: Context) -> bool:
+    """`cd .. && rm -rf build`, `cd / && rm -rf var`: after a `cd` up to an ancestor of the
+    directory the agent works in, a relative word names the same place `../build` would."""
+    if expanded.startswith("/"):
+        return False
+    start, here = _normalise(context.cwd), _normalise(base)
+    if here == start or not _inside(start, here):
+        return False
+    return not _inside(_normalise(posixpath.join(here, expanded)), start)
+
+
 def _is_glob_all_place(directory: str, base: str, context: Context) -> bool:
     """`*` in the root, a home, the working directory or one of its ancestors names
     everything there; `build/*` names one directory's contents and is judged as that."""
@@ -192,6 +234,9 @@ def _project_root(context: Context) -> str | None:
         return None if root in {"/", home} else root
     cwd = _normalise(context.cwd)
     if cwd in {"/", home} or (_is_system(cwd) and not _inside(cwd, home)):
+        return None
+    if _is_temp(cwd, context):
+        # A scratch directory with no repository is no project: what is in it is temp.
         return None
     return cwd
 
