@@ -169,7 +169,7 @@ def _may_apply(cond: Conditions, name: str) -> bool:
     if cond.command and not any(glob_match(name, g) for g in cond.command):
         return False
     if cond.sql_any:
-        from safesh.rules.sql import DATABASE_CLIENTS
+        from safesh.rules.clients import DATABASE_CLIENTS
 
         if name not in DATABASE_CLIENTS:
             return False
@@ -351,8 +351,9 @@ def _via(cond: Conditions, scope: _Scope) -> list[str] | None:
 
 def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
     from safesh.rules import sql
+    from safesh.rules.clients import DATABASE_CLIENTS
 
-    if scope.command.name not in sql.DATABASE_CLIENTS:
+    if scope.command.name not in DATABASE_CLIENTS:
         return None
     if memo.sql is None:
         memo.sql = sql.sql_kinds(scope.command, scope.context)

@@ -15,6 +15,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from safesh.model import Command, Context
+from safesh.rules.clients import (
+    DATABASE_CLIENTS,
+    MONGO_CLIENTS,
+    REDIS_CLIENTS,
+    SQL_CLIENTS,
+)
 
 SQL_KINDS = frozenset(
     {
@@ -32,22 +38,6 @@ SQL_KINDS = frozenset(
     }
 )
 
-# Which sqlglot dialect reads each client's SQL.
-SQL_CLIENTS = {
-    "psql": "postgres",
-    "pgcli": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "mycli": "mysql",
-    "sqlite3": "sqlite",
-    "sqlite": "sqlite",
-    "clickhouse-client": "clickhouse",
-    "clickhouse": "clickhouse",
-    "duckdb": "duckdb",
-}
-MONGO_CLIENTS = frozenset({"mongosh", "mongo"})
-REDIS_CLIENTS = frozenset({"redis-cli", "valkey-cli", "keydb-cli"})
-DATABASE_CLIENTS = frozenset(SQL_CLIENTS) | MONGO_CLIENTS | REDIS_CLIENTS
 
 _MAX_FILE_BYTES = 1_000_000
 

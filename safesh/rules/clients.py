@@ -1,0 +1,22 @@
+"""The database clients safesh reads SQL (or its cousins) from. Kept apart from `sql.py` so
+that deciding whether a rule about SQL can apply to a command costs no import of the SQL
+analysis itself."""
+
+from __future__ import annotations
+
+# Which sqlglot dialect reads each client's SQL.
+SQL_CLIENTS = {
+    "psql": "postgres",
+    "pgcli": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "mycli": "mysql",
+    "sqlite3": "sqlite",
+    "sqlite": "sqlite",
+    "clickhouse-client": "clickhouse",
+    "clickhouse": "clickhouse",
+    "duckdb": "duckdb",
+}
+MONGO_CLIENTS = frozenset({"mongosh", "mongo"})
+REDIS_CLIENTS = frozenset({"redis-cli", "valkey-cli", "keydb-cli"})
+DATABASE_CLIENTS = frozenset(SQL_CLIENTS) | MONGO_CLIENTS | REDIS_CLIENTS
