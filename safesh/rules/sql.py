@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from safesh.model import Command, Context
 from safesh.rules.clients import (
-    DATABASE_CLIENTS,
     MONGO_CLIENTS,
     REDIS_CLIENTS,
     SQL_CLIENTS,
