@@ -25,7 +25,11 @@ import tempfile
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Bump when the layout of the cached payload changes.
 _FORMAT = 1
@@ -76,18 +80,37 @@ class _LRTable:
 
 def import_bashlex() -> types.ModuleType:
     """Return the `bashlex` package with `bashlex.parser` imported, from cached tables when
-    possible."""
+    possible, with its known infinite loop guarded."""
     loaded = sys.modules.get("bashlex")
     if loaded is not None and "bashlex.parser" in sys.modules:
         return loaded
     try:
-        return _fast_import()
+        package = _fast_import()
     except Exception:
         _forget_bashlex()
         import bashlex
 
-        plain: types.ModuleType = bashlex
-        return plain
+        package = bashlex
+    _guard_paramexpand(package)
+    return package
+
+
+def _guard_paramexpand(package: types.ModuleType) -> None:
+    """bashlex's `_paramexpand` loops forever, allocating, on a `${` without a `}` after it
+    (`find` returns -1 and the scan restarts at 0); the tokenizer does not always catch that
+    first. Refuse such input instead: an unparsable line is asked about, never hung on."""
+    subst = package.subst
+    original = subst._paramexpand
+    if getattr(original, "_safesh_guarded", False):
+        return
+
+    def guarded(parserobj: Any, string: str, sindex: int) -> Any:
+        if string.startswith("${", sindex) and string.find("}", sindex + 2) < 0:
+            raise package.errors.ParsingError("bad substitution: no closing '}'", string, sindex)
+        return original(parserobj, string, sindex)
+
+    guarded._safesh_guarded = True  # type: ignore[attr-defined]
+    subst._paramexpand = guarded
 
 
 def _fast_import() -> types.ModuleType:

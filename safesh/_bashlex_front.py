@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from safesh._bashlex_fast import import_bashlex
 from safesh._shellwords import (
@@ -39,6 +38,11 @@ from safesh._shellwords import (
     split_assignment,
 )
 from safesh.model import ParsedLine, Redirect, Span, Word
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FRONTEND = "bashlex"
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from safesh.model import Analysis, Command, Finding, Tier
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from safesh.rules import RuleSet
 
 JSON_SCHEMA_VERSION = 1

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import IO
 
 from safesh.model import Finding
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import IO
 
 
 def terminal_available(env: Mapping[str, str] | None = None) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from safesh.decide import (
     EXIT_REFUSED,
@@ -27,6 +26,8 @@ from safesh.decide import (
     exit_code,
 )
 from safesh.model import Tier
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
     from safesh.api import Report

@@ -37,11 +37,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
     import sqlite3
     import subprocess
+    from typing import IO, Any, Literal
 
 SCHEMA_VERSION = 1
 GENESIS_HASH = "0" * 64
@@ -136,7 +138,8 @@ class StoreError(Exception):
     Callers fail closed on it: a command that needs a human is refused, never let through."""
 
 
-ApprovalProblem = Literal["unknown", "expired", "decided", "blocked"]
+if TYPE_CHECKING:
+    ApprovalProblem = Literal["unknown", "expired", "decided", "blocked"]
 
 
 class ApprovalError(Exception):

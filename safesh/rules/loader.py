@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from safesh.model import Tier
 from safesh.rules.checks import CHECKS
@@ -30,6 +29,11 @@ from safesh.rules.schema import (
     ToolSpec,
     derive_tier,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PROJECT_FILE = ".safesh.toml"
 PROFILES = ("default", "strict")

@@ -13,7 +13,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,6 +89,8 @@ def _write(path: Path, entries: list[TrustEntry]) -> None:
             {"sha256": e.sha256, "path": e.path, "trusted_at": e.trusted_at} for e in entries
         ]
     }
+    import tempfile  # only when trusting or revoking; it costs ~2 ms at every start otherwise
+
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".trusted-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
