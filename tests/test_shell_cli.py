@@ -188,14 +188,20 @@ def test_broken_user_rules_file_fails_closed_naming_file_and_line(
     assert ":3" in result.stderr
 
 
-def test_sigterm_reaches_the_command(env: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("signal_number", "name", "status"),
+    [(signal.SIGTERM, "TERM", 42), (signal.SIGINT, "INT", 43)],
+)
+def test_signals_reach_the_command(
+    env: dict[str, str], signal_number: int, name: str, status: int
+) -> None:
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "safesh",
             "-c",
-            'trap "echo got-term; exit 42" TERM; sleep 30 & wait',
+            f'trap "echo got-{name}; exit {status}" {name}; sleep 30 >/dev/null & wait',
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -203,23 +209,9 @@ def test_sigterm_reaches_the_command(env: dict[str, str]) -> None:
         text=True,
     )
     _wait_until_exec(process.pid)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signal_number)
     out, _ = process.communicate(timeout=30)
-    assert (out, process.returncode) == ("got-term\n", 42)
-
-
-def test_sigint_reaches_the_command(env: dict[str, str]) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "safesh", "-c", 'trap "echo got-int; exit 43" INT; sleep 30 & wait'],
-        env=env,
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    _wait_until_exec(process.pid)
-    process.send_signal(signal.SIGINT)
-    out, _ = process.communicate(timeout=30)
-    assert (out, process.returncode) == ("got-int\n", 43)
+    assert (out, process.returncode) == (f"got-{name}\n", status)
 
 
 def _wait_until_exec(pid: int) -> None:
