@@ -333,7 +333,9 @@ class _Walker:
         if not target.static or target.glob or target.text == "-":
             return None, False
         base = frame.cwd or self.context.cwd
-        return resolve_path(target.text, base, self.context.home), frame.cwd_known
+        # An absolute target is known wherever the shell stood (a remote host too).
+        known = frame.cwd_known or target.text.startswith("/")
+        return resolve_path(target.text, base, self.context.home), known
 
     # -- simple commands ---------------------------------------------------------------------
 
