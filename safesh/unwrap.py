@@ -1340,13 +1340,31 @@ def _eval(
     if not args:
         return
     if not all(x.static for x in args):
+        # `eval "$(pyenv init -)"`: a local tool printing shell setup is the idiom; what it
+        # runs is judged as a command of its own. Anything else is code nobody can see.
+        printer = _SETUP_PRINTER.match(args[0].raw) if len(args) == 1 else None
+        setup = printer is not None and printer.group(1) in _SHELL_SETUP_PRINTERS
         w._emit(
-            words, simple, frame, feed, via, args_unknown, remote_host, assignments, dynamic=True
-        )
+            words, simple, frame, feed, via, args_unknown, remote_host, assignments,
+            dynamic=not setup,
+        )  # fmt: skip
         return
     w.walk_source(
         " ".join(x.text for x in args), _nested(frame, simple, (*via, "eval")), "eval string"
     )
+
+
+_SETUP_PRINTER = re.compile(r"""^"?\$\(\s*([A-Za-z0-9_.-]+)(\s[^;|&`$()<>]*)?\)"?$""")
+# Tools whose documented use is `eval "$(TOOL …)"` to set up the shell.
+_SHELL_SETUP_PRINTERS = frozenset(
+    {
+        "ssh-agent", "gpg-agent", "keychain", "pyenv", "rbenv", "nodenv", "goenv", "jenv",
+        "plenv", "phpenv", "direnv", "poetry", "conda", "mamba", "micromamba", "brew",
+        "zoxide", "starship", "fnm", "mise", "rtx", "asdf", "opam", "dircolors", "thefuck",
+        "luarocks", "pdm", "rye", "uv", "gh", "kubectl", "helm", "register-python-argcomplete",
+        "atuin", "mcfly", "fzf", "rustup", "nvm", "pixi", "hatch", "pipenv", "virtualenvwrapper",
+    }
+)  # fmt: skip
 
 
 def _shell(
