@@ -24,6 +24,7 @@ _PEER_MODE = re.compile(
     r"safety-net-win|allowTmpdirVar|originalCwd"
 )
 _CWD = re.compile(r"cwd=(\S+)")
+_HOME = re.compile(r"\bHOME=([^\s,;]+)")
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,16 @@ def _context(note: str | None) -> Context:
         # The peer treats the directory as unknown; the home directory is the honest
         # stand-in: relative paths are not inside any project.
         return Context(cwd=HOME, home=HOME)
+    home_found = _HOME.search(note)
+    home = home_found.group(1).replace("XXXXXX", "abc123") if home_found else HOME
     found = _CWD.search(note)
     if found is None or "process cwd" in note:
-        return project
+        return Context(cwd=PROJECT, home=home, repo_root=PROJECT)
     cwd = found.group(1).rstrip(";,").replace("XXXXXX", "abc123")
     if cwd == "$HOME":
-        cwd = HOME
+        cwd = home
     repo = cwd if "/repo" in cwd or "worktree" in cwd else None
-    return Context(cwd=cwd, home=HOME, repo_root=repo)
+    return Context(cwd=cwd, home=home, repo_root=repo)
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,15 @@ def test_project_under_tmp_is_project_not_temp() -> None:
 def test_subdir_of_repo_outside_cwd_is_project_and_outside_cwd() -> None:
     context = Context(cwd="/r/sub", home="/home/user", repo_root="/r")
     assert classes("../other", context=context) == {"project", "outside-cwd", "parent-escape"}
+
+
+def test_a_home_under_a_temp_directory_is_not_scratch() -> None:
+    context = Context(cwd="/tmp/ci-home", home="/tmp/ci-home")
+    classes = classify_path("build", context)
+    assert "temp" not in classes
+    assert "outside-repo" in classes
+
+
+def test_temp_paths_outside_the_home_stay_scratch() -> None:
+    context = Context(cwd="/tmp/ci-home", home="/tmp/ci-home")
+    assert "temp" in classify_path("/tmp/other/build", context)

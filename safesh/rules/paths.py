@@ -267,10 +267,12 @@ def _location(path: str, context: Context, tilde_home: str | None) -> str:
         if any(p in BUILD_OUTPUT_NAMES or p.endswith(_BUILD_OUTPUT_SUFFIXES) for p in parts):
             return "build-output"
         return "project"
+    # A home that lives under a temp directory (CI, test fixtures) is still a home: what is
+    # in it is the user's, not scratch.
+    if any(home != "/" and _inside(path, home) for home in homes):
+        return "outside-repo"
     if _is_temp(path, context):
         return "temp"
-    if any(_inside(path, home) for home in homes):
-        return "outside-repo"
     if _is_system(path):
         return "system"
     return "outside-repo"
