@@ -5,6 +5,7 @@ of everyday commands let through, no line crashes. Skips on a fresh clone withou
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,35 @@ def _names() -> list[str]:
     return sorted({row.corpus for row in corpus.rows()}) if corpus.available() else []
 
 
+JUDGEMENTS = Path(__file__).with_name("corpus_judgements.toml")
+
+
+def _judgements() -> dict[tuple[str, str], str]:
+    with JUDGEMENTS.open("rb") as handle:
+        rows = tomllib.load(handle)["row"]
+    return {(row["line"], row["label"]): row["ours"] for row in rows}
+
+
+def _expected(row: corpus.Row, judgements: dict[tuple[str, str], str]) -> str:
+    return judgements.get((row.line, row.label), row.label)
+
+
+def _category(analysis: Analysis) -> str:
+    return "stop" if analysis.decision.value in corpus.STOPPED else "pass"
+
+
 @pytest.mark.parametrize("name", _names())
 def test_every_destructive_command_is_stopped(
     name: str, outcomes: list[tuple[corpus.Row, Analysis]]
 ) -> None:
+    judgements = _judgements()
     missed = [
         row.line
         for row, analysis in outcomes
         if row.corpus == name
         and row.scored
-        and row.label == "stop"
-        and analysis.decision.value not in corpus.STOPPED
+        and _expected(row, judgements) == "stop"
+        and _category(analysis) != "stop"
     ]
     assert missed == []
 
@@ -52,18 +71,23 @@ def test_every_destructive_command_is_stopped(
 def test_everyday_commands_are_let_through(
     name: str, outcomes: list[tuple[corpus.Row, Analysis]]
 ) -> None:
+    judgements = _judgements()
     benign = [
-        row for row, _ in outcomes if row.corpus == name and row.scored and row.label == "pass"
+        row
+        for row, _ in outcomes
+        if row.corpus == name and row.scored and _expected(row, judgements) == "pass"
     ]
     stopped = [
-        row.line
-        for row, analysis in outcomes
-        if row.corpus == name
-        and row.scored
-        and row.label == "pass"
-        and analysis.decision.value not in corpus.PASSED
+        row.line for row, analysis in outcomes if row in benign and _category(analysis) != "pass"
     ]
     assert len(stopped) <= len(benign) // 100, stopped
+
+
+def test_every_documented_disagreement_names_a_scored_row(
+    outcomes: list[tuple[corpus.Row, Analysis]],
+) -> None:
+    scored = {(row.line, row.label) for row, _ in outcomes if row.scored}
+    assert [key for key in _judgements() if key not in scored] == []
 
 
 def test_no_line_makes_the_analysis_fail(outcomes: list[tuple[corpus.Row, Analysis]]) -> None:
