@@ -163,6 +163,21 @@ class _Element:
     where: Node | None = None  # the node whose span a bare redirection takes
 
 
+@dataclass
+class _Flat:
+    """A flattened pipeline (see _Walker.pipeline_elements)."""
+
+    heads: list[Node]
+    elements: list[_Element]
+    tails: list[Node]
+
+    def extend(self, other: _Flat) -> None:
+        if other.heads:  # only a list body brings heads, and a list is never piped
+            raise FrontendError("unexpected list inside a pipeline", None)
+        self.elements += other.elements
+        self.tails += other.tails
+
+
 class _Walker:
     def __init__(self, source: str, offsets: _Offsets, builder: Builder) -> None:
         self.source = source
@@ -193,9 +208,11 @@ class _Walker:
         if kind == "list":
             self.sequence(node, ctx)
         elif kind in _PIPELINE_PARTS or kind == "command":
-            elements, tails = self.pipeline_elements(node)
-            self.pipeline(elements, ctx)
-            for tail in tails:
+            flat = self.pipeline_elements(node)
+            for head in flat.heads:
+                self.statement(head, ctx)
+            self.pipeline(flat.elements, ctx)
+            for tail in flat.tails:
                 self.statement(tail, ctx)
         elif kind in ("variable_assignment", "variable_assignments"):
             self.bare_assignments(node, ctx)
@@ -227,40 +244,42 @@ class _Walker:
         else:
             raise FrontendError(f"unexpected tree-sitter node {kind!r}", self.start(node))
 
-    def pipeline_elements(self, node: Node) -> tuple[list[_Element], list[Node]]:
-        """Flatten a pipeline, undoing tree-sitter's heredoc and redirect attachment quirks.
-        Returns the elements and the statements that follow the pipeline (`&& x`)."""
+    def pipeline_elements(self, node: Node) -> _Flat:
+        """Flatten a pipeline, undoing tree-sitter's heredoc and redirect attachment quirks:
+        the statements to run before it (`a &&` when tree-sitter hung `2>&1` on `a && b`),
+        its elements, and the statements that follow it (`&& x` swallowed by a heredoc)."""
         kind = node.type
         if kind == "pipeline":
-            elements: list[_Element] = []
-            tails: list[Node] = []
+            flat = _Flat([], [], [])
             for child in node.named_children:
-                if child.type == "comment":
-                    continue
-                sub, sub_tails = self.pipeline_elements(child)
-                elements += sub
-                tails += sub_tails
-            return elements, tails
+                if child.type != "comment":
+                    flat.extend(self.pipeline_elements(child))
+            return flat
         if kind == "negated_command":
             inner = [c for c in node.named_children if c.type != "comment"]
             if len(inner) != 1:
                 raise FrontendError("unexpected negated command", self.start(node))
             return self.pipeline_elements(inner[0])
         if kind != "redirected_statement":
-            return [_Element(node)], []
+            return _Flat([], [_Element(node)], [])
         redirects, pipe_tail, list_tail = self.split_redirects(node)
         body = node.child_by_field_name("body")
+        heads: list[Node] = []
+        if body is not None and body.type == "list":
+            # bash binds a redirection to the last command of `a && b > f`, not to the list.
+            parts = [c for c in body.named_children if c.type != "comment"]
+            heads, body = parts[:-1], parts[-1]
         if body is None:
-            elements, tails = [_Element(None, tuple(redirects), node)], []
+            flat = _Flat([], [_Element(None, tuple(redirects), node)], [])
         else:
-            elements, tails = self.pipeline_elements(body)
-            last = elements[-1]
-            elements[-1] = replace(last, redirects=(*last.redirects, *redirects))
+            flat = self.pipeline_elements(body)
+            last = flat.elements[-1]
+            flat.elements[-1] = replace(last, redirects=(*last.redirects, *redirects))
+        flat.heads[:0] = heads
         for extra in pipe_tail:
-            sub, sub_tails = self.pipeline_elements(extra)
-            elements += sub
-            tails += sub_tails
-        return elements, tails + list_tail
+            flat.extend(self.pipeline_elements(extra))
+        flat.tails += list_tail
+        return flat
 
     def split_redirects(self, node: Node) -> tuple[list[Node], list[Node], list[Node]]:
         """The redirect nodes of a redirected_statement, plus what a heredoc swallowed: the
@@ -294,16 +313,15 @@ class _Walker:
 
     def element(self, element: _Element, ctx: Ctx) -> None:
         node = element.node
-        if node is None:  # `> file` alone
-            redirects = [self.redirect(r) for r in element.redirects]
+        if node is None:  # `> file` alone, or `> file cmd args` (the words are in the redirect)
             where = element.where
             assert where is not None
-            self.builder.emit(ctx, [], [], redirects, self.span(where))
-            for r in element.redirects:
-                self.substitutions(r, ctx)
+            self.command(where, ctx, element.redirects, bare=True)
         elif node.type == "command":
             self.command(node, ctx, element.redirects)
         else:
+            if any(self.redirect_targets(r)[1] for r in element.redirects):
+                raise FrontendError("words after a compound's redirection", self.start(node))
             outer = tuple(self.redirect(r) for r in element.redirects)
             self.statement(node, replace(ctx, redirects=(*ctx.redirects, *outer)))
             for r in element.redirects:
@@ -333,12 +351,21 @@ class _Walker:
 
     # ----- simple commands ------------------------------------------------------------------
 
-    def command(self, node: Node, ctx: Ctx, outer_redirects: tuple[Node, ...]) -> None:
+    def command(
+        self, node: Node, ctx: Ctx, outer_redirects: tuple[Node, ...], *, bare: bool = False
+    ) -> None:
+        """A simple command. `bare`: `node` is a redirected_statement without a body, whose
+        only parts are its redirections."""
         assignments: list[tuple[str, Word]] = []
         extents: list[tuple[int, int]] = []
         redirect_nodes: list[Node] = []
         word_nodes: list[Node] = []
-        children = _test_words(node) if node.type == "test_command" else node.children
+        if bare:
+            children: list[Node] = []
+        elif node.type == "test_command":
+            children = _test_words(node)
+        else:
+            children = node.children
         for child in children:
             if child.type == "heredoc_redirect" and _swallows(child):
                 raise FrontendError("unexpected heredoc layout", self.start(child))
@@ -350,7 +377,11 @@ class _Walker:
             elif child.type != "comment":
                 word_nodes.append(child)
         redirect_nodes += outer_redirects
-        argv = [self.word(group) for group in _adjacent_groups(word_nodes)]
+        groups = _adjacent_groups(word_nodes)
+        for r in redirect_nodes:
+            groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y in there
+        groups.sort(key=lambda group: group[0].start_byte)
+        argv = [self.word(group) for group in groups]
         if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
             raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
         nesting_ctx = ctx
@@ -362,7 +393,7 @@ class _Walker:
         extents += [(r.span.start, r.span.end) for r in redirects]
         span = span_of(extents) if extents else self.span(node)
         self.builder.emit(nesting_ctx, argv, assignments, redirects, span)
-        for child in node.children:
+        for child in children:
             if child.type not in _REDIRECTS:
                 self.expansion(child, nesting_ctx)
         for r in redirect_nodes:
@@ -392,15 +423,13 @@ class _Walker:
             return self.heredoc(node)
         fd: int | None = None
         op = ""
-        targets: list[Node] = []
         for index, child in enumerate(node.children):
             field = node.field_name_for_child(index)
             if field == "descriptor":
                 fd = int(self.text(child)) if self.text(child).isdigit() else None
-            elif field == "destination" or (child.is_named and op):
-                targets.append(child)
             elif not child.is_named and not op:
                 op = child.type
+        targets = self.redirect_targets(node)[0]
         if op.endswith("&-") and not targets:  # `>&-`: tree-sitter folds the `-` in
             op = op[:-1]
             dash = self.end(node) - 1
@@ -410,6 +439,24 @@ class _Walker:
         target = self.word(targets)
         heredoc = target.text if op == "<<<" else None
         return Redirect(op, target, Span(start, target.span.end), fd, heredoc)
+
+    def redirect_targets(self, node: Node) -> tuple[list[Node], list[list[Node]]]:
+        """The target word's nodes, and the further words tree-sitter put in the redirect
+        (`> f x y` has destinations f, x, y; bash makes x and y arguments)."""
+        if node.type == "heredoc_redirect":
+            return [], []
+        nodes: list[Node] = []
+        seen_op = False
+        for index, child in enumerate(node.children):
+            field = node.field_name_for_child(index)
+            if field == "descriptor":
+                continue
+            if not child.is_named and not seen_op:
+                seen_op = True
+            elif field == "destination" or child.is_named:
+                nodes.append(child)
+        groups = _adjacent_groups(nodes)
+        return (groups[0], groups[1:]) if groups else ([], [])
 
     def heredoc(self, node: Node) -> Redirect:
         op, fd = "<<", None
@@ -440,9 +487,29 @@ class _Walker:
             first_line = _line_start(self.source, self.start(body_node))
             body = self.source[first_line:end_start]
             body = body[: _line_start(body, len(body))]
+        body = self._whole_body(node, start_node, end_start, body)
         if op == "<<-":
             body = strip_leading_tabs(body)
         return Redirect(op, None, Span(self.start(node), self.end(start_node)), fd, body, quoted)
+
+    def _whole_body(self, node: Node, start_node: Node, end_start: int, body: str) -> str:
+        """The body from the line after `<<DELIM` to the terminator, when tree-sitter lost
+        its first lines: a body line starting with `\\` is read as a continuation and comes
+        out as words, so the body node starts later (or is empty) and the hidden lines would
+        never be judged. Only for a heredoc that is the first on its line; a later one's body
+        starts after the earlier one's terminator, which tree-sitter gets right."""
+        start_line = _line_start(self.source, self.start(start_node))
+        siblings = node.parent.children if node.parent is not None else []
+        for sibling in siblings:
+            if sibling.type == "heredoc_redirect" and sibling.start_byte < node.start_byte:
+                if _line_start(self.source, self.start(sibling)) == start_line:
+                    return body
+        newline = self.source.find("\n", self.end(start_node))
+        if newline == -1 or newline >= end_start:
+            return body
+        whole = self.source[newline + 1 : end_start]
+        whole = whole[: _line_start(whole, len(whole))]
+        return whole if len(whole) > len(body) and whole.endswith(body) else body
 
     # ----- commands inside words ------------------------------------------------------------
 

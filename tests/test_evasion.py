@@ -280,10 +280,10 @@ def test_a_scratch_directory_is_not_a_project() -> None:
     assert decide("cd .. && rm -rf build", scratch).severity >= Tier.ASK.severity
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: tree-sitter reads a quoted heredoc whose body starts with a backslash as"
-    " words, and the body comes out empty (reported to the parser's author)",
-)
 def test_quoted_heredoc_starting_with_backslash() -> None:
     assert decide("bash <<'EOS'\n\\rm -rf /\nEOS") == Tier.BLOCK
+
+
+def test_quoted_heredoc_hiding_its_first_line_behind_a_backslash() -> None:
+    # tree-sitter reads the first body line as words; the body must still include it.
+    assert decide("bash <<'EOS'\n\\rm -rf /\necho done\nEOS") == Tier.BLOCK
