@@ -501,9 +501,12 @@ class _Walker:
         start_line = _line_start(self.source, self.start(start_node))
         siblings = node.parent.children if node.parent is not None else []
         for sibling in siblings:
-            if sibling.type == "heredoc_redirect" and sibling.start_byte < node.start_byte:
-                if _line_start(self.source, self.start(sibling)) == start_line:
-                    return body
+            if (
+                sibling.type == "heredoc_redirect"
+                and sibling.start_byte < node.start_byte
+                and _line_start(self.source, self.start(sibling)) == start_line
+            ):
+                return body
         newline = self.source.find("\n", self.end(start_node))
         if newline == -1 or newline >= end_start:
             return body
