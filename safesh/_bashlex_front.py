@@ -8,6 +8,9 @@ bashlex quirks handled here (0.18):
 * Heredoc values include the terminator line (stripped here), and quoted delimiters are
   compared literally (`<<'EOF'` wants a line `'EOF'`), which can hide commands after the real
   terminator: we refuse quoted delimiters and let tree-sitter parse them.
+* Single quotes inside a word are mishandled by its word expansion (`'a'$(rm x)'b'` hides
+  the substitution, `a'$(x)'` invents one): words mixing `'` with `$(`, `${`, backticks or
+  `<(`/`>(` are refused.
 * `${x:-$(cmd)}` is a single ParameterNode whose command is never parsed: refused, so the
   command is not missed.
 * `time`, `case`, `[[ ]]`, `$(( ))`, arrays, `((…))`, C-style `for`, `select`, `coproc`
@@ -49,6 +52,7 @@ FRONTEND = "bashlex"
 # Lines left after bashlex's last node may only be blank or comments.
 _BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?(?:\n|$))*")
 _LIST_SEPARATORS = frozenset({";", "&", "\n"})
+_EXPANDING = ("$(", "`", "<(", ">(", "${")
 
 
 def parse_bashlex(source: str) -> ParsedLine:
@@ -257,6 +261,12 @@ class _Walker:
         start, end = node.pos
         if not (0 <= start <= end <= len(self.source)):
             raise FrontendError("bashlex gave a position outside the input", None)
+        raw = self.source[start:end]
+        # bashlex's word expansion mishandles single quotes: `'a'$(rm x)'b'` hides the
+        # substitution, `a'$(x)'` invents one. Such words go to tree-sitter instead.
+        wholly_quoted = raw.count("'") == 2 and raw.startswith("'") and raw.endswith("'")
+        if "'" in raw and not wholly_quoted and any(s in raw for s in _EXPANDING):
+            raise FrontendError("bashlex misreads single quotes around expansions", start)
         return int(start), int(end)
 
 

@@ -375,6 +375,16 @@ def test_parameter_default_substitution_is_a_command() -> None:
     assert argvs(parsed)[1] == ["rm", "-rf", "y"]
 
 
+def test_substitution_between_single_quotes_is_found() -> None:
+    # bashlex drops this substitution (it sees a word that starts and ends with a quote).
+    assert argvs(ts("echo 'a'$(rm -rf x)'b'"))[1] == ["rm", "-rf", "x"]
+
+
+def test_single_quoted_substitution_is_not_a_command() -> None:
+    # bashlex would invent a command here.
+    assert argvs(ts("echo a'$(rm x)'")) == [["echo", "a$(rm x)"]]
+
+
 def test_locale_string_is_one_word() -> None:
     assert argvs(ts('echo $"a b" $((1))')) == [["echo", "a b", "$((1))"]]
 
