@@ -17,6 +17,10 @@ from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
 MAX_DEPTH = 6
 MAX_SCRIPT_BYTES = 1 << 20
 
@@ -231,6 +235,34 @@ _SIMPLE_WRAPPERS = frozenset(
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Site:
+    """What is known where a command word is being peeled: the simple command it came from,
+    the nesting frame, what feeds its standard input, and what the wrappers peeled so far
+    said (their names, unseen arguments, a remote host, environment assignments)."""
+
+    simple: SimpleCommand
+    frame: _Frame
+    feed: Feed | None
+    functions: frozenset[str]
+    via: tuple[str, ...]
+    args_unknown: bool = False
+    remote_host: str | None = None
+    assignments: tuple[tuple[str, str], ...] = ()
+
+    def inner(self, wrapper: str, **changes: Any) -> _Site:
+        """The site of the command that `wrapper` runs."""
+        return replace(self, via=(*self.via, wrapper), **changes)
+
+    def nested_frame(self, host: str | None = None) -> _Frame:
+        """The frame for a command line this site hands to another shell."""
+        return _nested(self.frame, self.simple, self.via, host)
+
+    def nested(self, wrapper: str, host: str | None = None) -> _Frame:
+        """The frame for a command line that `wrapper` hands to another shell."""
+        return self.inner(wrapper).nested_frame(host)
+
+
 @dataclass
 class _Walker:
     """Collects what one `unwrap` call finds; lives only for that call."""
@@ -288,17 +320,7 @@ class _Walker:
             if key in _PATH_VARS:
                 self.line_assigned[key] = value
 
-    def _scan_unknown_wrapper(
-        self,
-        name: str,
-        words: list[Word],
-        simple: SimpleCommand,
-        frame: _Frame,
-        functions: frozenset[str],
-        via: tuple[str, ...],
-        remote_host: str | None,
-        assignments: tuple[tuple[str, str], ...],
-    ) -> None:
+    def _scan_unknown_wrapper(self, name: str, words: list[Word], site: _Site) -> None:
         """`sem rm -rf /`, `with-creds git reset --hard`: a program safesh does not know may
         be a wrapper that runs its arguments. When a later word names a program that can
         destroy things, that command is judged too (the rules decide whether it does)."""
@@ -310,10 +332,7 @@ class _Walker:
                 continue
             inner = command_name(word.text)
             if inner in _WRAPPED_DANGER or inner.startswith("mkfs"):
-                self.peel(
-                    words[index:], simple, frame, None, functions, (*via, f"{name} …"),
-                    False, remote_host, assignments,
-                )  # fmt: skip
+                self.peel(words[index:], site.inner(f"{name} …", feed=None, args_unknown=False))
                 return
 
     # -- cd tracking -------------------------------------------------------------------------
@@ -347,106 +366,59 @@ class _Walker:
         functions: frozenset[str],
     ) -> None:
         feed = self._feed_for(simple, parsed)
-        self.peel(list(simple.argv), simple, frame, feed, functions, via=frame.via)
+        site = _Site(simple, frame, feed, functions, frame.via, remote_host=frame.remote_host)
+        self.peel(list(simple.argv), site)
 
-    def peel(
-        self,
-        words: list[Word],
-        simple: SimpleCommand,
-        frame: _Frame,
-        feed: Feed | None,
-        functions: frozenset[str],
-        via: tuple[str, ...],
-        args_unknown: bool = False,
-        remote_host: str | None = None,
-        extra_assignments: tuple[tuple[str, str], ...] = (),
-    ) -> None:
+    def peel(self, words: list[Word], site: _Site) -> None:
         """Find the command `words` really runs, emitting it (and anything it nests)."""
-        remote_host = remote_host or frame.remote_host
+        if site.remote_host is None and site.frame.remote_host is not None:
+            site = replace(site, remote_host=site.frame.remote_host)
         # `env A=1 cmd` and a leading assignment that the parser left in argv
         while words and words[0].static and _is_assignment(words[0].text):
             name, _, value = words[0].text.partition("=")
-            extra_assignments = (*extra_assignments, (name, value))
+            site = replace(site, assignments=(*site.assignments, (name, value)))
             words = words[1:]
         if len(words) > 1 and words[0].static and _looks_like_bad_assignment(words[0].text):
             # `1A=2 git reset --hard`: bash would report "command not found", but a word that
             # was meant as an assignment is no program; judge what follows it.
-            self.peel(
-                words[1:], simple, frame, feed, functions, (*via, words[0].text),
-                args_unknown, remote_host, extra_assignments,
-            )  # fmt: skip
+            self.peel(words[1:], site.inner(words[0].text))
             return
         if not words:
-            if simple.redirects and not via:
-                self._emit(
-                    words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
-                )
+            if site.simple.redirects and not site.via:
+                self.emit(words, site)
             return
         head = words[0]
         if not head.static:
-            self._emit(
-                words,
-                simple,
-                frame,
-                feed,
-                via,
-                args_unknown,
-                remote_host,
-                extra_assignments,
-                dynamic=True,
-            )
+            self.emit(words, site, dynamic=True)
             return
         name = command_name(head.text)
-        if name in functions:
+        if name in site.functions:
             # A call of a function defined in this line; its body's commands are already
             # among the parsed commands.
-            self._emit(
-                words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
-            )
+            self.emit(words, site)
             return
         handler = _HANDLERS.get(name)
-        if handler is None or len(via) > 4 * MAX_DEPTH:
-            self._emit(
-                words, simple, frame, feed, via, args_unknown, remote_host, extra_assignments
-            )
-            if handler is None and len(via) <= 4 * MAX_DEPTH:
-                self._scan_unknown_wrapper(
-                    name, words, simple, frame, functions, via, remote_host, extra_assignments
-                )
+        if handler is None or len(site.via) > 4 * MAX_DEPTH:
+            self.emit(words, site)
+            if handler is None and len(site.via) <= 4 * MAX_DEPTH:
+                self._scan_unknown_wrapper(name, words, site)
             return
-        handler(
-            self,
-            name,
-            words,
-            simple,
-            frame,
-            feed,
-            functions,
-            via,
-            args_unknown,
-            remote_host,
-            extra_assignments,
-        )
+        handler(self, name, words, site)
 
-    def _emit(
+    def emit(
         self,
         words: Sequence[Word],
-        simple: SimpleCommand,
-        frame: _Frame,
-        feed: Feed | None,
-        via: tuple[str, ...],
-        args_unknown: bool,
-        remote_host: str | None,
-        extra_assignments: tuple[tuple[str, str], ...],
+        site: _Site,
         dynamic: bool = False,
         _variant: bool = False,
     ) -> None:
+        simple, frame, feed = site.simple, site.frame, site.feed
         name = (
             command_name(words[0].text)
             if words and not dynamic
             else (words[0].text if words else "")
         )
-        assignments = tuple((k, v.text) for k, v in simple.assignments) + extra_assignments
+        assignments = tuple((k, v.text) for k, v in simple.assignments) + site.assignments
         reassigned = _PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
         if reassigned and words and not dynamic and not _variant:
             # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
@@ -455,32 +427,28 @@ class _Walker:
             variant = [words[0], *(_reassigned(w, reassigned, values) for w in words[1:])]
             if variant != list(words):
                 label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
-                self._emit(
-                    variant, simple, frame, feed, (*via, label), args_unknown, remote_host,
-                    extra_assignments, dynamic, _variant=True,
-                )  # fmt: skip
+                self.emit(variant, site.inner(label), dynamic, _variant=True)
         if feed is None and any("<(" in w.raw for w in words[1:]):
             downloads = [w.raw for w in words[1:] if "<(" in w.raw and _mentions_download(w.raw)]
             if downloads:
                 feed = Feed("process-substitution-download", source=tuple(downloads))
         argv = (name, *(w.text for w in words[1:])) if words else ()
-        span = frame.span or simple.span
         self.commands.append(
             Command(
                 name=name,
                 argv=argv,
                 words=tuple(words),
-                span=span,
+                span=frame.span or simple.span,
                 source=_slice(simple),
                 redirects=simple.redirects,
                 assignments=assignments,
-                via=via,
+                via=site.via,
                 nesting=simple.nesting,
                 feed=feed,
                 pipeline=simple.pipeline,
                 dynamic=dynamic,
-                args_unknown=args_unknown,
-                remote_host=remote_host,
+                args_unknown=site.args_unknown,
+                remote_host=site.remote_host,
                 depth=frame.depth,
                 background=simple.background,
                 cwd=frame.cwd,
@@ -651,100 +619,37 @@ def resolve_path(path: str, cwd: str, home: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Wrapper handlers. Each receives the words starting at the wrapper's name.
 
-_Handler = Callable[
-    [
-        _Walker,
-        str,
-        list[Word],
-        SimpleCommand,
-        _Frame,
-        "Feed | None",
-        frozenset[str],
-        tuple[str, ...],
-        bool,
-        "str | None",
-        tuple[tuple[str, str], ...],
-    ],
-    None,
-]
+_Handler = Callable[[_Walker, str, list[Word], "_Site"], None]
 
 
-def _simple_wrapper(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _simple_wrapper(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
     texts = _option_texts(options)
     if name == "sudo" and texts & {"-e", "--edit"}:
         # `sudo -e FILE` edits FILE as root (sudoedit); FILE is no command.
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     if name in {"sudo", "doas"} and not rest and texts & {"-i", "-s", "--login", "--shell"}:
         # `sudo -i` / `sudo -s`: an interactive root shell.
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     if name == "nsenter" or name == "unshare":
         pass
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name))
 
 
-def _timeout(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _timeout(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["timeout"])
     if len(rest) < 2:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest[1:],
-        simple,
-        frame,
-        feed,
-        functions,
-        (*via, name),
-        args_unknown,
-        remote_host,
-        assignments,
-    )
+    w.peel(rest[1:], site.inner(name))
 
 
-def _skip_one_positional(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _skip_one_positional(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`chrt PRIO cmd`, `taskset MASK cmd`, `flock FILE cmd`, `chroot DIR cmd`."""
     options, rest = _split_options(words[1:], _VALUE_OPTIONS.get(name, frozenset()))
     if name == "taskset" and "-p" in _option_texts(options):
@@ -752,37 +657,16 @@ def _skip_one_positional(
     if name == "flock" and rest and rest[0].text in {"-c", "--command"}:
         rest = rest[1:]
     if len(rest) < 2:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     if name == "flock" and len(rest) >= 3 and rest[1].text in {"-c", "--command"}:
-        w.walk_source(rest[2].text, _nested(frame, simple, (*via, "flock -c")), "flock -c string")
+        w.walk_source(rest[2].text, site.nested("flock -c"), "flock -c string")
         return
-    w.peel(
-        rest[1:],
-        simple,
-        frame,
-        feed,
-        functions,
-        (*via, name),
-        args_unknown,
-        remote_host,
-        assignments,
-    )
+    w.peel(rest[1:], site.inner(name))
 
 
-def _env(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _env(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
+    frame, assignments = site.frame, site.assignments
     i = 1
     rest = words[1:]
     while i < len(words):
@@ -793,11 +677,11 @@ def _env(
         if text in {"-S", "--split-string"} and i + 1 < len(words):
             # `env -S 'rm -rf /'`: the string is split into a command line.
             joined = " ".join([words[i + 1].text, *(x.raw for x in words[i + 2 :])])
-            w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
+            w.walk_source(joined, replace(site, frame=frame).nested("env -S"), "env -S string")
             return
         if text.startswith("-S") and len(text) > 2:
             joined = " ".join([text[2:], *(x.raw for x in words[i + 1 :])])
-            w.walk_source(joined, _nested(frame, simple, (*via, "env -S")), "env -S string")
+            w.walk_source(joined, replace(site, frame=frame).nested("env -S"), "env -S string")
             return
         if text in {"-C", "--chdir"} and i + 1 < len(words):
             # `env -C / rm -rf var`: the command runs in that directory.
@@ -827,110 +711,45 @@ def _env(
         break
     rest = words[i:]
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, replace(site, frame=frame, assignments=assignments))
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name, frame=frame, assignments=assignments))
 
 
-def _command_builtin(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _command_builtin(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     options, rest = _split_options(words[1:], frozenset())
     flags = "".join(o.text.lstrip("-") for o in options)
     if (("v" in flags or "V" in flags) and len(rest) <= 1) or not rest:
         # `command -v rm` only looks the name up. With more words (`command -v git reset
         # --hard`) it still only looks up names, but nobody writes that to look something up:
         # the words are judged as the command they spell.
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name))
 
 
-def _exec(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _exec(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["exec"])
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name))
 
 
-def _watch(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _watch(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     options, rest = _split_options(words[1:], _VALUE_OPTIONS["watch"])
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     if _option_texts(options) & {"-x", "--exec"}:
-        w.peel(
-            rest,
-            simple,
-            frame,
-            feed,
-            functions,
-            (*via, name),
-            args_unknown,
-            remote_host,
-            assignments,
-        )
+        w.peel(rest, site.inner(name))
         return
     # Without -x, watch joins its arguments and runs them with `sh -c`.
-    w.walk_source(
-        " ".join(x.text for x in rest), _nested(frame, simple, (*via, "watch")), "watch command"
-    )
+    w.walk_source(" ".join(x.text for x in rest), site.nested("watch"), "watch command")
 
 
-def _xargs(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _xargs(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
+    simple, feed = site.simple, site.feed
     i = 1
     value_options = _VALUE_OPTIONS["xargs"]
     token: str | None = None
@@ -951,18 +770,18 @@ def _xargs(
     rest = words[i:]
     if not rest:
         # xargs with no command runs echo.
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     # What xargs appends is what the pipe writes. After `find ROOT -name N`, those are paths
     # under ROOT, and they are judged as such; otherwise they stay unseen.
     found = found_paths(list(feed.source), simple) if feed and feed.kind == "pipe" else None
     if found is not None:
         rest = _append_found(rest, found, token)
-        w.peel(rest, simple, frame, None, functions, (*via, name), False, remote_host, assignments)
+        w.peel(rest, site.inner(name, feed=None, args_unknown=False))
         return
     if token:
         rest = _unseen_token(rest, token)
-    w.peel(rest, simple, frame, None, functions, (*via, name), True, remote_host, assignments)
+    w.peel(rest, site.inner(name, feed=None, args_unknown=True))
 
 
 def _unseen_token(words: list[Word], token: str) -> list[Word]:
@@ -1027,19 +846,7 @@ def _append_found(rest: list[Word], found: list[Word], token: str | None) -> lis
     return out
 
 
-def _parallel(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _parallel(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     i = 1
     token = "{}"
     while i < len(words) and words[i].text.startswith("-"):
@@ -1060,9 +867,9 @@ def _parallel(
         and all(x.static for x in inputs)
         and not any(x.text.startswith(":::") for x in inputs)
     )
-    nested = _nested(frame, simple, (*via, name))
+    nested = site.nested(name)
     if not command_words:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         if static_inputs:
             # `parallel ::: 'rm -rf /'`: each input is a command line.
             for item in inputs:
@@ -1074,15 +881,13 @@ def _parallel(
             filled = [replace(x, text=x.text.replace(token, item.text)) for x in command_words]
             if not any(token in x.text for x in command_words):
                 filled.append(item)
-            _walk_words(w, filled, simple, frame, functions, (*via, name), remote_host, assignments)
+            _walk_words(w, filled, site.inner(name, feed=None, args_unknown=False))
         return
     command_words = _unseen_token(command_words, token)
     if len(command_words) == 1 and " " in command_words[0].text:
         w.walk_source(command_words[0].text, nested, "parallel command")
         return
-    w.peel(
-        command_words, simple, frame, None, functions, (*via, name), True, remote_host, assignments
-    )
+    w.peel(command_words, site.inner(name, feed=None, args_unknown=True))
 
 
 _PARALLEL_VALUE_OPTIONS = frozenset(
@@ -1098,39 +903,17 @@ _PARALLEL_VALUE_OPTIONS = frozenset(
 )  # fmt: skip
 
 
-def _walk_words(
-    w: _Walker,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _walk_words(w: _Walker, words: list[Word], site: _Site) -> None:
     """A command composed from words (parallel runs it through a shell: one word holding
     spaces is a command line of its own)."""
     if len(words) == 1 and " " in words[0].text:
-        w.walk_source(words[0].text, _nested(frame, simple, via), "parallel command")
+        w.walk_source(words[0].text, site.nested_frame(), "parallel command")
         return
-    w.peel(words, simple, frame, None, functions, via, False, remote_host, assignments)
+    w.peel(words, site)
 
 
-def _find(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
-    # find itself is a command too (`find -delete` deletes), judged without the words of
-    # its -exec actions (`find . -exec echo -delete \\;` deletes nothing).
+def _find(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
+    simple = site.simple
     own: list[Word] = []
     actions: list[tuple[str, list[Word]]] = []
     i = 1
@@ -1146,7 +929,7 @@ def _find(
             continue
         own.append(words[i])
         i += 1
-    w._emit([words[0], *own], simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit([words[0], *own], site)
     found = found_paths([command_name(words[0].text), *(x.text for x in own)], simple)
     for action, inner in actions:
         if not inner:
@@ -1155,76 +938,32 @@ def _find(
         known = found is not None and any(x.text == "{}" for x in inner)
         if known and found is not None:
             inner = _append_found(inner, found, "{}")
-        w.peel(
-            inner, simple, frame, None, functions, (*via, f"find {action}"),
-            not known, remote_host, assignments,
-        )  # fmt: skip
+        w.peel(inner, site.inner(f"find {action}", feed=None, args_unknown=not known))  # fmt: skip
 
 
-def _multicall(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _multicall(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`busybox rm -rf x`, `toybox rm …`: a multi-call binary runs the applet it names."""
     rest = words[1:]
     if not rest or rest[0].text.startswith("-"):
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name))
 
 
-def _python(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _python(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`python3 -m safesh approve 1`, `python -m pip …`: the module runs like its command."""
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
     for index, word in enumerate(words[1:-1], start=1):
         if word.text == "-m":
             module = words[index + 1]
             if module.static and module.text.replace("_", "").replace(".", "").isalnum():
-                w.peel(
-                    words[index + 1 :], simple, frame, None, functions, (*via, f"{name} -m"),
-                    args_unknown, remote_host, assignments,
-                )  # fmt: skip
+                w.peel(words[index + 1 :], site.inner(f"{name} -m", feed=None))  # fmt: skip
             return
         if word.text in {"-c", "-"} or not word.text.startswith("-"):
             return
 
 
-def _git(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _git(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """git accepts `--` among its global options (`git -- reset --hard` runs `reset`): drop
     it, so the subcommand's own options are seen as options."""
     i = 1
@@ -1234,108 +973,49 @@ def _git(
             words = [*words[:i], *words[i + 1 :]]
             break
         i += 2 if words[i].text in value_options else 1
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
 
 
-def _ssh(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _ssh(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
+    feed = site.feed
     _, rest = _split_options(words[1:], _VALUE_OPTIONS["ssh"])
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     host = rest[0].text
     remote = rest[1:]
     if not remote:
-        w._emit(words, simple, frame, feed, via, args_unknown, host, assignments)
+        w.emit(words, replace(site, remote_host=host))
         if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
-            w.walk_source(
-                feed.text, _nested(frame, simple, (*via, f"ssh {host}"), host), "remote script"
-            )
+            w.walk_source(feed.text, site.nested(f"ssh {host}", host), "remote script")
         return
     if not all(x.static for x in remote):
-        w._emit(
-            remote,
-            simple,
-            frame,
-            feed,
-            (*via, f"ssh {host}"),
-            args_unknown,
-            host,
-            assignments,
-            dynamic=True,
-        )
+        w.emit(remote, site.inner(f"ssh {host}", remote_host=host), dynamic=True)
         return
     # ssh joins the remaining words with spaces and the remote shell parses the result.
     w.walk_source(
         " ".join(x.text for x in remote),
-        _nested(frame, simple, (*via, f"ssh {host}"), host),
+        site.nested(f"ssh {host}", host),
         "remote command",
     )
 
 
-def _su(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _su(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     for i, word in enumerate(words[1:], start=1):
         if word.text in {"-c", "--command"} and i + 1 < len(words):
             string = words[i + 1]
             if not string.static:
-                w._emit(
-                    words,
-                    simple,
-                    frame,
-                    feed,
-                    via,
-                    args_unknown,
-                    remote_host,
-                    assignments,
-                    dynamic=True,
-                )
+                w.emit(words, site, dynamic=True)
                 return
-            w.walk_source(string.text, _nested(frame, simple, (*via, "su -c")), "su -c string")
+            w.walk_source(string.text, site.nested("su -c"), "su -c string")
             return
         if word.text.startswith("--command="):
-            w.walk_source(
-                word.text.partition("=")[2], _nested(frame, simple, (*via, "su -c")), "su -c string"
-            )
+            w.walk_source(word.text.partition("=")[2], site.nested("su -c"), "su -c string")
             return
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
 
 
-def _eval(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _eval(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     args = words[1:]
     if not args:
         return
@@ -1344,14 +1024,9 @@ def _eval(
         # runs is judged as a command of its own. Anything else is code nobody can see.
         printer = _SETUP_PRINTER.match(args[0].raw) if len(args) == 1 else None
         setup = printer is not None and printer.group(1) in _SHELL_SETUP_PRINTERS
-        w._emit(
-            words, simple, frame, feed, via, args_unknown, remote_host, assignments,
-            dynamic=not setup,
-        )  # fmt: skip
+        w.emit(words, site, dynamic=not setup)  # fmt: skip
         return
-    w.walk_source(
-        " ".join(x.text for x in args), _nested(frame, simple, (*via, "eval")), "eval string"
-    )
+    w.walk_source(" ".join(x.text for x in args), site.nested("eval"), "eval string")
 
 
 _SETUP_PRINTER = re.compile(r"""^"?\$\(\s*([A-Za-z0-9_.-]+)(\s[^;|&`$()<>]*)?\)"?$""")
@@ -1367,20 +1042,9 @@ _SHELL_SETUP_PRINTERS = frozenset(
 )  # fmt: skip
 
 
-def _shell(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _shell(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`bash -c STRING`, `bash SCRIPT`, `bash` reading a heredoc or a pipe, `bash <(curl …)`."""
+    feed, args_unknown = site.feed, site.args_unknown
     i = 1
     command_string: Word | None = None
     reads_stdin = False
@@ -1415,110 +1079,61 @@ def _shell(
     ):
         # `xargs bash -c`, `xargs -I{} sh -c {}`, `parallel bash {}`: the program itself
         # comes from input nobody can see here.
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments, True)
+        w.emit(words, site, dynamic=True)
         return
     if saw_c and command_string is None:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
     if command_string is not None:
         if not command_string.static:
             raw = command_string.raw
             if (any(d in raw for d in DOWNLOADERS) and "$(" in raw) or "`" in raw:
                 download = Feed("download", source=tuple(raw.split()))
-                w._emit(words, simple, frame, download, via, args_unknown, remote_host, assignments)
+                w.emit(words, replace(site, feed=download))
                 return
-            w._emit(
-                words,
-                simple,
-                frame,
-                feed,
-                via,
-                args_unknown,
-                remote_host,
-                assignments,
-                dynamic=True,
-            )
+            w.emit(words, site, dynamic=True)
             return
-        w.walk_source(command_string.text, _nested(frame, simple, (*via, label)), f"{label} string")
+        w.walk_source(command_string.text, site.nested(label), f"{label} string")
         return
     rest = words[i:]
     if rest and not reads_stdin and rest[0].text != "-":
         script = rest[0]
         if "<(" in script.raw and any(d in script.raw for d in DOWNLOADERS):
-            w._emit(
+            w.emit(
                 words,
-                simple,
-                frame,
-                Feed("process-substitution-download", source=(script.raw,)),
-                via,
-                args_unknown,
-                remote_host,
-                assignments,
+                replace(site, feed=Feed("process-substitution-download", source=(script.raw,))),
             )
             return
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         if script.static:
-            _walk_script_file(w, script.text, simple, frame, (*via, f"{name} {script.text}"))
+            _walk_script_file(w, script.text, site.inner(f"{name} {script.text}"))
         return
     # The shell reads its program from standard input.
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
     if feed is None:
         return
     if feed.kind in {"heredoc", "herestring", "pipe"} and feed.text is not None:
-        w.walk_source(
-            feed.text, _nested(frame, simple, (*via, f"{name} <stdin>")), "script on standard input"
-        )
+        w.walk_source(feed.text, site.nested(f"{name} <stdin>"), "script on standard input")
     elif feed.kind == "pipe" and feed.source[:1] == ("cat",) and len(feed.source) == 2:
-        _walk_script_file(w, feed.source[1], simple, frame, (*via, f"{name} <{feed.source[1]}"))
+        _walk_script_file(w, feed.source[1], site.inner(f"{name} <{feed.source[1]}"))
 
 
-def _source(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _source(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`source FILE` / `. FILE` runs the file in this shell."""
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
     if len(words) < 2:
         return
     target = words[1]
     if "<(" in target.raw and any(d in target.raw for d in DOWNLOADERS):
-        w._emit(
-            words,
-            simple,
-            frame,
-            Feed("process-substitution-download", source=(target.raw,)),
-            via,
-            args_unknown,
-            remote_host,
-            assignments,
+        w.emit(
+            words, replace(site, feed=Feed("process-substitution-download", source=(target.raw,)))
         )
         return
     if target.static:
-        _walk_script_file(w, target.text, simple, frame, (*via, f"{name} {target.text}"))
+        _walk_script_file(w, target.text, site.inner(f"{name} {target.text}"))
 
 
-def _package_runner(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _package_runner(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
     runner is what runs."""
     rest = words[1:]
@@ -1537,35 +1152,21 @@ def _package_runner(
     verb = runner_verbs.get(name)
     if verb is not None:
         if not rest or rest[0].text != verb:
-            w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+            w.emit(words, site)
             return
         rest = rest[1:]
     value_options = frozenset({"-p", "--package", "--with", "--python", "-e", "--env"})
     _, rest = _split_options(rest, value_options)
     if not rest:
-        w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+        w.emit(words, site)
         return
-    w.peel(
-        rest, simple, frame, feed, functions, (*via, name), args_unknown, remote_host, assignments
-    )
+    w.peel(rest, site.inner(name))
 
 
-def _container_exec(
-    w: _Walker,
-    name: str,
-    words: list[Word],
-    simple: SimpleCommand,
-    frame: _Frame,
-    feed: Feed | None,
-    functions: frozenset[str],
-    via: tuple[str, ...],
-    args_unknown: bool,
-    remote_host: str | None,
-    assignments: tuple[tuple[str, str], ...],
-) -> None:
+def _container_exec(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
     """`kubectl exec POD -- CMD`, `docker exec CTR CMD`: the outer command is judged by its
     own rules, and the command it runs inside the container is judged too."""
-    w._emit(words, simple, frame, feed, via, args_unknown, remote_host, assignments)
+    w.emit(words, site)
     texts = [x.text for x in words]
     if len(texts) < 2 or texts[1] != "exec":
         return
@@ -1580,17 +1181,7 @@ def _container_exec(
     else:
         return
     if inner:
-        w.peel(
-            list(inner),
-            simple,
-            frame,
-            None,
-            functions,
-            (*via, f"{name} exec"),
-            args_unknown,
-            remote_host,
-            assignments,
-        )
+        w.peel(list(inner), site.inner(f"{name} exec", feed=None))
 
 
 def _nested(
@@ -1608,10 +1199,9 @@ def _nested(
     )
 
 
-def _walk_script_file(
-    w: _Walker, path: str, simple: SimpleCommand, frame: _Frame, via: tuple[str, ...]
-) -> None:
+def _walk_script_file(w: _Walker, path: str, site: _Site) -> None:
     """A script run by a shell is analysed when it exists here and is small enough."""
+    frame = site.frame
     if frame.remote_host:
         return
     base = frame.cwd or w.context.cwd
@@ -1623,7 +1213,7 @@ def _walk_script_file(
             text = handle.read()
     except OSError:
         return
-    w.walk_source(text, _nested(frame, simple, via), f"script {path}")
+    w.walk_source(text, site.nested_frame(), f"script {path}")
 
 
 _HANDLERS: dict[str, _Handler] = {
