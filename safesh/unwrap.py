@@ -368,6 +368,24 @@ class _Walker:
         feed = self._feed_for(simple, parsed)
         site = _Site(simple, frame, feed, functions, frame.via, remote_host=frame.remote_host)
         self.peel(list(simple.argv), site)
+        self._walk_heredoc_substitutions(site)
+
+    def _walk_heredoc_substitutions(self, site: _Site) -> None:
+        """bash expands `$(…)` and backticks in the body of an unquoted heredoc (`cat <<EOF`)
+        before the command reads it: those commands run whatever the command is."""
+        for redirect in site.simple.redirects:
+            if redirect.op not in {"<<", "<<-"} or redirect.heredoc_quoted:
+                continue
+            if redirect.heredoc is None:
+                continue
+            substitutions = heredoc_substitutions(redirect.heredoc)
+            if substitutions is None:
+                self._unparsed(
+                    site.frame, "an unterminated $( or ` in a heredoc body", redirect.heredoc
+                )
+                continue
+            for source in substitutions:
+                self.walk_source(source, site.nested("heredoc $(…)"), "heredoc substitution")
 
     def peel(self, words: list[Word], site: _Site) -> None:
         """Find the command `words` really runs, emitting it (and anything it nests)."""
@@ -602,6 +620,76 @@ def _pipe_text(argv: tuple[str, ...], simple: SimpleCommand) -> str | None:
         for redirect in simple.redirects:
             if redirect.heredoc is not None:
                 return redirect.heredoc
+    return None
+
+
+def heredoc_substitutions(body: str) -> list[str] | None:
+    """The command lines inside `$(…)` and backticks of an unquoted heredoc body, outermost
+    first; None when one is not closed. In such a body only `\\` escapes `$`, `` ` `` and `\\`,
+    and quotes outside a substitution are plain characters."""
+    found: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "`":
+            end = _closing_backtick(body, i + 1)
+            if end is None:
+                return None
+            found.append(body[i + 1 : end].replace("\\`", "`"))
+            i = end + 1
+            continue
+        if body.startswith("$(", i) and not body.startswith("$((", i):
+            end = _closing_paren(body, i + 2)
+            if end is None:
+                return None
+            found.append(body[i + 2 : end])
+            i = end + 1
+            continue
+        i += 1
+    return found
+
+
+def _closing_backtick(text: str, start: int) -> int | None:
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "`":
+            return i
+        i += 1
+    return None
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    """The index of the `)` closing a `$(` whose contents start at `start`; quotes and
+    nested parentheses inside are a command line's own."""
+    depth = 1
+    quote: str | None = None
+    i = start
+    while i < len(text):
+        char = text[i]
+        if quote == "'":
+            if char == "'":
+                quote = None
+        elif char == "\\":
+            i += 2
+            continue
+        elif quote == '"':
+            if char == '"':
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
     return None
 
 

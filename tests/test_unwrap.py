@@ -220,3 +220,40 @@ def test_resolve_path_is_lexical() -> None:
     assert resolve_path("../x", "/a/b", "/home/u") == "/a/x"
     assert resolve_path("~/x", "/a", "/home/u") == "/home/u/x"
     assert resolve_path("$HOME/.ssh", "/a", "/home/u") == "/home/u/.ssh"
+
+
+def test_substitutions_in_an_unquoted_heredoc_body_are_commands() -> None:
+    assert ("rm", "-rf", "~") in argvs("cat <<EOF > notes\n$(rm -rf ~)\nEOF\n")
+
+
+def test_backticks_in_an_unquoted_heredoc_body_are_commands() -> None:
+    assert ("rm", "-rf", "~") in argvs("cat <<EOF\nhello `rm -rf ~`\nEOF\n")
+
+
+def test_a_quoted_heredoc_body_is_only_data() -> None:
+    assert argvs("cat <<'EOF'\n$(rm -rf ~)\nEOF\n") == [("cat",)]
+
+
+def test_escaped_dollars_and_arithmetic_in_a_heredoc_are_not_commands() -> None:
+    assert argvs("cat <<EOF\n\\$(rm -rf ~) $((1 + 2)) ${HOME}\nEOF\n") == [("cat",)]
+
+
+def test_an_unterminated_substitution_in_a_heredoc_is_reported() -> None:
+    assert unwrap(parse_line("cat <<EOF\n$(rm -rf ~\nEOF\n"), CONTEXT).unparsed
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("$(a)", ["a"]),
+        ("x `b` y", ["b"]),
+        ('$(echo "a)" )', ['echo "a)" ']),
+        ("$(a $(b))", ["a $(b)"]),
+        ("price: $5 (cheap)", []),
+        ("$(unclosed", None),
+    ],
+)
+def test_heredoc_substitutions_scanner(body: str, expected: list[str] | None) -> None:
+    from safesh.unwrap import heredoc_substitutions
+
+    assert heredoc_substitutions(body) == expected
