@@ -274,6 +274,9 @@ class _Walker:
     # HOME / TMPDIR assigned earlier in the line (`export HOME=/; rm -rf ~`): words that
     # expand them can no longer be judged from the context's values.
     line_assigned: dict[str, str] = field(default_factory=dict)
+    # Files an earlier command in the line writes (`curl -o i.sh URL`, `cat > run.sh <<EOF`),
+    # by absolute path: a later `bash i.sh` runs what was written, not what is on disk now.
+    written: dict[str, Feed] = field(default_factory=dict)
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -289,6 +292,7 @@ class _Walker:
             inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             self.walk_simple(simple, parsed, inner, functions)
             self._note_assignments(simple)
+            self._note_written(simple, inner)
             moved = self._cd_target(simple, inner)
             if moved is not None:
                 cwd_stack.append((_scope(simple.nesting), cwd, cwd_known))
@@ -334,6 +338,56 @@ class _Walker:
             if inner in _WRAPPED_DANGER or inner.startswith("mkfs"):
                 self.peel(words[index:], site.inner(f"{name} …", feed=None, args_unknown=False))
                 return
+
+    def _note_written(self, simple: SimpleCommand, frame: _Frame) -> None:
+        argv = _peeled_argv(simple)
+        if not argv:
+            return
+        base = frame.cwd or self.context.cwd
+        targets = [
+            r.target.text
+            for r in simple.redirects
+            if r.op in _OUTPUT_OPS and r.target is not None and r.target.static
+        ]
+        if argv[0] in DOWNLOADERS:
+            content = Feed("download", source=argv)
+            targets += _download_outputs(argv)
+        elif argv[0] in {"cat", "tee"}:
+            body = next((r.heredoc for r in simple.redirects if r.heredoc is not None), None)
+            if body is None:
+                return
+            content = Feed("heredoc", text=body)
+            if argv[0] == "tee":
+                targets += [a for a in argv[1:] if not a.startswith("-")]
+        elif argv[0] in {"echo", "printf"}:
+            content = Feed("pipe", source=argv, text=_pipe_text(argv, simple))
+        else:
+            return
+        for target in targets:
+            if target not in {"-", "/dev/stdout", "/dev/null"}:
+                self.written[resolve_path(target, base, self.context.home)] = content
+
+    def written_script(self, path: str, site: _Site) -> Feed | None:
+        """What an earlier command in this line wrote to `path`, if it wrote it."""
+        base = site.frame.cwd or self.context.cwd
+        return self.written.get(resolve_path(path, base, self.context.home))
+
+    def run_written(self, path: str, written: Feed, site: _Site, runner: str) -> None:
+        """Judge running a file written earlier in this line: its text when it is known,
+        else (a download, computed output) it cannot be judged."""
+        if written.kind == "download":
+            self._unparsed(
+                site.frame,
+                f"{runner} runs {path}, which {' '.join(written.source)[:80]} downloads earlier"
+                " in this line: code from the network that nobody has read",
+                path,
+            )
+        elif written.text is not None:
+            self.walk_source(written.text, site.nested(f"{runner} {path}"), f"script {path}")
+        else:
+            self._unparsed(
+                site.frame, f"{runner} runs {path}, whose contents this line computes", path
+            )
 
     # -- cd tracking -------------------------------------------------------------------------
 
@@ -415,6 +469,12 @@ class _Walker:
             # among the parsed commands.
             self.emit(words, site)
             return
+        if "/" in head.text:
+            written = self.written_script(head.text, site)
+            if written is not None:
+                self.emit(words, site)
+                self.run_written(head.text, written, site, "the line")
+                return
         handler = _HANDLERS.get(name)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
@@ -621,6 +681,47 @@ def _pipe_text(argv: tuple[str, ...], simple: SimpleCommand) -> str | None:
             if redirect.heredoc is not None:
                 return redirect.heredoc
     return None
+
+
+_OUTPUT_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+
+
+def _download_outputs(argv: tuple[str, ...]) -> list[str]:
+    """The files a curl/wget command line writes (`-o F`, `-O` for the URL's name, …)."""
+    urls = [a for a in argv[1:] if "://" in a]
+    remote_name = urls[-1].rstrip("/").rpartition("/")[2].partition("?")[0] if urls else ""
+    outputs: list[str] = []
+    for index, arg in enumerate(argv[1:], start=1):
+        following = argv[index + 1] if index + 1 < len(argv) else ""
+        if argv[0] == "curl":
+            if arg == "--output":
+                outputs.append(following)
+            elif arg in {"--remote-name", "--remote-name-all"} and remote_name:
+                outputs.append(remote_name)
+            elif arg.startswith("-") and not arg.startswith("--"):
+                outputs += _curl_short_outputs(arg[1:], following, remote_name)
+        elif argv[0] == "wget":
+            if arg in {"-O", "--output-document"}:
+                outputs.append(following)
+            elif arg.startswith("--output-document="):
+                outputs.append(arg.partition("=")[2])
+            elif arg.startswith("-O") and len(arg) > 2:
+                outputs.append(arg[2:])
+    if argv[0] == "wget" and not outputs and remote_name:
+        outputs.append(remote_name)  # wget saves under the URL's own name by default
+    return [o for o in outputs if o and o != "-"]
+
+
+def _curl_short_outputs(letters: str, following: str, remote_name: str) -> list[str]:
+    """`-fsSLO`: the remote name; `-so out.sh` / `-sout.sh`: the file after `o`."""
+    outputs: list[str] = []
+    for offset, letter in enumerate(letters):
+        if letter == "O" and remote_name:
+            outputs.append(remote_name)
+        elif letter == "o":
+            outputs.append(letters[offset + 1 :] or following)
+            break
+    return outputs
 
 
 def heredoc_substitutions(body: str) -> list[str] | None:
@@ -1204,6 +1305,12 @@ def _shell(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
         w.walk_source(feed.text, site.nested(f"{name} <stdin>"), "script on standard input")
     elif feed.kind == "pipe" and feed.source[:1] == ("cat",) and len(feed.source) == 2:
         _walk_script_file(w, feed.source[1], site.inner(f"{name} <{feed.source[1]}"))
+    elif feed.kind == "pipe":
+        # `… | base64 -d | sh`, `generate | bash`: the program is whatever the pipe carries.
+        source = " ".join(feed.source)[:80] or "the previous command"
+        w._unparsed(
+            site.frame, f"{name} runs what `{source}` writes, which safesh cannot read", source
+        )
 
 
 def _source(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
@@ -1288,7 +1395,12 @@ def _nested(
 
 
 def _walk_script_file(w: _Walker, path: str, site: _Site) -> None:
-    """A script run by a shell is analysed when it exists here and is small enough."""
+    """A script run by a shell is analysed: as written earlier in the line, or as it is on
+    disk when it exists here and is small enough."""
+    written = w.written_script(path, site)
+    if written is not None:
+        w.run_written(path, written, site, site.via[-1].split()[0] if site.via else "shell")
+        return
     frame = site.frame
     if frame.remote_host:
         return
