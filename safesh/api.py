@@ -96,8 +96,9 @@ class Report:
         lines = [f"safesh: refused to run: {_one_line(self.command)}"]
         for finding in self.decisive_findings()[:3]:
             where = ""
-            if finding.command is not None and finding.command.source:
-                where = f" in `{_one_line(finding.command.source)}`"
+            source = finding.command.source if finding.command is not None else ""
+            if source and _one_line(source) != _one_line(self.command):
+                where = f" in `{_one_line(source)}`"
             lines.append(f"  [{finding.rule_id}] {finding.reason}{where}")
             if finding.evidence and finding.rule_id.startswith("core."):
                 lines.append(f"    detail: {finding.evidence}")
@@ -107,6 +108,11 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def _next_step(self, approval_id: str | None, declined: bool) -> str:
+        if any(f.rule_id == "core.rules-error" for f in self.analysis.findings):
+            return (
+                "  safesh refuses every command until its rules load: a human must fix (or move"
+                " aside) the rules file named above."
+            )
         if self.tier == Tier.BLOCK:
             return (
                 "  This is blocked by policy and cannot be approved from here. Do not retry it "

@@ -280,3 +280,12 @@ def test_an_approval_does_not_cover_another_directory(env: dict[str, str], tmp_p
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
     assert safesh("-c", line, env=env, cwd=elsewhere).returncode == REFUSED
+
+
+def test_broken_rules_refusal_says_a_human_must_fix_the_file(env: dict[str, str]) -> None:
+    rules = Path(env["XDG_CONFIG_HOME"]) / "safesh" / "rules.toml"
+    rules.parent.mkdir(parents=True)
+    rules.write_text("[[rule]\n")
+    result = safesh("-c", "true", env=env)
+    assert result.returncode == REFUSED
+    assert "fix (or move aside) the rules file" in result.stderr
