@@ -144,3 +144,25 @@ def test_a_home_under_a_temp_directory_is_not_scratch() -> None:
 def test_temp_paths_outside_the_home_stay_scratch() -> None:
     context = Context(cwd="/tmp/ci-home", home="/tmp/ci-home")
     assert "temp" in classify_path("/tmp/other/build", context)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/{etc,usr}", ["/etc", "/usr"]),
+        ("a{b,c}d", ["abd", "acd"]),
+        ("{1..3}", ["{1..3}"]),
+        ("${HOME}/x", ["${HOME}/x"]),
+        ("plain", ["plain"]),
+    ],
+)
+def test_brace_expansion(text: str, expected: list[str]) -> None:
+    from safesh.rules.paths import expand_braces
+
+    assert expand_braces(text) == expected
+
+
+def test_a_brace_expansion_has_the_classes_of_every_path_it_names() -> None:
+    context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+    classes = classify_path("/{tmp/x,etc}", context)
+    assert {"temp", "system"} <= classes

@@ -97,7 +97,51 @@ def classify_path(
     cwd_known: bool = True,
 ) -> frozenset[str]:
     """The classes of one word used as a path. `cwd` is where the command runs (after a `cd`
-    earlier in the line); `cwd_known=False` means a relative path could be anywhere."""
+    earlier in the line); `cwd_known=False` means a relative path could be anywhere. A brace
+    expansion (`/{etc,usr}`) is every path it expands to."""
+    alternatives = expand_braces(text)
+    if len(alternatives) > 1:
+        classes: frozenset[str] = frozenset()
+        for alternative in alternatives:
+            classes |= _classify_one(
+                alternative, context, static=static, cwd=cwd, cwd_known=cwd_known
+            )
+        return classes
+    return _classify_one(text, context, static=static, cwd=cwd, cwd_known=cwd_known)
+
+
+_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_MAX_BRACE_WORDS = 64
+
+
+def expand_braces(text: str) -> list[str]:
+    """bash's `{a,b}` brace expansion (comma lists, nested by repetition), capped so a
+    pathological word cannot blow up; sequences such as `{1..9}` are left as written."""
+    words = [text]
+    while True:
+        expanded: list[str] = []
+        changed = False
+        for word in words:
+            match = _BRACES.search(word)
+            if match is None:
+                expanded.append(word)
+                continue
+            changed = True
+            head, tail = word[: match.start()], word[match.end() :]
+            expanded += [head + part + tail for part in match.group(1).split(",")]
+        words = expanded[:_MAX_BRACE_WORDS]
+        if not changed:
+            return words
+
+
+def _classify_one(
+    text: str,
+    context: Context,
+    *,
+    static: bool,
+    cwd: str | None,
+    cwd_known: bool,
+) -> frozenset[str]:
     if not static:
         # A word with expansions keeps its raw form; its double quotes only stop splitting.
         text = text.replace('"', "")
