@@ -145,23 +145,14 @@ def classify(
 
 # -- which rules can apply to a command name -------------------------------------------------
 
-_INDEX: dict[int, tuple[RuleSet, dict[str, tuple[Rule, ...]]]] = {}
-
 
 def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Rule, ...]:
     """The rules (in order) whose command conditions can hold for `name`: most rules name
     their commands, so a command is matched against a handful of rules, not all of them."""
-    entry = _INDEX.get(id(ruleset))
-    if entry is None or entry[0] is not ruleset:
-        if len(_INDEX) > 8:
-            _INDEX.clear()
-        entry = (ruleset, {})
-        _INDEX[id(ruleset)] = entry
-    by_name = entry[1]
-    found = by_name.get(name)
+    found = ruleset._by_command.get(name)
     if found is None:
         found = tuple(rule for rule in rules if _may_apply(rule.conditions, name))
-        by_name[name] = found
+        ruleset._by_command[name] = found
     return found
 
 

@@ -108,6 +108,11 @@ class RuleSet:
     settings: tuple[tuple[str, str], ...] = ()  # from the user's `[settings]` table only
     _index: dict[str, Rule] = field(default_factory=dict, compare=False, repr=False)
     _tools: dict[str, ToolSpec] = field(default_factory=dict, compare=False, repr=False)
+    # The rules that can apply to a command name, filled on first use by the matcher: a
+    # derived lookup table of this ruleset, never a different answer.
+    _by_command: dict[str, tuple[Rule, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Lookup tables built once; the dataclass stays frozen and the dicts are never
