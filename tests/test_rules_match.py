@@ -275,3 +275,23 @@ def test_glob_match_fast_paths_never_disagree_with_fnmatch(word: str, pattern: s
     from safesh.rules.match import glob_match
 
     assert glob_match(word, pattern) == any(fnmatchcase(word, p) for p in pattern.split("|"))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["kubectl --token abc delete pod x", "kubectl --request-timeout 5s delete ns x"],
+)
+def test_an_unlisted_long_option_with_a_value_does_not_hide_the_subcommand(line: str) -> None:
+    from safesh.analyze import analyze
+
+    context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+    analysis = analyze(line, context, load_ruleset(context.cwd, use_cache=False))
+    assert "k8s.delete" in {f.rule_id for f in analysis.findings}
+
+
+def test_an_unlisted_long_flag_without_a_value_keeps_the_subcommand() -> None:
+    from safesh.analyze import analyze
+
+    context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+    analysis = analyze("git --no-pager log", context, load_ruleset(context.cwd, use_cache=False))
+    assert analysis.decision is Tier.ALLOW

@@ -54,13 +54,17 @@ class Args:
     positional: tuple[int, ...]
 
 
-def parse_args(argv: tuple[str, ...], tool: ToolSpec) -> Args:
+def parse_args(
+    argv: tuple[str, ...], tool: ToolSpec, unknown_long_takes_value: bool = False
+) -> Args:
     """Split argv[1:] into flags, option values and positional words.
 
     `-rf` gives `-r`, `-f` (and `-rf` itself, so a rule may name a single-dash long option);
     `--force=x` gives `--force` with value `x`; a value option takes the next word, and a
     short value option ends a cluster (`-am msg`: `-a`, and `-m` with `msg`); `--` ends the
-    options and counts as a flag itself (`git checkout -- .`).
+    options and counts as a flag itself (`git checkout -- .`). With
+    `unknown_long_takes_value`, a `--long` option the tool table does not know takes the
+    next word as its value (see `classify`).
     """
     flags: set[str] = set()
     values: list[tuple[str, str]] = []
@@ -82,7 +86,14 @@ def parse_args(argv: tuple[str, ...], tool: ToolSpec) -> Args:
             flags.add(name)
             if equals:
                 values.append((name, value))
-            elif name in tool.value_options and index < len(argv):
+            elif index < len(argv) and (
+                name in tool.value_options
+                or (
+                    unknown_long_takes_value
+                    and word.startswith("--")
+                    and not argv[index].startswith("-")
+                )
+            ):
                 values.append((name, argv[index]))
                 index += 1
             continue
@@ -128,12 +139,23 @@ def classify(
     rules = ruleset.active_rules()
     for command in commands:
         memo = _Memo()
-        args = parse_args(command.argv, ruleset.tool(command.name))
+        tool = ruleset.tool(command.name)
+        args = parse_args(command.argv, tool)
+        # A `--long VALUE` option the tool table does not list would shift the subcommand
+        # (`kubectl --token T delete pod x`); a rule that holds under either reading holds.
+        readings = [args]
+        valued = parse_args(command.argv, tool, unknown_long_takes_value=True)
+        if valued != args:
+            readings.append(valued)
         for rule in _rules_for(ruleset, rules, command.name):
-            memo.offset = 0
-            evidence = _holds(rule.conditions, _Scope(command, context, args, 0), memo)
-            if evidence is not None:
-                findings.append(_finding(rule, command, args, evidence, ruleset, context, memo))
+            for reading in readings:
+                memo.offset = 0
+                evidence = _holds(rule.conditions, _Scope(command, context, reading, 0), memo)
+                if evidence is not None:
+                    findings.append(
+                        _finding(rule, command, reading, evidence, ruleset, context, memo)
+                    )
+                    break
         if (
             ruleset.profile == "strict"
             and command.name
