@@ -1379,6 +1379,47 @@ def _container_exec(w: _Walker, name: str, words: list[Word], site: _Site) -> No
         w.peel(list(inner), site.inner(f"{name} exec", feed=None))
 
 
+_ANSIBLE_SHELL_MODULES = frozenset(
+    {"shell", "command", "raw", "ansible.builtin.shell", "ansible.builtin.command",
+     "ansible.builtin.raw"}
+)  # fmt: skip
+_ANSIBLE_VALUE_OPTIONS = frozenset(
+    {"-m", "--module-name", "-a", "--args", "-i", "--inventory", "-u", "--user", "-l",
+     "--limit", "-f", "--forks", "-e", "--extra-vars", "-b", "--become-user", "-T",
+     "--timeout", "-c", "--connection", "--private-key", "-M", "--module-path", "-t",
+     "--tree", "-P", "--poll", "-B", "--background", "--vault-id", "--vault-password-file"}
+)  # fmt: skip
+
+
+def _ansible(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
+    """`ansible HOSTS -m shell -a 'CMD'`: CMD runs on every host the pattern names (the
+    `command` module is the default when only `-a` is given)."""
+    w.emit(words, site)
+    module, arguments, pattern = "command", None, None
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text in {"-m", "--module-name"} and i + 1 < len(words):
+            module = words[i + 1].text
+        elif text in {"-a", "--args"} and i + 1 < len(words):
+            arguments = words[i + 1]
+        elif text.startswith("--args="):
+            arguments = Word(text.partition("=")[2], text, words[i].span)
+        if text in _ANSIBLE_VALUE_OPTIONS:
+            i += 2
+            continue
+        if not text.startswith("-") and pattern is None:
+            pattern = text
+        i += 1
+    if arguments is None or module not in _ANSIBLE_SHELL_MODULES:
+        return
+    host = pattern or "all"
+    if not arguments.static:
+        w.emit([arguments], site.inner(f"ansible {host}", remote_host=host), dynamic=True)
+        return
+    w.walk_source(arguments.text, site.nested(f"ansible {host}", host), "ansible command")
+
+
 def _nested(
     frame: _Frame, simple: SimpleCommand, via: tuple[str, ...], host: str | None = None
 ) -> _Frame:
@@ -1462,6 +1503,7 @@ _HANDLERS: dict[str, _Handler] = {
         ],
         _package_runner,
     ),
+    "ansible": _ansible,
     "kubectl": _container_exec,
     "oc": _container_exec,
     "docker": _container_exec,

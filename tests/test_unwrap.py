@@ -294,3 +294,19 @@ def test_a_shell_reading_a_program_from_echo_is_judged() -> None:
     result = unwrap(parse_line("echo ls | sh"), CONTEXT)
     assert not result.unparsed
     assert ("ls",) in [c.argv for c in result.commands]
+
+
+def test_an_ansible_shell_command_runs_on_the_hosts_of_its_pattern() -> None:
+    found = [c for c in commands("ansible web -m shell -a 'rm -rf /srv/app'") if c.name == "rm"]
+    assert found[0].remote_host == "web"
+    assert found[0].via == ("ansible web",)
+
+
+def test_ansible_runs_its_arguments_as_a_command_by_default() -> None:
+    assert ("rm", "-rf", "/srv/app") in argvs("ansible all -a 'rm -rf /srv/app'")
+
+
+def test_other_ansible_modules_are_not_commands() -> None:
+    assert argvs("ansible all -m copy -a 'src=a dest=/tmp/a'") == [
+        ("ansible", "all", "-m", "copy", "-a", "src=a dest=/tmp/a")
+    ]
