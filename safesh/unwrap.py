@@ -563,7 +563,7 @@ class _Walker:
         return Feed("pipe", source=source_argv, text=_pipe_text(source_argv, previous))
 
 
-_PATH_VARS = frozenset({"HOME", "TMPDIR"})
+_PATH_VARS = frozenset({"HOME", "TMPDIR", "PWD"})
 _DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly", "unset"})
 # Programs that copy their input to their output (maybe decoded), so a download piped through
 # them is still a download.
@@ -610,7 +610,7 @@ def _looks_like_bad_assignment(text: str) -> bool:
 
 
 def _reassigned(word: Word, names: frozenset[str], values: dict[str, str]) -> Word:
-    """The word read with the value the line assigned to HOME or TMPDIR (a value that is
+    """The word read with the value the line assigned to HOME, TMPDIR or PWD (a value that is
     itself an expansion leaves the word unknown)."""
     text = word.text if word.static else word.text.replace('"', "")
     for name in names:

@@ -287,3 +287,7 @@ def test_quoted_heredoc_starting_with_backslash() -> None:
 def test_quoted_heredoc_hiding_its_first_line_behind_a_backslash() -> None:
     # tree-sitter reads the first body line as words; the body must still include it.
     assert decide("bash <<'EOS'\n\\rm -rf /\necho done\nEOS") == Tier.BLOCK
+
+
+def test_reassigning_pwd_in_the_line_is_followed() -> None:
+    assert decide("export PWD=/; rm -rf $PWD/etc") == Tier.BLOCK

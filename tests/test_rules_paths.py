@@ -166,3 +166,14 @@ def test_a_brace_expansion_has_the_classes_of_every_path_it_names() -> None:
     context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
     classes = classify_path("/{tmp/x,etc}", context)
     assert {"temp", "system"} <= classes
+
+
+@pytest.mark.parametrize("word", ['"$PWD/build"', "$(pwd)/build", "${PWD}/build"])
+def test_the_working_directory_variable_names_the_working_directory(word: str) -> None:
+    context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+    assert "build-output" in classify_path(word, context, static=False)
+
+
+def test_the_working_directory_variable_is_unknown_where_the_directory_is() -> None:
+    context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+    assert "unknown" in classify_path("$PWD/build", context, static=False, cwd_known=False)

@@ -77,6 +77,8 @@ BUILD_OUTPUT_NAMES = frozenset(
         ".mypy_cache", ".ruff_cache", "coverage", "htmlcov", ".coverage", ".next", ".nuxt",
         ".cache", "out", ".tox", ".nox", ".eggs", ".gradle", ".parcel-cache", ".turbo",
         ".svelte-kit", "_build", ".hypothesis", ".venv", "venv", ".angular", "bower_components",
+        ".nyc_output", ".vite", ".expo", ".dart_tool", ".serverless", ".aws-sam", ".webpack",
+        "storybook-static", ".docusaurus", ".vercel", ".netlify", ".yarn-cache", ".pnpm-store",
     }
 )  # fmt: skip
 _BUILD_OUTPUT_SUFFIXES = (".egg-info", ".pyc")
@@ -142,11 +144,14 @@ def _classify_one(
     cwd: str | None,
     cwd_known: bool,
 ) -> frozenset[str]:
+    written = text
     if not static:
         # A word with expansions keeps its raw form; its double quotes only stop splitting.
-        text = text.replace('"', "")
+        written = text = text.replace('"', "")
+        if cwd_known:
+            text = _expand_working_directory(text, cwd or context.cwd)
     expanded = _expand(text, context)
-    if expanded is None or (not static and expanded == text):
+    if expanded is None or (not static and expanded == written):
         return frozenset({"unknown", "safesh-state"} if _names_safesh_state(text) else {"unknown"})
     base = cwd or context.cwd
     if not expanded.startswith("/") and not cwd_known:
@@ -178,6 +183,17 @@ def _classify_one(
     ):
         classes.add("outside-cwd")
     return frozenset(classes)
+
+
+_PWD_FORMS = ("${PWD}", "$PWD", "$(pwd)", "`pwd`")
+
+
+def _expand_working_directory(text: str, cwd: str) -> str:
+    """`$PWD/build`, `$(pwd)/build`: the directory the command runs in, when it is known."""
+    for form in _PWD_FORMS:
+        if text == form or text.startswith(form + "/"):
+            return cwd + text[len(form) :]
+    return text
 
 
 def _expand(text: str, context: Context) -> str | None:
