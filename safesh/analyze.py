@@ -18,11 +18,13 @@ if TYPE_CHECKING:
     from safesh.rules import RuleSet
 
 UNPARSABLE = "core.unparsable"
+UNSEEN_CODE = "core.unseen-code"
 INTERNAL_ERROR = "core.internal-error"
 RULES_ERROR = "core.rules-error"
 
 _FALLBACK_REASONS = {
     UNPARSABLE: "safesh cannot parse this line, so it cannot tell what it would do.",
+    UNSEEN_CODE: "The line runs code that only exists when it runs, so nobody has read it.",
     INTERNAL_ERROR: "safesh failed while analysing this line, so it cannot vouch for it.",
     RULES_ERROR: "The rules could not be loaded, so no command can be judged.",
 }
@@ -99,7 +101,10 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
         unwrapped = unwrap(parsed, context)
         findings = list(classify(unwrapped.commands, context, ruleset))
         findings.extend(
-            core_finding(ruleset, UNPARSABLE, problem.message) for problem in unwrapped.unparsed
+            core_finding(
+                ruleset, UNSEEN_CODE if problem.kind == "unseen" else UNPARSABLE, problem.message
+            )
+            for problem in unwrapped.unparsed
         )
     except Exception as error:
         finding = core_finding(ruleset, INTERNAL_ERROR, f"{type(error).__name__}: {error}")

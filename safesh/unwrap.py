@@ -30,12 +30,15 @@ DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c
 
 @dataclass(frozen=True)
 class Unparsed:
-    """A string the analysis had to understand but could not (a nested `bash -c` string, a
-    script file, too deep a nesting). The analysis turns it into an `ask`."""
+    """Something the analysis had to understand but could not: a nested `bash -c` string or
+    script that does not parse, too deep a nesting (kind "unparsable"), or code that only
+    exists when the line runs: downloaded, generated or piped into a shell (kind "unseen").
+    The analysis turns it into an `ask`."""
 
     span: Span
     message: str
     source: str
+    kind: str = "unparsable"
 
 
 @dataclass(frozen=True)
@@ -309,8 +312,8 @@ class _Walker:
             return
         self.walk_line(parsed, frame)
 
-    def _unparsed(self, frame: _Frame, message: str, source: str) -> None:
-        self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source))
+    def _unparsed(self, frame: _Frame, message: str, source: str, kind: str = "unparsable") -> None:
+        self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source, kind))
 
     def _note_assignments(self, simple: SimpleCommand) -> None:
         pairs = [(k, v.text if v.static else "$?") for k, v in simple.assignments]
@@ -381,12 +384,16 @@ class _Walker:
                 f"{runner} runs {path}, which {' '.join(written.source)[:80]} downloads earlier"
                 " in this line: code from the network that nobody has read",
                 path,
+                kind="unseen",
             )
         elif written.text is not None:
             self.walk_source(written.text, site.nested(f"{runner} {path}"), f"script {path}")
         else:
             self._unparsed(
-                site.frame, f"{runner} runs {path}, whose contents this line computes", path
+                site.frame,
+                f"{runner} runs {path}, whose contents this line computes",
+                path,
+                kind="unseen",
             )
 
     # -- cd tracking -------------------------------------------------------------------------
@@ -1309,7 +1316,10 @@ def _shell(w: _Walker, name: str, words: list[Word], site: _Site) -> None:
         # `… | base64 -d | sh`, `generate | bash`: the program is whatever the pipe carries.
         source = " ".join(feed.source)[:80] or "the previous command"
         w._unparsed(
-            site.frame, f"{name} runs what `{source}` writes, which safesh cannot read", source
+            site.frame,
+            f"{name} runs what `{source}` writes, which safesh cannot read",
+            source,
+            kind="unseen",
         )
 
 

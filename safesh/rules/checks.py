@@ -451,6 +451,12 @@ CHECKS: Mapping[str, Check] = _registry(
         never, line_level=True,
     ),
     Check(
+        "unseen-code", "S012", Tier.ASK,
+        "The line runs code that is downloaded, generated or piped in while it runs (emitted"
+        " by the analysis stage).",
+        never, line_level=True,
+    ),
+    Check(
         "internal-error", "S007", Tier.ASK,
         "The analysis failed (emitted by the analysis stage).",
         never, line_level=True,
