@@ -118,3 +118,24 @@ def test_args_unknown_passes_when_all_args_are_seen() -> None:
 def test_line_level_checks_never_match_a_command(name: str) -> None:
     assert CHECKS[name].line_level
     assert run(name, cmd("rm", "-rf", "/", dynamic=True)) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("kill", "-9", "-1"), ("kill", "--", "-1"), ("kill", "-s", "KILL", "-1"), ("kill", "1")],
+)
+def test_kill_everything_matches_every_process_or_init(argv: tuple[str, ...]) -> None:
+    assert run("kill-everything", cmd(*argv)) is not None
+
+
+@pytest.mark.parametrize(
+    "argv", [("kill", "-1", "12345"), ("kill", "-HUP", "1234"), ("kill", "1234"), ("pkill", "-1")]
+)
+def test_kill_everything_passes_a_signal_to_one_process(argv: tuple[str, ...]) -> None:
+    assert run("kill-everything", cmd(*argv)) is None
+
+
+def test_unseen_code_is_emitted_by_the_analysis_not_matched_on_commands() -> None:
+    check = CHECKS["unseen-code"]
+    assert check.line_level
+    assert check.predicate(cmd("bash", "i.sh"), CTX) is None

@@ -389,6 +389,27 @@ def args_unknown(command: Command, context: Context) -> str | None:
     return f"{wrapper} appends arguments to {command.name} that cannot be seen"
 
 
+_KILL_SIGNAL_OPTIONS = frozenset({"-s", "-n", "--signal"})
+
+
+def kill_everything(command: Command, context: Context) -> str | None:
+    """`kill -9 -1` (every process the user may signal) or `kill 1` (init); not `kill -1 PID`,
+    where `-1` is the signal (SIGHUP)."""
+    if command.name != "kill":
+        return None
+    args = list(command.argv[1:])
+    if args and args[0] in _KILL_SIGNAL_OPTIONS:
+        args = args[2:]
+    elif len(args) > 1 and args[0].startswith("-") and args[0] != "--":
+        args = args[1:]  # the signal: -9, -KILL, -SIGTERM, -1 (SIGHUP)
+    targets = [a for a in args if a != "--"]
+    if "-1" in targets:
+        return "kill -1 signals every process the user may signal"
+    if "1" in targets:
+        return "PID 1 is init: signalling it takes the machine or container down"
+    return None
+
+
 def never(command: Command, context: Context) -> str | None:
     return None
 
@@ -449,6 +470,11 @@ CHECKS: Mapping[str, Check] = _registry(
         "parse-error", "S006", Tier.ASK,
         "The line cannot be parsed (emitted by the analysis stage).",
         never, line_level=True,
+    ),
+    Check(
+        "kill-everything", "S013", Tier.BLOCK,
+        "kill aimed at every process (-1) or at init (PID 1).",
+        kill_everything,
     ),
     Check(
         "unseen-code", "S012", Tier.ASK,
