@@ -310,3 +310,28 @@ def test_other_ansible_modules_are_not_commands() -> None:
     assert argvs("ansible all -m copy -a 'src=a dest=/tmp/a'") == [
         ("ansible", "all", "-m", "copy", "-a", "src=a dest=/tmp/a")
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git -c alias.nuke='!rm -rf ~' nuke",
+        "git -c core.pager='rm -rf ~' log",
+        "git -c core.sshCommand='rm -rf ~' fetch",
+        "git config --global alias.nuke '!rm -rf ~'",
+    ],
+)
+def test_git_configuration_that_git_runs_as_a_command_is_judged(line: str) -> None:
+    assert ("rm", "-rf", "~") in argvs(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git -c alias.st=status st",
+        "git config user.name 'A B'",
+        "git -c credential.helper=store push",
+    ],
+)
+def test_git_configuration_that_is_not_a_command_is_not_judged_as_one(line: str) -> None:
+    assert [a[0] for a in argvs(line)] == ["git"]
