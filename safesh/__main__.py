@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> None:
-    from safesh.cli import main as cli_main
+    from safesh.cli.main import main as cli_main
 
     sys.exit(cli_main(sys.argv[1:]))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.approvals import approvals_command, approve_command, deny_command
+from safesh.cli.commands.approvals import approvals_command, approve_command, deny_command
 from safesh.store import ApprovalRequest, AuditEvent, Store
 
 COMMAND, CWD, FP = "git push --force origin main", "/work/p", "fp-1"

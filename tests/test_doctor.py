@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.agents import SPECS
-from safesh.commands.doctor import (
+from safesh.agents.settings import SPECS
+from safesh.cli.commands.doctor import (
     Check,
     command,
     executable_of,
@@ -18,7 +18,7 @@ from safesh.commands.doctor import (
     run_checks,
     strict_failure,
 )
-from safesh.commands.shims import plan_shims, write_shims
+from safesh.cli.commands.shims import plan_shims, write_shims
 
 SYSTEM_PATH = os.environ.get("PATH", os.defpath)
 

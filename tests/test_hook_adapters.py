@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from safesh.hooks import (
+from safesh.agents.protocols import (
     AGENTS,
     Concern,
     HookPayloadError,

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands import hook as hook_module
-from safesh.commands.hook import command, hook_outcome, run_hook
-from safesh.hooks import AGENTS, HookRequest
+from safesh.agents.protocols import AGENTS, HookRequest
+from safesh.cli.commands import hook as hook_module
+from safesh.cli.commands.hook import command, hook_outcome, run_hook
 from safesh.model import Finding, Tier
 
 FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from safesh.agents import (
+from safesh.agents.protocols import AGENTS
+from safesh.agents.settings import (
     SPECS,
     hook_command,
     our_hooks,
@@ -21,8 +22,7 @@ from safesh.agents import (
     with_ours,
     without_ours,
 )
-from safesh.commands.install_hook import command, parse_settings, plan_change, render
-from safesh.hooks import AGENTS
+from safesh.cli.commands.install_hook import command, parse_settings, plan_change, render
 
 HOOK = "/opt/safesh/bin/safesh hook claude-code"
 
@@ -293,7 +293,7 @@ def test_hook_command_quotes_a_launcher_with_spaces() -> None:
 def test_launcher_from_a_source_checkout_sets_pythonpath_and_keeps_cwd_off_sys_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("safesh.agents.package_root", lambda: "/src/checkout")
+    monkeypatch.setattr("safesh.agents.settings.package_root", lambda: "/src/checkout")
     assert safesh_argv(None) == (
         "env",
         "PYTHONPATH=/src/checkout",
@@ -306,7 +306,7 @@ def test_launcher_from_a_source_checkout_sets_pythonpath_and_keeps_cwd_off_sys_p
 
 def test_launcher_from_site_packages_is_python_dash_m(monkeypatch: pytest.MonkeyPatch) -> None:
     installed = os.path.realpath(site.getsitepackages()[0])
-    monkeypatch.setattr("safesh.agents.package_root", lambda: installed)
+    monkeypatch.setattr("safesh.agents.settings.package_root", lambda: installed)
     assert safesh_argv(None) == (sys.executable, "-P", "-m", "safesh")
 
 

@@ -14,16 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safesh._bash_session import (
+from safesh.api import Report
+from safesh.interactive.bash_session import (
     RunResult,
     ansi_c_quote,
     bash_arguments,
     read_env_snapshot,
     trigger_line,
 )
-from safesh._pty_relay import Marker, MarkerScanner, parse_marker
-from safesh.api import Report
-from safesh.interactive import (
+from safesh.interactive.relay import Marker, MarkerScanner, parse_marker
+from safesh.interactive.repl import (
     AuditTrail,
     History,
     Session,

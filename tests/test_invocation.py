@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safesh.shell import UsageError, parse_invocation
+from safesh.cli.shell import UsageError, parse_invocation
 
 
 def test_dash_c_takes_the_first_operand_as_the_command_and_the_rest_as_name_and_args() -> None:

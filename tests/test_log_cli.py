@@ -17,7 +17,7 @@ from typing import IO
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.log import command
+from safesh.cli.commands.log import command
 from safesh.store import AuditEvent, Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -177,7 +177,7 @@ def test_log_follow_prints_new_records_until_interrupted(xdg: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from safesh.commands.log import command; command()",
+            "from safesh.cli.commands.log import command; command()",
             "--follow",
             "--json",
         ],

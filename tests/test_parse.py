@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safesh._bashlex_front import parse_bashlex
-from safesh._shellwords import FrontendError
-from safesh._treesitter_front import parse_treesitter
 from safesh.model import ParsedLine, ParseError, Redirect, SimpleCommand, Span, Word
 from safesh.parse import parse_line
+from safesh.parse.bashlex_front import parse_bashlex
+from safesh.parse.treesitter_front import parse_treesitter
+from safesh.parse.words import FrontendError
 
 FRONTENDS: dict[str, Callable[[str], ParsedLine]] = {
     "bashlex": parse_bashlex,

@@ -45,7 +45,7 @@ DUMP = r"""
 import json, sys
 lines = json.loads(sys.argv[1])
 if sys.argv[2] == "fast":
-    from safesh._bashlex_fast import import_bashlex
+    from safesh.parse.bashlex_tables import import_bashlex
     bashlex = import_bashlex()
 else:
     import bashlex
@@ -143,7 +143,7 @@ def test_cache_write_leaves_no_temporary_files(tmp_path: Path) -> None:
 
 def test_yacc_is_restored_after_import(tmp_path: Path) -> None:
     code = (
-        "from safesh._bashlex_fast import import_bashlex; import_bashlex(); "
+        "from safesh.parse.bashlex_tables import import_bashlex; import_bashlex(); "
         "import bashlex.yacc as y; print(y.yacc.__module__, y.yacc.__name__)"
     )
     run(code, tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.paths import command
+from safesh.cli.commands.paths import command
 
 
 @pytest.fixture(autouse=True)

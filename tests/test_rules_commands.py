@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.rules import group
+from safesh.cli.commands.rules import group
 
 
 @pytest.fixture(autouse=True)

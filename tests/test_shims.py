@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.shims import (
+from safesh.cli.commands.shims import (
     MAX_DEPTH,
     command,
     find_real_shell,

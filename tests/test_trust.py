@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.commands.trust import command
+from safesh.cli.commands.trust import command
 from safesh.rules import trust
 
 

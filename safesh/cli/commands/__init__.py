@@ -1,2 +1,2 @@
 """One module per `safesh` subcommand; each exposes click command objects that
-`safesh.cli` loads lazily, so the shell fast path never imports click."""
+`safesh.cli.main` loads lazily, so the shell fast path never imports click."""

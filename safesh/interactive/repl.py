@@ -3,7 +3,7 @@
 Every line typed is judged (`safesh.api.check`, with the session's own directory and
 environment) before it runs; what is allowed runs in one persistent real bash, so `cd`,
 `export`, aliases, functions and `$?` carry over exactly as in bash. How lines reach bash and
-how the terminal is relayed is in `safesh._bash_session` and `safesh._pty_relay`.
+how the terminal is relayed is in `safesh.interactive.bash_session` and `safesh.interactive.relay`.
 
     input ──readline──▶ gather until complete ──▶ check ──▶ decide ──▶ (ask) ──▶ bash ──▶ record
 """
@@ -139,7 +139,7 @@ def dry_run_text(report: Report, action: Action) -> str:
 
 
 def type_to_confirm(report: Report) -> str | None:
-    from safesh.confirm import confirm_target
+    from safesh.interactive.prompts import confirm_target
 
     for finding in report.decisive_findings():
         target = confirm_target(finding)
@@ -176,7 +176,7 @@ def _one_line(text: str, limit: int = 160) -> str:
 
 
 class Runner(Protocol):
-    """The bash session as the loop sees it (`safesh._bash_session.BashSession`)."""
+    """The bash session as the loop sees it (`safesh.interactive.bash_session.BashSession`)."""
 
     @property
     def cwd(self) -> str: ...
@@ -354,7 +354,7 @@ class Session:
             except KeyboardInterrupt:
                 # ^C while the line was being parsed or judged (before it ran): it is
                 # cancelled, as bash cancels a line at its prompt. Once a command runs, ^C
-                # is the command's (see `safesh._bash_session`).
+                # is the command's (see `safesh.interactive.bash_session`).
                 self._say("\nsafesh: cancelled; nothing was run\n")
                 continue
             if status is not None:
@@ -430,7 +430,7 @@ class Session:
             return failed_check_report(text, cwd, env, error)
 
     def _ask(self, report: Report) -> bool:
-        from safesh.confirm import ask
+        from safesh.interactive.prompts import ask
 
         self._discard_typeahead()
         return ask(
@@ -488,9 +488,9 @@ class Session:
 
 def main(passthrough_bash_options: list[str], dry_run: bool = False) -> int:
     """`safesh` with no command on a terminal, or `safesh -i`."""
-    from safesh._bash_session import BashSession, SessionError
     from safesh.api import check as api_check
     from safesh.execute import ShellNotFound, find_real_shell
+    from safesh.interactive.bash_session import BashSession, SessionError
     from safesh.locations import history_file
     from safesh.parse import parse_line
 

@@ -12,7 +12,7 @@ How a line gets to bash, and why:
   `export`, aliases, functions and traps in the session; `__safesh_go` restores `$?` and `$_`
   to what the previous line left, and the `if` keeps that restored failure status from
   tripping a user's `set -e`.
-* Markers (see `safesh._pty_relay.MarkerScanner`) are printed to the terminal: `go` when the
+* Markers (see `safesh.interactive.relay.MarkerScanner`) are printed to the terminal: `go` when the
   line starts (keystrokes are held until then) and `end` from PROMPT_COMMAND with `$?` and
   `$PWD` when bash is back at its prompt. Each carries the line's serial number, so a
   repeated prompt (a ^C that lands between commands) is recognised as stale.
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from safesh._pty_relay import (
+from safesh.interactive.relay import (
     Event,
     Marker,
     MarkerScanner,

@@ -29,24 +29,31 @@ that is one element of a pipeline share that element's pipeline triple (`curl x 
 commands nested in it, `background`. `NAME+=v` and `NAME[i]=v` are assignments to NAME.
 An array value `(a b)` keeps its raw text. A `<<<` here-string has its word both as
 `target` and as `heredoc` text.
+
+Modules: `bashlex_front` (first), `treesitter_front` (where bashlex fails), `words` (quote
+removal and word values shared by both), `bashlex_tables` (bashlex's LALR tables, cached).
+May use: `safesh.model`, `safesh.locations` and the standard library; never a later stage.
 """
 
 from __future__ import annotations
 
-from safesh._bashlex_front import parse_bashlex
-from safesh._shellwords import FrontendError
 from safesh.model import ParsedLine, ParseError
+from safesh.parse.words import FrontendError
 
 __all__ = ["ParseError", "parse_line"]
 
 
 def parse_line(source: str) -> ParsedLine:
     """Parse `source` (one line or a script). Raises ParseError when neither front-end can."""
+    # Imported here, not at the top, so that importing a helper of this package
+    # (`safesh.parse.words`) does not load bashlex.
+    from safesh.parse.bashlex_front import parse_bashlex
+
     try:
         return parse_bashlex(source)
     except FrontendError as bashlex_error:
         first = bashlex_error
-    from safesh._treesitter_front import parse_treesitter  # lazily: only when bashlex fails
+    from safesh.parse.treesitter_front import parse_treesitter  # lazily: only when bashlex fails
 
     try:
         return parse_treesitter(source)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from safesh import __version__
-from safesh.cli import SUBCOMMANDS, load_subcommand
+from safesh.cli.subcommands import SUBCOMMANDS, load_subcommand
 
 
 class LazyGroup(click.Group):

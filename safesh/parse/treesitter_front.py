@@ -21,7 +21,8 @@ import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from safesh._shellwords import (
+from safesh.model import ParsedLine, Redirect, Span, Word
+from safesh.parse.words import (
     NEST_CASE,
     NEST_CMDSUB,
     NEST_COPROC,
@@ -39,7 +40,6 @@ from safesh._shellwords import (
     split_assignment,
     strip_leading_tabs,
 )
-from safesh.model import ParsedLine, Redirect, Span, Word
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

@@ -184,7 +184,7 @@ def main(argv: list[str]) -> int:
             return _hand_over(inv, [inv.script, *inv.args], None)
         return run_script(inv, dry_run)
     if inv.interactive or (not inv.read_stdin and sys.stdin.isatty()):
-        from safesh.interactive import main as interactive_main
+        from safesh.interactive.repl import main as interactive_main
 
         return interactive_main(inv.passthrough, dry_run=dry_run)
     # Commands on standard input: read them all so the whole script is judged before any of
@@ -212,8 +212,8 @@ def _shell_name() -> str:
 def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool) -> int:
     """Judge `source`; then exec the real shell, or refuse. Returns only when not exec'ing."""
     from safesh.api import check
-    from safesh.confirm import terminal_available
-    from safesh.record import Recorder
+    from safesh.interactive.prompts import terminal_available
+    from safesh.store.recorder import Recorder
 
     report = check(source)
     recorder = Recorder()
@@ -261,8 +261,8 @@ def _hand_over(inv: Invocation, shell_args: list[str], configured: str | None) -
 
 
 def _prompt(report: Report) -> Action:
-    from safesh.confirm import ask, confirm_target
     from safesh.decide import after_prompt
+    from safesh.interactive.prompts import ask, confirm_target
 
     decisive = report.decisive_findings()
     target = next((t for t in (confirm_target(f) for f in decisive) if t), None)

@@ -1,8 +1,8 @@
 """Byte plumbing for the interactive shell: find safesh's markers in the child's output, and
 relay raw terminal I/O between the user's terminal and the child pty while a command runs.
 
-Nothing here knows about rules or bash; `safesh._bash_session` supplies the marker token and
-decides what the markers mean.
+Nothing here knows about rules or bash; `safesh.interactive.bash_session` supplies the marker
+token and decides what the markers mean.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 launch safesh from a settings file or a shim.
 
 Pure data and pure functions over JSON values; reading and writing files is the job of
-`safesh.commands.install_hook` and `safesh.commands.doctor`.
+`safesh.cli.commands.install_hook` and `safesh.cli.commands.doctor`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from safesh.hooks import canonical_agent
+from safesh.agents.protocols import canonical_agent
 
 # Our hook entries are recognised by this text in their command (also in hand-written ones
 # such as `safesh hook claude`), so uninstall never touches anyone else's hooks.

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 
-from safesh.agents import (
+from safesh.agents.protocols import UnknownAgentError
+from safesh.agents.settings import (
     AgentSpec,
     JSONObject,
     SettingsShapeError,
@@ -30,7 +31,6 @@ from safesh.agents import (
     with_ours,
     without_ours,
 )
-from safesh.hooks import UnknownAgentError
 
 
 class SettingsFileError(Exception):

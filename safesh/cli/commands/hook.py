@@ -19,7 +19,7 @@ from typing import Protocol
 
 import click
 
-from safesh.hooks import (
+from safesh.agents.protocols import (
     NATIVE_ASK,
     Concern,
     HookDecision,
@@ -128,7 +128,7 @@ def respond(
 def _approval(request: HookRequest, report: ReportLike) -> tuple[bool, str | None]:
     """(granted, pending request id) from safesh's approval store for this agent's command."""
     from safesh.api import Report
-    from safesh.record import Recorder
+    from safesh.store.recorder import Recorder
 
     if not isinstance(report, Report):
         return False, None

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import click
 
-from safesh.agents import default_safesh_argv
-from safesh.commands.install_hook import write_atomically
+from safesh.agents.settings import default_safesh_argv
+from safesh.cli.commands.install_hook import write_atomically
 
 SHIM_NAMES: tuple[str, ...] = ("bash", "sh")
 SHIM_MARKER = "safesh-shim"

@@ -19,10 +19,10 @@ from typing import Literal
 
 import click
 
-from safesh.agents import SPECS, AgentSpec, SettingsShapeError, command_of, our_hooks
-from safesh.commands.install_hook import SettingsFileError, parse_settings, read_text
-from safesh.commands.shims import is_shim, real_shell_of
-from safesh.hooks import canonical_agent
+from safesh.agents.protocols import canonical_agent
+from safesh.agents.settings import SPECS, AgentSpec, SettingsShapeError, command_of, our_hooks
+from safesh.cli.commands.install_hook import SettingsFileError, parse_settings, read_text
+from safesh.cli.commands.shims import is_shim, real_shell_of
 
 Status = Literal["ok", "off", "problem"]
 

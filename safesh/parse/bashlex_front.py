@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from safesh._bashlex_fast import import_bashlex
-from safesh._shellwords import (
+from safesh.model import ParsedLine, Redirect, Span, Word
+from safesh.parse.bashlex_tables import import_bashlex
+from safesh.parse.words import (
     NEST_CMDSUB,
     NEST_GROUP,
     NEST_PROCSUB_IN,
@@ -40,7 +41,6 @@ from safesh._shellwords import (
     span_of,
     split_assignment,
 )
-from safesh.model import ParsedLine, Redirect, Span, Word
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 

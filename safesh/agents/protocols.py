@@ -3,7 +3,7 @@
 Pure functions only (no I/O, no safesh.check): `decode_payload` turns the JSON an agent writes
 to the hook's stdin into a `HookRequest`; `compose_reason` writes the text the model (or the
 human) reads; `encode_response` turns a decision into the exact stdout / stderr / exit code that
-agent understands. `safesh.commands.hook` wires them to stdin, `safesh.check` and stdout.
+agent understands. `safesh.cli.commands.hook` wires them to stdin, `safesh.check` and stdout.
 
 Every agent lets the command run when a hook crashes or answers something it cannot read, so the
 encoders only ever produce answers taken from the agents' documented formats (see

@@ -1,0 +1,30 @@
+"""The table of `safesh SUBCOMMAND` names and where each click command lives.
+
+Data only, imported by both the dispatcher (`safesh.cli.main`) and the click group
+(`safesh.cli.group`), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# name -> "module:attribute" of a click command; imported only when that name is used.
+SUBCOMMANDS: dict[str, str] = {
+    "check": "safesh.cli.commands.check:command",
+    "rules": "safesh.cli.commands.rules:group",
+    "trust": "safesh.cli.commands.trust:command",
+    "approvals": "safesh.cli.commands.approvals:approvals_command",
+    "approve": "safesh.cli.commands.approvals:approve_command",
+    "deny": "safesh.cli.commands.approvals:deny_command",
+    "log": "safesh.cli.commands.log:command",
+    "hook": "safesh.cli.commands.hook:command",
+    "install-hook": "safesh.cli.commands.install_hook:command",
+    "doctor": "safesh.cli.commands.doctor:command",
+    "shims": "safesh.cli.commands.shims:command",
+    "paths": "safesh.cli.commands.paths:command",
+}
+
+
+def load_subcommand(name: str) -> object:
+    module_name, _, attribute = SUBCOMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
