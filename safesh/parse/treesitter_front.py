@@ -13,6 +13,14 @@ classified. tree-sitter-bash quirks handled here (0.25):
 * `time` and `coproc` are plain command words: the keyword is dropped (`time -p` too).
 * inside backticks, `\\$` and `\\`` start nested substitutions that tree-sitter does not see:
   refused rather than missed.
+
+Size (about 630 lines, over the ~600 guide) on purpose: almost all of it is one walker over
+one grammar whose node handlers call each other and share the quirk fixes above (a heredoc
+moved back into its list must be re-walked by the pipeline and list handlers). Cutting it
+across modules would split the handlers that must agree on those fixes; the word-level
+helpers it shares with bashlex already live in `safesh.parse.words`.
+
+May import `safesh.model`, `safesh.parse.words` and tree-sitter; never a later stage.
 """
 
 from __future__ import annotations

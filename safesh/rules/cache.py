@@ -1,0 +1,126 @@
+"""The cache of validated RuleSets. Loading runs for every command an agent executes, so a
+RuleSet built from a set of sources is pickled into the cache directory, keyed by the
+content of every file that went into it and by the code that builds it (see `cache_key`);
+any cache problem falls back to a normal load.
+
+May import `safesh.model`, `safesh.locations`, `safesh.rules.reading` (Source) and `schema`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from pathlib import Path
+
+from safesh.model import Tier
+from safesh.rules.reading import Source
+from safesh.rules.schema import RuleSet
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+_CACHE_VERSION = "1"
+_ALLOWED_CLASSES = {
+    ("safesh.rules.schema", "RuleSet"),
+    ("safesh.rules.schema", "Rule"),
+    ("safesh.rules.schema", "Conditions"),
+    ("safesh.rules.schema", "Example"),
+    ("safesh.rules.schema", "ToolSpec"),
+    ("safesh.model", "Tier"),
+    ("builtins", "frozenset"),
+    ("builtins", "set"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+}
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles only the ruleset's own classes, so a planted cache file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            # Python pickles an enum member as getattr(Tier, "ASK"); only that is allowed.
+            return _tier_member
+        if (module, name) not in _ALLOWED_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rules cache")
+        return super().find_class(module, name)
+
+
+def _tier_member(cls: object, name: str) -> Tier:
+    if cls is not Tier or not isinstance(name, str) or name not in Tier.__members__:
+        raise pickle.UnpicklingError("only Tier members may be looked up in a rules cache")
+    return Tier[name]
+
+
+def _code_stamp() -> str:
+    """Changes whenever the code that builds a RuleSet changes (dev installs too)."""
+    import safesh
+
+    here = Path(__file__).resolve().parent
+    parts = [safesh.__version__, _CACHE_VERSION]
+    for module in [*sorted(here.glob("*.py")), here.parent / "model.py"]:
+        try:
+            stat = module.stat()
+        except OSError:
+            continue
+        parts.append(f"{module.name}:{stat.st_mtime_ns}:{stat.st_size}")
+    return "|".join(parts)
+
+
+def cache_key(sources: tuple[Source, ...]) -> str:
+    digest = hashlib.sha256(_code_stamp().encode())
+    for source in sources:
+        digest.update(f"\0{source.layer}\0{source.path}\0{source.trusted}\0".encode())
+        digest.update(hashlib.sha256(source.data).digest())
+    return digest.hexdigest()
+
+
+def cache_path(key: str) -> Path:
+    from safesh import locations
+
+    return locations.cache_dir() / f"rules-{key[:32]}.pickle"
+
+
+def read(key: str) -> RuleSet | None:
+    try:
+        data = cache_path(key).read_bytes()
+        ruleset = _SafeUnpickler(io.BytesIO(data)).load()
+    except Exception:
+        return None
+    return ruleset if isinstance(ruleset, RuleSet) else None
+
+
+def write(key: str, ruleset: RuleSet) -> None:
+    try:
+        path = cache_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _prune(path.parent, keep=path)
+        import tempfile
+
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except Exception:
+        return
+
+
+_CACHE_ENTRIES = 16
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Keep the newest few cached rulesets (one per project file in use, roughly)."""
+    entries = sorted(
+        (p for p in directory.glob("rules-*.pickle") if p != keep),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for old in entries[_CACHE_ENTRIES - 1 :]:
+        old.unlink(missing_ok=True)

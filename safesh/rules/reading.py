@@ -1,0 +1,117 @@
+"""Reading the rules files: where they are (built-in, the user's, the project's
+`.safesh.toml` found upwards from the working directory), their bytes, and their TOML.
+
+Also defines RulesError, the one error every part of loading raises. May import only the
+standard library and `safesh.locations`; the rest of `safesh.rules` imports this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
+
+
+PROJECT_FILE = ".safesh.toml"
+
+
+class RulesError(Exception):
+    """A rules file is invalid. `line` is 1-based; `rule_id` is None outside a rule."""
+
+    def __init__(self, path: str | Path, line: int | None, rule_id: str | None, message: str):
+        super().__init__(message)
+        self.path = str(path)
+        self.line = line
+        self.rule_id = rule_id
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        rule = f" rule {self.rule_id!r}:" if self.rule_id else ""
+        return f"{where}:{rule} {self.message}"
+
+
+# -- where the files are -----------------------------------------------------------------------
+
+
+def builtin_rules_file() -> Path:
+    """`safesh/rules.toml` inside an installed wheel, else `rules.toml` at the repo root."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "rules.toml"
+    return installed if installed.is_file() else package.parent / "rules.toml"
+
+
+def find_project_file(cwd: str) -> Path | None:
+    """The `.safesh.toml` in `cwd` or the nearest directory above it."""
+    current = Path(os.path.abspath(cwd))
+    while True:
+        candidate = current / PROJECT_FILE
+        if candidate.is_file():
+            return candidate
+        if current.parent == current:
+            return None
+        current = current.parent
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Source:
+    layer: str  # "builtin", "user", "project"
+    path: Path
+    data: bytes
+    trusted: bool  # may loosen (always for builtin and user)
+
+
+def read_sources(
+    cwd: str, builtin: Path | None, user_file: Path | None, trusted: frozenset[str]
+) -> tuple[Source, ...]:
+    builtin_path = builtin if builtin is not None else builtin_rules_file()
+    try:
+        sources = [Source("builtin", builtin_path, builtin_path.read_bytes(), True)]
+    except OSError as error:
+        raise RulesError(builtin_path, None, None, f"cannot read: {error.strerror}") from None
+    if user_file is None:
+        from safesh import locations
+
+        user_file = locations.user_rules_file()
+    user_data = read_optional(user_file)
+    if user_data is not None:
+        sources.append(Source("user", user_file, user_data, True))
+    project = find_project_file(cwd)
+    if project is not None and project.resolve() not in {s.path.resolve() for s in sources}:
+        data = read_optional(project)
+        if data is not None:
+            digest = hashlib.sha256(data).hexdigest()
+            sources.append(Source("project", project, data, digest in trusted))
+    return tuple(sources)
+
+
+def read_optional(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise RulesError(path, None, None, f"cannot read: {error.strerror}") from None
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    # Imported here: a warm (cached) load never parses TOML.
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line = int(found.group(1)) if found else None
+        raise RulesError(path, line, None, f"TOML syntax error: {error}") from None
