@@ -1,0 +1,289 @@
+"""The connection layer of the store: one SQLite file shared by every safesh process.
+
+Several agents and a human run safesh at the same time, so every write happens inside one
+`BEGIN IMMEDIATE` transaction (writers queue on SQLite's lock instead of racing), the database
+is in WAL mode (readers never block writers) and a busy timeout makes a waiting writer retry
+instead of failing with "database is locked". This module also owns the schema and its
+migrations.
+
+The audit log (`audit.py`) and the approvals queue (`approvals.py`) see a back-end only through
+the `Database` protocol below: `write()` and `read()` hand out a `Transaction` whose `execute`
+takes SQL with `?` placeholders. The SQL they send is the portable subset that SQLite and
+PostgreSQL share, so a second back-end is one more class with these three methods.
+
+A database that cannot be read is never deleted, replaced or "repaired": it may hold pending
+approval requests, so safesh fails closed (`StoreError`) and leaves the file for a human.
+
+May import: the standard library (sqlite3 lazily: this is on every agent command's path) and
+`safesh.store.values`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from safesh.store.values import GENESIS_HASH, StoreError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    import sqlite3
+    from contextlib import AbstractContextManager
+    from typing import Any, Protocol
+
+    class Rows(Protocol):
+        """What `Transaction.execute` returns: a DB-API cursor's reading half."""
+
+        @property
+        def rowcount(self) -> int: ...
+
+        def fetchone(self) -> Any: ...
+
+        def fetchall(self) -> list[Any]: ...
+
+        def __iter__(self) -> Iterator[Any]: ...
+
+    class Transaction(Protocol):
+        """One open transaction. SQL uses `?` placeholders."""
+
+        def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Rows: ...
+
+    class Database(Protocol):
+        """A store back-end: a place for the audit chain and the approvals queue."""
+
+        @property
+        def location(self) -> str:
+            """Where the store is, for messages (a path or a URL without its password)."""
+
+        def write(self) -> AbstractContextManager[Transaction]:
+            """One write transaction, serialised against every other writer; any back-end
+            error inside becomes `StoreError` and rolls back."""
+
+        def read(self) -> AbstractContextManager[Transaction]:
+            """One consistent snapshot for several SELECTs."""
+
+        def close(self) -> None: ...
+
+
+SCHEMA_VERSION = 1
+# Writers hold the lock for a few milliseconds; waiting this long means something is stuck.
+DEFAULT_BUSY_TIMEOUT_S = 15.0
+
+_SCHEMA = """
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    ref         INTEGER,
+    time        TEXT NOT NULL,
+    cwd         TEXT,
+    user        TEXT,
+    command     TEXT,
+    decision    TEXT,
+    rules       TEXT,
+    mode        TEXT,
+    agent       TEXT,
+    session     TEXT,
+    approval_id TEXT,
+    outcome     TEXT,
+    exit_status INTEGER,
+    duration_s  REAL,
+    note        TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_ref ON audit(ref) WHERE ref IS NOT NULL;
+CREATE INDEX audit_time ON audit(time);
+CREATE TABLE chain_head (
+    one  INTEGER PRIMARY KEY CHECK (one = 1),
+    id   INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO chain_head (one, id, hash) VALUES (1, 0, '{genesis}');
+CREATE TABLE approvals (
+    id          TEXT PRIMARY KEY,
+    command     TEXT NOT NULL,
+    cwd         TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    rule_ids    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    tier        TEXT NOT NULL,
+    agent       TEXT,
+    session     TEXT,
+    created     TEXT NOT NULL,
+    expires     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    decided_at  TEXT,
+    decided_by  TEXT,
+    grant_kind  TEXT,
+    grant_until TEXT,
+    deny_reason TEXT,
+    used_at     TEXT
+);
+CREATE INDEX approvals_key ON approvals(command, cwd, fingerprint, status);
+"""
+
+
+class SqliteDatabase:
+    """The SQLite file at `path`, created with its directories when missing. Raises
+    `StoreError` when the file exists but is not a usable safesh store."""
+
+    def __init__(self, path: Path, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+        self.path = path
+        self._conn = _open(path, busy_timeout_s)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        """One write transaction. IMMEDIATE takes the write lock up front: a deferred
+        transaction that later upgrades can get SQLITE_BUSY without the busy handler ever
+        running (SQLite's deadlock avoidance), which is exactly "database is locked"."""
+        import sqlite3
+
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise _store_error(self.path, exc) from exc
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Transaction]:
+        """A read transaction: one consistent snapshot across several SELECTs."""
+        import sqlite3
+
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from exc
+        finally:
+            _rollback(conn)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    import sqlite3
+
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):  # the original error is the one worth reporting
+            conn.execute("ROLLBACK")
+
+
+def _store_error(path: Path, exc: BaseException) -> StoreError:
+    return StoreError(
+        f"cannot use the safesh store at {path}: {exc}. The file has been left as it is "
+        "(it may hold pending approval requests); move it aside to start a new store."
+    )
+
+
+def _prepare_file(path: Path) -> None:
+    # The log holds every command line, which can include secrets: keep it to this user.
+    # SQLite gives its -wal and -shm files the database file's permissions.
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"cannot create the safesh store at {path}: {exc}") from exc
+
+
+def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    import sqlite3
+
+    _prepare_file(path)
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see Store._write).
+        conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        _check_readable(conn)
+        _enable_wal(conn, busy_timeout_s)
+        # NORMAL in WAL mode never corrupts the file; a power cut may lose the last commits,
+        # which is the price of not fsyncing before every agent command.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, path)
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _store_error(path, exc) from exc
+    return conn
+
+
+def _check_readable(conn: sqlite3.Connection) -> None:
+    # Reading the schema is the first thing that touches the file's header: a file that is not
+    # a database fails here, before anything could write to it.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """Switch a new database to WAL (the mode is stored in the file, so this runs once).
+
+    The switch needs the database to itself, and SQLite reports SQLITE_BUSY for it without
+    going through the busy handler when other processes are connected, which is exactly what
+    happens when several agents create the store at the same moment: so retry here."""
+    import random
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() == "wal":
+            return
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # jitter: do not retry in lockstep
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have created the schema while we waited for the lock.
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version == 0:
+            (tables,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if tables:
+                raise StoreError(
+                    f"{path} is an SQLite database but not a safesh store (it has tables and "
+                    "no safesh schema version); it has been left as it is."
+                )
+            for statement in _SCHEMA.format(genesis=GENESIS_HASH).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the safesh store at {path} has schema version {version}, newer than this "
+                f"safesh understands ({SCHEMA_VERSION}); upgrade safesh. The file is untouched."
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
