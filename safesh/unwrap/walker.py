@@ -1,0 +1,284 @@
+"""The walk itself: every simple command of a parsed line, in order, peeled by the handler its
+command name selects (the `HANDLERS` table), with the state one line carries from command to
+command (the directory `cd` moved to, HOME/TMPDIR/PWD assigned, files written) and the
+emission of each command found as a `Command` for the rules.
+
+May use: `safesh.model`, every other module of `safesh.unwrap` and the standard library; no
+module of the package imports this one except the package itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
+from safesh.unwrap import fanout, git, shells, wrappers
+from safesh.unwrap.cwd import cd_target, is_prefix, scope
+from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
+from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
+from safesh.unwrap.variables import PATH_VARS, path_assignments, reassigned_word
+from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
+from safesh.unwrap.written import written_by
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from safesh.unwrap.site import Handler
+
+
+def unwrap(parsed: ParsedLine, context: Context, parse: ParseFn | None = None) -> Unwrapped:
+    """Every command `parsed` will run, with wrappers peeled and nested shells parsed."""
+    if parse is None:
+        from safesh.parse import parse_line
+
+        parse = parse_line
+    walker = Walker(context=context, parse=parse)
+    frame = Frame(depth=0, via=(), span=None, remote_host=None, cwd=None, cwd_known=True)
+    walker.walk_line(parsed, frame)
+    return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
+
+
+@dataclass
+class Walker:
+    """Collects what one `unwrap` call finds; lives only for that call."""
+
+    context: Context
+    parse: ParseFn
+    commands: list[Command] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+    # HOME / TMPDIR assigned earlier in the line (`export HOME=/; rm -rf ~`): words that
+    # expand them can no longer be judged from the context's values.
+    line_assigned: dict[str, str] = field(default_factory=dict)
+    # Files an earlier command in the line writes (`curl -o i.sh URL`, `cat > run.sh <<EOF`),
+    # by absolute path: a later `bash i.sh` runs what was written, not what is on disk now.
+    written: dict[str, Feed] = field(default_factory=dict)
+
+    # -- lines -----------------------------------------------------------------------------
+
+    def walk_line(self, parsed: ParsedLine, frame: Frame) -> None:
+        functions = frozenset(parsed.functions)
+        cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
+        cwd, cwd_known = frame.cwd, frame.cwd_known
+        for simple in parsed.commands:
+            # A `cd` only holds for commands at its nesting level or deeper: `(cd /tmp); rm x`
+            # must not evaluate `x` under /tmp.
+            while cwd_stack and not is_prefix(cwd_stack[-1][0], scope(simple.nesting)):
+                _, cwd, cwd_known = cwd_stack.pop()
+            inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
+            self.walk_simple(simple, parsed, inner, functions)
+            self.line_assigned.update(path_assignments(simple))
+            base = inner.cwd or self.context.cwd
+            self.written.update(written_by(simple, base, self.context.home))
+            moved = cd_target(simple, inner, self.context)
+            if moved is not None:
+                cwd_stack.append((scope(simple.nesting), cwd, cwd_known))
+                cwd, cwd_known = moved
+
+    def walk_source(self, source: str, frame: Frame, what: str) -> None:
+        if frame.depth > MAX_DEPTH:
+            self.note_unparsed(frame, f"{what} nests deeper than {MAX_DEPTH} levels", source)
+            return
+        try:
+            parsed = self.parse(source)
+        except ParseError as error:
+            self.note_unparsed(frame, f"cannot parse the {what}: {error}", source)
+            return
+        self.walk_line(parsed, frame)
+
+    def note_unparsed(
+        self, frame: Frame, message: str, source: str, kind: str = "unparsable"
+    ) -> None:
+        self.unparsed.append(Unparsed(frame.span or Span(0, len(source)), message, source, kind))
+
+    # -- files written earlier in the line ---------------------------------------------------
+
+    def written_script(self, path: str, site: Site) -> Feed | None:
+        """What an earlier command in this line wrote to `path`, if it wrote it."""
+        base = site.frame.cwd or self.context.cwd
+        return self.written.get(resolve_path(path, base, self.context.home))
+
+    def run_written(self, path: str, written: Feed, site: Site, runner: str) -> None:
+        """Judge running a file written earlier in this line: its text when it is known,
+        else (a download, computed output) it cannot be judged."""
+        if written.kind == "download":
+            self.note_unparsed(
+                site.frame,
+                f"{runner} runs {path}, which {' '.join(written.source)[:80]} downloads earlier"
+                " in this line: code from the network that nobody has read",
+                path,
+                kind="unseen",
+            )
+        elif written.text is not None:
+            self.walk_source(written.text, site.nested(f"{runner} {path}"), f"script {path}")
+        else:
+            self.note_unparsed(
+                site.frame,
+                f"{runner} runs {path}, whose contents this line computes",
+                path,
+                kind="unseen",
+            )
+
+    # -- simple commands ---------------------------------------------------------------------
+
+    def walk_simple(
+        self,
+        simple: SimpleCommand,
+        parsed: ParsedLine,
+        frame: Frame,
+        functions: frozenset[str],
+    ) -> None:
+        feed = feed_for(simple, parsed)
+        site = Site(simple, frame, feed, functions, frame.via, remote_host=frame.remote_host)
+        self.peel(list(simple.argv), site)
+        self._walk_heredoc_substitutions(site)
+
+    def _walk_heredoc_substitutions(self, site: Site) -> None:
+        """bash expands `$(…)` and backticks in the body of an unquoted heredoc (`cat <<EOF`)
+        before the command reads it: those commands run whatever the command is."""
+        for redirect in site.simple.redirects:
+            if redirect.op not in {"<<", "<<-"} or redirect.heredoc_quoted:
+                continue
+            if redirect.heredoc is None:
+                continue
+            substitutions = heredoc_substitutions(redirect.heredoc)
+            if substitutions is None:
+                self.note_unparsed(
+                    site.frame, "an unterminated $( or ` in a heredoc body", redirect.heredoc
+                )
+                continue
+            for source in substitutions:
+                self.walk_source(source, site.nested("heredoc $(…)"), "heredoc substitution")
+
+    def peel(self, words: list[Word], site: Site) -> None:
+        """Find the command `words` really runs, emitting it (and anything it nests)."""
+        if site.remote_host is None and site.frame.remote_host is not None:
+            site = replace(site, remote_host=site.frame.remote_host)
+        # `env A=1 cmd` and a leading assignment that the parser left in argv
+        while words and words[0].static and is_assignment(words[0].text):
+            name, _, value = words[0].text.partition("=")
+            site = replace(site, assignments=(*site.assignments, (name, value)))
+            words = words[1:]
+        if len(words) > 1 and words[0].static and looks_like_bad_assignment(words[0].text):
+            # `1A=2 git reset --hard`: bash would report "command not found", but a word that
+            # was meant as an assignment is no program; judge what follows it.
+            self.peel(words[1:], site.inner(words[0].text))
+            return
+        if not words:
+            if site.simple.redirects and not site.via:
+                self.emit(words, site)
+            return
+        head = words[0]
+        if not head.static:
+            self.emit(words, site, dynamic=True)
+            return
+        name = command_name(head.text)
+        if name in site.functions:
+            # A call of a function defined in this line; its body's commands are already
+            # among the parsed commands.
+            self.emit(words, site)
+            return
+        if "/" in head.text:
+            written = self.written_script(head.text, site)
+            if written is not None:
+                self.emit(words, site)
+                self.run_written(head.text, written, site, "the line")
+                return
+        handler = HANDLERS.get(name)
+        if handler is None or len(site.via) > 4 * MAX_DEPTH:
+            self.emit(words, site)
+            if handler is None and len(site.via) <= 4 * MAX_DEPTH:
+                wrappers.scan_unknown_wrapper(self, name, words, site)
+            return
+        handler(self, name, words, site)
+
+    def emit(
+        self,
+        words: Sequence[Word],
+        site: Site,
+        dynamic: bool = False,
+        _variant: bool = False,
+    ) -> None:
+        simple, frame, feed = site.simple, site.frame, site.feed
+        name = (
+            command_name(words[0].text)
+            if words and not dynamic
+            else (words[0].text if words else "")
+        )
+        assignments = tuple((k, v.text) for k, v in simple.assignments) + site.assignments
+        reassigned = PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
+        if reassigned and words and not dynamic and not _variant:
+            # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
+            # new one (unless a subshell ended in between): both readings are judged.
+            values = {**self.line_assigned, **dict(assignments)}
+            variant = [words[0], *(reassigned_word(w, reassigned, values) for w in words[1:])]
+            if variant != list(words):
+                label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
+                self.emit(variant, site.inner(label), dynamic, _variant=True)
+        if feed is None and any("<(" in w.raw for w in words[1:]):
+            downloads = [w.raw for w in words[1:] if "<(" in w.raw and mentions_download(w.raw)]
+            if downloads:
+                feed = Feed("process-substitution-download", source=tuple(downloads))
+        argv = (name, *(w.text for w in words[1:])) if words else ()
+        self.commands.append(
+            Command(
+                name=name,
+                argv=argv,
+                words=tuple(words),
+                span=frame.span or simple.span,
+                source=" ".join(w.raw for w in simple.argv),
+                redirects=simple.redirects,
+                assignments=assignments,
+                via=site.via,
+                nesting=simple.nesting,
+                feed=feed,
+                pipeline=simple.pipeline,
+                dynamic=dynamic,
+                args_unknown=site.args_unknown,
+                remote_host=site.remote_host,
+                depth=frame.depth,
+                background=simple.background,
+                cwd=frame.cwd,
+                cwd_known=frame.cwd_known,
+            )
+        )
+
+
+_PYTHONS = ["python", "python3", "python2", *(f"python3.{minor}" for minor in range(6, 16))]
+_PACKAGE_RUNNERS = [
+    "npx", "bunx", "uv", "uvx", "poetry", "pipenv", "bundle", "pnpm", "yarn", "pdm", "hatch",
+    "rye", "pipx",
+]  # fmt: skip
+
+# The handler of each command name that runs, or may run, another command.
+HANDLERS: dict[str, Handler] = {
+    **dict.fromkeys(wrappers.SIMPLE_WRAPPERS, wrappers.simple_wrapper),
+    "timeout": wrappers.timeout,
+    "chrt": wrappers.skip_one_positional,
+    "taskset": wrappers.skip_one_positional,
+    "flock": wrappers.skip_one_positional,
+    "chroot": wrappers.skip_one_positional,
+    "env": wrappers.env_command,
+    "command": wrappers.command_builtin,
+    "exec": wrappers.exec_builtin,
+    "watch": wrappers.watch,
+    "xargs": fanout.xargs,
+    "parallel": fanout.parallel,
+    "sem": fanout.parallel,
+    **dict.fromkeys(_PYTHONS, wrappers.python_module),
+    "busybox": wrappers.multicall,
+    "toybox": wrappers.multicall,
+    "git": git.git,
+    "find": fanout.find_exec,
+    "ssh": shells.ssh,
+    "su": shells.su,
+    "eval": shells.eval_builtin,
+    "source": shells.source_builtin,
+    ".": shells.source_builtin,
+    **dict.fromkeys(shells.SHELLS, shells.shell),
+    **dict.fromkeys(_PACKAGE_RUNNERS, wrappers.package_runner),
+    "ansible": shells.ansible,
+    "kubectl": wrappers.container_exec,
+    "oc": wrappers.container_exec,
+    "docker": wrappers.container_exec,
+    "podman": wrappers.container_exec,
+}

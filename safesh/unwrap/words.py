@@ -1,0 +1,84 @@
+"""Word helpers of the unwrap stage: the program a command word names, assignments, a
+wrapper's own options, lexical path resolution.
+
+May use: `safesh.model` and the standard library; nothing else of the package.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+
+from safesh.model import Word
+
+
+def command_name(text: str) -> str:
+    """`/bin/rm` -> `rm`; `\\rm` -> `rm` (the parser already removed quotes); `RM` -> `rm`
+    (a case-insensitive filesystem, as macOS has by default, runs `RM` as `rm`)."""
+    name = text.lstrip("\\")
+    if "/" in name.rstrip("/"):
+        name = posixpath.basename(name.rstrip("/"))
+    return name.lower() if not name.islower() else name
+
+
+def is_assignment(text: str) -> bool:
+    name, sep, _ = text.partition("=")
+    return bool(sep) and name.isidentifier()
+
+
+def split_options(
+    words: Sequence[Word],
+    value_options: frozenset[str],
+    *,
+    stop_at_first_positional: bool = True,
+    attached_short_values: bool = True,
+) -> tuple[list[Word], list[Word]]:
+    """Split a wrapper's own options from the rest (the wrapped command and its arguments)."""
+    i = 0
+    options: list[Word] = []
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            return options, list(words[i + 1 :])
+        if (not text.startswith("-") or text == "-") and stop_at_first_positional:
+            break
+        options.append(words[i])
+        if text in value_options and i + 1 < len(words):
+            options.append(words[i + 1])
+            i += 2
+            continue
+        if (
+            attached_short_values
+            and text.startswith("-")
+            and not text.startswith("--")
+            and len(text) > 2
+            and text[:2] in value_options
+        ):
+            i += 1  # -uroot, -n5: value attached
+            continue
+        i += 1
+    return options, list(words[i:])
+
+
+def option_texts(options: Sequence[Word]) -> set[str]:
+    return {w.text for w in options}
+
+
+_BAD_ASSIGNMENT = re.compile(r"^[^=/\s]*=")
+
+
+def looks_like_bad_assignment(text: str) -> bool:
+    """`1A=2`, `A-B=2`, `=2`: shaped like an assignment, but not a valid one."""
+    return bool(_BAD_ASSIGNMENT.match(text)) and not is_assignment(text)
+
+
+def resolve_path(path: str, cwd: str, home: str) -> str:
+    """Lexically resolve `path` against `cwd` (no filesystem access)."""
+    if path == "~" or path.startswith("~/"):
+        path = home + path[1:]
+    elif path.startswith(("$HOME", "${HOME}")):
+        path = home + path[len("${HOME}") if path.startswith("${") else len("$HOME") :]
+    if not path.startswith("/"):
+        path = posixpath.join(cwd, path)
+    return posixpath.normpath(path)
