@@ -170,6 +170,28 @@ def test_ask_no_refuses_and_yes_runs(shell: Shell) -> None:
     assert (shell.work / "reset-ran").exists()
 
 
+def test_status_after_a_declined_or_blocked_line_is_77(shell: Shell) -> None:
+    shell.child.sendline("git reset --hard; touch reset-ran")
+    shell.child.expect(r"\[y/N\] ")
+    shell.child.sendline("n")
+    shell.expect_prompt()
+    assert "status=77" in shell.run("echo status=$?")
+    shell.run("kubectl delete namespace prod; touch blocked-ran")
+    assert "status=77" in shell.run("echo status=$?")
+    assert not (shell.work / "reset-ran").exists()
+    assert not (shell.work / "blocked-ran").exists()
+
+
+def test_ctrl_c_at_the_question_declines_on_a_new_line(shell: Shell) -> None:
+    shell.child.sendline("git reset --hard; touch reset-ran")
+    shell.child.expect(r"\[y/N\] ")
+    shell.child.sendintr()
+    shell.expect_prompt()
+    # What follows the question starts on a line of its own.
+    assert re.search(r"\^C\r?\nsafesh: not run", str(shell.child.before))
+    assert not (shell.work / "reset-ran").exists()
+
+
 def test_type_to_confirm_wants_the_target_name(shell: Shell) -> None:
     line = "git push --force origin main; touch pushed"
     assert decision(line, shell.work) == "ask"

@@ -292,12 +292,16 @@ class FakeRunner:
     cwd: str = "/work"
     env: dict[str, str] = field(default_factory=lambda: {"HOME": "/home/me"})
     ran: list[str] = field(default_factory=list)
+    next_status: int | None = None
 
     def run(self, text: str) -> RunResult:
         self.ran.append(text)
         if text.startswith("exit"):
             return RunResult(int(text.split()[1]) if " " in text else 0, exited=True)
-        return RunResult(0, exited=False)
+        return RunResult(self.next_status or 0, exited=False)
+
+    def set_status(self, status: int) -> None:
+        self.next_status = status
 
     def show_pending(self) -> None:
         pass
@@ -519,3 +523,31 @@ def test_history_is_appended_to_its_file(tmp_path: Path) -> None:
     history.add("echo one")
     assert "echo one" in path.read_text()
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_refused_line_hands_status_77_to_the_shell_for_the_next_line() -> None:
+    tiers = {"rm -rf /": report_for("rm -rf /", Tier.BLOCK)}
+    session, runner, _store, _out, _ = make_session(tiers, ["rm -rf /"])
+    session.loop()
+    assert "rm -rf /" not in runner.ran
+    assert runner.next_status == 77
+
+
+def test_a_declined_line_leaves_status_77() -> None:
+    tiers = {"git reset --hard": report_for("git reset --hard", Tier.ASK)}
+    session, runner, _store, _out, _ = make_session(tiers, ["git reset --hard"], answers="n\n")
+    session.loop()
+    assert runner.next_status == 77
+
+
+class _InterruptedInput(io.StringIO):
+    def readline(self, size: int | None = -1) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_the_question_answers_no_on_a_new_line() -> None:
+    from safesh.interactive.prompts import ask
+
+    out = io.StringIO()
+    assert ask("about to run x\n", tty_in=_InterruptedInput(), tty_out=out) is False
+    assert out.getvalue().endswith("[y/N] \n")

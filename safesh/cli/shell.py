@@ -174,7 +174,7 @@ def main(argv: list[str]) -> int:
         return 0
     dry_run = inv.dry_run or os.environ.get("SAFESH_DRY_RUN", "") not in {"", "0"}
     if inv.command is not None:
-        return run_line(inv.command, inv, ["-c", inv.command, *inv.args], dry_run)
+        return run_line(inv.command, inv, ["-c", inv.command, *inv.args], dry_run, agent_lines=True)
     if inv.script is not None:
         if os.environ.get("SAFESH_SHIM_DEPTH") and not dry_run:
             # A shim reached by a `#!/usr/bin/env bash` script: an installed program (pyenv's
@@ -209,14 +209,33 @@ def _shell_name() -> str:
     return os.path.basename(os.environ.get("SAFESH_REAL_SHELL", "") or "bash")
 
 
-def run_line(source: str, inv: Invocation, shell_args: list[str], dry_run: bool) -> int:
-    """Judge `source`; then exec the real shell, or refuse. Returns only when not exec'ing."""
-    from safesh.api import check
+def run_line(
+    source: str,
+    inv: Invocation,
+    shell_args: list[str],
+    dry_run: bool,
+    *,
+    agent_lines: bool = False,
+) -> int:
+    """Judge `source`; then exec the real shell, or refuse. Returns only when not exec'ing.
+
+    With `agent_lines`, a coding agent's own wrapper line (Claude Code's prefix line, Gemini
+    CLI's background-pid wrapper) is judged, approved and recorded by the agent's command
+    inside it; the whole line still runs unchanged."""
     from safesh.interactive.prompts import terminal_available
     from safesh.store.recorder import Recorder
 
-    report = check(source)
-    recorder = Recorder()
+    if agent_lines:
+        from safesh.agents.agent_line import judge_line
+
+        judged = judge_line(source)
+        report = judged.report
+        agent = judged.agent_line.agent if judged.agent_line else None
+    else:
+        from safesh.api import check
+
+        report, agent = check(source), None
+    recorder = Recorder(agent=agent)
     mode = Mode.DRY_RUN if dry_run else Mode.EXEC
     asks = report.tier is Tier.ASK
     terminal = mode is Mode.EXEC and asks and terminal_available()

@@ -86,10 +86,13 @@ def bash_arguments(passthrough: Sequence[str]) -> list[str]:
     return ["--noediting", *options, "-i"]
 
 
-def trigger_line(serial: int, text: str) -> bytes:
-    """The one line bash reads to run `text` (see the module docstring)."""
+def trigger_line(serial: int, text: str, status: int | None = None) -> bytes:
+    """The one line bash reads to run `text` (see the module docstring). `status` replaces the
+    `$?` the line sees (a refused line in between never reached bash but has a status)."""
+    previous = "$?" if status is None else str(int(status))
     return (
-        f"__safesh_s=$? __safesh_u=$_ __safesh_n={serial} __safesh_c={ansi_c_quote(text)}; "
+        f"__safesh_s={previous} __safesh_u=$_ __safesh_n={serial} "
+        f"__safesh_c={ansi_c_quote(text)}; "
         'if __safesh_go "$__safesh_s" "$__safesh_u"; then eval "$__safesh_c"; '
         'else eval "$__safesh_c"; fi <"$__safesh_tty"\n'
     ).encode("ascii")
@@ -190,6 +193,7 @@ class BashSession:
         self._backlog: list[Event] = []
         self._serial = 0
         self._dead = False
+        self._status_override: int | None = None
         self.status = 0
         self.cwd = os.getcwd()
         runtime = os.environ.get("XDG_RUNTIME_DIR")
@@ -233,6 +237,10 @@ class BashSession:
 
     # -- running ----------------------------------------------------------------------------
 
+    def set_status(self, status: int) -> None:
+        """`$?` for the next line, as if a command that never reached bash exited `status`."""
+        self._status_override = status
+
     def run(self, text: str) -> RunResult:
         """Run `text` in the session, relaying the terminal until bash is back at its prompt."""
         if self._dead:
@@ -248,7 +256,8 @@ class BashSession:
             raw_terminal(self._user_in),
             on_window_change(self._sync_size),
         ):
-            write_all(self._commands, trigger_line(self._serial, text))
+            write_all(self._commands, trigger_line(self._serial, text, self._status_override))
+            self._status_override = None
             ended = relay(
                 self._child.child_fd,
                 self._user_in,

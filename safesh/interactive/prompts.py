@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 
@@ -57,7 +58,11 @@ def ask(
             tty_out.write("Run it anyway? [y/N] ")
         tty_out.flush()
         answer = tty_in.readline()
-    except (OSError, KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError):
+        # Ctrl-C / Ctrl-D at the question: No, and the cursor moves off the question's line.
+        _newline(tty_out)
+        return False
+    except OSError:
         return False
     finally:
         for handle in close:
@@ -66,3 +71,11 @@ def ask(
     if type_to_confirm is not None:
         return answer == type_to_confirm
     return answer.lower() in {"y", "yes"}
+
+
+def _newline(out: IO[str] | None) -> None:
+    if out is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        out.write("\n")
+        out.flush()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from safesh.decide import Action, DecisionInput, Mode, after_prompt, decide
+from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, after_prompt, decide
 from safesh.model import Analysis, Context, Finding, ParseError, Tier
 
 if TYPE_CHECKING:
@@ -185,6 +185,8 @@ class Runner(Protocol):
     def env(self) -> dict[str, str]: ...
 
     def run(self, text: str) -> Any: ...  # RunResult: .status, .exited
+
+    def set_status(self, status: int) -> None: ...
 
     def show_pending(self) -> None: ...
 
@@ -415,6 +417,10 @@ class Session:
         if not action.runs:
             self._say("safesh: not run.\n" if outcome == "declined" else block_text(report))
             self._record(report, outcome)
+            # As with `safesh -c`, a line that did not run fails with 77, and `$?` says so.
+            self.last_status = EXIT_REFUSED
+            if self.runner is not None:
+                self.runner.set_status(EXIT_REFUSED)
             return None
         if action is Action.RUN_NOTIFY:
             self._say(self._dim(note_text(report)))
