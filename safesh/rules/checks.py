@@ -89,21 +89,6 @@ _INLINE_OPTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "php": frozenset({"-r"}),
     }
 )
-_DANGEROUS_CODE = re.compile(
-    r"""
-    shutil\.rmtree | shutil\.move
-    | os\.(remove|unlink|rmdir|removedirs|system|popen|exec\w*|spawn\w*)
-    | \.unlink\( | \.rmdir\( | subprocess | child_process | execSync | spawnSync
-    | \bsystem\s*\( | \bexec\s*\( | `[^`]+` | \bqx\s*[({/] | File\.delete | FileUtils\.rm
-    | Dir\.rmdir | \bunlink\b | \brmtree\b | fs\.(rm|rmdir|unlink)\b
-    | \b(rmSync|rmdirSync|unlinkSync|rimraf)\b
-    | Deno\.(remove|run|Command) | Bun\.spawn | \bshell_exec\b | \bpassthru\b | \bproc_open\b
-    | %x\{ | IO\.popen | Open3
-    | \beval\s*\( | __import__ | \bpty\.spawn | \bos\.(kill|killpg|chmod|chown|truncate)\b
-    | \bsocket\b.*\bconnect\b
-    """,
-    re.VERBOSE,
-)
 # A shell command given to an interpreter as its program (`perl -e "rm -rf /"`).
 _SHELL_AS_CODE = re.compile(
     r"^\s*(sudo\s+)?(rm\s+-[A-Za-z]*[rRf]|dd\s+|mkfs|git\s+(push|reset|clean))"
@@ -123,7 +108,7 @@ def inline_code(command: Command) -> str | None:
             if arg == option and index + 1 < len(args):
                 return args[index + 1]
             # Short options glue their value: `-c'import os'`, perl's `-le 'code'`.
-            if _short_cluster_has(arg, option):
+            if _short_cluster_has(arg, option, _GLUED_VALUES.get(interpreter_base(command.name))):
                 rest = arg[arg.index(option[1], 1) + 1 :]
                 if rest:
                     return rest
@@ -132,10 +117,24 @@ def inline_code(command: Command) -> str | None:
     return None
 
 
-def _short_cluster_has(arg: str, option: str) -> bool:
+# Letters that take the rest of their word as a value, so a cluster ends there: perl's
+# `-MFile::Path`, `-i.bak`; ruby's `-rfileutils`; python's `-Wignore`.
+_GLUED_VALUES: Mapping[str, str] = MappingProxyType(
+    {"perl": "MmIiCdDxV0", "ruby": "rICEFKTWx0i", "python": "WXmQ", "node": "r"}
+)
+
+
+def _short_cluster_has(arg: str, option: str, stops: str | None = None) -> bool:
     if len(option) != 2 or not option.startswith("-"):
         return False
-    return arg.startswith("-") and not arg.startswith("--") and option[1] in arg[1:]
+    if not arg.startswith("-") or arg.startswith("--"):
+        return False
+    for letter in arg[1:]:
+        if letter == option[1]:
+            return True
+        if stops and letter in stops:
+            return False
+    return False
 
 
 def _code_word_raw(command: Command, code: str) -> str | None:
@@ -161,18 +160,16 @@ def _stdin_program(command: Command) -> str | None:
 
 
 def inline_program(command: Command, context: Context) -> str | None:
+    """Program text computed when the line runs (`python3 -c "$CODE"`), or a shell command
+    given to an interpreter as its program (`perl -e "rm -rf /"`). What a readable program
+    does is judged by its effects (inline.py), target by target."""
     code = inline_code(command)
     if code is None:
-        if interpreter_base(command.name) not in _INLINE_OPTIONS:
-            return None
-        code = _stdin_program(command)
-        if code is None:
-            return None
-    else:
-        raw = _code_word_raw(command, code)
-        if raw is not None and _UNSEEN_CODE.search(raw):
-            return f"program text computed at run time: {raw}"
-    found = _DANGEROUS_CODE.search(code) or _SHELL_AS_CODE.search(code)
+        return None
+    raw = _code_word_raw(command, code)
+    if raw is not None and _UNSEEN_CODE.search(raw):
+        return f"program text computed at run time: {raw}"
+    found = _SHELL_AS_CODE.search(code)
     return found.group(0) if found else None
 
 

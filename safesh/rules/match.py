@@ -7,7 +7,8 @@ rule's conditions are evaluated; every rule that holds yields a Finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from safesh.model import Command, Context, Finding, Tier
@@ -97,7 +98,12 @@ def parse_args(
                 values.append((name, argv[index]))
                 index += 1
             continue
-        flags.add(word.partition("=")[0])
+        name, equals, value = word.partition("=")
+        flags.add(name)
+        if equals and len(name) > 2:
+            # `-path=kv`, `-recurse=true`: Go-style long options, never a letter cluster.
+            values.append((name, value))
+            continue
         for offset, letter in enumerate(word[1:], start=2):
             option = "-" + letter
             flags.add(option)
@@ -122,6 +128,7 @@ class _Memo:
     # (`aws logs start-live-tail` names no environment `live`).
     production: dict[int, production.Signal | None] = field(default_factory=dict)
     offset: int = 0  # subcommand words the current rule matched
+    facts: frozenset[str] | None = None  # effects.command_facts, computed on first use
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ def classify(
     findings: list[Finding] = []
     rules = ruleset.active_rules()
     for command in commands:
+        findings.extend(_embedded(command, context, ruleset))
         memo = _Memo()
         tool = ruleset.tool(command.name)
         args = parse_args(command.argv, tool)
@@ -181,6 +189,8 @@ def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Ru
 def _may_apply(cond: Conditions, name: str) -> bool:
     if cond.command and not any(glob_match(name, g) for g in cond.command):
         return False
+    if cond.command_none and any(glob_match(name, g) for g in cond.command_none):
+        return False
     if cond.sql_any:
         from safesh.rules.clients import DATABASE_CLIENTS
 
@@ -200,6 +210,8 @@ def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
         if not any(glob_match(command.name, g) for g in cond.command):
             return None
         evidence.append(command.name)
+    if cond.command_none and any(glob_match(command.name, g) for g in cond.command_none):
+        return None
     if cond.subcommand:
         words = [command.argv[i] for i in args.positional[: len(cond.subcommand)]]
         if len(words) < len(cond.subcommand) or not all(
@@ -216,6 +228,16 @@ def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
         evidence.extend(found)
     if cond.sql_any:
         found = _sql(cond, scope, memo)
+        if found is None:
+            return None
+        evidence.extend(found)
+    if cond.verbs_any:
+        found = _verbs(cond, scope)
+        if found is None:
+            return None
+        evidence.extend(found)
+    if cond.effects_any or cond.effects_none:
+        found = _effects(cond, scope, memo)
         if found is None:
             return None
         evidence.extend(found)
@@ -375,6 +397,134 @@ def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
     if not hits:
         return None
     return [evidence or ", ".join(hits)]
+
+
+# -- generic vocabularies ----------------------------------------------------------------------
+
+_VERB_POSITIONS = 3
+_VERB_SPLIT = re.compile(r"[-_]|(?<=[a-z])(?=[A-Z])")
+_SHORT_OPTION = re.compile(r"^-[A-Za-z]$")
+# `tool rm -rf x`: the unwrap stage judges such an argument as the command it names (fs rules
+# decide by its paths), so the verb vocabulary leaves it alone.
+_COMMANDS_AS_ARGUMENTS = frozenset({"rm", "shred", "srm", "truncate"})
+
+
+def verb_tokens(word: str) -> list[str]:
+    """The verbs a subcommand word spells: the first and last token of each `:`-separated
+    part, split at `-`, `_` and camelCase (`delete-bucket`, `volume-rm`, `apps:destroy`,
+    `deleteUser`), lower case. Look-alikes spell other tokens (`list-deleted`,
+    `get-deletion-status`)."""
+    if not word or any(c.isspace() or c in "/=.,'\"{}()[]$`*" for c in word):
+        return []
+    tokens: list[str] = []
+    for part in word.split(":"):
+        pieces = [p for p in _VERB_SPLIT.split(part) if p]
+        if pieces:
+            # The verb leads (`delete-bucket`) or ends (`volume-rm`, `db-reset`) the word.
+            tokens.extend({pieces[0].lower(), pieces[-1].lower()})
+    return tokens
+
+
+def _verbs(cond: Conditions, scope: _Scope) -> list[str] | None:
+    """`verbs_any`: a leading positional word (the first three: `tool GROUP RESOURCE VERB`
+    has the verb third) spells one of the verbs, and is not the value of a one-letter option
+    (`pytest -k delete`). `verbs_none`: no leading word matches (`pip cache purge`)."""
+    argv = scope.command.argv
+    leading = list(scope.args.positional[:_VERB_POSITIONS])
+    words = [argv[i] for i in leading]
+    if cond.verbs_none and any(glob_match(w.lower(), g) for w in words for g in cond.verbs_none):
+        return None
+    for index in leading:
+        if index > 1 and _SHORT_OPTION.match(argv[index - 1]):
+            continue
+        following = argv[index + 1] if index + 1 < len(argv) else ""
+        if argv[index] in _COMMANDS_AS_ARGUMENTS and following.startswith("-"):
+            continue
+        tokens = verb_tokens(argv[index])
+        if any(glob_match(t, g) for t in tokens for g in cond.verbs_any):
+            return [argv[index]]
+    return None
+
+
+def _effects(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
+    if memo.facts is None:
+        from safesh.rules.effects import command_facts
+
+        memo.facts = command_facts(scope.command, scope.context)
+    facts = memo.facts
+    if any(glob_match(f, g) for f in facts for g in cond.effects_none):
+        return None
+    if not cond.effects_any:
+        return []
+    hits = sorted(f for f in facts if any(glob_match(f, g) for g in cond.effects_any))
+    return hits or None
+
+
+# -- code an inline program runs ---------------------------------------------------------------
+
+_MAX_EMBEDDED_DEPTH = 6
+
+
+def _embedded(command: Command, context: Context, ruleset: RuleSet) -> list[Finding]:
+    """Shell command lines an inline program runs (`python -c "os.system('rm -rf x')"`, awk's
+    `system()`), judged as commands of their own. A line that cannot be parsed asks."""
+    if not command.argv:
+        return []
+    from safesh.rules.inline import program_text
+
+    if program_text(command) is None:
+        return []
+    from safesh.rules.inline import shell_strings
+
+    findings: list[Finding] = []
+    for text in shell_strings(command):
+        findings.extend(_judge_embedded(text, command, context, ruleset))
+    return findings
+
+
+def _judge_embedded(text: str, outer: Command, context: Context, ruleset: RuleSet) -> list[Finding]:
+    from safesh.model import ParseError
+
+    tag = f"{outer.name} runs"
+    if outer.depth >= _MAX_EMBEDDED_DEPTH:
+        return [_embedded_problem(outer, ruleset, f"nested too deep: {text}")]
+    try:
+        from safesh.parse import parse_line
+        from safesh.unwrap import unwrap
+
+        unwrapped = unwrap(parse_line(text), context)
+    except ParseError as error:
+        return [_embedded_problem(outer, ruleset, f"cannot parse {text!r}: {error}")]
+    inner = tuple(
+        replace(
+            c,
+            via=(*outer.via, tag, *c.via),
+            depth=outer.depth + 1 + c.depth,
+            remote_host=c.remote_host or outer.remote_host,
+            cwd=c.cwd if c.cwd is not None else outer.cwd,
+            cwd_known=c.cwd_known and outer.cwd_known,
+        )
+        for c in unwrapped.commands
+    )
+    findings = list(classify(inner, context, ruleset))
+    findings.extend(
+        _embedded_problem(outer, ruleset, problem.message) for problem in unwrapped.unparsed
+    )
+    return findings
+
+
+def _embedded_problem(outer: Command, ruleset: RuleSet, evidence: str) -> Finding:
+    rule = ruleset.get("core.inline-program")
+    return Finding(
+        rule_id="core.inline-program",
+        tier=Tier.ASK if rule is None else Tier.most_severe([rule.tier, Tier.ASK]),
+        reason=(
+            "The inline program runs a command safesh cannot read." if rule is None else rule.reason
+        ),
+        command=outer,
+        evidence=evidence,
+        pack="core",
+    )
 
 
 # -- findings ----------------------------------------------------------------------------------

@@ -37,7 +37,19 @@ LOCATION_CLASSES = (
     "project",
     "outside-repo",
 )
-RELATION_CLASSES = ("outside-cwd", "parent-escape", "glob-all", "safesh-state")
+RELATION_CLASSES = (
+    "outside-cwd",
+    "parent-escape",
+    "glob-all",
+    "safesh-state",
+    # What a file is, whatever its location class (docs/rules.md, "Path classes"):
+    "credential",
+    "startup-file",
+    "auth-file",
+    "other-home",
+    "app-config",
+    "kernel-control",
+)
 PATH_CLASSES = frozenset(LOCATION_CLASSES + RELATION_CLASSES)
 
 # Top-level directories whose loss breaks the machine. /tmp and /var/tmp themselves are here
@@ -178,6 +190,7 @@ def _classify_one(
     classes.add(location)
     if _names_safesh_state(resolved):
         classes.add("safesh-state")
+    classes |= _kinds(resolved, context, tilde_home)
     if location in {"git-dir", "build-output", "project", "outside-repo"} and not _inside(
         resolved, _normalise(base)
     ):
@@ -358,3 +371,94 @@ def _is_system(path: str) -> bool:
     if first in {"tmp", "home", "Users"}:
         return False
     return first in _SYSTEM_TOP or bool(_SYSTEM_RE.match(path))
+
+
+# -- what a file is ------------------------------------------------------------------------------
+
+# Entries of a home that hold keys, tokens or passwords.
+_CREDENTIAL_ENTRIES = frozenset(
+    {
+        ".ssh", ".aws", ".kube", ".gnupg", ".docker", ".azure", ".gcloud", ".password-store",
+        ".terraform.d", ".npmrc", ".pypirc", ".netrc", ".git-credentials", ".vault-token",
+        ".pgpass", ".my.cnf", ".mozilla", ".thunderbird",
+    }
+)  # fmt: skip
+# Files under ~/.config that hold credentials rather than an app's settings.
+_CREDENTIAL_CONFIG_APPS = frozenset({"gcloud", "gh", "hub", "doctl", "rclone", "op", "safesh"})
+# Files a shell reads at start-up: whatever is written there runs in every later session.
+_STARTUP_ENTRIES = frozenset(
+    {
+        ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
+        ".zprofile", ".zshenv", ".zlogin", ".zlogout", ".kshrc", ".cshrc", ".tcshrc",
+        ".xprofile", ".xinitrc", ".pam_environment",
+    }
+)  # fmt: skip
+_STARTUP_SYSTEM = ("/etc/profile", "/etc/bash.bashrc", "/etc/bashrc", "/etc/zshrc",
+                   "/etc/zsh/", "/etc/profile.d/", "/etc/environment")  # fmt: skip
+# Who may log in and as whom: accounts, passwords, sudo rights, ssh, PAM, boot, schedules.
+_AUTH_FILES = (
+    "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers",
+    "/etc/sudoers.d", "/etc/ssh", "/etc/pam.d", "/etc/security", "/etc/login.defs",
+    "/etc/hosts", "/etc/hosts.allow", "/etc/hosts.deny", "/etc/resolv.conf", "/etc/fstab",
+    "/etc/crontab", "/etc/cron.d", "/etc/cron.daily", "/etc/cron.hourly", "/etc/systemd",
+    "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/nsswitch.conf", "/etc/shells",
+    "/boot", "/var/spool/cron", "/etc/init.d", "/etc/rc.local", "/etc/modprobe.d",
+    "/etc/sysctl.conf", "/etc/sysctl.d", "/etc/apt/sources.list", "/etc/yum.repos.d",
+)  # fmt: skip
+_HOME_PARENTS = ("/home", "/Users")
+# Writing here changes the running kernel: sysrq reboots or kills, /proc/sys and /sys tune it.
+_KERNEL_CONTROL = ("/proc/sysrq-trigger", "/proc/sys", "/sys", "/dev/mem", "/dev/kmem",
+                   "/dev/port", "/proc/kcore")  # fmt: skip
+
+
+def _kinds(path: str, context: Context, tilde_home: str | None) -> set[str]:
+    """`credential`, `startup-file`, `auth-file`, `other-home`, `app-config`, `kernel-control`:
+    what the file is,
+    which decides how much writing onto it matters (a key, a shell start-up file, the password
+    database, someone else's home, one app's own settings)."""
+    kinds: set[str] = set()
+    own = _normalise(context.home)
+    home = own
+    if tilde_home is not None and _normalise(tilde_home) != own:
+        kinds.add("other-home")
+        home = _normalise(tilde_home)
+    elif _inside(path, "/root") or _inside(path, "/var/root"):
+        kinds.add("other-home")
+        home = "/root" if _inside(path, "/root") else "/var/root"
+    elif not _inside(path, own):
+        other = _other_home(path)
+        if other is not None:
+            kinds.add("other-home")
+            home = other
+    if _inside(path, home) and path != home:
+        parts = path[len(home.rstrip("/")) + 1 :].split("/")
+        first = parts[0]
+        if first in _CREDENTIAL_ENTRIES:
+            kinds.add("credential")
+        elif first in _STARTUP_ENTRIES:
+            kinds.add("startup-file")
+        elif first in {".config", ".local"} and len(parts) >= 3:
+            app = parts[2] if first == ".local" and parts[1] in {"share", "state"} else parts[1]
+            if first == ".config" and app == "fish":
+                kinds.add("startup-file")
+            elif app in _CREDENTIAL_CONFIG_APPS:
+                kinds.add("credential")
+            elif first == ".config" or parts[1] in {"share", "state"}:
+                kinds.add("app-config")
+    if path.startswith(_STARTUP_SYSTEM) or path in {p.rstrip("/") for p in _STARTUP_SYSTEM}:
+        kinds.add("startup-file")
+    if any(_inside(path, auth) for auth in _AUTH_FILES):
+        kinds.add("auth-file")
+    if any(_inside(path, tree) for tree in _KERNEL_CONTROL):
+        kinds.add("kernel-control")
+    return kinds
+
+
+def _other_home(path: str) -> str | None:
+    """`/home/bob/…` or `/Users/bob/…`: the home of another user, when the path is in one."""
+    for parent in _HOME_PARENTS:
+        if path.startswith(parent + "/"):
+            user = path[len(parent) + 1 :].split("/", 1)[0]
+            if user and user not in {"Shared", "shared", "lost+found"}:
+                return f"{parent}/{user}"
+    return None

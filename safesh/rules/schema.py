@@ -9,6 +9,18 @@ from safesh.model import Tier
 
 BLASTS = ("local", "project", "shared", "machine", "production")
 
+# docs/rules.md, "The effect model": what a rule says the command does to its target.
+EFFECTS = (
+    "deletes-data",
+    "overwrites",
+    "discards-work",
+    "rewrites-history",
+    "mutates-remote",
+    "changes-permissions",
+    "stops-processes",
+    "disables-guard",
+)
+
 # docs/rules.md: the tier of an action from whether it can be undone and how far it reaches.
 TIER_TABLE: dict[tuple[str, bool], Tier] = {
     ("local", True): Tier.ALLOW,
@@ -33,6 +45,7 @@ class Conditions:
     """All given conditions must hold; `any` holds when one of its tables holds."""
 
     command: tuple[str, ...] = ()
+    command_none: tuple[str, ...] = ()
     subcommand: tuple[str, ...] = ()
     flags_any: tuple[str, ...] = ()
     flags_all: tuple[str, ...] = ()
@@ -45,6 +58,11 @@ class Conditions:
     sql_any: tuple[str, ...] = ()
     env_any: tuple[str, ...] = ()
     via_any: tuple[str, ...] = ()
+    # Generic vocabularies (docs/rules.md, "The effect model").
+    verbs_any: tuple[str, ...] = ()
+    verbs_none: tuple[str, ...] = ()
+    effects_any: tuple[str, ...] = ()
+    effects_none: tuple[str, ...] = ()
     check: str | None = None
     any: tuple[Conditions, ...] = ()
 
@@ -78,6 +96,7 @@ class Rule:
     explicit_tier: bool = False
     alternative: str | None = None
     confirm: str | None = None
+    effect: str | None = None
     match: tuple[Example, ...] = ()
     not_match: tuple[Example, ...] = ()
     source: str = ""

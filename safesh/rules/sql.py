@@ -94,7 +94,9 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
     elif name in {"mysql", "mariadb", "mycli"}:
         yield from _option_values(args, {"-e", "--execute"}, "-e")
     elif name in {"sqlite3", "sqlite", "duckdb"}:
-        yield from _option_values(args, {"-cmd", "-c"}, "-cmd")
+        # sqlite's options are single-dash words (`-csv`, `-cmd`): nothing is glued to `-c`.
+        for value in _values(args, {"-cmd", "-c"}, glued=False):
+            yield SqlSource(value, "-cmd")
         positional = _sqlite_positional(args)
         for text in positional[1:]:
             yield SqlSource(text, "argument")
@@ -115,8 +117,9 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
                 yield _read(target.text, command, context)
 
 
-def _values(args: tuple[str, ...], options: set[str]) -> Iterator[str]:
-    """Values of `options` in any spelling: `-c X`, `-cX`, `--command=X`."""
+def _values(args: tuple[str, ...], options: set[str], glued: bool = True) -> Iterator[str]:
+    """Values of `options` in any spelling: `-c X`, `-cX` (unless not `glued`),
+    `--command=X`."""
     index = 0
     while index < len(args):
         arg = args[index]
@@ -129,7 +132,13 @@ def _values(args: tuple[str, ...], options: set[str]) -> Iterator[str]:
         for option in options:
             if option.startswith("--") and arg.startswith(option + "="):
                 yield arg[len(option) + 1 :]
-            elif len(option) == 2 and arg.startswith(option) and len(arg) > 2 and arg[1] != "-":
+            elif (
+                glued
+                and len(option) == 2
+                and arg.startswith(option)
+                and len(arg) > 2
+                and arg[1] != "-"
+            ):
                 yield arg[2:]
         index += 1
 

@@ -17,7 +17,15 @@ from safesh.model import Tier
 from safesh.rules.checks import CHECKS
 from safesh.rules.paths import PATH_CLASSES
 from safesh.rules.reading import RulesError
-from safesh.rules.schema import BLASTS, Conditions, Example, Rule, ToolSpec, derive_tier
+from safesh.rules.schema import (
+    BLASTS,
+    EFFECTS,
+    Conditions,
+    Example,
+    Rule,
+    ToolSpec,
+    derive_tier,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
 
 LIST_CONDITION_KEYS = (
     "command",
+    "command_none",
     "subcommand",
     "flags_any",
     "flags_all",
@@ -39,6 +48,10 @@ LIST_CONDITION_KEYS = (
     "sql_any",
     "env_any",
     "via_any",
+    "verbs_any",
+    "verbs_none",
+    "effects_any",
+    "effects_none",
 )
 CONDITION_KEYS = frozenset((*LIST_CONDITION_KEYS, "check", "any"))
 RULE_KEYS = frozenset(
@@ -51,6 +64,7 @@ RULE_KEYS = frozenset(
         "blast",
         "tier",
         "confirm",
+        "effect",
         "match",
         "not_match",
     }
@@ -117,6 +131,9 @@ def parse_rule(path: Path, where: Where, raw: dict[str, Any]) -> Rule:
     confirm = optional_str(raw, "confirm", fail)
     if confirm is not None and confirm not in CONFIRM_KINDS:
         raise fail(f"unknown confirm {confirm!r} (expected one of: {', '.join(CONFIRM_KINDS)})")
+    effect = optional_str(raw, "effect", fail)
+    if effect is not None and effect not in EFFECTS:
+        raise fail(unknown_value("effect", effect, EFFECTS))
     reversible = raw.get("reversible")
     if reversible is not None and not isinstance(reversible, bool):
         raise fail("`reversible` must be true or false")
@@ -151,6 +168,7 @@ def parse_rule(path: Path, where: Where, raw: dict[str, Any]) -> Rule:
         explicit_tier=explicit is not None,
         alternative=alternative,
         confirm=confirm,
+        effect=effect,
         match=match,
         not_match=not_match,
         source=str(path),
@@ -208,6 +226,8 @@ def check_item(path: Path, line: int | None, rule_id: str, key: str, item: str) 
 
     if key == "sql_any" and item not in SQL_KINDS:
         raise fail(unknown_value("sql kind", item, sorted(SQL_KINDS)))
+    if key in {"effects_any", "effects_none"} and "@" not in item:
+        raise fail(f"`{key}` entries are KIND@TARGET globs (docs/rules.md), got {item!r}")
     if key == "env_any" and "=" not in item:
         raise fail(f"`env_any` entries are NAME=glob, got {item!r}")
     bad = glob_problem(item)
