@@ -31,7 +31,8 @@ BACKWARD_IMPORTS_ALLOWED = {
     ("safesh.rules.examples", "safesh.analyze"),
 }
 
-SIZE_LIMIT = 600
+# "About 600 lines": past this a module must be split or say why it is one room.
+SIZE_LIMIT = 650
 
 
 def _module_name(path: Path) -> str:

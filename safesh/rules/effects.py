@@ -27,7 +27,9 @@ CLASS is a path class (paths.py), or for a remote destination `remote-root`, `re
 /etc, /usr (not /usr/local), /boot, /bin, /sbin and /lib*.
 
 Rules in rules.toml name facts with `effects_any` (globs), and so decide the tier: the
-extractors here only say what happens, never how bad it is. May import model, paths, inline.
+extractors here only say what happens, never how bad it is.
+
+May import model, paths, targets, inline.
 """
 
 from __future__ import annotations
@@ -37,69 +39,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from safesh.model import Command, Context
-from safesh.rules.paths import classify_path
-
-# -- paths --------------------------------------------------------------------------------------
-
-
-def path_classes(command: Command, context: Context, text: str) -> frozenset[str]:
-    """The classes of a path word of `command`, with `system-core` and `local-install`."""
-    classes = classify_path(
-        text,
-        context,
-        static="$" not in text and "`" not in text,
-        cwd=command.cwd,
-        cwd_known=command.cwd_known,
-    )
-    classes |= _extra_classes(_absolute(text, command, context))
-    if "app-config" in classes:
-        # One app's own settings under ~/.config/<app>: not the home's keys or start-up.
-        classes -= {"home-dotdir"}
-    return classes
-
-
-_CORE_TREES = ("/etc", "/usr", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-               "/System", "/private/etc", "/var/lib", "/var/spool")  # fmt: skip
-_TOP_DIRS = frozenset(
-    {
-        "/etc", "/usr", "/bin", "/sbin", "/boot", "/var", "/opt", "/sys", "/proc", "/root",
-        "/srv", "/home", "/Users", "/lib", "/lib64", "/snap", "/run", "/mnt", "/media",
-        "/System", "/Library", "/Applications", "/private", "/nix", "/dev",
-    }
-)  # fmt: skip
-_LOCAL_INSTALL = ("/usr/local/", "/opt/")
-
-
-def _absolute(text: str, command: Command, context: Context) -> str | None:
-    import posixpath
-
-    if "$" in text or "`" in text:
-        return None
-    if text == "~" or text.startswith("~/"):
-        text = context.home + text[1:]
-    elif text.startswith("~"):
-        return None
-    if not text.startswith("/"):
-        if not command.cwd_known:
-            return None
-        text = posixpath.join(command.cwd or context.cwd, text)
-    normal = posixpath.normpath(text)
-    return "/" + normal.lstrip("/")
-
-
-def _extra_classes(path: str | None) -> frozenset[str]:
-    if path is None:
-        return frozenset()
-    extra: set[str] = set()
-    if path.startswith(_LOCAL_INSTALL) and path.rstrip("/") not in {"/usr/local", "/opt"}:
-        extra.add("local-install")
-    elif (
-        path == "/"
-        or path.rstrip("/") in _TOP_DIRS
-        or any(path == tree or path.startswith(tree + "/") for tree in _CORE_TREES)
-    ):
-        extra.add("system-core")
-    return frozenset(extra)
+from safesh.rules.targets import extra_classes, path_classes
 
 
 def _facts(kind: str, classes: Iterable[str]) -> set[str]:
@@ -200,7 +140,7 @@ def remote_classes(path: str) -> frozenset[str]:
     normal = "/" + posixpath.normpath(path).lstrip("/")
     if normal == "/":
         return frozenset({"remote-root"})
-    extra = _extra_classes(normal)
+    extra = extra_classes(normal)
     classes = {"remote"}
     if "system-core" in extra:
         # Deploying into /srv, /var/www or /opt is routine; the system's own trees are not.

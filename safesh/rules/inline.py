@@ -8,7 +8,7 @@ fact of the effect model (effects.py: `delete@CLASS`, `overwrite@CLASS`, `code@u
 does not. A shell command the program runs (`os.system("rm -rf x")`, `system("…")` in awk) is
 returned by `shell_strings` and judged as a command by the matcher.
 
-May import model, checks (the interpreter tables) and effects (path classes).
+May import model, checks (the interpreter tables) and targets (path classes).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from safesh.model import Command, Context
 from safesh.rules.checks import _INLINE_OPTIONS, _stdin_program, inline_code, interpreter_base
+from safesh.rules.targets import path_classes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -582,8 +583,6 @@ def inline_facts(command: Command, context: Context) -> set[str]:
     program = read_program(command)
     if program is None:
         return set()
-    from safesh.rules.effects import path_classes
-
     facts: set[str] = set()
     for kind, paths in (("delete", program.deletes), ("delete-tree", program.tree_deletes),
                         ("overwrite", program.writes), ("append", program.appends)):  # fmt: skip
