@@ -55,7 +55,20 @@ PLUMBING_VARIABLES = ("SAFESH_REAL_SHELL", "SAFESH_SHIM_DEPTH")
 def exec_shell(shell: str, args: Sequence[str]) -> None:
     """Replace this process with `shell args…`. Only returns by raising OSError."""
     argv0 = os.path.basename(shell)
+    _restore_default_signals()
     if any(name in os.environ for name in PLUMBING_VARIABLES):
         env = {k: v for k, v in os.environ.items() if k not in PLUMBING_VARIABLES}
         os.execve(shell, [argv0, *args], env)
     os.execv(shell, [argv0, *args])
+
+
+def _restore_default_signals() -> None:
+    """Python ignores SIGPIPE (and SIGXFSZ), and an ignored signal stays ignored across exec:
+    `yes | head -1` would then complain "Broken pipe" instead of ending quietly as under bash.
+    Signals safesh catches need nothing: exec resets caught signals to their default."""
+    import signal
+
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_DFL)

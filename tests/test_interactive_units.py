@@ -551,3 +551,23 @@ def test_ctrl_c_at_the_question_answers_no_on_a_new_line() -> None:
     out = io.StringIO()
     assert ask("about to run x\n", tty_in=_InterruptedInput(), tty_out=out) is False
     assert out.getvalue().endswith("[y/N] \n")
+
+
+def test_a_fault_while_deciding_stops_the_line_and_keeps_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 9: a bug between the check and the run is not a crash of the shell, and the
+    line it was about does not run."""
+    import safesh.interactive.repl as repl_module
+
+    real_decide = repl_module.decide
+
+    def broken_once(given: object) -> object:
+        monkeypatch.setattr(repl_module, "decide", real_decide)
+        raise RuntimeError("decision table bug")
+
+    monkeypatch.setattr(repl_module, "decide", broken_once)
+    session, runner, _store, out, _ = make_session({}, ["echo first", "echo after"])
+    session.loop()
+    assert runner.ran[:1] == ["echo after"]  # then Ctrl-D: exit
+    assert "decision table bug" in out.getvalue() and "NOT run" in out.getvalue()

@@ -315,7 +315,11 @@ def encode_response(
     agent = canonical_agent(agent)
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
-    short = summary or _summary(reason)
+    # A word of the command can reach the reason, and UTF-8 cannot carry a lone surrogate
+    # (JSON's "\ud800" decodes to one): writing it would fail and the agent would read an
+    # empty answer as "go ahead". Shown as a visible escape instead.
+    reason = _printable(reason)
+    short = _printable(summary or _summary(reason))
     verdict: Literal["allow", "ask", "deny", "none"]
     if decision == "abstain":
         verdict = "none"
@@ -332,6 +336,10 @@ def encode_response(
     if agent == "cursor":
         return _encode_cursor(verdict, reason, short)
     return _encode_copilot(verdict, reason)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _json(value: Mapping[str, object]) -> str:

@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams
 from safesh.decide import (
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -173,6 +174,28 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(f"safesh {__version__}\n")
         return 0
     dry_run = inv.dry_run or os.environ.get("SAFESH_DRY_RUN", "") not in {"", "0"}
+    if inv.command is None and inv.script is None and _interactive(inv):
+        from safesh.interactive.repl import main as interactive_main
+
+        # The session handles Ctrl-C itself (it cancels the line at the prompt), so only
+        # exceptions are guarded here, not signals.
+        return guarded(
+            lambda: interactive_main(inv.passthrough, dry_run=dry_run),
+            refuse_on_fault("interactive", EXIT_REFUSED),
+            signals=False,
+        )
+    code = guarded(lambda: _run(inv, dry_run), refuse_on_fault("safesh", EXIT_REFUSED))
+    if not settle_std_streams() and code == 0:
+        return EXIT_REFUSED  # a dry run's report was not delivered
+    return code
+
+
+def _interactive(inv: Invocation) -> bool:
+    return inv.interactive or (not inv.read_stdin and sys.stdin is not None and sys.stdin.isatty())
+
+
+def _run(inv: Invocation, dry_run: bool) -> int:
+    """`-c`, a script or `-s`: judge, then exec the real shell or refuse."""
     if inv.command is not None:
         return run_line(inv.command, inv, ["-c", inv.command, *inv.args], dry_run, agent_lines=True)
     if inv.script is not None:
@@ -183,14 +206,17 @@ def main(argv: list[str]) -> int:
             # agent did not write.
             return _hand_over(inv, [inv.script, *inv.args], None)
         return run_script(inv, dry_run)
-    if inv.interactive or (not inv.read_stdin and sys.stdin.isatty()):
-        from safesh.interactive.repl import main as interactive_main
-
-        return interactive_main(inv.passthrough, dry_run=dry_run)
     # Commands on standard input: read them all so the whole script is judged before any of
-    # it runs, then hand it over as `-c` with $0 set as bash would set it.
-    source = sys.stdin.read()
+    # it runs, then hand it over as `-c` with $0 set as bash would set it. Bytes that are not
+    # UTF-8 are kept as they are (surrogate escapes), judged, and handed over unchanged.
+    source = _read_stdin()
     return run_line(source, inv, ["-c", source, _shell_name(), *inv.args], dry_run)
+
+
+def _read_stdin() -> str:
+    if sys.stdin is None:
+        return ""
+    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
 
 
 def run_script(inv: Invocation, dry_run: bool) -> int:

@@ -163,6 +163,11 @@ def failed_check_report(text: str, cwd: str, env: Mapping[str, str], error: Exce
     return Report(analysis)
 
 
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def _quoted(command: str) -> list[str]:
     return [f"    {line}" for line in command.strip("\n").splitlines()] or ["    "]
 
@@ -403,13 +408,14 @@ class Session:
         """Judge and maybe run one command; an exit status when the shell should end."""
         if not text.strip():
             return None
-        report = self._check(text)
-        mode = Mode.DRY_RUN if self.dry_run else Mode.EXEC
-        action = decide(DecisionInput(report.tier, mode, terminal=True, granted=False))
-        outcome = _OUTCOMES.get(action, action.value)
-        if action is Action.PROMPT:
-            action = after_prompt(self._ask(report))
-            outcome = "approved" if action.runs else "declined"
+        try:
+            report, action, outcome = self._judge(text)
+        except Exception as error:
+            # Whatever failed (the question on a terminal that went away, a bug), the line
+            # has not run and must not: say so and keep the session.
+            self._say(f"safesh: could not judge this line ({_describe(error)}); it was NOT run\n")
+            self._refused_status()
+            return None
         if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
             self._say(dry_run_text(report, action))
             self._record(report, outcome)
@@ -417,16 +423,30 @@ class Session:
         if not action.runs:
             self._say("safesh: not run.\n" if outcome == "declined" else block_text(report))
             self._record(report, outcome)
-            # As with `safesh -c`, a line that did not run fails with 77, and `$?` says so.
-            self.last_status = EXIT_REFUSED
-            if self.runner is not None:
-                self.runner.set_status(EXIT_REFUSED)
+            self._refused_status()
             return None
         if action is Action.RUN_NOTIFY:
             self._say(self._dim(note_text(report)))
         return self._run(report, text, outcome)
 
     # -- steps ------------------------------------------------------------------------------
+
+    def _refused_status(self) -> None:
+        # As with `safesh -c`, a line that did not run fails with 77, and `$?` says so.
+        self.last_status = EXIT_REFUSED
+        if self.runner is not None:
+            self.runner.set_status(EXIT_REFUSED)
+
+    def _judge(self, text: str) -> tuple[Report, Action, str]:
+        """The report, what to do with it and the audit outcome, the human asked if needed."""
+        report = self._check(text)
+        mode = Mode.DRY_RUN if self.dry_run else Mode.EXEC
+        action = decide(DecisionInput(report.tier, mode, terminal=True, granted=False))
+        outcome = _OUTCOMES.get(action, action.value)
+        if action is Action.PROMPT:
+            action = after_prompt(self._ask(report))
+            outcome = "approved" if action.runs else "declined"
+        return report, action, outcome
 
     def _check(self, text: str) -> Report:
         cwd, env = self.cwd, self.env

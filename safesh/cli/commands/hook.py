@@ -14,7 +14,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import click
@@ -33,6 +33,7 @@ from safesh.agents.protocols import (
     encode_response,
     error_reason,
 )
+from safesh.cli.failsafe import Answer, describe, guarded, printable, write_answer
 
 
 class FindingLike(Protocol):
@@ -91,7 +92,7 @@ def run_hook(
     except HookPayloadError as error:
         return encode_response(agent, "block", error_reason(f"unreadable hook payload: {error}"))
     except Exception as error:  # a bug in the decoder must still fail closed
-        return encode_response(agent, "block", error_reason(_describe_error(error)))
+        return fault_response(agent, error)
     if request.command is None:
         return encode_response(agent, "abstain", "")
     try:
@@ -105,7 +106,7 @@ def run_hook(
                 return encode_response(agent, "allow", "safesh: approved by a human")
         response = respond(request, report, approval_id)
     except (Exception, SystemExit) as error:  # sys.exit() deep inside must not fail open
-        return encode_response(agent, "block", error_reason(_describe_error(error)))
+        return fault_response(agent, error)
     # The answer is already decided; a failing audit write must not change it.
     with contextlib.suppress(Exception):
         (record or _record)(request, report)
@@ -166,12 +167,6 @@ def _hook_decision(decision: str) -> HookDecision:
     raise ValueError(f"safesh.check returned an unknown decision {decision!r}")
 
 
-def _describe_error(error: BaseException) -> str:
-    text = " ".join(str(error).split())[:200]
-    name = type(error).__name__
-    return f"internal error: {name}: {text}" if text else f"internal error: {name}"
-
-
 def hook_outcome(agent: str, decision: str) -> str:
     """What the hook's answer did, in the audit log's words."""
     if decision in ("allow", "notify"):
@@ -206,6 +201,51 @@ def _record(request: HookRequest, report: ReportLike) -> None:
         store.record_quietly(event)
 
 
+def answer(agent: str, read_payload: Callable[[], bytes], env: Mapping[str, str]) -> Answer:
+    """The whole hook call for a known `agent`: read the payload, judge, and the bytes to
+    write. Never raises and is never cut short by a signal: any fault is a deny."""
+
+    def compute() -> HookResponse:
+        raw = read_payload().decode("utf-8", errors="replace")
+        return run_hook(agent, raw, env)
+
+    def on_fault(error: BaseException) -> HookResponse:
+        return fault_response(agent, error)
+
+    return _as_bytes(guarded(compute, on_fault))
+
+
+def fault_response(agent: str, error: BaseException) -> HookResponse:
+    """The deny for a hook call that could not be judged (crash, signal, unreadable input)."""
+    return encode_response(agent, "block", error_reason(describe(error)))
+
+
+def _as_bytes(response: HookResponse) -> Answer:
+    # encode_response already makes its text UTF-8-safe; escaping again costs nothing and
+    # keeps a future encoder from turning one odd character into an empty answer.
+    return Answer(
+        printable(response.stdout).encode("utf-8"),
+        printable(response.stderr).encode("utf-8"),
+        response.exit_code,
+    )
+
+
+def main(agent_name: str) -> int:
+    """`safesh hook AGENT` as a process: stdin in, the agent's answer out, its exit status."""
+    try:
+        agent = canonical_agent(agent_name)
+    except UnknownAgentError as error:
+        # No answer format exists for an unknown agent; exit 2 is a deny for Claude Code,
+        # Codex and Gemini CLI, and `safesh doctor` reports the misconfiguration.
+        write_answer(Answer(b"", f"safesh hook: {printable(str(error))}\n".encode(), 2))
+        return 2
+    return write_answer(answer(agent, _read_stdin, dict(os.environ)))
+
+
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read() if sys.stdin is not None else b""
+
+
 @click.command(name="hook")
 @click.argument("agent")
 def command(agent: str) -> None:
@@ -214,22 +254,4 @@ def command(agent: str) -> None:
     Reads the agent's JSON payload on stdin and answers allow / ask / deny in that agent's
     format. Install it with `safesh install-hook AGENT`.
     """
-    try:
-        canonical_agent(agent)
-    except UnknownAgentError as error:
-        # No answer format exists for an unknown agent; exit 2 is a deny for Claude Code,
-        # Codex and Gemini CLI, and `safesh doctor` reports the misconfiguration.
-        click.echo(f"safesh hook: {error}", err=True)
-        sys.exit(2)
-    try:
-        raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    except Exception as error:
-        response = encode_response(agent, "block", error_reason(_describe_error(error)))
-    else:
-        response = run_hook(agent, raw, dict(os.environ))
-    sys.stdout.write(response.stdout)
-    sys.stdout.flush()
-    if response.stderr:
-        sys.stderr.write(response.stderr)
-        sys.stderr.flush()
-    sys.exit(response.exit_code)
+    sys.exit(main(agent))
