@@ -114,17 +114,35 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
     )
 
 
-def rules_error_analysis(source: str, context: Context, message: str) -> Analysis:
-    """What every line gets when the rules cannot be loaded: fail closed."""
+def rules_error_analysis(
+    source: str, context: Context, message: str, fallback: RuleSet | None = None
+) -> Analysis:
+    """What a line gets when a rules file cannot be loaded: at least `ask` (fail closed),
+    and whatever the rules that still load (`fallback`: the built-in ones) find, so what
+    they block stays blocked."""
     finding = core_finding(None, RULES_ERROR, message)
+    if fallback is None:
+        return Analysis(
+            source=source,
+            context=context,
+            commands=(),
+            findings=(finding,),
+            decision=Tier.ASK,
+            frontend=None,
+            notes=(message,),
+        )
+    judged = analyze(source, context, fallback)
+    findings = (*judged.findings, finding)
     return Analysis(
         source=source,
         context=context,
-        commands=(),
-        findings=(finding,),
-        decision=Tier.ASK,
-        frontend=None,
-        notes=(message,),
+        commands=judged.commands,
+        findings=findings,
+        decision=Tier.most_severe([f.tier for f in findings]),
+        frontend=judged.frontend,
+        parse_error=judged.parse_error,
+        profile=judged.profile,
+        notes=(message, *judged.notes),
     )
 
 

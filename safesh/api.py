@@ -108,16 +108,20 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def _next_step(self, approval_id: str | None, declined: bool) -> str:
-        if any(f.rule_id == "core.rules-error" for f in self.analysis.findings):
-            return (
-                "  safesh refuses every command until its rules load: a human must fix (or move"
-                " aside) the rules file named above."
-            )
+        rules_broken = any(f.rule_id == "core.rules-error" for f in self.analysis.findings)
         if self.tier == Tier.BLOCK:
-            return (
+            blocked = (
                 "  This is blocked by policy and cannot be approved from here. Do not retry it "
                 "in another form (rewording, splitting, wrapping or scripting it); tell the user "
                 "what you wanted to do and why."
+            )
+            if rules_broken:
+                blocked += "\n  A rules file is also broken: " + _rules_problem(self.analysis)
+            return blocked
+        if rules_broken:
+            return (
+                "  safesh refuses every command until its rules load: a human must fix (or move"
+                " aside) the rules file named above."
             )
         if declined:
             return "  A human declined it. Do not retry it in another form; ask the user."
@@ -148,17 +152,30 @@ def check(
     context = make_context(cwd, env)
     if ruleset is None:
         from safesh.rules import RulesError, load_ruleset
-        from safesh.rules.trust import trusted_hashes
+        from safesh.rules.trust import trusted_files
 
         try:
-            ruleset = load_ruleset(context.cwd, trusted_hashes=trusted_hashes())
+            ruleset = load_ruleset(context.cwd, trusted_files=trusted_files())
         except RulesError as error:
-            return Report(rules_error_analysis(command, context, str(error)))
+            # Judged by the rules that still load too: a broken file makes the rest ask, but
+            # what the built-in rules block stays blocked.
+            from safesh.rules.loader import load_fallback_ruleset
+
+            fallback = load_fallback_ruleset(error)
+            analysis = rules_error_analysis(command, context, str(error), fallback)
+            return Report(analysis, settings=fallback.settings if fallback else ())
     return Report(
         analyze(command, context, ruleset),
         rules_fingerprint=ruleset.fingerprint,
         settings=ruleset.settings,
     )
+
+
+def _rules_problem(analysis: Analysis) -> str:
+    for finding in analysis.findings:
+        if finding.rule_id == "core.rules-error":
+            return f"{finding.evidence}; a human must fix (or move aside) that file."
+    return "a human must fix (or move aside) the rules file."
 
 
 def _index_of(commands: list[Command], command: Command | None) -> int | None:

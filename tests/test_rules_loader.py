@@ -10,6 +10,7 @@ import pytest
 from safesh.model import Tier
 from safesh.rules import RulesError, load_ruleset
 from safesh.rules.loader import builtin_rules_file, find_project_file, validate_file
+from safesh.rules.reading import project_location
 
 RULE = """
 [[rule]]
@@ -47,8 +48,14 @@ def load(
     cwd.mkdir(parents=True, exist_ok=True)
     if project is not None:
         write(tmp_path / "repo" / ".safesh.toml", project)
+    # `trusted` names contents; trust binds them to the place of this project file.
+    place = project_location(tmp_path / "repo" / ".safesh.toml")
     return load_ruleset(
-        str(cwd), builtin=builtin, user_file=user_file, trusted_hashes=trusted, use_cache=False
+        str(cwd),
+        builtin=builtin,
+        user_file=user_file,
+        trusted_files=frozenset((place, digest) for digest in trusted),
+        use_cache=False,
     )
 
 

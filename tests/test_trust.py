@@ -26,11 +26,12 @@ def project(tmp_path: Path, text: str = 'profile = "strict"\n') -> Path:
     return path
 
 
-def test_trust_records_the_sha256(tmp_path: Path, record: Path) -> None:
+def test_trust_records_the_place_and_the_sha256(tmp_path: Path, record: Path) -> None:
     path = project(tmp_path)
     result = CliRunner().invoke(command, [str(path)])
     assert result.exit_code == 0, result.output
-    assert trust.trusted_hashes(record) == {hashlib.sha256(path.read_bytes()).hexdigest()}
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert trust.trusted_files(record) == {(str(path.resolve()), digest)}
 
 
 def test_trust_defaults_to_the_project_file_above_cwd(
@@ -75,7 +76,7 @@ def test_revoke_removes_the_files_entries(tmp_path: Path, record: Path) -> None:
 def test_damaged_record_trusts_nothing(record: Path) -> None:
     record.parent.mkdir(parents=True)
     record.write_text("{not json")
-    assert trust.trusted_hashes(record) == frozenset()
+    assert trust.trusted_files(record) == frozenset()
 
 
 def test_no_project_file_is_a_usage_error(

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from safesh.model import Tier
+from safesh.rules.lines import Where
 from safesh.rules.reading import RulesError, Source, parse_toml
 from safesh.rules.schema import Rule, RuleSet, ToolSpec
 from safesh.rules.validate import (
     DEFAULT_PRODUCTION,
-    Where,
     list_of_tables,
     parse_rule,
     parse_tier,
@@ -58,6 +58,12 @@ SETTING_KEYS = frozenset({"shell", "notify_command", "notify_url", "approval_ttl
 # -- building ----------------------------------------------------------------------------------
 
 
+# A project file may be the agent's: it holds at most this many rules (see reading.py for
+# its size cap). The built-in and user files are the user's own and are not capped.
+PROJECT_MAX_RULES = 1000
+_SUGGESTIONS = 20
+
+
 @dataclass
 class Builder:
     """Accumulates the layers in order. Local to one build, never shared."""
@@ -73,7 +79,11 @@ class Builder:
     settings: dict[str, str] = field(default_factory=dict)
 
 
-def build_ruleset(sources: Iterable[Source]) -> RuleSet:
+def build_ruleset(
+    sources: Iterable[Source], *, max_project_rules: int | None = PROJECT_MAX_RULES
+) -> RuleSet:
+    """Layer `sources` in order. A project file with more than `max_project_rules` rules is
+    a RulesError (None lifts the cap, for measuring)."""
     sources = tuple(sources)
     builder = Builder(
         {},
@@ -88,12 +98,16 @@ def build_ruleset(sources: Iterable[Source]) -> RuleSet:
     for source in sources:
         text = source.data.decode("utf-8", errors="replace")
         table = parse_toml(source.path, text)
+        if source.layer == "project" and max_project_rules is not None:
+            _check_rule_count(source, text, table, max_project_rules)
         apply_layer(builder, source, text, table)
     rules = tuple(with_override(rule, builder.overrides) for rule in builder.rules.values())
-    for rule_id in builder.overrides:
-        if rule_id not in builder.rules:
-            hint = suggest(rule_id, builder.rules)
-            builder.warnings.append(f"override for unknown rule {rule_id!r}{hint} is ignored")
+    unknown = [rule_id for rule_id in builder.overrides if rule_id not in builder.rules]
+    for number, rule_id in enumerate(unknown):
+        # A close-match search costs O(rules) each: offered for the first few only, so that
+        # many unknown overrides still load in linear time.
+        hint = suggest(rule_id, builder.rules) if number < _SUGGESTIONS else ""
+        builder.warnings.append(f"override for unknown rule {rule_id!r}{hint} is ignored")
     return RuleSet(
         rules=rules,
         tools=tuple(sorted(builder.tools.items())),
@@ -107,6 +121,54 @@ def build_ruleset(sources: Iterable[Source]) -> RuleSet:
         overrides=tuple(sorted(builder.overrides.items())),
         settings=tuple(sorted(builder.settings.items())),
     )
+
+
+def user_settings(sources: Iterable[Source]) -> tuple[tuple[str, str], ...]:
+    """The `[settings]` of the user's file among `sources`, read from its bytes (never from a
+    cache: they name programs safesh runs). Costs a TOML parse only when the file can hold
+    a settings table at all."""
+    found: dict[str, str] = {}
+    for source in sources:
+        if source.layer != "user" or not _may_hold_settings(source.data):
+            continue
+        text = source.data.decode("utf-8", errors="replace")
+        table = parse_toml(source.path, text)
+        where = Where(source.path, text)
+        found.update(
+            _settings(
+                source, where, table_of(source.path, where, table.get("settings", {}), "settings")
+            )
+        )
+    return tuple(sorted(found.items()))
+
+
+def _may_hold_settings(data: bytes) -> bool:
+    # A TOML key is spelt out, or escaped inside a quoted key (backslash-u0073ettings).
+    return b"settings" in data or b"\\u" in data or b"\\U" in data
+
+
+def _settings(source: Source, where: Where, settings: dict[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in settings.items():
+        line = where.key(name)
+        if name not in SETTING_KEYS:
+            raise RulesError(source.path, line, None, unknown_key("setting", name, SETTING_KEYS))
+        if not isinstance(value, str) or not value:
+            raise RulesError(source.path, line, None, f"setting {name!r} must be a string")
+        if name == "shell" and not value.startswith("/"):
+            raise RulesError(source.path, line, None, "setting 'shell' must be an absolute path")
+        found[name] = value
+    return found
+
+
+def _check_rule_count(source: Source, text: str, table: dict[str, Any], limit: int) -> None:
+    rules = table.get("rule")
+    if isinstance(rules, list) and len(rules) > limit:
+        raise RulesError(
+            source.path, Where(source.path, text).key("rule"), None,
+            f"a project rules file may hold at most {limit} rules; this one has {len(rules)}, "
+            "so no command is judged by it (move rules you need into your own rules file)",
+        )  # fmt: skip
 
 
 def fingerprint(sources: tuple[Source, ...], profile: str) -> str:
@@ -223,15 +285,7 @@ def apply_layer(builder: Builder, source: Source, text: str, table: dict[str, An
             "rules file may set them"
         )
         settings = {}
-    for name, value in settings.items():
-        line = where.key(name)
-        if name not in SETTING_KEYS:
-            raise RulesError(source.path, line, None, unknown_key("setting", name, SETTING_KEYS))
-        if not isinstance(value, str) or not value:
-            raise RulesError(source.path, line, None, f"setting {name!r} must be a string")
-        if name == "shell" and not value.startswith("/"):
-            raise RulesError(source.path, line, None, "setting 'shell' must be an absolute path")
-        builder.settings[name] = value
+    builder.settings.update(_settings(source, where, settings))
 
     overrides = table_of(source.path, where, table.get("overrides", {}), "overrides")
     for rule_id, value in overrides.items():

@@ -12,10 +12,11 @@ May import `safesh.rules.reading`, `validate`, `layering`, `cache` and `schema`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from safesh.rules import cache
-from safesh.rules.layering import PROFILES, SETTING_KEYS, TOP_KEYS, build_ruleset
+from safesh.rules.layering import PROFILES, SETTING_KEYS, TOP_KEYS, build_ruleset, user_settings
 from safesh.rules.reading import (
     PROJECT_FILE,
     RulesError,
@@ -23,6 +24,7 @@ from safesh.rules.reading import (
     builtin_rules_file,
     file_sha256,
     find_project_file,
+    read_optional,
     read_sources,
 )
 from safesh.rules.schema import RuleSet
@@ -37,6 +39,7 @@ __all__ = [
     "builtin_rules_file",
     "file_sha256",
     "find_project_file",
+    "load_fallback_ruleset",
     "load_ruleset",
     "validate_file",
 ]
@@ -47,17 +50,63 @@ def load_ruleset(
     *,
     builtin: Path | None = None,
     user_file: Path | None = None,
-    trusted_hashes: frozenset[str] = frozenset(),
+    trusted_files: frozenset[tuple[str, str]] = frozenset(),
     use_cache: bool = True,
 ) -> RuleSet:
-    """The effective rules for a command run in `cwd`. Raises RulesError for an invalid file."""
-    sources = read_sources(cwd, builtin, user_file, trusted_hashes)
+    """The effective rules for a command run in `cwd`. Raises RulesError for an invalid file.
+
+    `trusted_files` holds (location, sha256) pairs of trusted project files (trust.py)."""
+    sources = read_sources(cwd, builtin, user_file, trusted_files)
+    return _build(sources, use_cache)
+
+
+def load_fallback_ruleset(
+    error: RulesError,
+    *,
+    builtin: Path | None = None,
+    user_file: Path | None = None,
+    use_cache: bool = True,
+) -> RuleSet | None:
+    """The rules that still stand when a rules file is broken (`error`): the built-in rules,
+    and the user's file too when the broken one is the project's. A line is judged by these
+    as well, so what they block stays blocked while the broken file is fixed; None when
+    even the built-in rules cannot be read."""
+    builtin_path = builtin if builtin is not None else builtin_rules_file()
+    if user_file is None:
+        from safesh import locations
+
+        user_file = locations.user_rules_file()
+    broken = Path(error.path)
+    if broken == builtin_path:
+        return None
+    try:
+        builtin_source = Source("builtin", builtin_path, builtin_path.read_bytes(), True)
+    except OSError:
+        return None
+    layers: list[tuple[Source, ...]] = [(builtin_source,)]
+    if broken != user_file:
+        try:
+            user_data = read_optional(user_file)
+        except RulesError:
+            user_data = None
+        if user_data is not None:
+            layers.insert(0, (builtin_source, Source("user", user_file, user_data, True)))
+    for sources in layers:
+        try:
+            return _build(sources, use_cache)
+        except RulesError:
+            continue
+    return None
+
+
+def _build(sources: tuple[Source, ...], use_cache: bool) -> RuleSet:
     if not use_cache:
         return build_ruleset(sources)
     key = cache.cache_key(sources)
     cached = cache.read(key)
     if cached is not None:
-        return cached
+        settings = user_settings(sources)
+        return replace(cached, settings=settings) if settings else cached
     ruleset = build_ruleset(sources)
     cache.write(key, ruleset)
     return ruleset

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 
 PROJECT_FILE = ".safesh.toml"
+# A project file is written by whoever controls the repository, the agent included: its size
+# is capped so that loading it stays fast (hooks that time out let the command run).
+PROJECT_MAX_BYTES = 1024 * 1024
 
 
 class RulesError(Exception):
@@ -72,9 +75,21 @@ class Source:
     trusted: bool  # may loosen (always for builtin and user)
 
 
+def project_location(path: Path) -> str:
+    """Where a project file is, as trust records it: its directory with symlinks resolved, and
+    its own name. Trust binds this and the content: a trusted file copied or linked into
+    another directory governs nothing there."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
 def read_sources(
-    cwd: str, builtin: Path | None, user_file: Path | None, trusted: frozenset[str]
+    cwd: str,
+    builtin: Path | None,
+    user_file: Path | None,
+    trusted: frozenset[tuple[str, str]],
 ) -> tuple[Source, ...]:
+    """The files that make up the rules for `cwd`, in layer order. `trusted` holds the
+    (project_location, sha256) pairs the user trusted."""
     builtin_path = builtin if builtin is not None else builtin_rules_file()
     try:
         sources = [Source("builtin", builtin_path, builtin_path.read_bytes(), True)]
@@ -89,20 +104,30 @@ def read_sources(
         sources.append(Source("user", user_file, user_data, True))
     project = find_project_file(cwd)
     if project is not None and project.resolve() not in {s.path.resolve() for s in sources}:
-        data = read_optional(project)
+        data = read_optional(project, limit=PROJECT_MAX_BYTES)
         if data is not None:
-            digest = hashlib.sha256(data).hexdigest()
-            sources.append(Source("project", project, data, digest in trusted))
+            key = (project_location(project), hashlib.sha256(data).hexdigest())
+            sources.append(Source("project", project, data, key in trusted))
     return tuple(sources)
 
 
-def read_optional(path: Path) -> bytes | None:
+def read_optional(path: Path, limit: int | None = None) -> bytes | None:
+    """The file's bytes, None when it does not exist. Past `limit` bytes it is an error,
+    found without reading more than the limit (the agent may write the file)."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit + 1)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise RulesError(path, None, None, f"cannot read: {error.strerror}") from None
+    if limit is not None and len(data) > limit:
+        raise RulesError(
+            path, None, None,
+            f"a project rules file may hold at most {limit // 1024} KiB; this one is larger, so "
+            "no command is judged by it (move rules you need into your own rules file)",
+        )  # fmt: skip
+    return data
 
 
 def parse_toml(path: Path, text: str) -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""The record of project rules files the user trusted (by SHA-256 of their bytes).
+"""The record of project rules files the user trusted: where each is and the SHA-256 of its
+bytes.
 
-A trusted `.safesh.toml` may loosen the rules like the user's own file. Trust names exact
-content: editing the file (which the agent may do) withdraws it. The record is JSON in
+A trusted `.safesh.toml` may loosen the rules like the user's own file. Trust names the exact
+content at the exact place: editing the file (which the agent may do) withdraws it, and a copy
+(or a link) of a trusted file in another directory is not trusted there, since it would loosen
+the rules for a tree the user never looked at. The record is JSON in
 `safesh.locations.trust_file()`, rewritten atomically under a lock so that two `safesh trust`
 runs never lose each other's entries.
 """
@@ -45,29 +48,34 @@ def read_entries(trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
         return ()
 
 
-def trusted_hashes(trust_file: Path | None = None) -> frozenset[str]:
-    return frozenset(entry.sha256 for entry in read_entries(trust_file))
+def trusted_files(trust_file: Path | None = None) -> frozenset[tuple[str, str]]:
+    """The (location, sha256) pairs that `load_ruleset(trusted_files=…)` takes."""
+    return frozenset((entry.path, entry.sha256) for entry in read_entries(trust_file))
 
 
 def trust(rules_file: Path, trust_file: Path | None = None) -> TrustEntry:
+    from safesh.rules.reading import project_location
+
     digest = hashlib.sha256(rules_file.read_bytes()).hexdigest()
-    entry = TrustEntry(digest, str(rules_file.resolve()), time.time())
+    entry = TrustEntry(digest, project_location(rules_file), time.time())
     with _locked(trust_file or _default_file()) as path:
-        kept = [e for e in read_entries(path) if e.sha256 != digest]
+        kept = [e for e in read_entries(path) if (e.path, e.sha256) != (entry.path, digest)]
         _write(path, [*kept, entry])
     return entry
 
 
 def revoke(rules_file: Path, trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
     """Withdraw trust from the file: its current content and any earlier entry for its path."""
-    resolved = str(rules_file.resolve())
+    from safesh.rules.reading import project_location
+
+    places = {project_location(rules_file), str(rules_file.resolve())}
     try:
         digest: str | None = hashlib.sha256(rules_file.read_bytes()).hexdigest()
     except OSError:
         digest = None
     with _locked(trust_file or _default_file()) as path:
         entries = read_entries(path)
-        removed = tuple(e for e in entries if e.path == resolved or e.sha256 == digest)
+        removed = tuple(e for e in entries if e.path in places or e.sha256 == digest)
         _write(path, [e for e in entries if e not in removed])
     return removed
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from safesh.model import Tier
 from safesh.rules.checks import CHECKS
+from safesh.rules.lines import Where
 from safesh.rules.paths import PATH_CLASSES
 from safesh.rules.reading import RulesError
 from safesh.rules.schema import (
@@ -79,32 +79,6 @@ DEFAULT_PRODUCTION = ("prod", "production", "live")
 
 
 # -- validating one rule -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Where:
-    """Finds the line of a key or of a rule in the file's text (tomllib gives no positions)."""
-
-    path: Path
-    text: str
-
-    def rule(self, rule_id: str) -> int | None:
-        return self._find(rf"^\s*id\s*=\s*[\"']{re.escape(rule_id)}[\"']")
-
-    def key(self, key: str, after: int | None = None) -> int | None:
-        return self._find(rf"^\s*(\[+\s*)?[\"']?{re.escape(key)}[\"']?\s*[=\].]", after)
-
-    def quoted_key(self, key: str) -> int | None:
-        return self._find(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-
-    def _find(self, pattern: str, after: int | None = None) -> int | None:
-        regex = re.compile(pattern)
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            if after is not None and number < after:
-                continue
-            if regex.search(line):
-                return number
-        return None
 
 
 def parse_rule(path: Path, where: Where, raw: dict[str, Any]) -> Rule:

@@ -13,10 +13,10 @@ from safesh.rules.schema import RuleSet
 
 def _effective() -> RuleSet:
     from safesh.rules import RulesError, load_ruleset
-    from safesh.rules.trust import trusted_hashes
+    from safesh.rules.trust import trusted_files
 
     try:
-        return load_ruleset(os.getcwd(), trusted_hashes=trusted_hashes())
+        return load_ruleset(os.getcwd(), trusted_files=trusted_files())
     except RulesError as error:
         raise click.ClickException(str(error)) from None
 

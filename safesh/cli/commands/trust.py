@@ -1,4 +1,5 @@
-"""`safesh trust [FILE]`: let a project's .safesh.toml loosen the rules (this exact content)."""
+"""`safesh trust [FILE]`: let a project's .safesh.toml loosen the rules (this exact content,
+at this place)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import click
 def command(file: Path | None, list_: bool, revoke: bool) -> None:
     """Trust a project rules file (default: the .safesh.toml found from here upwards).
 
-    Trust is recorded by SHA-256: any later edit of the file withdraws it.
+    Trust is recorded by place and SHA-256: any later edit of the file withdraws it, and a
+    copy of it elsewhere is not trusted.
     """
     from safesh.rules import trust as store
     from safesh.rules.loader import find_project_file
