@@ -332,6 +332,9 @@ def test_with_broken_rules_the_interactive_shell_never_offers_a_blocked_line(
         def show_pending(self) -> None:
             pass
 
+        def set_status(self, _status: int) -> None:
+            pass
+
     def check(text: str, directory: str, environment: Mapping[str, str]) -> Report:
         return api_check(text, cwd=directory, env=environment)
 
