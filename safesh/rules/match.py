@@ -7,8 +7,7 @@ rule's conditions are evaluated; every rule that holds yields a Finding.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from safesh.model import Command, Context, Finding, Tier
@@ -401,44 +400,23 @@ def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
 
 # -- generic vocabularies ----------------------------------------------------------------------
 
-_VERB_POSITIONS = 3
-_VERB_SPLIT = re.compile(r"[-_]|(?<=[a-z])(?=[A-Z])")
-_SHORT_OPTION = re.compile(r"^-[A-Za-z]$")
-# `tool rm -rf x`: the unwrap stage judges such an argument as the command it names (fs rules
-# decide by its paths), so the verb vocabulary leaves it alone.
-_COMMANDS_AS_ARGUMENTS = frozenset({"rm", "shred", "srm", "truncate"})
-
-
-def verb_tokens(word: str) -> list[str]:
-    """The verbs a subcommand word spells: the first and last token of each `:`-separated
-    part, split at `-`, `_` and camelCase (`delete-bucket`, `volume-rm`, `apps:destroy`,
-    `deleteUser`), lower case. Look-alikes spell other tokens (`list-deleted`,
-    `get-deletion-status`)."""
-    if not word or any(c.isspace() or c in "/=.,'\"{}()[]$`*" for c in word):
-        return []
-    tokens: list[str] = []
-    for part in word.split(":"):
-        pieces = [p for p in _VERB_SPLIT.split(part) if p]
-        if pieces:
-            # The verb leads (`delete-bucket`) or ends (`volume-rm`, `db-reset`) the word.
-            tokens.extend({pieces[0].lower(), pieces[-1].lower()})
-    return tokens
-
 
 def _verbs(cond: Conditions, scope: _Scope) -> list[str] | None:
     """`verbs_any`: a leading positional word (the first three: `tool GROUP RESOURCE VERB`
     has the verb third) spells one of the verbs, and is not the value of a one-letter option
     (`pytest -k delete`). `verbs_none`: no leading word matches (`pip cache purge`)."""
+    from safesh.rules.verbs import COMMANDS_AS_ARGUMENTS, SHORT_OPTION, VERB_POSITIONS, verb_tokens
+
     argv = scope.command.argv
-    leading = list(scope.args.positional[:_VERB_POSITIONS])
+    leading = list(scope.args.positional[:VERB_POSITIONS])
     words = [argv[i] for i in leading]
     if cond.verbs_none and any(glob_match(w.lower(), g) for w in words for g in cond.verbs_none):
         return None
     for index in leading:
-        if index > 1 and _SHORT_OPTION.match(argv[index - 1]):
+        if index > 1 and SHORT_OPTION.match(argv[index - 1]):
             continue
         following = argv[index + 1] if index + 1 < len(argv) else ""
-        if argv[index] in _COMMANDS_AS_ARGUMENTS and following.startswith("-"):
+        if argv[index] in COMMANDS_AS_ARGUMENTS and following.startswith("-"):
             continue
         tokens = verb_tokens(argv[index])
         if any(glob_match(t, g) for t in tokens for g in cond.verbs_any):
@@ -462,54 +440,20 @@ def _effects(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
 
 # -- code an inline program runs ---------------------------------------------------------------
 
-_MAX_EMBEDDED_DEPTH = 6
-
 
 def _embedded(command: Command, context: Context, ruleset: RuleSet) -> list[Finding]:
     """Shell command lines an inline program runs (`python -c "os.system('rm -rf x')"`, awk's
-    `system()`), judged as commands of their own. A line that cannot be parsed asks."""
+    `system()`), judged as commands of their own; what cannot be read asks."""
     if not command.argv:
         return []
-    from safesh.rules.inline import program_text
+    from safesh.rules.embedded import embedded_commands
 
-    if program_text(command) is None:
+    found = embedded_commands(command, context)
+    if found is None:
         return []
-    from safesh.rules.inline import shell_strings
-
-    findings: list[Finding] = []
-    for text in shell_strings(command):
-        findings.extend(_judge_embedded(text, command, context, ruleset))
-    return findings
-
-
-def _judge_embedded(text: str, outer: Command, context: Context, ruleset: RuleSet) -> list[Finding]:
-    from safesh.model import ParseError
-
-    tag = f"{outer.name} runs"
-    if outer.depth >= _MAX_EMBEDDED_DEPTH:
-        return [_embedded_problem(outer, ruleset, f"nested too deep: {text}")]
-    try:
-        from safesh.parse import parse_line
-        from safesh.unwrap import unwrap
-
-        unwrapped = unwrap(parse_line(text), context)
-    except ParseError as error:
-        return [_embedded_problem(outer, ruleset, f"cannot parse {text!r}: {error}")]
-    inner = tuple(
-        replace(
-            c,
-            via=(*outer.via, tag, *c.via),
-            depth=outer.depth + 1 + c.depth,
-            remote_host=c.remote_host or outer.remote_host,
-            cwd=c.cwd if c.cwd is not None else outer.cwd,
-            cwd_known=c.cwd_known and outer.cwd_known,
-        )
-        for c in unwrapped.commands
-    )
+    inner, problems = found
     findings = list(classify(inner, context, ruleset))
-    findings.extend(
-        _embedded_problem(outer, ruleset, problem.message) for problem in unwrapped.unparsed
-    )
+    findings.extend(_embedded_problem(command, ruleset, problem) for problem in problems)
     return findings
 
 

@@ -1,0 +1,263 @@
+"""HTTP requests a command sends: curl, wget, httpie/xh, as effect facts (effects.py).
+
+`http-METHOD@PLACE` for each request (`get`, `head`, `post`, `put`, `patch`, `delete`, and
+`query` for a POST that only asks: a search, a GraphQL query), PLACE being `remote` or
+`loopback`; `http-admin@PLACE` for a write to a datastore's or service's admin API. The method
+comes from the client's own spelling (`-X`, data options imply POST, `-T` PUT, `-G` GET; wget's
+`--method`/`--post-data`; httpie's METHOD word or data items). May import model only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from safesh.model import Command
+
+
+def _positional(argv: tuple[str, ...], values: frozenset[str]) -> list[str]:
+    words: list[str] = []
+    index = 1
+    done = False
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        if done or not word.startswith("-") or word == "-":
+            words.append(word)
+        elif word == "--":
+            done = True
+        elif word in values:
+            index += 1
+    return words
+
+
+HTTP_CLIENTS = frozenset({"curl", "wget", "http", "https", "xh", "xhs", "httpie", "curlie"})
+_CURL_VALUES = frozenset(
+    {
+        "-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode",
+        "--data-ascii", "--json", "-F", "--form", "--form-string", "-H", "--header", "-o",
+        "--output", "-u", "--user", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie",
+        "-c", "--cookie-jar", "-T", "--upload-file", "--url", "-x", "--proxy", "-m",
+        "--max-time", "--connect-timeout", "-w", "--write-out", "-E", "--cert", "--key",
+        "--cacert", "--resolve", "--retry", "--unix-socket", "-K", "--config", "-r", "--range",
+        "-D", "--dump-header", "--limit-rate", "-U", "--proxy-user", "--oauth2-bearer",
+        "--aws-sigv4", "--interface", "--connect-to", "-Y", "-y", "-z", "-C", "--variable",
+        "--expand-url", "--expand-data", "--url-query", "--abstract-unix-socket",
+    }
+)  # fmt: skip
+_CURL_DATA = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode",
+                        "--data-ascii", "--json", "-F", "--form", "--form-string",
+                        "--expand-data"})  # fmt: skip
+_WGET_VALUES = frozenset({"-O", "--output-document", "-o", "--output-file", "-P",
+                          "--directory-prefix", "--header", "--user", "--password", "-U",
+                          "--user-agent", "-t", "--tries", "-T", "--timeout", "-i",
+                          "--input-file", "--method", "--body-data", "--body-file",
+                          "--post-data", "--post-file", "--limit-rate", "-e", "--execute",
+                          "-w", "--wait", "-l", "--level", "-A", "-R", "--accept",
+                          "--reject"})  # fmt: skip
+_HTTPIE_VALUES = frozenset({"-a", "--auth", "-A", "--auth-type", "-o", "--output", "-v",
+                            "--session", "--session-read-only", "--verify", "--cert",
+                            "--cert-key", "--proxy", "--timeout", "-p", "--print",
+                            "--pretty", "-s", "--style", "--format-options",
+                            "--default-scheme", "--max-redirects", "--boundary"})  # fmt: skip
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+_LOOPBACK = re.compile(
+    r"^(localhost|127(\.\d+){3}|::1|\[::1\]|0\.0\.0\.0|0|[^.]+\.localhost|host\.docker\.internal)$"
+)
+# Paths and ports of datastores' and services' administration APIs, where a write deletes
+# or reconfigures data (Elasticsearch/OpenSearch, Consul, etcd, CouchDB, Kafka Connect,
+# RabbitMQ, Prometheus, Vault, Nomad, Docker, Kubernetes, InfluxDB, ClickHouse, Solr).
+_ADMIN_PATH = re.compile(
+    r"(/_delete_by_query|/_update_by_query|/_all\b|/_cluster/|/_snapshot|/_ilm/|/_security/"
+    r"|/_close\b|/_shrink|/_rollover|/_forcemerge|/_aliases"
+    r"|/v1/kv/|/v1/agent/|/v1/catalog/|/v1/acl/|/v1/sys/|/v1/secret/|/v1/job/|/v1/operator/"
+    r"|/v2/keys|/v3/kv/|/v3/lease/|/v3/auth/|/v3/cluster/|deleterange|delete_series"
+    r"|/api/v1/admin/|/api/queues/|/api/exchanges/|/api/vhosts/|/connectors/|/subjects/"
+    r"|/containers/|/images/|/volumes/|/apis?/v1/namespaces|/api/v1/nodes|/apis/"
+    r"|/_replicator|/_users|/_config|/solr/.*/update|/query\?.*\b(drop|delete|truncate)\b"
+    r"|[?&]query=\s*(drop|delete|truncate|alter)\b)",
+    re.IGNORECASE,
+)
+_ADMIN_PORTS = frozenset({"9200", "9300", "8500", "2379", "2380", "5984", "8083", "15672",
+                          "9090", "8200", "4646", "2375", "2376", "6443", "8001", "10250",
+                          "8086", "8123", "8983", "8081"})  # fmt: skip
+# A POST that only asks a question: a search, a GraphQL query, a count.
+_QUERY_PATH = re.compile(
+    r"/(_search|_msearch|_count|_validate|_explain|_analyze|_mget|search|graphql|query|"
+    r"_sql|_find|v1/query|api/v1/query|api/v1/query_range)\b",
+    re.IGNORECASE,
+)
+# A statement in a request body or query string that destroys data (InfluxQL, SQL over HTTP).
+_DESTRUCTIVE_STATEMENT = re.compile(
+    r"\b(drop|delete|truncate|alter)(\s|%20|\+)+(database|table|measurement|series|retention"
+    r"|index|from|user|keyspace|collection|bucket)\b",
+    re.IGNORECASE,
+)
+_GRAPHQL_READ = re.compile(r"""^\s*\{\s*["']?query["']?\s*:\s*["']\s*(query\b|\{)""")
+
+
+def http_facts(command: Command) -> set[str]:
+    if command.name not in HTTP_CLIENTS:
+        return set()
+    if any(a in {"--help", "-h", "--version", "-V"} for a in command.argv[1:2]):
+        return set()
+    if command.name == "curl" or command.name == "curlie":
+        requests = _curl_requests(command.argv)
+    elif command.name == "wget":
+        requests = _wget_requests(command.argv)
+    else:
+        requests = _httpie_requests(command.argv)
+    facts: set[str] = set()
+    for method, url, body, socket in requests:
+        place, admin = _place(url, socket)
+        kind = method.lower()
+        destroys = bool(_DESTRUCTIVE_STATEMENT.search(body) or _DESTRUCTIVE_STATEMENT.search(url))
+        if destroys:
+            admin = True
+        elif method == "POST" and (_QUERY_PATH.search(_path_of(url)) or _GRAPHQL_READ.match(body)):
+            kind = "query"
+        facts.add(f"http-{kind}@{place}")
+        if admin and method not in {"GET", "HEAD", "OPTIONS"} and kind != "query":
+            facts.add(f"http-admin@{place}")
+    return facts
+
+
+def _curl_requests(argv: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+    method: str | None = None
+    urls: list[str] = []
+    body = ""
+    upload = get = head = socket = False
+    index = 1
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        name, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if not word.startswith("-") or word == "-":
+            urls.append(word)
+            continue
+        if not word.startswith("--") and len(word) > 2:
+            # A short cluster: `-XDELETE`, `-sSL`, `-sd @f`, `-sX POST`.
+            for offset, letter in enumerate(word[1:], start=2):
+                option = "-" + letter
+                if option in _CURL_VALUES:
+                    rest = word[offset:]
+                    if not rest and index < len(argv):
+                        rest = argv[index]
+                        index += 1
+                    method, body, upload, socket = _curl_option(
+                        option, rest, method, body, upload, socket
+                    )
+                    break
+                get = get or option == "-G"
+                head = head or option == "-I"
+            continue
+        if name in _CURL_VALUES:
+            if not equals and index < len(argv):
+                value = argv[index]
+                index += 1
+            if name == "--url":
+                urls.append(value)
+            method, body, upload, socket = _curl_option(name, value, method, body, upload, socket)
+            continue
+        get = get or name in {"-G", "--get"}
+        head = head or name in {"-I", "--head"}
+    if method is None:
+        if head:
+            method = "HEAD"
+        elif upload:
+            method = "PUT"
+        elif body and not get:
+            method = "POST"
+        else:
+            method = "GET"
+    return [(method.upper(), url, body, socket) for url in urls or [""]]
+
+
+def _curl_option(
+    option: str, value: str, method: str | None, body: str, upload: bool, socket: bool
+) -> tuple[str | None, str, bool, bool]:
+    if option in {"-X", "--request"}:
+        method = value.upper()
+    elif option in _CURL_DATA:
+        body = body or value or "-"
+    elif option in {"-T", "--upload-file"}:
+        upload = True
+    elif option in {"--unix-socket", "--abstract-unix-socket"}:
+        socket = True
+    return method, body, upload, socket
+
+
+def _wget_requests(argv: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+    method = "GET"
+    body = ""
+    urls: list[str] = []
+    index = 1
+    while index < len(argv):
+        word = argv[index]
+        index += 1
+        if not word.startswith("-"):
+            urls.append(word)
+            continue
+        name, equals, value = word.partition("=")
+        if name in _WGET_VALUES and not equals and index < len(argv):
+            value = argv[index]
+            index += 1
+        if name == "--method":
+            method = value.upper()
+        elif name in {"--post-data", "--post-file", "--body-data", "--body-file"}:
+            body = value or "-"
+            if method == "GET":
+                method = "POST"
+    return [(method, url, body, False) for url in urls or [""]]
+
+
+def _httpie_requests(argv: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
+    words = _positional(argv, _HTTPIE_VALUES)
+    forms = any(a in {"-f", "--form", "--multipart"} for a in argv)
+    if not words:
+        return []
+    method = None
+    if words[0].upper() in _METHODS and len(words) > 1:
+        method = words[0].upper()
+        words = words[1:]
+    url, items = words[0], words[1:]
+    # Request items: `a=b`, `a:=json`, `f@file` make a body; `h:v` headers, `q==v` queries.
+    data = [i for i in items if re.match(r"^[^:=@]+(=|:=|@|=@|:=@)", i) and "==" not in i]
+    body = " ".join(data)
+    if method is None:
+        method = "POST" if data or forms else "GET"
+    if command_url := url:
+        return [(method, command_url, body, False)]
+    return []
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _place(url: str, socket: bool) -> tuple[str, bool]:
+    """(`remote` | `loopback`, whether it is an admin endpoint)."""
+    from urllib.parse import urlsplit
+
+    if socket:
+        # A unix socket is this machine's daemon (docker.sock, the kubelet): its API is admin.
+        return "loopback", True
+    text = url if "://" in url else "http://" + url
+    if text.startswith(":") or url.startswith(":"):
+        text = "http://localhost" + url  # httpie's `:8080/path`
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = str(parts.port or "")
+    except ValueError:
+        return "remote", False
+    place = "loopback" if _LOOPBACK.match(host) or url.startswith(":") else "remote"
+    admin = bool(_ADMIN_PATH.search(parts.path + "?" + parts.query)) or port in _ADMIN_PORTS
+    return place, admin
