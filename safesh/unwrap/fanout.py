@@ -211,3 +211,89 @@ def find_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if known and found is not None:
             inner = append_found(inner, found, "{}")
         w.peel(inner, site.inner(f"find {action}", feed=None, args_unknown=not known))  # fmt: skip
+
+
+_FD_VALUES = frozenset(
+    {"-e", "--extension", "-t", "--type", "-E", "--exclude", "-d", "--max-depth",
+     "--min-depth", "--exact-depth", "-S", "--size", "--changed-within", "--changed-before",
+     "--change-newer-than", "--change-older-than", "-o", "--owner", "-j", "--threads",
+     "--max-results", "-c", "--color", "--base-directory", "--search-path",
+     "--path-separator", "--ignore-file", "--format", "--batch-size", "--max-buffer-time",
+     "--hyperlink"}
+)  # fmt: skip
+_FD_EXEC = frozenset({"-x", "--exec", "-X", "--exec-batch"})
+_FD_PLACEHOLDERS = ("{}", "{/}", "{//}", "{.}", "{/.}")
+_REGEX_SPECIALS = frozenset("^$()[]{}|+?\\")
+
+
+def fd_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`fd [PATTERN] [ROOT…] -x CMD` / `-X CMD`: CMD runs on every path fd finds, named by
+    `{}` (or appended): under ROOT (the working directory by default), matching PATTERN."""
+    own: list[Word] = []
+    actions: list[tuple[str, list[Word]]] = []
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text in _FD_EXEC:
+            j = i + 1
+            while j < len(words) and words[j].text not in {";", "\\;"}:
+                j += 1
+            actions.append((text, list(words[i + 1 : j])))
+            i = j + 1
+            continue
+        own.append(words[i])
+        i += 1
+    w.emit([words[0], *own], site)
+    found = _fd_found(own, site.simple)
+    for action, inner in actions:
+        if not inner:
+            continue
+        if any(p in x.text for x in inner for p in _FD_PLACEHOLDERS[1:]):
+            for placeholder in _FD_PLACEHOLDERS[1:]:
+                inner = unseen_token(inner, placeholder)
+        if any(x.text == "{}" for x in inner):
+            inner = append_found(inner, found, "{}")
+        elif not any("{}" in x.text for x in inner):
+            inner = [*inner, *found]
+        else:
+            inner = unseen_token(inner, "{}")
+        w.peel(inner, site.inner(f"{name} {action}", feed=None, args_unknown=False))
+
+
+def _fd_found(own: list[Word], simple: SimpleCommand) -> list[Word]:
+    """The paths fd prints, as words a rule can classify (like `found_paths` for find)."""
+    positional: list[str] = []
+    extensions: list[str] = []
+    roots: list[str] = []
+    glob = False
+    i = 0
+    while i < len(own):
+        text = own[i].text
+        following = own[i + 1].text if i + 1 < len(own) else ""
+        if text in {"-e", "--extension"}:
+            extensions.append(following)
+        elif text == "--search-path":
+            roots.append(following)
+        elif text in {"-g", "--glob"}:
+            glob = True
+        if text.startswith("-"):
+            i += 2 if text in _FD_VALUES else 1
+            continue
+        positional.append(text)
+        i += 1
+    pattern = positional[0] if positional else ""
+    roots = roots or positional[1:] or ["."]
+    name = ""
+    if pattern and pattern != "." and (glob or not _REGEX_SPECIALS & set(pattern)):
+        name = pattern if glob else f"*{pattern}*"
+    elif not pattern and len(extensions) == 1:
+        name = f"*.{extensions[0]}"
+    result = []
+    for root in roots:
+        if name and posixpath.normpath(root) != "/":
+            text = root.rstrip("/") + "/{}/" + name
+        else:
+            text = root.rstrip("/") + "/*"
+        dynamic = "$" in text or "`" in text
+        result.append(Word(text, text, simple.span, static=not dynamic))
+    return result

@@ -40,8 +40,15 @@ def feed_for(simple: SimpleCommand, parsed: ParsedLine) -> Feed | None:
     if index == 0 or length < 2:
         return None
     previous = previous_in_pipeline(parsed, simple)
-    if previous is None or not previous.argv:
+    if previous is None:
+        return compound_feed(parsed, simple)
+    if not previous.argv:
         return None
+    return feed_from(previous, parsed)
+
+
+def feed_from(previous: SimpleCommand, parsed: ParsedLine) -> Feed:
+    """What `previous` writes into the pipe that follows it."""
     source_argv = peeled_argv(previous)
     # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
     upstream: SimpleCommand | None = previous
@@ -55,6 +62,33 @@ def feed_for(simple: SimpleCommand, parsed: ParsedLine) -> Feed | None:
     if not all(w.static for w in previous.argv):
         return Feed("pipe", source=source_argv, text=None)
     return Feed("pipe", source=source_argv, text=pipe_text(source_argv, previous))
+
+
+def compound_feed(parsed: ParsedLine, simple: SimpleCommand) -> Feed:
+    """What a compound element of the pipeline (`(echo a; echo b) | sh`, `{ …; } | sh`,
+    `for …; done | sh`) writes: the joined text when every command directly inside it is a
+    plain `echo`/`printf`, else output nobody can read here."""
+    pipe_id, index, _ = simple.pipeline
+    depth = len(simple.nesting)
+    inside = [
+        other
+        for other in parsed.commands
+        if other.pipeline[0] == pipe_id
+        and other.pipeline[1] == index - 1
+        and len(other.nesting) > depth
+        and other.nesting[:depth] == simple.nesting
+    ]
+    texts: list[str] = []
+    for other in inside:
+        argv = peeled_argv(other)
+        text = pipe_text(argv, other) if all(w.static for w in other.argv) else None
+        if text is None or not argv or argv[0] not in {"echo", "printf"}:
+            break
+        texts.append(text)
+    nestings = {other.nesting[depth] for other in inside}
+    plain = bool(inside) and len(texts) == len(inside) and nestings <= {"subshell", "group"}
+    source = peeled_argv(inside[0]) if inside else ()
+    return Feed("pipe", source=source, text="\n".join(texts) if plain else None)
 
 
 def previous_in_pipeline(parsed: ParsedLine, simple: SimpleCommand) -> SimpleCommand | None:

@@ -107,6 +107,9 @@ if TYPE_CHECKING:
         @property
         def context(self) -> Context: ...
 
+        @property
+        def parse(self) -> ParseFn: ...
+
         def peel(self, words: list[Word], site: Site) -> None:
             """Find the command `words` really runs, emitting it and what it nests."""
 

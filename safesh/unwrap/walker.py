@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
-from safesh.unwrap import fanout, git, shells, wrappers
+from safesh.unwrap import fanout, git, remote, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
@@ -269,16 +269,24 @@ HANDLERS: dict[str, Handler] = {
     "toybox": wrappers.multicall,
     "git": git.git,
     "find": fanout.find_exec,
-    "ssh": shells.ssh,
+    "fd": fanout.fd_exec,
+    "fdfind": fanout.fd_exec,
+    "at": schedule.at,
+    "batch": schedule.at,
+    "crontab": schedule.crontab,
+    "ssh": remote.ssh,
     "su": shells.su,
+    "runuser": shells.su,
+    "script": shells.script_command,
     "eval": shells.eval_builtin,
     "source": shells.source_builtin,
     ".": shells.source_builtin,
     **dict.fromkeys(shells.SHELLS, shells.shell),
     **dict.fromkeys(_PACKAGE_RUNNERS, wrappers.package_runner),
-    "ansible": shells.ansible,
-    "kubectl": wrappers.container_exec,
-    "oc": wrappers.container_exec,
-    "docker": wrappers.container_exec,
-    "podman": wrappers.container_exec,
+    "ansible": remote.ansible,
+    "vagrant": remote.vagrant,
+    "gcloud": remote.gcloud,
+    **dict.fromkeys(
+        ["kubectl", "oc", "docker-compose", *remote.CONTAINER_TOOLS], remote.container_exec
+    ),
 }

@@ -14,12 +14,25 @@ from safesh.model import Word
 
 
 def command_name(text: str) -> str:
-    """`/bin/rm` -> `rm`; `\\rm` -> `rm` (the parser already removed quotes); `RM` -> `rm`
-    (a case-insensitive filesystem, as macOS has by default, runs `RM` as `rm`)."""
+    """The program a command word names, as the rules know it: `/bin/rm` -> `rm`; `\\rm` ->
+    `rm` (the parser already removed quotes); `RM` -> `rm` (a case-insensitive filesystem, as
+    macOS and Windows have, runs `RM` as `rm`); `C:\\Git\\usr\\bin\\rm.exe`, `git.exe`,
+    `/c/msys64/usr/bin/rm.EXE` -> `rm`/`git` (Windows paths, drive letters and executable
+    suffixes, as Git Bash, MSYS2 and WSL run them)."""
     name = text.lstrip("\\")
-    if "/" in name.rstrip("/"):
-        name = posixpath.basename(name.rstrip("/"))
-    return name.lower() if not name.islower() else name
+    stripped = name.rstrip("/\\")
+    if "/" in stripped or "\\" in stripped:
+        name = _PATH_SEPARATORS.split(stripped)[-1]
+    if not name.islower():
+        name = name.lower()
+    suffix = name.rpartition(".")[2]
+    if suffix in _WINDOWS_SUFFIXES and len(name) > len(suffix) + 1:
+        name = name[: -len(suffix) - 1]
+    return name
+
+
+_PATH_SEPARATORS = re.compile(r"[/\\]")
+_WINDOWS_SUFFIXES = frozenset({"exe", "com", "cmd", "bat"})
 
 
 def is_assignment(text: str) -> bool:

@@ -1,6 +1,6 @@
 """Wrappers: programs that run another program given as their arguments (`sudo`, `env`,
 `timeout`, `nice`, `command`, `exec`, `watch`, `busybox`, `python -m`, package runners like
-`npx`/`uv run`, `docker exec`/`kubectl exec`), their tables of value-taking options, and the
+`npx`/`uv run`), their tables of value-taking options, and the
 scan of unknown programs whose arguments name a destructive one. Each handler receives the words
 starting at the wrapper's name and hands the wrapped words back to the walk.
 
@@ -158,16 +158,21 @@ def timeout(w: Walk, name: str, words: list[Word], site: Site) -> None:
 
 def skip_one_positional(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`chrt PRIO cmd`, `taskset MASK cmd`, `flock FILE cmd`, `chroot DIR cmd`."""
+    if name == "flock":
+        # `flock [-c CMD] FILE [-c CMD]`: the string runs with `sh -c`, wherever it sits.
+        for i, word in enumerate(words[1:-1], start=1):
+            if word.text in {"-c", "--command"}:
+                string = words[i + 1]
+                if not string.static:
+                    w.emit(words, site, dynamic=True)
+                    return
+                w.walk_source(string.text, site.nested("flock -c"), "flock -c string")
+                return
     options, rest = split_options(words[1:], VALUE_OPTIONS.get(name, frozenset()))
     if name == "taskset" and "-p" in option_texts(options):
         rest = []
-    if name == "flock" and rest and rest[0].text in {"-c", "--command"}:
-        rest = rest[1:]
     if len(rest) < 2:
         w.emit(words, site)
-        return
-    if name == "flock" and len(rest) >= 3 and rest[1].text in {"-c", "--command"}:
-        w.walk_source(rest[2].text, site.nested("flock -c"), "flock -c string")
         return
     w.peel(rest[1:], site.inner(name))
 
@@ -305,27 +310,6 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
         w.emit(words, site)
         return
     w.peel(rest, site.inner(name))
-
-
-def container_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
-    """`kubectl exec POD -- CMD`, `docker exec CTR CMD`: the outer command is judged by its
-    own rules, and the command it runs inside the container is judged too."""
-    w.emit(words, site)
-    texts = [x.text for x in words]
-    if len(texts) < 2 or texts[1] != "exec":
-        return
-    if "--" in texts:
-        inner = words[texts.index("--") + 1 :]
-    elif name in {"docker", "podman"}:
-        value_options = frozenset(
-            {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys"}
-        )
-        _, after = split_options(words[2:], value_options)
-        inner = after[1:]
-    else:
-        return
-    if inner:
-        w.peel(list(inner), site.inner(f"{name} exec", feed=None))
 
 
 # Names whose appearance among an unknown program's arguments is judged as a command.

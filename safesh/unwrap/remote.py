@@ -1,0 +1,270 @@
+"""Commands run on other hosts or inside containers: `ssh HOST CMD`, `vagrant ssh -c CMD`,
+`gcloud compute ssh VM --command CMD`, `ansible HOSTS -m shell -a CMD`, `docker exec`/`run`,
+`docker compose exec`/`run`, `kubectl exec … -- CMD`. The outer command is judged by its own
+rules and the command it carries is judged too: a string is parsed by the remote shell, argv
+is peeled like any command.
+
+May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells` and the
+standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from safesh.model import Word
+from safesh.unwrap.words import split_options
+from safesh.unwrap.wrappers import VALUE_OPTIONS
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from safesh.unwrap.site import Site, Walk
+
+
+def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    feed = site.feed
+    _, rest = split_options(words[1:], VALUE_OPTIONS["ssh"])
+    if not rest:
+        w.emit(words, site)
+        return
+    host = rest[0].text
+    remote = rest[1:]
+    if not remote:
+        w.emit(words, replace(site, remote_host=host))
+        if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
+            w.walk_source(feed.text, site.nested(f"ssh {host}", host), "remote script")
+        return
+    if not all(x.static for x in remote):
+        w.emit(remote, site.inner(f"ssh {host}", remote_host=host), dynamic=True)
+        return
+    # ssh joins the remaining words with spaces and the remote shell parses the result.
+    w.walk_source(
+        " ".join(x.text for x in remote),
+        site.nested(f"ssh {host}", host),
+        "remote command",
+    )
+
+
+def _remote_string(w: Walk, host: str, string: Word, site: Site) -> None:
+    if not string.static:
+        w.emit([string], site.inner(f"ssh {host}", remote_host=host), dynamic=True)
+        return
+    w.walk_source(string.text, site.nested(f"ssh {host}", host), "remote command")
+
+
+def _option_value(words: list[Word], names: set[str]) -> Word | None:
+    """The value of the first of `names` among `words` (`--command X`, `--command=X`,
+    `-cX` for a one-letter name)."""
+    for i, word in enumerate(words):
+        text = word.text
+        if text in names and i + 1 < len(words):
+            return words[i + 1]
+        for option in names:
+            if option.startswith("--") and text.startswith(option + "="):
+                return replace(word, text=text[len(option) + 1 :])
+    return None
+
+
+def _positionals(words: list[Word], value_options: frozenset[str]) -> list[Word]:
+    """The words that are neither options nor option values, up to a `--`."""
+    found: list[Word] = []
+    i = 0
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            break
+        if text.startswith("-"):
+            i += 2 if text in value_options else 1
+            continue
+        found.append(words[i])
+        i += 1
+    return found
+
+
+def _after_dashes(w: Walk, host: str, words: list[Word], site: Site) -> bool:
+    """`… -- CMD…`: the words after `--` are a remote command line; True when there are."""
+    texts = [x.text for x in words]
+    if "--" not in texts:
+        return False
+    after = words[texts.index("--") + 1 :]
+    if not after:
+        return False
+    static = all(x.static for x in after)
+    joined = Word(
+        " ".join(x.text for x in after), " ".join(x.raw for x in after), after[0].span, static
+    )
+    _remote_string(w, host, joined, site)
+    return True
+
+
+_VAGRANT_VALUES = frozenset({"-c", "--command"})
+
+
+def vagrant(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`vagrant ssh [MACHINE] -c CMD` / `--command CMD` / `-- CMD…`."""
+    w.emit(words, site)
+    if len(words) < 2 or words[1].text != "ssh":
+        return
+    machines = _positionals(words[2:], _VAGRANT_VALUES)
+    host = f"vagrant:{machines[0].text}" if machines else "vagrant"
+    string = _option_value(words[2:], set(_VAGRANT_VALUES))
+    if string is not None:
+        _remote_string(w, host, string, site)
+    else:
+        _after_dashes(w, host, words, site)
+
+
+_GCLOUD_VALUES = frozenset(
+    {"--zone", "--project", "--command", "--ssh-key-file", "--ssh-flag", "--container",
+     "--account", "--configuration", "--verbosity", "--worker", "--region", "--format",
+     "--impersonate-service-account", "--billing-project", "--flags-file",
+     "--strict-host-key-checking", "--ssh-key-expire-after", "--network", "--instance"}
+)  # fmt: skip
+
+
+def gcloud(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`gcloud compute ssh VM --command CMD` (also `compute tpus tpu-vm ssh`, `cloud-shell
+    ssh`), or the words after `--`."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    if "ssh" not in texts[1:5]:
+        return
+    start = texts.index("ssh") + 1
+    targets = _positionals(words[start:], _GCLOUD_VALUES)
+    host = targets[0].text if targets else "gcloud"
+    string = _option_value(words[start:], {"--command"})
+    if string is not None:
+        _remote_string(w, host, string, site)
+    else:
+        _after_dashes(w, host, words, site)
+
+
+_ANSIBLE_SHELL_MODULES = frozenset(
+    {"shell", "command", "raw", "ansible.builtin.shell", "ansible.builtin.command",
+     "ansible.builtin.raw"}
+)  # fmt: skip
+_ANSIBLE_VALUE_OPTIONS = frozenset(
+    {"-m", "--module-name", "-a", "--args", "-i", "--inventory", "-u", "--user", "-l",
+     "--limit", "-f", "--forks", "-e", "--extra-vars", "-b", "--become-user", "-T",
+     "--timeout", "-c", "--connection", "--private-key", "-M", "--module-path", "-t",
+     "--tree", "-P", "--poll", "-B", "--background", "--vault-id", "--vault-password-file"}
+)  # fmt: skip
+
+
+def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`ansible HOSTS -m shell -a 'CMD'`: CMD runs on every host the pattern names (the
+    `command` module is the default when only `-a` is given)."""
+    w.emit(words, site)
+    module, arguments, pattern = "command", None, None
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text in {"-m", "--module-name"} and i + 1 < len(words):
+            module = words[i + 1].text
+        elif text in {"-a", "--args"} and i + 1 < len(words):
+            arguments = words[i + 1]
+        elif text.startswith("--args="):
+            arguments = Word(text.partition("=")[2], text, words[i].span)
+        if text in _ANSIBLE_VALUE_OPTIONS:
+            i += 2
+            continue
+        if not text.startswith("-") and pattern is None:
+            pattern = text
+        i += 1
+    if arguments is None or module not in _ANSIBLE_SHELL_MODULES:
+        return
+    host = pattern or "all"
+    if not arguments.static:
+        w.emit([arguments], site.inner(f"ansible {host}", remote_host=host), dynamic=True)
+        return
+    w.walk_source(arguments.text, site.nested(f"ansible {host}", host), "ansible command")
+
+
+# Options of `docker`/`podman` before the subcommand that take a value.
+_DOCKER_GLOBAL = frozenset(
+    {"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
+     "--tlscert", "--tlskey", "--connection", "--url", "--identity", "--root", "--runroot",
+     "--storage-driver", "--cgroup-manager", "--events-backend", "--network-cmd-path",
+     "--runtime", "--tmpdir", "--module", "--ssh"}
+)  # fmt: skip
+# Options of `docker exec` / `docker compose exec` that take a value.
+_EXEC_VALUES = frozenset(
+    {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys",
+     "--index"}
+)  # fmt: skip
+# Options of `docker run` / `create` / `compose run` that take a value.
+_RUN_VALUES = frozenset(
+    {"-a", "--attach", "--add-host", "--annotation", "--blkio-weight", "--cap-add",
+     "--cap-drop", "--cgroup-parent", "--cgroupns", "--cidfile", "--cpu-period", "--cpu-quota",
+     "--cpu-rt-period", "--cpu-rt-runtime", "-c", "--cpu-shares", "--cpus", "--cpuset-cpus",
+     "--cpuset-mems", "--device", "--device-cgroup-rule", "--device-read-bps",
+     "--device-read-iops", "--device-write-bps", "--device-write-iops", "--dns",
+     "--dns-option", "--dns-search", "--domainname", "--entrypoint", "-e", "--env",
+     "--env-file", "--expose", "--gpus", "--group-add", "--health-cmd", "--health-interval",
+     "--health-retries", "--health-start-period", "--health-timeout", "-h", "--hostname",
+     "--ip", "--ip6", "--ipc", "--isolation", "--kernel-memory", "-l", "--label",
+     "--label-file", "--link", "--link-local-ip", "--log-driver", "--log-opt",
+     "--mac-address", "-m", "--memory", "--memory-reservation", "--memory-swap",
+     "--memory-swappiness", "--mount", "--name", "--network", "--net", "--network-alias",
+     "--oom-score-adj", "--pid", "--pids-limit", "--platform", "-p", "--publish", "--pull",
+     "--restart", "--runtime", "--security-opt", "--shm-size", "--stop-signal",
+     "--stop-timeout", "--storage-opt", "--sysctl", "--tmpfs", "--ulimit", "-u", "--user",
+     "--userns", "--uts", "-v", "--volume", "--volume-driver", "--volumes-from", "-w",
+     "--workdir", "--arch", "--os", "--variant", "--secret", "--pod", "--profile"}
+)  # fmt: skip
+_COMPOSE_GLOBAL = frozenset(
+    {"-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory",
+     "--ansi", "--parallel", "--progress"}
+)  # fmt: skip
+CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "finch", "lima", "colima"})
+
+
+def _skip_options(words: list[Word], value_options: frozenset[str]) -> int:
+    """The index of the first word that is not an option or an option's value."""
+    i = 0
+    while i < len(words) and words[i].text.startswith("-") and words[i].text != "--":
+        i += 2 if words[i].text in value_options else 1
+    return i
+
+
+def _in_container(w: Walk, label: str, inner: list[Word], site: Site) -> None:
+    if inner:
+        w.peel(inner, site.inner(label, feed=None))
+
+
+def container_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`docker exec CTR CMD`, `docker run IMAGE CMD`, `docker compose exec SVC CMD`,
+    `kubectl [-n NS] exec POD -- CMD`: the outer command is judged by its own rules, and the
+    command it runs inside the container is judged too."""
+    w.emit(words, site)
+    if name in {"kubectl", "oc"}:
+        texts = [x.text for x in words]
+        verbs = {"exec", "debug", "run", "attach"} & set(texts[1:6])
+        if verbs and "--" in texts:
+            _in_container(w, f"{name} {sorted(verbs)[0]}", words[texts.index("--") + 1 :], site)
+        elif texts[1:2] == ["exec"]:
+            _in_container(w, f"{name} exec", words[3:], site)  # `kubectl exec POD CMD` (old)
+        return
+    rest = words[1:]
+    if name == "docker-compose":
+        rest = [Word("compose", "compose", words[0].span), *rest]
+    else:
+        rest = rest[_skip_options(rest, _DOCKER_GLOBAL) :]
+    if rest[:1] and rest[0].text == "container":
+        rest = rest[1:]
+    if rest[:1] and rest[0].text == "compose":
+        rest = rest[1:]
+        rest = rest[_skip_options(rest, _COMPOSE_GLOBAL) :]
+    if not rest or rest[0].text not in {"exec", "run", "create"}:
+        return
+    verb = rest[0].text
+    rest = rest[1:]
+    values = _EXEC_VALUES if verb == "exec" else _RUN_VALUES
+    start = _skip_options(rest, values)
+    entrypoint = _option_value(rest[:start], {"--entrypoint"})
+    if start < len(rest) and rest[start].text == "--":
+        start += 1
+    inner = rest[start + 1 :]
+    if entrypoint is not None and entrypoint.text:
+        inner = [entrypoint, *inner]
+    _in_container(w, f"{name} {verb}", list(inner), site)
