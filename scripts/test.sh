@@ -11,6 +11,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 export PATH="$PWD/$venv/bin:$PATH"
+if [ -n "${CI:-}" ]; then
+  bash scripts/install-browser.sh  # the web tests need a real browser, and CI must run them
+fi
 python -m ruff check safesh tests bench
 python -m ruff format --check safesh tests bench
 python -m mypy

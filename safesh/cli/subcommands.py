@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "safesh.cli.commands.doctor:command",
     "shims": "safesh.cli.commands.shims:command",
     "paths": "safesh.cli.commands.paths:command",
+    "serve": "safesh.cli.commands.serve:command",
 }
 
 
