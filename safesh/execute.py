@@ -1,11 +1,16 @@
 """The execute stage: find the real shell and hand the process over to it with exec, so safesh
 costs nothing while the command runs and signals, stdio, the environment and the working
-directory are exactly what the caller gave."""
+directory are exactly what the caller gave (plus one marker, SAFESH_AGENT_SESSION, and
+minus safesh's own shim plumbing).
+
+May import safesh.agents.session (the marker's name) and the standard library."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+
+from safesh.agents.session import SESSION_MARKER
 
 SHIM_MARKER = b"safesh-shim"
 
@@ -56,10 +61,12 @@ def exec_shell(shell: str, args: Sequence[str]) -> None:
     """Replace this process with `shell args…`. Only returns by raising OSError."""
     argv0 = os.path.basename(shell)
     _restore_default_signals()
-    if any(name in os.environ for name in PLUMBING_VARIABLES):
-        env = {k: v for k, v in os.environ.items() if k not in PLUMBING_VARIABLES}
-        os.execve(shell, [argv0, *args], env)
-    os.execv(shell, [argv0, *args])
+    env = {k: v for k, v in os.environ.items() if k not in PLUMBING_VARIABLES}
+    # Marks everything a judged line starts as part of an agent's session (the non-interactive
+    # front ends are how agents run commands): `safesh approve` and `safesh trust` refuse to
+    # grant from there, reading it from the ancestors' start-up environment too.
+    env.setdefault(SESSION_MARKER, "1")
+    os.execve(shell, [argv0, *args], env)
 
 
 def _restore_default_signals() -> None:

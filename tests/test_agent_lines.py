@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from test_shell_cli import REFUSED, safesh
+from human_terminal import needs_human_session
+from test_shell_cli import REFUSED, approve_as_human, safesh
 from test_shell_cli import env as shell_env
 
 from safesh.agents.wrappers import neutral_setup, recognise
@@ -164,6 +165,7 @@ def _approvals(env: dict[str, str]) -> list[dict[str, str]]:
     return value
 
 
+@needs_human_session
 def test_claude_approval_is_keyed_by_the_command_not_the_temp_names(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -178,7 +180,7 @@ def test_claude_approval_is_keyed_by_the_command_not_the_temp_names(
     pending = _approvals(env)
     assert [p["command"] for p in pending] == [ASKS]
     assert pending[0]["id"] in first.stderr
-    safesh("approve", pending[0]["id"], env=env)
+    approve_as_human(pending[0]["id"], env)
     second_line = claude_line(ASKS, snapshot, tmp_path / "claude-bbbb-cwd")
     second = safesh("-c", second_line, env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr

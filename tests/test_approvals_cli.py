@@ -16,6 +16,15 @@ COMMAND, CWD, FP = "git push --force origin main", "/work/p", "fp-1"
 
 
 @pytest.fixture(autouse=True)
+def human_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests play a human in a terminal of their own (who may grant: test_grants.py)."""
+    from safesh.agents import session
+
+    monkeypatch.setattr(session, "agent_session", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(session, "has_terminal", lambda: True)
+
+
+@pytest.fixture(autouse=True)
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from human_terminal import in_a_terminal, needs_human_session
 from test_hook_end_to_end import ASKS, hook, payload
+
+pytestmark = needs_human_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,14 +44,8 @@ def approve(approval_id: str, tmp_path: Path) -> None:
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
-    subprocess.run(
-        [sys.executable, "-m", "safesh", "approve", approval_id],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
+    result = in_a_terminal([sys.executable, "-m", "safesh", "approve", approval_id], env)
+    assert result.returncode == 0, result.stderr
 
 
 def test_codex_ask_leaves_a_request_named_in_the_deny_reason(tmp_path: Path) -> None:

@@ -40,6 +40,15 @@ CLAUDE_SETTINGS: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def human_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests play a human in a terminal of their own (who may grant: test_grants.py)."""
+    from safesh.agents import session
+
+    monkeypatch.setattr(session, "agent_session", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(session, "has_terminal", lambda: True)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"

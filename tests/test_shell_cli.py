@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from human_terminal import in_a_terminal, needs_human_session
 
 REFUSED = 77
 
@@ -63,6 +64,11 @@ def safesh(
         timeout=60,
         stdin=None if input is not None else subprocess.DEVNULL,
     )
+
+
+def approve_as_human(approval_id: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`safesh approve ID` typed by a human in a terminal of their own."""
+    return in_a_terminal([sys.executable, "-m", "safesh", "approve", approval_id], env)
 
 
 def test_allowed_command_keeps_stdout_stderr_and_exit_status(env: dict[str, str]) -> None:
@@ -256,6 +262,7 @@ def test_unwritable_state_directory_does_not_stop_an_allowed_command(
     assert "safesh:" in result.stderr
 
 
+@needs_human_session
 def test_approval_round_trip_lets_the_identical_command_run_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -264,7 +271,7 @@ def test_approval_round_trip_lets_the_identical_command_run_once(
     assert refused.returncode == REFUSED
     pending = json.loads(safesh("approvals", "--json", env=env).stdout)
     assert [p["command"] for p in pending] == [line]
-    assert safesh("approve", pending[0]["id"], env=env).returncode == 0
+    assert approve_as_human(pending[0]["id"], env).returncode == 0
     ran = safesh("-c", line, env=env, cwd=tmp_path)
     assert ran.returncode not in (0, REFUSED)  # git ran, and failed: not a repository
     assert "not a git repository" in ran.stderr
@@ -272,11 +279,12 @@ def test_approval_round_trip_lets_the_identical_command_run_once(
     assert again.returncode == REFUSED
 
 
+@needs_human_session
 def test_an_approval_does_not_cover_another_directory(env: dict[str, str], tmp_path: Path) -> None:
     line = "git push --force origin main"
     safesh("-c", line, env=env, cwd=tmp_path)
     pending = json.loads(safesh("approvals", "--json", env=env).stdout)
-    safesh("approve", pending[0]["id"], env=env)
+    approve_as_human(pending[0]["id"], env)
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
     assert safesh("-c", line, env=env, cwd=elsewhere).returncode == REFUSED

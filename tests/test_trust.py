@@ -13,6 +13,15 @@ from safesh.cli.commands.trust import command
 from safesh.rules import trust
 
 
+@pytest.fixture(autouse=True)
+def human_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests play a human in a terminal of their own (who may grant: test_grants.py)."""
+    from safesh.agents import session
+
+    monkeypatch.setattr(session, "agent_session", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(session, "has_terminal", lambda: True)
+
+
 @pytest.fixture
 def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

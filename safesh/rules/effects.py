@@ -313,7 +313,7 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
 
 def inline_facts(command: Command, context: Context) -> set[str]:
     """What an inline program (inline.py) deletes and writes, target by target."""
-    from safesh.rules.inline import read_program
+    from safesh.rules.inline import read_program, uses_safesh_internals
 
     program = read_program(command)
     if program is None:
@@ -328,4 +328,7 @@ def inline_facts(command: Command, context: Context) -> set[str]:
         facts.add("code@unknown")
     if program.fork_bomb:
         facts.add("fork-bomb@any")
+    if uses_safesh_internals(command):
+        # safesh's store, settings or install API: what approves, trusts or configures.
+        facts.add("overwrite@safesh-state")
     return facts

@@ -277,6 +277,21 @@ def _quote(word: str) -> str:
 # -- facts --------------------------------------------------------------------------------------
 
 
+# safesh's own modules that write its approvals, trust records, settings or agents' hooks, in
+# any language's import or attribute syntax (`from safesh.store import Store`, `import
+# safesh.cli.commands.approvals`, `from safesh import store`). `safesh.check` only reads.
+_SAFESH_INTERNALS = re.compile(
+    r"\bsafesh\s*\.\s*(?:store|cli|agents|rules\s*\.\s*trust|locations|interactive)\b"
+    r"|\bfrom\s+safesh\s+import\s+[\w\s,()]*\b(?:store|cli|agents|locations|interactive)\b"
+)
+
+
+def uses_safesh_internals(command: Command) -> bool:
+    """Whether an inline program reaches safesh's store, settings or install through its API."""
+    found = program_text(command)
+    return found is not None and _SAFESH_INTERNALS.search(found[1]) is not None
+
+
 def shell_strings(command: Command) -> list[str]:
     """The command lines an inline program runs, to be judged as commands."""
     program = read_program(command)

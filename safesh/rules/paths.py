@@ -42,6 +42,7 @@ RELATION_CLASSES = (
     "parent-escape",
     "glob-all",
     "safesh-state",
+    "agent-settings",
     # What a file is, whatever its location class (docs/rules.md, "Path classes"):
     "credential",
     "startup-file",
@@ -164,7 +165,7 @@ def _classify_one(
             text = _expand_working_directory(text, cwd or context.cwd)
     expanded = _expand(text, context)
     if expanded is None or (not static and expanded == written):
-        return frozenset({"unknown", "safesh-state"} if _names_safesh_state(text) else {"unknown"})
+        return frozenset({"unknown"} | _self_protection(text, context))
     base = cwd or context.cwd
     if not expanded.startswith("/") and not cwd_known:
         return frozenset({"unknown"})
@@ -188,8 +189,7 @@ def _classify_one(
     if _escapes(expanded, base) or _escapes_by_cd(expanded, base, context):
         classes.add("parent-escape")
     classes.add(location)
-    if _names_safesh_state(resolved):
-        classes.add("safesh-state")
+    classes |= _self_protection(resolved, context)
     classes |= _kinds(resolved, context, tilde_home)
     if location in {"git-dir", "build-output", "project", "outside-repo"} and not _inside(
         resolved, _normalise(base)
@@ -264,6 +264,25 @@ _SAFESH_PARENTS = frozenset(
     {".config", "state", ".cache", "Application Support", "Preferences", "Caches"}
 )
 _SAFESH_FILES = frozenset({"safesh.db", "safesh.db-wal", "safesh.db-shm", "safesh.db-journal"})
+# Where platformdirs puts them on Linux, by the variable that moves each (and its default).
+_XDG_PLACES = (
+    ("XDG_CONFIG_HOME", ".config"),
+    ("XDG_STATE_HOME", ".local/state"),
+    ("XDG_CACHE_HOME", ".cache"),
+    ("XDG_DATA_HOME", ".local/share"),
+)
+# The installed package itself (its code and built-in rules decide every verdict).
+_INSTALL_DIR = posixpath.dirname(posixpath.dirname(posixpath.abspath(__file__)))
+
+
+def _self_protection(path: str, context: Context) -> frozenset[str]:
+    """`safesh-state` and `agent-settings`: what decides whether later commands are judged."""
+    classes: set[str] = set()
+    if _names_safesh_state(path) or _in_real_safesh_dirs(path, context):
+        classes.add("safesh-state")
+    if _names_agent_settings(path):
+        classes.add("agent-settings")
+    return frozenset(classes)
 
 
 def _names_safesh_state(path: str) -> bool:
@@ -277,6 +296,56 @@ def _names_safesh_state(path: str) -> bool:
             parent = parts[index - 1]
             if parent in _SAFESH_PARENTS or parent.startswith(("$XDG_", "${XDG_")):
                 return True
+    return False
+
+
+def _in_real_safesh_dirs(path: str, context: Context) -> bool:
+    """Under the directories safesh really uses for this user, wherever XDG_* moved them
+    (the judge's environment, not a variable set on the line), or under its installation."""
+    if not path.startswith("/"):
+        return False
+    normal = _normalise(path)
+    if _inside(normal, _INSTALL_DIR):
+        return True
+    for variable, default in _XDG_PLACES:
+        base = context.getenv(variable) or posixpath.join(context.home, default)
+        if base.startswith("/") and _inside(normal, posixpath.join(_normalise(base), "safesh")):
+            return True
+    return False
+
+
+# Each agent's hook and permission settings: writing them can switch safesh off for that agent
+# (`disableAllHooks`, a removed PreToolUse entry, an allow-list) without any safesh command.
+_AGENT_DIRS = frozenset({".claude", ".gemini", ".codex", ".cursor", ".copilot"})
+_AGENT_SETTING_FILES: dict[str, tuple[str, ...]] = {
+    ".claude": ("settings.json", "settings.local.json", "managed-settings.json"),
+    ".gemini": ("settings.json", "policies"),
+    ".codex": ("hooks.json", "config.toml", "rules", "requirements.toml"),
+    ".cursor": ("hooks.json", "cli-config.json", "cli.json", "permissions.json"),
+    ".copilot": ("config.json", "hooks"),
+}
+_AGENT_SYSTEM_DIRS = ("/etc/claude-code", "/etc/gemini-cli", "/etc/codex", "/etc/cursor")
+
+
+def _names_agent_settings(path: str) -> bool:
+    """`~/.claude/settings.json`, `.claude/settings.local.json`, `.gemini/settings.json`,
+    `.codex/hooks.json`, `.cursor/hooks.json`, `.github/hooks/*.json` (Copilot), the managed
+    settings under /etc, and those directories themselves (deleting one removes its hooks)."""
+    if any(_inside(path, d) for d in _AGENT_SYSTEM_DIRS):
+        return True
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    for index, part in enumerate(parts):
+        rest = parts[index + 1 :]
+        if part in _AGENT_DIRS:
+            if not rest:
+                return True
+            first = rest[0]
+            if first in _AGENT_SETTING_FILES[part] or (
+                part == ".claude" and first.startswith("settings") and first.endswith(".json")
+            ):
+                return True
+        if part == ".github" and rest[:1] == ["hooks"]:
+            return True
     return False
 
 

@@ -57,6 +57,8 @@ _OPAQUE = frozenset({"eval", "exec", "compile", "__import__", "importlib.import_
                      "os.kill", "os.killpg", "ctypes.CDLL", "marshal.loads",
                      "pickle.loads"})  # fmt: skip
 _CHMOD = frozenset({"os.chmod", "os.chown", "os.lchown", "os.truncate", "shutil.chown"})
+_DATABASE_OPENS = frozenset({"sqlite3.connect", "sqlite3.dbapi2.connect", "apsw.Connection",
+                             "dbm.open", "shelve.open"})  # fmt: skip
 
 
 def read_python(code: str) -> Program | None:
@@ -252,6 +254,9 @@ class _PythonReader:
                 program.deletes.append(self.string(first) or "")
         elif name in {"open", "io.open", "builtins.open", "codecs.open"} and first is not None:
             self._open(node)
+        elif name in _DATABASE_OPENS and first is not None:
+            # A database connection can change the file in place (`UPDATE approvals …`).
+            program.appends.append(self.string(first) or "")
         elif isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS_DELETE:
             owner = self.string(node.func.value)
             program.deletes.append(owner or "")

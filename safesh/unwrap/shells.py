@@ -126,8 +126,74 @@ def _at(words: list[Word], index: int) -> Word | None:
     return words[index] if index < len(words) else None
 
 
+# `safesh SUBCOMMAND`: its own tools, judged as the `safesh` command (rules.toml, pack
+# `safesh`). Anything else makes safesh the shell (`safesh -c`, `safesh SCRIPT`, `safesh -s`).
+# Kept equal to `safesh.cli.subcommands.SUBCOMMANDS` by tests/test_nested_safesh.py (a stage
+# may not import the front end).
+SAFESH_SUBCOMMANDS = frozenset(
+    {"check", "rules", "trust", "approvals", "approve", "deny", "log", "hook", "install-hook",
+     "doctor", "shims", "paths"}
+)  # fmt: skip
+
+
+def safesh(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """safesh inside a line is the shell it is: its `-c` string, script or standard input is
+    judged here, with the user's rules. The line must not choose its settings (XDG_*,
+    SAFESH_*, PATH, PYTHON*): the nested safesh would judge and run with the line's."""
+    if len(words) > 1 and words[1].text in SAFESH_SUBCOMMANDS:
+        w.emit(words, site)
+        return
+    names = {key for key, _ in _assignments(site)}
+    chosen = sorted(
+        {key for key in names if key.startswith(("SAFESH_", "XDG_", "PYTHON"))} | (names & {"PATH"})
+    )
+    if chosen:
+        w.note_unparsed(
+            site.frame,
+            f"{name} runs with settings this line chooses ({', '.join(chosen)}): its rules, "
+            "approvals and shell would not be the user's",
+            " ".join(x.text for x in words),
+            kind="unseen",
+        )
+    options = [x for x in words[1:] if x.text != "--dry-run"]
+    if len(options) < len(words) - 1:
+        w.emit(words, site)  # a dry run runs nothing
+        return
+    shell(w, name, [words[0], *options], site)
+
+
+def _assignments(site: Site) -> list[tuple[str, str]]:
+    """Variables the command is run with: before it, through `env`, exported earlier."""
+    own = [(key, value.text if value.static else "$?") for key, value in site.simple.assignments]
+    return [*own, *site.assignments]
+
+
+def _startup_files(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """Code a shell runs before its command: BASH_ENV / ENV, `--rcfile`, `--init-file`. A file
+    written earlier in the line or on disk here is judged as code; one nobody can see asks."""
+    files = [value for key, value in _assignments(site) if key in {"BASH_ENV", "ENV"} and value]
+    for index, word in enumerate(words[1:], start=1):
+        key, eq, value = word.text.partition("=")
+        if key in {"--rcfile", "--init-file"}:
+            following = Word(value, value, word.span) if eq else _at(words, index + 1)
+            if following is not None:
+                files.append(following.text if following.static else "$?")
+    for path in files:
+        seen = "$" not in path and "`" not in path
+        if seen:
+            seen = walk_script_file(w, path, site.inner(f"{name} start-up file {path}"))
+        if not seen:
+            w.note_unparsed(
+                site.frame,
+                f"{name} first runs the start-up file {path}, whose contents safesh cannot see",
+                path,
+                kind="unseen",
+            )
+
+
 def shell(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`bash -c STRING`, `bash SCRIPT`, `bash` reading a heredoc or a pipe, `bash <(curl …)`."""
+    _startup_files(w, name, words, site)
     call = parse_shell_call(words)
     for code in call.more_code:
         run_command_string(w, f"{name} -C", code, words, site)
@@ -340,21 +406,25 @@ def script_command(w: Walk, name: str, words: list[Word], site: Site) -> None:
     w.emit(words, site)
 
 
-def walk_script_file(w: Walk, path: str, site: Site, translate: Translate | None = None) -> None:
+def walk_script_file(
+    w: Walk, path: str, site: Site, translate: Translate | None = None
+) -> bool:
     """A script run by a shell is analysed: as written earlier in the line, or as it is on
     disk when it exists here and is small enough. `translate` turns a file that is not a
-    shell script (a crontab) into the command lines it runs."""
+    shell script (a crontab) into the command lines it runs. False when nothing was read."""
     written = w.written_script(path, site)
     if written is not None:
         runner = site.via[-1].split()[0] if site.via else "shell"
         if translate is not None and written.text is not None:
             written = replace(written, text=translate(written.text))
         w.run_written(path, written, site, runner)
-        return
+        return True
     text = read_local_file(w, path, site)
-    if text is not None:
-        source = translate(text) if translate is not None else text
-        w.walk_source(source, site.nested_frame(), f"script {path}")
+    if text is None:
+        return False
+    source = translate(text) if translate is not None else text
+    w.walk_source(source, site.nested_frame(), f"script {path}")
+    return True
 
 
 def read_local_file(w: Walk, path: str, site: Site) -> str | None:

@@ -1,5 +1,6 @@
 """Variables the line assigns that change what a word means: HOME, TMPDIR and PWD set earlier
-in the line (`export HOME=/; rm -rf ~`) or before the command (`TMPDIR=/x rm -rf $TMPDIR/y`).
+in the line (`export HOME=/; rm -rf ~`) or before the command (`TMPDIR=/x rm -rf $TMPDIR/y`);
+and those that change what code runs (BASH_ENV, ENV) or where safesh's settings come from.
 
 May use: `safesh.model`, `.words` and the standard library.
 """
@@ -18,6 +19,24 @@ DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly", "uns
 def path_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
     """The HOME / TMPDIR / PWD values `simple` sets for the rest of the line (`export HOME=/`,
     `TMPDIR=/x` alone); "$?" stands for a value that is not static."""
+    return [(key, value) for key, value in _line_assignments(simple) if key in PATH_VARS]
+
+
+# Variables that choose code a shell runs before its command (BASH_ENV, ENV), or what safesh
+# itself is and where its settings come from (SAFESH_*, XDG_*, PATH, PYTHON*).
+STARTUP_VARS = frozenset({"BASH_ENV", "ENV"})
+
+
+def is_guarded_variable(name: str) -> bool:
+    return name in STARTUP_VARS or name == "PATH" or name.startswith(("SAFESH_", "XDG_", "PYTHON"))
+
+
+def guarded_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
+    """The guarded variables (`is_guarded_variable`) `simple` sets for the rest of the line."""
+    return [(key, value) for key, value in _line_assignments(simple) if is_guarded_variable(key)]
+
+
+def _line_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
     pairs = [(k, v.text if v.static else "$?") for k, v in simple.assignments]
     if simple.argv:
         pairs = []
@@ -25,7 +44,7 @@ def path_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
             for word in simple.argv[1:]:
                 key, _, value = word.text.partition("=")
                 pairs.append((key, value if word.static else "$?"))
-    return [(key, value) for key, value in pairs if key in PATH_VARS]
+    return pairs
 
 
 def reassigned_word(word: Word, names: frozenset[str], values: dict[str, str]) -> Word:

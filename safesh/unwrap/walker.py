@@ -17,7 +17,12 @@ from safesh.unwrap import fanout, git, remote, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
-from safesh.unwrap.variables import PATH_VARS, path_assignments, reassigned_word
+from safesh.unwrap.variables import (
+    PATH_VARS,
+    guarded_assignments,
+    path_assignments,
+    reassigned_word,
+)
 from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
 from safesh.unwrap.written import written_by
 
@@ -49,6 +54,9 @@ class Walker:
     # HOME / TMPDIR assigned earlier in the line (`export HOME=/; rm -rf ~`): words that
     # expand them can no longer be judged from the context's values.
     line_assigned: dict[str, str] = field(default_factory=dict)
+    # BASH_ENV, SAFESH_*, XDG_*, PATH … exported earlier in the line: every later command
+    # inherits them (a shell's start-up file, a nested safesh's settings).
+    line_guarded: dict[str, str] = field(default_factory=dict)
     # Files an earlier command in the line writes (`curl -o i.sh URL`, `cat > run.sh <<EOF`),
     # by absolute path: a later `bash i.sh` runs what was written, not what is on disk now.
     written: dict[str, Feed] = field(default_factory=dict)
@@ -67,6 +75,7 @@ class Walker:
             inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             self.walk_simple(simple, parsed, inner, functions)
             self.line_assigned.update(path_assignments(simple))
+            self.line_guarded.update(guarded_assignments(simple))
             base = inner.cwd or self.context.cwd
             self.written.update(written_by(simple, base, self.context.home))
             moved = cd_target(simple, inner, self.context)
@@ -128,7 +137,15 @@ class Walker:
         functions: frozenset[str],
     ) -> None:
         feed = feed_for(simple, parsed)
-        site = Site(simple, frame, feed, functions, frame.via, remote_host=frame.remote_host)
+        site = Site(
+            simple,
+            frame,
+            feed,
+            functions,
+            frame.via,
+            remote_host=frame.remote_host,
+            assignments=tuple(self.line_guarded.items()),
+        )
         self.peel(list(simple.argv), site)
         self._walk_heredoc_substitutions(site)
 
@@ -282,6 +299,7 @@ HANDLERS: dict[str, Handler] = {
     "source": shells.source_builtin,
     ".": shells.source_builtin,
     **dict.fromkeys(shells.SHELLS, shells.shell),
+    "safesh": shells.safesh,
     **dict.fromkeys(_PACKAGE_RUNNERS, wrappers.package_runner),
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,

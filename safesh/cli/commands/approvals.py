@@ -22,6 +22,18 @@ from safesh.store import (
 RECENT_LIMIT = 5
 
 
+def refuse_grant_from_agent(action: str) -> None:
+    """Stop here (exit 77) when a grant would come from an agent's session, not a human
+    (`safesh.agents.session`): an agent must not approve its own commands."""
+    from safesh.agents.session import grant_refusal
+    from safesh.decide import EXIT_REFUSED
+
+    refusal = grant_refusal(action)
+    if refusal is not None:
+        click.echo(f"safesh: {refusal}", err=True)
+        click.get_current_context().exit(EXIT_REFUSED)
+
+
 def _open_store() -> Store:
     try:
         return Store()
@@ -139,6 +151,7 @@ def approve_command(approval_id: str, once: bool, for_s: float | None) -> None:
     """Approve request ID, so the agent's next try of that exact command runs."""
     if once and for_s is not None:
         raise click.UsageError("use either --once or --for, not both")
+    refuse_grant_from_agent("approve a request")
     with _open_store() as store:
         try:
             request = store.approve(approval_id, for_s=for_s)

@@ -185,6 +185,10 @@ def command(agent: str, project: bool, uninstall: bool) -> None:
         spec = spec_for(agent)
     except UnknownAgentError as error:
         raise click.UsageError(str(error)) from None
+    if uninstall:
+        from safesh.cli.commands.approvals import refuse_grant_from_agent
+
+        refuse_grant_from_agent("remove safesh's hook")
     project_level = project or spec.user_file is None
     if project_level and not project:
         click.echo(f"safesh: {spec.title} reads hooks per repository; using this project.")

@@ -38,6 +38,9 @@ def command(file: Path | None, list_: bool, revoke: bool) -> None:
         return
     if not target.is_file():
         raise click.UsageError(f"{target} is not a file")
+    from safesh.cli.commands.approvals import refuse_grant_from_agent
+
+    refuse_grant_from_agent("trust a rules file")
     from safesh.rules.loader import RulesError, validate_file
 
     try:
