@@ -9,6 +9,7 @@ judge with the agent's rules nor skip judging (SAFESH_SHIM_DEPTH) nor run anothe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -115,9 +116,8 @@ def test_the_hook_stops_a_nested_safesh_with_the_agents_settings(tmp_path: Path)
     planted.mkdir(parents=True)
     (planted / "rules.toml").write_text('disable_packs = ["disk", "fs"]\n')
     line = f"XDG_CONFIG_HOME={tmp_path / 'x'} safesh -c 'mkfs.ext4 /dev/sda'"
-    payload = '{"tool_name": "Bash", "tool_input": {"command": %s}, "cwd": "%s"}' % (
-        __import__("json").dumps(line),
-        tmp_path,
+    payload = json.dumps(
+        {"tool_name": "Bash", "tool_input": {"command": line}, "cwd": str(tmp_path)}
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "SAFESH_"))},
