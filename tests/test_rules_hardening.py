@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from human_terminal import in_a_terminal, needs_human_session
 
 from safesh.api import Report
 from safesh.api import check as api_check
@@ -373,6 +374,12 @@ def test_with_broken_rules_the_interactive_shell_never_offers_a_blocked_line(
 # -- trust binds the place and the content ------------------------------------------------------
 
 
+def trust_as_human(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`safesh trust` typed by a human in a terminal of their own (an agent cannot trust)."""
+    return in_a_terminal([sys.executable, "-m", "safesh", "trust"], env, cwd=cwd)
+
+
+@needs_human_session
 def test_a_trusted_project_file_copied_elsewhere_is_not_trusted(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -380,7 +387,7 @@ def test_a_trusted_project_file_copied_elsewhere_is_not_trusted(
     trusted_repo = workdir(tmp_path, "trusted")
     other_repo = workdir(tmp_path, "other")
     project_file(trusted_repo, text)
-    assert safesh("trust", env=env, cwd=trusted_repo).returncode == 0
+    assert trust_as_human(env, trusted_repo).returncode == 0
     project_file(other_repo, text)
 
     def decision(cwd: Path) -> str:
@@ -391,12 +398,13 @@ def test_a_trusted_project_file_copied_elsewhere_is_not_trusted(
     assert decision(other_repo) == "ask"
 
 
+@needs_human_session
 def test_a_link_to_a_trusted_project_file_is_not_trusted(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     trusted_repo = workdir(tmp_path, "trusted")
     other_repo = workdir(tmp_path, "other")
     original = project_file(trusted_repo, '[overrides]\n"git.push-force" = "allow"\n')
-    assert safesh("trust", env=env, cwd=trusted_repo).returncode == 0
+    assert trust_as_human(env, trusted_repo).returncode == 0
     (other_repo / ".safesh.toml").symlink_to(original)
     assert api_check("git push --force", cwd=str(other_repo)).decision == "ask"
