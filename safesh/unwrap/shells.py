@@ -406,9 +406,7 @@ def script_command(w: Walk, name: str, words: list[Word], site: Site) -> None:
     w.emit(words, site)
 
 
-def walk_script_file(
-    w: Walk, path: str, site: Site, translate: Translate | None = None
-) -> bool:
+def walk_script_file(w: Walk, path: str, site: Site, translate: Translate | None = None) -> bool:
     """A script run by a shell is analysed: as written earlier in the line, or as it is on
     disk when it exists here and is small enough. `translate` turns a file that is not a
     shell script (a crontab) into the command lines it runs. False when nothing was read."""
