@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from safesh.cli.syslog_stream import SyslogSender, parse_target
 from safesh.store import (
     AuditRecord,
     LogQuery,
@@ -65,9 +66,11 @@ def table_line(record: AuditRecord) -> str:
 TABLE_HEADER = f"{'TIME':<19}  {'DECIDE':<6}  {'OUTCOME':<9}  {'EXIT':>4}  {'RULES':<24}  COMMAND"
 
 
-def _emit(records: list[AuditRecord], as_json: bool) -> None:
+def _emit(records: list[AuditRecord], as_json: bool, sink: SyslogSender | None = None) -> None:
     for record in records:
-        if as_json:
+        if sink is not None:
+            sink.send(record.to_dict())
+        elif as_json:
             click.echo(json.dumps(record.to_dict(), ensure_ascii=False))
         else:
             click.echo(table_line(record))
@@ -91,13 +94,15 @@ def _export(store: Store, target: str) -> None:
     click.echo(f"exported {count} records to {target}", err=True)
 
 
-def _follow(store: Store, query: LogQuery, after: int, as_json: bool) -> None:
+def _follow(
+    store: Store, query: LogQuery, after: int, as_json: bool, sink: SyslogSender | None = None
+) -> None:
     """Poll for records newer than `after` until interrupted (Ctrl-C ends it quietly)."""
     try:
         while True:
             time.sleep(FOLLOW_INTERVAL_S)
             fresh = store.records(replace(query, after_id=after, limit=None))
-            _emit(fresh, as_json)
+            _emit(fresh, as_json, sink)
             if fresh:
                 after = fresh[-1].id
             sys.stdout.flush()
@@ -127,6 +132,13 @@ def _follow(store: Store, query: LogQuery, after: int, as_json: bool) -> None:
     metavar="FILE",
     help="Write every record, hashes included, as JSON lines to FILE (- for stdout).",
 )
+@click.option(
+    "--syslog",
+    "syslog_to",
+    metavar="ADDRESS",
+    help="Send the records to a syslog collector (RFC 5424): udp://HOST:PORT, "
+    "tcp://HOST:PORT or a socket path like /dev/log. With --follow, keep streaming.",
+)
 def command(
     since: str | None,
     decision: str | None,
@@ -138,6 +150,7 @@ def command(
     follow: bool,
     verify: bool,
     export_to: str | None,
+    syslog_to: str | None,
 ) -> None:
     """Show the audit log of every command safesh judged, and every human decision."""
     try:
@@ -160,13 +173,31 @@ def command(
                 grep=grep,
                 limit=limit,
             )
+            sink = _syslog_sender(syslog_to) if syslog_to is not None else None
             head = store.last_id()
             records = store.records(query)
-            if not as_json and (records or follow):
+            if sink is None and not as_json and (records or follow):
                 click.echo(TABLE_HEADER)
-            _emit(records, as_json)
-            if follow:
-                sys.stdout.flush()
-                _follow(store, query, max([head, *(r.id for r in records)]), as_json)
+            try:
+                _emit(records, as_json, sink)
+                if follow:
+                    sys.stdout.flush()
+                    _follow(store, query, max([head, *(r.id for r in records)]), as_json, sink)
+            except OSError as exc:
+                raise click.ClickException(f"cannot send to syslog at {syslog_to}: {exc}") from exc
+            finally:
+                if sink is not None:
+                    sink.close()
+            if sink is not None:
+                click.echo(f"sent {len(records)} records to {syslog_to}", err=True)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _syslog_sender(address: str) -> SyslogSender:
+    try:
+        return SyslogSender(parse_target(address))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--syslog") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach syslog at {address}: {exc}") from exc
