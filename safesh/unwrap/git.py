@@ -1,5 +1,8 @@
-"""git as a wrapper: `--` among its global options, and configuration values that git runs as
-shell commands (`-c alias.x='!cmd'`, `-c core.pager=cmd`, `git config KEY VALUE`).
+"""git as a wrapper: `--` among its global options, configuration values that git runs as
+shell commands (`-c alias.x='!cmd'`, `-c core.pager=cmd`, `git config KEY VALUE`), and aliases
+of every kind (`-c alias.p='push --force'`, `git config alias.p …` earlier in the line, the
+`[alias]` sections of the user's and the repository's configuration) expanded where they are
+called.
 
 May use: `safesh.model`, `.site` and the standard library.
 """
@@ -7,6 +10,8 @@ May use: `safesh.model`, `.site` and the standard library.
 from __future__ import annotations
 
 import fnmatch
+import os
+import shlex
 from dataclasses import replace
 
 from safesh.model import Word
@@ -34,8 +39,15 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
         i += 2 if words[i].text in value_options else 1
     w.emit(words, site)
     positional = [x for x in words[i:] if not x.text.startswith("-")]
-    if len(positional) >= 3 and positional[0].text == "config":
-        settings.append((positional[1].text, positional[2]))
+    if positional[:1] and positional[0].text == "config":
+        definition = positional[2:] if positional[1:2] and positional[1].text == "set" else []
+        key_value = definition or positional[1:]
+        if len(key_value) >= 2:
+            settings.append((key_value[0].text, key_value[1]))
+            if key_value[0].text.lower().startswith("alias."):
+                alias = key_value[0].text[len("alias.") :]
+                w.note_git_alias(alias, key_value[1].text if key_value[1].static else "!?")
+    _expand_alias(w, words, i, {key.lower(): value for key, value in settings}, site)
     for key, setting in settings:
         command = _git_shell_command(key, setting.text)
         if command is None:
@@ -66,3 +78,101 @@ def _git_shell_command(key: str, value: str) -> str | None:
     if any(fnmatch.fnmatchcase(key, pattern) for pattern in _GIT_COMMAND_KEYS):
         return value.removeprefix("!")
     return None
+
+
+# git's own commands: an alias of the same name is ignored, so these are never looked up.
+GIT_COMMANDS = frozenset(
+    {
+        "add", "am", "annotate", "apply", "archive", "bisect", "blame", "branch", "bundle",
+        "cat-file", "check-attr", "check-ignore", "checkout", "checkout-index", "cherry",
+        "cherry-pick", "citool", "clean", "clone", "commit", "commit-tree", "config",
+        "count-objects", "describe", "diff", "diff-files", "diff-index", "diff-tree",
+        "difftool", "fetch", "fetch-pack", "filter-branch", "for-each-ref", "format-patch",
+        "fsck", "gc", "grep", "gui", "hash-object", "help", "init", "instaweb", "log",
+        "ls-files", "ls-remote", "ls-tree", "maintenance", "merge", "merge-base", "mergetool",
+        "mktree", "mv", "name-rev", "notes", "pack-objects", "prune", "pull", "push",
+        "range-diff", "read-tree", "rebase", "reflog", "remote", "repack", "replace",
+        "request-pull", "rerere", "reset", "restore", "rev-list", "rev-parse", "revert", "rm",
+        "send-email", "shortlog", "show", "show-branch", "show-ref", "sparse-checkout",
+        "stash", "status", "submodule", "switch", "symbolic-ref", "tag", "update-index",
+        "update-ref", "var", "verify-commit", "verify-tag", "version", "whatchanged",
+        "worktree", "write-tree", "lfs", "flow", "filter-repo", "absorb", "town",
+    }
+)  # fmt: skip
+
+
+def _expand_alias(
+    w: Walk, words: list[Word], index: int, settings: dict[str, Word], site: Site
+) -> None:
+    """`git -c alias.p='push --force' p`, `git config alias.p …; git p`, an alias in the
+    user's or the repository's git configuration: git runs the alias's value in place of
+    the word (a `!` value with the shell), so that is judged too."""
+    if index >= len(words) or not words[index].static:
+        return
+    alias = words[index].text
+    label = f"git alias {alias}"
+    if alias in GIT_COMMANDS or alias.startswith("-") or label in site.via:
+        return
+    setting = settings.get(f"alias.{alias.lower()}")
+    if setting is not None:
+        value: str | None = setting.text if setting.static else "!?"
+        from_option = True
+    else:
+        value = w.git_alias(alias)
+        if value is None:
+            value = config_aliases(w.context.home, w.context.repo_root).get(alias)
+        from_option = False
+    if value is None:
+        return
+    rest = words[index + 1 :]
+    if value.startswith("!"):
+        if value == "!?":
+            w.emit(words, site.inner(label), dynamic=True)
+        elif not from_option:  # a `-c alias.x=!…` string was judged as a setting already
+            source = " ".join([value[1:], *(x.raw for x in rest)])
+            w.walk_source(source, site.nested(label), f"git alias {alias}")
+        return
+    try:
+        tokens = shlex.split(value)
+    except ValueError:
+        w.emit(words, site.inner(label), dynamic=True)
+        return
+    span = words[index].span
+    expanded = [Word(token, shlex.quote(token), span) for token in tokens]
+    w.peel([*words[:index], *expanded, *rest], site.inner(label))
+
+
+def config_aliases(home: str, repo_root: str | None) -> dict[str, str]:
+    """The `[alias]` entries of the user's and the repository's git configuration files
+    (later files win, as git reads them)."""
+    paths = [os.path.join(home, ".gitconfig"), os.path.join(home, ".config", "git", "config")]
+    if repo_root:
+        paths.append(os.path.join(repo_root, ".git", "config"))
+    found: dict[str, str] = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(1 << 20)
+        except OSError:
+            continue
+        found.update(_alias_section(text))
+    return found
+
+
+def _alias_section(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    in_alias = False
+    for line in text.splitlines():
+        entry = line.strip()
+        if entry.startswith("["):
+            in_alias = entry.lower().replace(" ", "") == "[alias]"
+            continue
+        if not in_alias or not entry or entry.startswith(("#", ";")):
+            continue
+        key, eq, value = entry.partition("=")
+        if eq:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1].replace('\\"', '"')
+            found[key.strip()] = value
+    return found

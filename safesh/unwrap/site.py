@@ -53,6 +53,8 @@ class Frame:
     remote_host: str | None
     cwd: str | None
     cwd_known: bool
+    # The arguments of the function call whose body this frame walks (`$1`, `"$@"`).
+    positional: tuple[str, ...] | None = None
 
 
 def nested_frame(
@@ -85,6 +87,8 @@ class Site:
     args_unknown: bool = False
     remote_host: str | None = None
     assignments: tuple[tuple[str, str], ...] = ()
+    # The words were already expanded with the values the line gives its variables.
+    expanded: bool = False
 
     def inner(self, wrapper: str, **changes: Any) -> Site:
         """The site of the command that `wrapper` runs."""
@@ -129,6 +133,12 @@ if TYPE_CHECKING:
 
         def run_written(self, path: str, written: Feed, site: Site, runner: str) -> None:
             """Judge running a file written earlier in this line."""
+
+        def note_git_alias(self, name: str, value: str) -> None:
+            """`git config alias.NAME VALUE` earlier in the line defines NAME for later."""
+
+        def git_alias(self, name: str) -> str | None:
+            """The value of a git alias the line defined, if it did."""
 
     # A handler receives the walk, the command name and the words starting at that name.
     Handler = Callable[[Walk, str, list[Word], Site], None]

@@ -2,14 +2,19 @@
 in the line (`export HOME=/; rm -rf ~`) or before the command (`TMPDIR=/x rm -rf $TMPDIR/y`);
 and those that change what code runs (BASH_ENV, ENV) or where safesh's settings come from.
 
-May use: `safesh.model`, `.words` and the standard library.
+Also what the line assigns to any variable (`note_bindings`, for `.expand`), the aliases it
+defines, and the bodies of the functions it calls.
+
+May use: `safesh.model`, `.words`, `.expand` and the standard library.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from safesh.model import SimpleCommand, Word
+from safesh.model import ParsedLine, SimpleCommand, Word
+from safesh.unwrap.expand import Bindings, Value, array_value
 from safesh.unwrap.words import command_name
 
 PATH_VARS = frozenset({"HOME", "TMPDIR", "PWD"})
@@ -61,3 +66,97 @@ def reassigned_word(word: Word, names: frozenset[str], values: dict[str, str]) -
             new = value + text[1:]
             return replace(word, text=new, static="$" not in new and "`" not in new)
     return word
+
+
+# Constructs whose assignments may not happen, or not in this shell: the earlier value stays
+# possible after them.
+_MAYBE_NESTING = frozenset(
+    {"if", "while", "until", "for", "case", "select", "subshell", "$(…)", "<(…)", ">(…)",
+     "coproc"}
+)  # fmt: skip
+# Builtins that set the variables they name to values nobody can see here.
+_READERS = frozenset({"read", "mapfile", "readarray", "getopts"})
+_LOOP_VARIABLE = re.compile(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def note_bindings(bindings: Bindings, simple: SimpleCommand, text: str, conditional: bool) -> None:
+    """Record what `simple` (whose source is `text`) assigns to variables for later commands:
+    `x=v`, `a=(…)`, `export`/`declare`/`local x=v`, `set -- …`; `read x`, `x=$(…)`, `shift`,
+    `+=` and element assignments leave a value nobody can know."""
+    maybe = conditional or simple.pipeline[2] > 1 or bool(_MAYBE_NESTING & set(simple.nesting))
+    if not simple.argv:
+        for name, word in simple.assignments:
+            partial = re.search(rf"(?:^|\s){re.escape(name)}(?:\[[^\]]*\])?\+?=", text)
+            appended = partial is not None and partial.group(0).rstrip("=").endswith(("+", "]"))
+            value = None if appended else _value(word.text if word.static else None, word.raw)
+            bindings.assign(name, value, maybe=maybe or appended)
+        return
+    head = simple.argv[0]
+    if not head.static:
+        return
+    name = command_name(head.text)
+    args = simple.argv[1:]
+    if name in DECLARERS:
+        for word in args:
+            key, eq, assigned = word.text.partition("=")
+            if word.text.startswith(("-", "+")) or not key.isidentifier():
+                continue
+            if name == "unset":
+                bindings.assign(key, None, maybe=maybe)
+            elif eq:
+                known = assigned if word.static else None
+                bindings.assign(key, _value(known, assigned), maybe=maybe)
+    elif name in _READERS or (name == "printf" and any(w.text == "-v" for w in args)):
+        for word in args:
+            if word.static and word.text.isidentifier():
+                bindings.assign(word.text, None, maybe=maybe)
+    elif name == "set" and args and args[0].text == "--":
+        rest = args[1:]
+        value = tuple(w.text for w in rest) if all(w.static for w in rest) else None
+        bindings.assign("@", value, maybe=maybe)
+    elif name == "shift":
+        bindings.assign("@", None, maybe=maybe)
+
+
+def _value(text: str | None, raw: str) -> Value:
+    if text is None:
+        return None
+    if raw.startswith("(") and raw.endswith(")"):
+        return array_value(raw)
+    return (text,)
+
+
+def loop_variables(source: str) -> set[str]:
+    """Names a `for`/`select` loop in `source` sets: their values come from the loop."""
+    return set(_LOOP_VARIABLE.findall(source))
+
+
+def alias_definitions(simple: SimpleCommand) -> dict[str, str | None]:
+    """`alias NAME=VALUE …`: the aliases `simple` defines (None: a value that expands)."""
+    if not simple.argv or not simple.argv[0].static or simple.argv[0].text != "alias":
+        return {}
+    found: dict[str, str | None] = {}
+    for word in simple.argv[1:]:
+        name, eq, value = word.text.partition("=")
+        if eq and name and not name.startswith("-"):
+            found[name] = value if word.static else None
+    return found
+
+
+def called_bodies(parsed: ParsedLine) -> dict[str, list[SimpleCommand]]:
+    """The bodies of the functions `parsed` defines and also calls (outside their own body):
+    those are judged at each call, with its arguments."""
+    result: dict[str, list[SimpleCommand]] = {}
+    for name in parsed.functions:
+        label = f"function {name}"
+        body = [c for c in parsed.commands if label in c.nesting]
+        called = any(
+            c.argv
+            and c.argv[0].static
+            and command_name(c.argv[0].text) == name
+            and label not in c.nesting
+            for c in parsed.commands
+        )
+        if called and body:
+            result[name] = body
+    return result

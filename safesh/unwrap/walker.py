@@ -15,11 +15,16 @@ from dataclasses import dataclass, field, replace
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.unwrap import fanout, git, remote, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
+from safesh.unwrap.expand import Bindings, Lookup, readings
 from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
     PATH_VARS,
+    alias_definitions,
+    called_bodies,
     guarded_assignments,
+    loop_variables,
+    note_bindings,
     path_assignments,
     reassigned_word,
 )
@@ -60,28 +65,73 @@ class Walker:
     # Files an earlier command in the line writes (`curl -o i.sh URL`, `cat > run.sh <<EOF`),
     # by absolute path: a later `bash i.sh` runs what was written, not what is on disk now.
     written: dict[str, Feed] = field(default_factory=dict)
+    # Values the line gives its variables so far (see expand.py).
+    bindings: Bindings = field(default_factory=Bindings)
+    # The bodies of functions the line defines and calls, by name.
+    bodies: dict[str, tuple[ParsedLine, list[SimpleCommand]]] = field(default_factory=dict)
+    # Aliases the line defines (`alias g=git`), and git aliases it configures.
+    aliases: dict[str, str | None] = field(default_factory=dict)
+    git_aliases: dict[str, str] = field(default_factory=dict)
+    # The function bodies being walked for a call (a recursive call is not walked again).
+    calling: set[int] = field(default_factory=set)
 
     # -- lines -----------------------------------------------------------------------------
 
     def walk_line(self, parsed: ParsedLine, frame: Frame) -> None:
+        bodies = called_bodies(parsed)
+        outer = (self.bindings, self.bodies, dict(self.aliases))
+        # A nested line sees what the outer line set (eval and source run in the same
+        # shell); what it sets does not leak back out.
+        self.bindings = self.bindings.copy()
+        self.bindings.unknown |= loop_variables(parsed.source)
+        self.bodies = {**self.bodies, **{name: (parsed, body) for name, body in bodies.items()}}
+        skip = {id(simple) for _, body in bodies.items() for simple in body}
+        self.walk_commands(parsed.commands, parsed, frame, skip)
+        self.bindings, self.bodies, self.aliases = outer
+
+    def walk_commands(
+        self,
+        commands: Sequence[SimpleCommand],
+        parsed: ParsedLine,
+        frame: Frame,
+        skip: set[int],
+    ) -> None:
+        """Walk `commands` in order, carrying what each changes for the next: the directory,
+        variables, aliases, files written. Commands in `skip` (the bodies of functions the
+        line calls) are judged at each call instead."""
         functions = frozenset(parsed.functions)
         cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
         cwd, cwd_known = frame.cwd, frame.cwd_known
-        for simple in parsed.commands:
+        previous_end = 0
+        for simple in commands:
             # A `cd` only holds for commands at its nesting level or deeper: `(cd /tmp); rm x`
             # must not evaluate `x` under /tmp.
             while cwd_stack and not is_prefix(cwd_stack[-1][0], scope(simple.nesting)):
                 _, cwd, cwd_known = cwd_stack.pop()
+            between = parsed.source[previous_end : simple.span.start]
+            previous_end = max(previous_end, simple.span.end)
+            if id(simple) in skip:
+                continue
             inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             self.walk_simple(simple, parsed, inner, functions)
-            self.line_assigned.update(path_assignments(simple))
-            self.line_guarded.update(guarded_assignments(simple))
-            base = inner.cwd or self.context.cwd
-            self.written.update(written_by(simple, base, self.context.home))
+            self.note_line_state(simple, parsed, inner, conditional=_after_and_or(between))
             moved = cd_target(simple, inner, self.context)
             if moved is not None:
                 cwd_stack.append((scope(simple.nesting), cwd, cwd_known))
                 cwd, cwd_known = moved
+
+    def note_line_state(
+        self, simple: SimpleCommand, parsed: ParsedLine, frame: Frame, conditional: bool
+    ) -> None:
+        """What `simple` changes for the commands after it: HOME/TMPDIR/PWD, variables,
+        aliases, files it writes."""
+        self.line_assigned.update(path_assignments(simple))
+        self.line_guarded.update(guarded_assignments(simple))
+        text = parsed.source[simple.span.start : simple.span.end]
+        note_bindings(self.bindings, simple, text, conditional)
+        self.aliases.update(alias_definitions(simple))
+        base = frame.cwd or self.context.cwd
+        self.written.update(written_by(simple, base, self.context.home))
 
     def walk_source(self, source: str, frame: Frame, what: str) -> None:
         if frame.depth > MAX_DEPTH:
@@ -180,6 +230,13 @@ class Walker:
             # was meant as an assignment is no program; judge what follows it.
             self.peel(words[1:], site.inner(words[0].text))
             return
+        if not site.expanded and any(not w.static for w in words):
+            found = readings(words, self._lookup(site))
+            if found is not None:
+                # Each way the words may read once the line's variables are expanded.
+                for reading in found:
+                    self.peel(list(reading.words), site.inner(reading.label, expanded=True))
+                return
         if not words:
             if site.simple.redirects and not site.via:
                 self.emit(words, site)
@@ -189,10 +246,20 @@ class Walker:
             self.emit(words, site, dynamic=True)
             return
         name = command_name(head.text)
+        if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
+            # An alias the line defined: bash reads its value in place of the word.
+            alias = self.aliases[name]
+            if alias is None:
+                self.emit(words, site, dynamic=True)
+                return
+            value = " ".join([alias, *(w.raw for w in words[1:])])
+            self.walk_source(value, site.nested(f"alias {name}"), f"alias {name}")
+            return
         if name in site.functions:
-            # A call of a function defined in this line; its body's commands are already
-            # among the parsed commands.
+            # A call of a function defined in this line: its body runs with these arguments
+            # (a body of a function never called here was judged where it stands).
             self.emit(words, site)
+            self._call(name, words, site)
             return
         if "/" in head.text:
             written = self.written_script(head.text, site)
@@ -207,6 +274,34 @@ class Walker:
                 wrappers.scan_unknown_wrapper(self, name, words, site)
             return
         handler(self, name, words, site)
+
+    def _lookup(self, site: Site) -> Lookup:
+        return Lookup(self.bindings, site.frame.positional, dict(self.context.env))
+
+    def _call(self, name: str, words: list[Word], site: Site) -> None:
+        if name not in self.bodies:
+            return
+        parsed, body = self.bodies[name]
+        if id(body) in self.calling:
+            return  # a recursive call: the body is being judged already
+        args = tuple(w.text for w in words[1:]) if all(w.static for w in words[1:]) else None
+        frame = replace(
+            site.frame,
+            via=(*site.via, f"function {name}"),
+            positional=args,
+            span=site.frame.span or site.simple.span,
+        )
+        self.calling.add(id(body))
+        try:
+            self.walk_commands(body, parsed, frame, set())
+        finally:
+            self.calling.discard(id(body))
+
+    def note_git_alias(self, name: str, value: str) -> None:
+        self.git_aliases[name] = value
+
+    def git_alias(self, name: str) -> str | None:
+        return self.git_aliases.get(name)
 
     def emit(
         self,
@@ -258,6 +353,12 @@ class Walker:
                 cwd_known=frame.cwd_known,
             )
         )
+
+
+def _after_and_or(between: str) -> bool:
+    """Whether the text between two commands makes the second one conditional (`a && b`,
+    `a || b`): what it sets may not happen."""
+    return "&&" in between or "||" in between
 
 
 _PYTHONS = ["python", "python3", "python2", *(f"python3.{minor}" for minor in range(6, 16))]
