@@ -52,6 +52,8 @@ STOP = [
     "awk '{print | \"sh\"}' cmds.txt",
     "gawk 'BEGIN { while ((\"git push -f\" | getline line) > 0) print line }'",
     "python3 -c \"import os; os.chmod('/etc/shadow', 0o644)\"",
+    "Rscript -e 'unlink(\"data\", recursive = TRUE)'",
+    "Rscript -e 'system(\"git clean -fdx\")'",
 ]
 
 PASS = [
@@ -80,6 +82,8 @@ PASS = [
     "ruby -e 'FileUtils.rm_rf(\"coverage\")' -rfileutils",
     "php -r 'echo PHP_VERSION;'",
     "lua -e 'print(1+1)'",
+    "Rscript -e 'print(sessionInfo())'",
+    "Rscript -e 'unlink(\"_site\", recursive = TRUE)' -e 'x <- 1'",
     "awk '{print $1}' access.log",
     "awk -F, '{ s += $3 } END { print s }' data.csv",
     "awk 'BEGIN { system(\"date\") }'",

@@ -46,6 +46,9 @@ STOP = [
     'awk \'BEGIN { print "x" > "/etc/hosts" }\'',
     "echo 1 | sudo tee /proc/sys/net/ipv4/ip_forward",
     "echo b | sudo tee /proc/sysrq-trigger",
+    "sudo tar -xzpf rootfs-backup.tgz -C /",
+    "tar xf dotfiles.tar -C ~/.ssh",
+    "sudo unzip -o patch.zip -d /usr/lib/app",
 ]
 
 PASS = [
@@ -68,6 +71,10 @@ PASS = [
     "echo x > /tmp/scratch.txt",
     "curl -o ~/Downloads/tool.tgz https://example.com/tool.tgz",
     "echo 'export PATH=$HOME/.local/bin:$PATH' >> ~/.bashrc",
+    "tar -xzf release.tgz -C dist/",
+    "sudo tar -C /usr/local -xzf go1.22.linux-amd64.tar.gz",
+    "unzip -q fonts.zip -d assets/fonts",
+    "tar -xf archive.tar",
 ]
 
 

@@ -9,6 +9,9 @@ Each command gets a set of *facts*, strings `KIND@TARGET` (docs/rules.md, "The e
                         tee, truncate, dd of=, sed -i, scp/rsync destination, open(…, 'w'))
     append@CLASS        a file is appended to or edited in place (`>>`, tee -a)
     move@CLASS          a path is moved away (mv source)
+    extract@CLASS       an archive is unpacked into a place (tar -x -C DIR, unzip -d DIR)
+    sql-destroy@any     a client is given a statement that drops, truncates or deletes all
+                        rows (any client: the sql pack parses the ones it knows)
     sync-delete@CLASS   a sync deletes at its destination what the source lacks
                         (rsync --delete*, rclone sync/purge/delete, azcopy, …)
     perm@CLASS          permissions or owner change (chmod, chown, chgrp, setfacl, chattr)
@@ -65,7 +68,50 @@ def write_facts(command: Command, context: Context) -> set[str]:
         for source in positional[:-1]:
             facts |= _facts("move", path_classes(command, context, source))
     facts |= _remote_copy_facts(command)
+    facts |= _extract_facts(command, context)
     return facts
+
+
+_TAR_VALUES = frozenset({"-f", "--file", "-C", "--directory", "-T", "--files-from", "-X",
+                         "--exclude-from", "--exclude", "-b", "--blocking-factor", "-I",
+                         "--use-compress-program", "--strip-components", "-g", "-V"})  # fmt: skip
+
+
+def _extract_facts(command: Command, context: Context) -> set[str]:
+    """extract@CLASS: an archive unpacked into a place (`tar -x -C /`, `unzip -d /etc`),
+    overwriting what is there."""
+    argv = command.argv
+    if command.name in {"tar", "bsdtar", "gtar"}:
+        first = argv[1] if len(argv) > 1 else ""
+        extracting = any(
+            a in {"--extract", "--get"} or (a[:1] == "-" and a[1:2] != "-" and "x" in a[1:])
+            for a in argv[1:]
+        ) or (first[:1] not in {"-", ""} and "x" in first)
+        if not extracting:
+            return set()
+        directory = _option_value(argv, {"-C", "--directory"})
+    elif command.name in {"unzip", "7z", "7za", "bsdunzip"}:
+        if command.name.startswith("7z") and (len(argv) < 2 or argv[1] not in {"x", "e"}):
+            return set()
+        directory = _option_value(argv, {"-d"}) or next(
+            (a[2:] for a in argv[1:] if a.startswith("-o") and command.name.startswith("7z")),
+            None,
+        )
+    else:
+        return set()
+    if (directory or "").rstrip("/") in {"/usr/local", "/opt"}:
+        return {"extract@local-install"}  # where administrators unpack their own software
+    return _facts("extract", _write_classes(command, context, directory or "."))
+
+
+def _option_value(argv: tuple[str, ...], options: set[str]) -> str | None:
+    for index, word in enumerate(argv[1:], start=1):
+        name, equals, value = word.partition("=")
+        if name in options and equals:
+            return value
+        if word in options and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
 
 
 def _write_classes(command: Command, context: Context, target: str) -> frozenset[str]:
@@ -308,6 +354,7 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
     facts |= perm_facts(command, context)
     facts |= http_facts(command)
     facts |= inline_facts(command, context)
+    facts |= sql_text_facts(command)
     return frozenset(facts)
 
 
@@ -332,3 +379,27 @@ def inline_facts(command: Command, context: Context) -> set[str]:
         # safesh's store, settings or install API: what approves, trusts or configures.
         facts.add("overwrite@safesh-state")
     return facts
+
+
+# A statement that destroys data, in any database client's arguments or input: for clients
+# the sql pack does not parse (cqlsh, influx, hive, sqlcmd, snowsql, …).
+_DESTROYING_STATEMENT = re.compile(
+    r"^\s*(?:DROP\s+(?:TABLE|DATABASE|SCHEMA|KEYSPACE|INDEX|VIEW|COLLECTION|USER|ROLE|MEASUREMENT"
+    r"|SERIES|RETENTION\s+POLICY|WAREHOUSE|STAGE|BUCKET|GRAPH|NAMESPACE|TABLESPACE|CONTINUOUS)\b"
+    r"|TRUNCATE\b|DELETE\s+FROM\s+[\w.\"`\[\]]+\s*(?:WHERE\s+(?:true|1\s*=\s*1)\s*)?$|ALTER\s+TABLE\s+\S+\s+DROP\b"
+    r"|FLUSHALL\b|FLUSHDB\b|MATCH\s*\(.*\)\s*(?:DETACH\s+)?DELETE\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def sql_text_facts(command: Command) -> set[str]:
+    texts = list(command.argv[1:])
+    if command.feed is not None and command.feed.text:
+        texts.append(command.feed.text)
+    for redirect in command.redirects:
+        if redirect.heredoc:
+            texts.append(redirect.heredoc)
+    for text in texts:
+        if any(_DESTROYING_STATEMENT.match(part) for part in text.split(";")):
+            return {"sql-destroy@any"}
+    return set()

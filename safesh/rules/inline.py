@@ -19,17 +19,18 @@ from safesh.model import Command
 from safesh.rules.checks import _INLINE_OPTIONS, _stdin_program, inline_code, interpreter_base
 from safesh.rules.pyprogram import Program
 
-_LUA = {"lua": frozenset({"-e"}), "luajit": frozenset({"-e"})}
+# Interpreters whose inline program follows `-e`, and the language it is read as.
+_E_LANGUAGES = {"lua": "lua", "luajit": "lua", "Rscript": "r", "rscript": "r"}
 
 
 def program_text(command: Command) -> tuple[str, str] | None:
     """(language, program text) of an interpreter given its program inline or on stdin."""
     base = interpreter_base(command.name)
-    if base in _LUA:
+    if base in _E_LANGUAGES:
         args = command.argv[1:]
         for index, arg in enumerate(args[:-1]):
             if arg == "-e":
-                return "lua", args[index + 1]
+                return _E_LANGUAGES[base], args[index + 1]
         return None
     if base in {"awk", "gawk", "mawk", "nawk", "busybox-awk"}:
         return _awk_program(command)
@@ -166,6 +167,12 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ("shell", _call(r"os\.execute|io\.popen", _PAREN)),
         ("write", _call(r"io\.open", after=r"""\s*,\s*['"][wa]""")),
     ],
+    "r": [
+        ("tree", _call(r"unlink", after=r"[^)]*recursive\s*=\s*(?:TRUE|T)\b")),
+        ("delete", _call(r"unlink|file\.remove|fs::file_delete")),
+        ("tree", _call(r"fs::dir_delete")),
+        ("shell", _call(r"system|system2|shell")),
+    ],
     "awk": [
         ("shell", re.compile(r"\bsystem\s*\(\s*" + _AWK_STRING + r"\s*\)")),
         ("shell", re.compile(_AWK_STRING + r"\s*\|\s*getline")),
@@ -187,6 +194,7 @@ _DYNAMIC = {
         r"|eval)\b|`"
     ),
     "lua": re.compile(r"\b(?:os\.remove|os\.execute|io\.popen|loadstring|load)\b"),
+    "r": re.compile(r"\b(?:unlink|file\.remove|system2?|shell|eval)\s*\("),
     "awk": re.compile(r"\bsystem\s*\(|\|\s*getline|\|\s*\"|\|\s*[a-z]"),
     "python": re.compile(
         r"shutil\.rmtree|os\.(?:remove|unlink|rmdir|system|popen|exec)|subprocess"

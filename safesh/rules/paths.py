@@ -92,6 +92,7 @@ BUILD_OUTPUT_NAMES = frozenset(
         ".svelte-kit", "_build", ".hypothesis", ".venv", "venv", ".angular", "bower_components",
         ".nyc_output", ".vite", ".expo", ".dart_tool", ".serverless", ".aws-sam", ".webpack",
         "storybook-static", ".docusaurus", ".vercel", ".netlify", ".yarn-cache", ".pnpm-store",
+        "_site",
     }
 )  # fmt: skip
 _BUILD_OUTPUT_SUFFIXES = (".egg-info", ".pyc")
