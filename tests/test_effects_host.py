@@ -53,6 +53,8 @@ STOP = [
 PASS = [
     "kill 12345",
     "kill -TERM 4242",
+    "kill $(cat server.pid)",
+    'kill -HUP "$(cat /run/app.pid)"',
     "pgrep -af node",
     "pkill -f 'next dev'",
     "killall -l",

@@ -54,6 +54,9 @@ STOP = [
     "python3 -c \"import os; os.chmod('/etc/shadow', 0o644)\"",
     "Rscript -e 'unlink(\"data\", recursive = TRUE)'",
     "Rscript -e 'system(\"git clean -fdx\")'",
+    'perl -e \'system "git", "push", "--force"\'',
+    "awk '{ system(\"rm -rf \" $1) }' dirs.txt",
+    "ruby -e 'FileUtils.rm_rf(ARGV[0])' -rfileutils src",
 ]
 
 PASS = [
@@ -82,6 +85,9 @@ PASS = [
     "ruby -e 'FileUtils.rm_rf(\"coverage\")' -rfileutils",
     "php -r 'echo PHP_VERSION;'",
     "lua -e 'print(1+1)'",
+    "python3 -c \"import os; [os.remove(f) for f in os.listdir('.') if f.endswith('.pyc')]\"",
+    "ruby -rfileutils -e 'FileUtils.mkdir_p(\"tmp/pids\")'",
+    "node -e \"require('child_process').execSync('git status', {stdio: 'inherit'})\"",
     "Rscript -e 'print(sessionInfo())'",
     "Rscript -e 'unlink(\"_site\", recursive = TRUE)' -e 'x <- 1'",
     "awk '{print $1}' access.log",

@@ -122,7 +122,10 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     "perl": [
         ("tree", _call(r"rmtree|remove_tree", _PAREN)),
         ("delete", _call(r"unlink|rmdir", _PAREN + r"(?:glob\s*\(?\s*)?")),
-        ("shell", _call(r"system|exec", _PAREN)),
+        (
+            "argv",
+            _call(r"system|exec", _PAREN, after=r"""(?P<rest>(?:\s*,\s*['"][^'"]*['"])*)"""),
+        ),
         ("shell", re.compile(r"\bqx\s*[({/](?P<s>[^)}/]*)[)}/]")),
         ("shell", re.compile(r"`(?P<s>[^`]+)`")),
         (
@@ -185,10 +188,13 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 _DYNAMIC = {
     "node": re.compile(
         r"\b(?:rmSync|rmdirSync|unlinkSync|rimraf|execSync|exec|spawnSync|spawn"
-        r"|writeFileSync|child_process)\b"
+        r"|writeFileSync)\b"
     ),
     "perl": re.compile(r"\b(?:unlink|rmtree|remove_tree|system|exec)\b|`|\bqx\b"),
-    "ruby": re.compile(r"\b(?:FileUtils\.\w+|File\.delete|system|exec|spawn|IO\.popen)\b|`|%x\{"),
+    "ruby": re.compile(
+        r"\b(?:FileUtils\.(?:rm\w*|remove\w*|rmdir|mv|move)|File\.delete|system|exec|spawn"
+        r"|IO\.popen)\b|`|%x\{"
+    ),
     "php": re.compile(
         r"\b(?:unlink|rmdir|system|exec|shell_exec|passthru|popen|proc_open"
         r"|eval)\b|`"
@@ -232,10 +238,10 @@ def _literal_paths(code: str) -> str:
 def _patterns(language: str, code: str) -> Program:
     code = _literal_paths(code)
     program = Program(fork_bomb=bool(_FORK_BOMB.search(code)))
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()
     for kind, pattern in _LANGUAGE_CALLS.get(language, []):
         for match in pattern.finditer(code):
-            seen.add(match.span())
+            seen.add(match.start())
             text = match.group("s")
             if "${" in text or "#{" in text or (language in {"perl", "php"} and "$" in text):
                 text = ""  # interpolated: not static
@@ -260,16 +266,13 @@ def _patterns(language: str, code: str) -> Program:
                 extra = re.findall(r"""['"]([^'"]*)['"]""", rest)
                 program.shell.append(" ".join([text, *[_quote(e) for e in extra]]))
     dynamic = _DYNAMIC.get(language)
-    if dynamic is not None and not (
-        program.deletes
-        or program.tree_deletes
-        or program.writes
-        or program.shell
-        or program.appends
-    ):
-        found = dynamic.search(code)
-        if found is not None:
-            program.unknown.append(found.group(0))
+    if dynamic is not None:
+        # A call that deletes, writes or runs something whose argument is no literal
+        # (`system("rm -rf " f)`, `unlink($path)`): what it acts on cannot be read.
+        for found in dynamic.finditer(code):
+            if found.start() not in seen:
+                program.unknown.append(found.group(0))
+                break
     return program
 
 

@@ -104,7 +104,11 @@ class _PythonReader:
         elif isinstance(node, (ast.For, ast.comprehension)):
             target = node.target
             if isinstance(target, ast.Name):
-                self.names[target.id] = self._loop_value(node.iter)
+                value = self._loop_value(node.iter)
+                if value is not None and isinstance(node, ast.comprehension) and node.ifs:
+                    # `for f in listdir('.') if f.endswith('.pyc')`: some entries, not all.
+                    value = value.removesuffix("*") + "some-entry"
+                self.names[target.id] = value
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             # The loop variables are bound by the generators, which come after the element.
             for generator in node.generators:
