@@ -28,6 +28,17 @@ def is_shim(path: str) -> bool:
         return False
 
 
+def real_shell_of(text: str) -> str | None:
+    """The SAFESH_REAL_SHELL a shim's text sets (`safesh doctor` follows it)."""
+    import shlex
+
+    for line in text.splitlines():
+        if line.startswith("SAFESH_REAL_SHELL="):
+            words = shlex.split(line.partition("=")[2])
+            return words[0] if words else None
+    return None
+
+
 def find_real_shell(
     name: str = "bash",
     env: Mapping[str, str] | None = None,

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safesh.agents.settings import SPECS
-from safesh.cli.commands.doctor import (
+from safesh.agents.doctor import (
     Check,
-    command,
     executable_of,
     hook_problem,
     run_checks,
     strict_failure,
 )
+from safesh.agents.settings import SPECS
+from safesh.cli.commands.doctor import command
 from safesh.cli.commands.shims import plan_shims, write_shims
 
 SYSTEM_PATH = os.environ.get("PATH", os.defpath)

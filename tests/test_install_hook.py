@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from safesh.agents.install import parse_settings, plan_change, render
 from safesh.agents.protocols import AGENTS
 from safesh.agents.settings import (
     SPECS,
@@ -22,7 +23,7 @@ from safesh.agents.settings import (
     with_ours,
     without_ours,
 )
-from safesh.cli.commands.install_hook import command, parse_settings, plan_change, render
+from safesh.cli.commands.install_hook import command
 
 HOOK = "/opt/safesh/bin/safesh hook claude-code"
 

@@ -17,11 +17,11 @@ from safesh.cli.commands.shims import (
     find_real_shell,
     is_shim,
     plan_shims,
-    real_shell_of,
     render_shim,
     shim_launcher,
     write_shims,
 )
+from safesh.execute import real_shell_of
 
 SYSTEM_PATH = os.environ.get("PATH", os.defpath)
 

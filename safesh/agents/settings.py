@@ -2,7 +2,7 @@
 launch safesh from a settings file or a shim.
 
 Pure data and pure functions over JSON values; reading and writing files is the job of
-`safesh.cli.commands.install_hook` and `safesh.cli.commands.doctor`.
+`safesh.agents.install` and `safesh.agents.doctor`. May import the standard library only.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import click
 
+from safesh.agents.install import write_atomically
 from safesh.agents.settings import default_safesh_argv
-from safesh.cli.commands.install_hook import write_atomically
 
 SHIM_NAMES: tuple[str, ...] = ("bash", "sh")
 SHIM_MARKER = "safesh-shim"
@@ -107,15 +107,6 @@ def render_shim(name: str, real_shell: str, launcher: Sequence[str]) -> str:
         "export SAFESH_SHIM_DEPTH SAFESH_REAL_SHELL\n"
         f'exec {shlex.join(launcher)} "$@"\n'
     )
-
-
-def real_shell_of(text: str) -> str | None:
-    """The SAFESH_REAL_SHELL a shim's text sets (for `safesh doctor`)."""
-    for line in text.splitlines():
-        if line.startswith("SAFESH_REAL_SHELL="):
-            words = shlex.split(line.partition("=")[2])
-            return words[0] if words else None
-    return None
 
 
 def plan_shims(
