@@ -9,7 +9,6 @@ judge with the agent's rules nor skip judging (SAFESH_SHIM_DEPTH) nor run anothe
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -109,28 +108,56 @@ def test_the_unwrap_stage_knows_every_subcommand() -> None:
     assert set(SUBCOMMANDS) == SAFESH_SUBCOMMANDS
 
 
-def test_the_hook_stops_a_nested_safesh_with_the_agents_settings(tmp_path: Path) -> None:
-    """The issue's reproduction: rules that disable every pack under /tmp, then a nested
-    safesh pointed at them. Every hook must stop it."""
+def planted_rules(tmp_path: Path) -> str:
+    """The issue's reproduction: rules that disable the packs, written where an agent may
+    write, then a nested safesh pointed at them."""
     planted = tmp_path / "x" / "safesh"
     planted.mkdir(parents=True)
     (planted / "rules.toml").write_text('disable_packs = ["disk", "fs"]\n')
-    line = f"XDG_CONFIG_HOME={tmp_path / 'x'} safesh -c 'mkfs.ext4 /dev/sda'"
-    payload = json.dumps(
-        {"tool_name": "Bash", "tool_input": {"command": line}, "cwd": str(tmp_path)}
-    )
-    env = {
+    return f"XDG_CONFIG_HOME={tmp_path / 'x'} safesh -c 'mkfs.ext4 /dev/sda'"
+
+
+def user_env(tmp_path: Path) -> dict[str, str]:
+    stubs = tmp_path / "stub-bin"
+    stubs.mkdir(exist_ok=True)
+    for name in ("mkfs.ext4", "mkfs"):
+        (stubs / name).write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
+        (stubs / name).chmod(0o755)
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "SAFESH_"))},
+        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         "HOME": str(tmp_path),
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
+
+
+@pytest.mark.parametrize("agent", ["claude-code", "gemini-cli", "cursor", "codex", "copilot-cli"])
+def test_every_hook_stops_a_nested_safesh_with_the_agents_settings(
+    agent: str, tmp_path: Path
+) -> None:
+    from test_failclosed import payload, verdict
+
+    line = planted_rules(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "safesh", "hook", "claude-code"],
-        input=payload,
+        [sys.executable, "-m", "safesh", "hook", agent],
+        input=payload(agent, line, str(tmp_path)),
         capture_output=True,
-        text=True,
-        env=env,
+        env=user_env(tmp_path),
         timeout=60,
     )
-    assert result.returncode == 2 and '"deny"' in result.stdout
+    assert verdict(agent, result.stdout, result.returncode) == "deny"
+
+
+def test_dash_c_stops_a_nested_safesh_with_the_agents_settings(tmp_path: Path) -> None:
+    line = planted_rules(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "safesh", "-c", line],
+        capture_output=True,
+        text=True,
+        env=user_env(tmp_path),
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode == 77
+    assert not (tmp_path / "stub-ran").exists()
