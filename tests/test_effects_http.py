@@ -42,6 +42,14 @@ DESTRUCTIVE = [
     "curl 'http://localhost:8123/?query=DROP%20TABLE%20events' -X POST",
     "curl --unix-socket /var/run/docker.sock -X POST http://localhost/containers/prune",
     "curl -k -X DELETE https://127.0.0.1:6443/api/v1/namespaces/default/pods/web",
+    # the same requests from inline programs
+    "python3 -c \"import requests; requests.delete('https://api.example.com/v1/users/1')\"",
+    "python3 -c \"import httpx; httpx.post('https://hooks.example.com/x', json={'text': 'hi'})\"",
+    'python3 -c "import urllib.request as u; '
+    "u.urlopen(u.Request('https://api.example.com/x', method='DELETE'))\"",
+    "node -e \"fetch('https://api.example.com/items/1', {method: 'DELETE'})\"",
+    "node -e \"require('axios').delete('https://api.example.com/items/1')\"",
+    "python3 -c \"import requests; requests.delete('http://localhost:9200/logs')\"",
 ]
 
 READS = [
@@ -71,6 +79,9 @@ READS = [
     "http :8080/api/items name=x",
     "xh https://api.example.com/health",
     "curl --help",
+    "python3 -c \"import requests; print(requests.get('https://api.example.com/health').json())\"",
+    "python3 -c \"import requests; requests.post('http://localhost:8000/api/items', json={})\"",
+    "node -e \"fetch('https://api.example.com/health').then(r => r.json()).then(console.log)\"",
 ]
 
 

@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable
 
 from safesh.model import Command, Context
-from safesh.rules.http import http_facts
+from safesh.rules.http import http_facts, request_facts
 from safesh.rules.targets import extra_classes, path_classes
 
 
@@ -371,6 +371,8 @@ def inline_facts(command: Command, context: Context) -> set[str]:
         for path in paths:
             classes = path_classes(command, context, path) if path else frozenset({"unknown"})
             facts |= _facts(kind, classes)
+    if program.requests:
+        facts |= request_facts([(method, url, "", False) for method, url in program.requests])
     if program.unknown:
         facts.add("code@unknown")
     if program.fork_bomb:

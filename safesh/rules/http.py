@@ -106,6 +106,12 @@ def http_facts(command: Command) -> set[str]:
         requests = _wget_requests(command.argv)
     else:
         requests = _httpie_requests(command.argv)
+    return request_facts(requests)
+
+
+def request_facts(requests: list[tuple[str, str, str, bool]]) -> set[str]:
+    """The facts of (method, url, body, over a unix socket) requests, from any client: a
+    command line here, or an inline program (`requests.delete(url)`, `fetch(url, {method})`)."""
     facts: set[str] = set()
     for method, url, body, socket in requests:
         place, admin = _place(url, socket)

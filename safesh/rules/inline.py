@@ -109,6 +109,15 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             ),
         ),
         ("append", _call(r"appendFileSync|appendFile")),
+        ("request", _call(r"fetch", after=r"""\s*,\s*\{[^}]*method\s*:\s*['"](?P<method>\w+)""")),
+        (
+            "request",
+            re.compile(
+                r"(?:\b(?:axios|got|ky|superagent)|require\(\s*['\"](?:axios|got)['\"]\s*\))"
+                r"\.(?P<method>delete|put|patch|post)"
+                r"\s*\(\s*" + _Q
+            ),
+        ),
         ("shell", _call(r"execSync|exec|execaCommand|execaCommandSync|\$")),
         (
             "argv",
@@ -261,6 +270,9 @@ def _patterns(language: str, code: str) -> Program:
                     program.shell.append(text.replace('\\"', '"'))
                 else:
                     program.unknown.append("a command built at run time")
+            elif kind == "request":
+                method = (match.groupdict().get("method") or "GET").upper()
+                program.requests.append((method, text))
             elif kind == "argv":
                 rest = match.groupdict().get("rest") or ""
                 extra = re.findall(r"""['"]([^'"]*)['"]""", rest)

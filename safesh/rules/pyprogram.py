@@ -28,6 +28,7 @@ class Program:
     appends: list[str] = field(default_factory=list)
     shell: list[str] = field(default_factory=list)  # command lines it runs
     unknown: list[str] = field(default_factory=list)  # what could not be read
+    requests: list[tuple[str, str]] = field(default_factory=list)  # HTTP (METHOD, url)
     fork_bomb: bool = False
 
 
@@ -236,7 +237,10 @@ class _PythonReader:
         first = node.args[0] if node.args else None
         program = self.program
         short = name.rsplit(".", 1)[-1]
-        if short == "rmtree" or name == "os.removedirs":
+        request = self._request(node, name, short)
+        if request is not None:
+            program.requests.append(request)
+        elif short == "rmtree" or name == "os.removedirs":
             program.tree_deletes.append(self.string(first) or "")
         elif name in _DELETE_CALLS:
             program.deletes.append(self.string(first) or "")
@@ -281,6 +285,24 @@ class _PythonReader:
         elif name in {"os.fork", "os.forkpty"}:
             pass
 
+    def _request(self, node: ast.Call, name: str, short: str) -> tuple[str, str] | None:
+        """`requests.delete(url)`, `httpx.post(url, json=…)`, `session.put(url)`,
+        `requests.request("DELETE", url)`, `urllib.request.Request(url, method="DELETE")`."""
+        args = [self.string(a) for a in node.args]
+        method: str | None = None
+        url: str | None = None
+        if short in _HTTP_METHODS and args and _looks_like_url(args[0]):
+            method, url = short.upper(), args[0]
+        elif short == "request" and len(args) >= 2 and _looks_like_url(args[1]):
+            method, url = (args[0] or "POST").upper(), args[1]
+        elif short == "Request" and args and _looks_like_url(args[0]):
+            given = next((self.string(k.value) for k in node.keywords if k.arg == "method"), None)
+            has_data = len(node.args) > 1 or any(k.arg == "data" for k in node.keywords)
+            method, url = (given or ("POST" if has_data else "GET")).upper(), args[0]
+        if method is None or url is None:
+            return None
+        return method, url
+
     def _open(self, node: ast.Call) -> None:
         mode = "r"
         if len(node.args) >= 2:
@@ -318,6 +340,13 @@ class _PythonReader:
         self.program.shell.append(
             " ".join(shlex.quote(w) if w is not None else '"$UNKNOWN"' for w in words)
         )
+
+
+_HTTP_METHODS = frozenset({"get", "head", "post", "put", "patch", "delete", "options"})
+
+
+def _looks_like_url(text: str | None) -> bool:
+    return text is not None and text.startswith(("http://", "https://"))
 
 
 def _truthy(node: ast.AST) -> bool:
