@@ -49,6 +49,8 @@ STATIC = [
     ('declare -a a=(/srv/data); rm -rf "${a[0]}"', 'declare -a a=(dist); rm -rf "${a[0]}"'),
     ('s="rm -rf /srv/data"; bash -c "$s"', 's="make test"; bash -c "$s"'),
     ("rm -rf ${TARGET:-/srv/data}", "rm -rf ${TMPDIR:-/tmp}/build"),
+    ('f() { "$1" "${@:2}"; }; f rm -rf /srv/data', 'f() { "$1" "${@:2}"; }; f make test'),
+    ('a=(x rm -rf /srv/data); "${a[@]:1}"', 'a=(x pytest -q); "${a[@]:1}"'),
     ("rm -rf ${TARGET:-/}", "mkdir -p ${OUT:-build} && cp a ${OUT:-build}/"),
 ]
 

@@ -31,7 +31,8 @@ _PARAM = re.compile(
     rf"""\$(?:
         \{{(?P<braced>{_NAME}|[0-9]+|[@*])
             (?:\[(?P<index>[@*]|[0-9]+)\])?
-            (?:(?P<op>:-|-|:=|=)(?P<default>[^}}$`'"\\]*))?\}}
+            (?:(?P<op>:-|-|:=|=)(?P<default>[^}}$`'"\\]*)
+              |:(?P<offset>[0-9]+)(?::(?P<length>[0-9]+))?)?\}}
       | (?P<plain>{_NAME}|[0-9@*])
     )""",
     re.VERBOSE,
@@ -259,6 +260,9 @@ def _value_of(
         return value
     if not known or value is None:
         return None
+    offset = match.group("offset")
+    if offset is not None:
+        return _slice(value, name, index, int(offset), match.group("length"))
     if index is not None and index not in {"@", "*"}:
         position = int(index)
         return (value[position],) if position < len(value) else ("",)
@@ -267,3 +271,16 @@ def _value_of(
     if match.group("plain") and len(value) > 1 and name not in {"@", "*"}:
         return (value[0],)
     return value
+
+
+def _slice(
+    value: tuple[str, ...], name: str, index: str | None, offset: int, length: str | None
+) -> tuple[str, ...]:
+    """`${@:2}`, `${a[@]:1:2}` (elements; `$@` counts from $1) and `${x:1:3}` (characters)."""
+    if name in {"@", "*"} or index in {"@", "*"}:
+        start = max(offset - 1, 0) if name in {"@", "*"} else offset
+        end = None if length is None else start + int(length)
+        return value[start:end]
+    text = value[0] if value else ""
+    end = None if length is None else offset + int(length)
+    return (text[offset:end],)

@@ -12,7 +12,7 @@ import re
 
 from safesh.model import Feed, ParsedLine, SimpleCommand
 from safesh.unwrap.words import command_name, is_assignment
-from safesh.unwrap.wrappers import SIMPLE_WRAPPERS
+from safesh.unwrap.wrappers import SIMPLE_WRAPPERS, VALUE_OPTIONS
 
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request"})
 
@@ -103,13 +103,26 @@ def previous_in_pipeline(parsed: ParsedLine, simple: SimpleCommand) -> SimpleCom
     return None
 
 
+# Wrappers that take one positional word before the command.
+_POSITIONAL_WRAPPERS = frozenset({"timeout", "chrt", "taskset", "flock", "chroot"})
+
+
 def peeled_argv(simple: SimpleCommand) -> tuple[str, ...]:
     """The argv of a pipe source with simple wrappers dropped (`sudo curl …` is a download)."""
     words = [w.text for w in simple.argv]
-    while words and (command_name(words[0]) in SIMPLE_WRAPPERS or is_assignment(words[0])):
+    while words and (
+        command_name(words[0]) in SIMPLE_WRAPPERS | _POSITIONAL_WRAPPERS or is_assignment(words[0])
+    ):
+        wrapper = command_name(words[0])
+        values = VALUE_OPTIONS.get(wrapper, frozenset())
         words = words[1:]
         while words and words[0].startswith("-"):
-            words = words[1:]
+            if words[0] == "--":
+                words = words[1:]
+                break
+            words = words[2:] if words[0] in values else words[1:]
+        if wrapper in _POSITIONAL_WRAPPERS:
+            words = words[1:]  # `timeout 10 …`, `flock FILE …`: the duration, the lock file
     if words:
         words[0] = command_name(words[0])
     return tuple(words)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from safesh.model import Word
-from safesh.unwrap.words import split_options
+from safesh.unwrap.shells import SHELLS
+from safesh.unwrap.words import command_name, split_options
 from safesh.unwrap.wrappers import VALUE_OPTIONS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -38,11 +39,12 @@ def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
         w.emit(remote, site.inner(f"ssh {host}", remote_host=host), dynamic=True)
         return
     # ssh joins the remaining words with spaces and the remote shell parses the result.
-    w.walk_source(
-        " ".join(x.text for x in remote),
-        site.nested(f"ssh {host}", host),
-        "remote command",
-    )
+    joined = " ".join(x.text for x in remote)
+    w.walk_source(joined, site.nested(f"ssh {host}", host), "remote command")
+    first = joined.split()[0] if joined.split() else ""
+    if feed is not None and feed.text and command_name(first) in SHELLS:
+        # `ssh host 'bash -s' <<< '…'`: the remote shell reads its program from this input.
+        w.walk_source(feed.text, site.nested(f"ssh {host}", host), "remote script")
 
 
 def _remote_string(w: Walk, host: str, string: Word, site: Site) -> None:

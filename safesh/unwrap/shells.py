@@ -59,7 +59,7 @@ class ShellCall:
     opaque: bool  # an option word that is not static: what it says cannot be known
 
 
-def parse_shell_call(words: list[Word]) -> ShellCall:
+def parse_shell_call(words: list[Word], *, fish: bool = False) -> ShellCall:
     """Read a shell's own options, as bash, dash, ksh, zsh and fish do: clusters of letters
     (`-xeu`), letters that take the next word as a value wherever they sit in a cluster
     (`-euo pipefail`, `-oO pipefail extglob`), `+` clusters, long options, `--` and `-`. With
@@ -99,7 +99,7 @@ def parse_shell_call(words: list[Word]) -> ShellCall:
                     wants_command = True
                 elif letter == "s":
                     reads_stdin = True
-                elif letter == "C":
+                elif letter == "C" and fish:  # fish -C CODE (bash's -C is noclobber)
                     code = _at(words, i + 1 + values)
                     if code is not None:
                         more_code.append(code)
@@ -194,7 +194,7 @@ def _startup_files(w: Walk, name: str, words: list[Word], site: Site) -> None:
 def shell(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`bash -c STRING`, `bash SCRIPT`, `bash` reading a heredoc or a pipe, `bash <(curl …)`."""
     _startup_files(w, name, words, site)
-    call = parse_shell_call(words)
+    call = parse_shell_call(words, fish=name == "fish")
     for code in call.more_code:
         run_command_string(w, f"{name} -C", code, words, site)
     if site.args_unknown and _program_from_input(call):

@@ -9,11 +9,12 @@ module of the package imports this one except the package itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
-from safesh.unwrap import fanout, git, remote, schedule, shells, wrappers
+from safesh.unwrap import fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.expand import Bindings, Lookup, readings
 from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
@@ -245,6 +246,12 @@ class Walker:
         if not head.static:
             self.emit(words, site, dynamic=True)
             return
+        if head.raw == head.text and _UNREAD_SYNTAX.search(head.raw):
+            # An unquoted command word cannot hold blanks or operators: the parser did not
+            # understand this part of the line (`time (…)`); read it again as a line.
+            source = " ".join(w.raw for w in words)
+            self.walk_source(source, site.nested("re-read"), "command word")
+            return
         name = command_name(head.text)
         if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
             # An alias the line defined: bash reads its value in place of the word.
@@ -355,6 +362,9 @@ class Walker:
         )
 
 
+_UNREAD_SYNTAX = re.compile(r"[\s();|&<>]")
+
+
 def _after_and_or(between: str) -> bool:
     """Whether the text between two commands makes the second one conditional (`a && b`,
     `a || b`): what it sets may not happen."""
@@ -402,6 +412,15 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(shells.SHELLS, shells.shell),
     "safesh": shells.safesh,
     **dict.fromkeys(_PACKAGE_RUNNERS, wrappers.package_runner),
+    "tmux": runners.tmux,
+    "nix-shell": runners.nix,
+    "nix": runners.nix,
+    **dict.fromkeys(["conda", "mamba", "micromamba", "pixi"], runners.conda_run),
+    **dict.fromkeys(["npm", "bun"], runners.npm_exec),
+    "sg": runners.sg,
+    "capsh": runners.capsh,
+    "entr": runners.entr,
+    "hyperfine": runners.hyperfine,
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,

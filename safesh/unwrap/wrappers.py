@@ -286,21 +286,22 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
     runner is what runs."""
     rest = words[1:]
+    run, dlx = frozenset({"run"}), frozenset({"dlx", "exec"})
     runner_verbs = {
-        "uv": "run",
-        "poetry": "run",
-        "pipenv": "run",
-        "bundle": "exec",
-        "pnpm": "dlx",
-        "yarn": "dlx",
-        "pdm": "run",
-        "hatch": "run",
-        "rye": "run",
-        "pipx": "run",
+        "uv": run,
+        "poetry": run,
+        "pipenv": run,
+        "bundle": frozenset({"exec"}),
+        "pnpm": dlx,
+        "yarn": dlx,
+        "pdm": run,
+        "hatch": run,
+        "rye": run,
+        "pipx": run,
     }
-    verb = runner_verbs.get(name)
-    if verb is not None:
-        if not rest or rest[0].text != verb:
+    verbs = runner_verbs.get(name)
+    if verbs is not None:
+        if not rest or rest[0].text not in verbs:
             w.emit(words, site)
             return
         rest = rest[1:]

@@ -1,0 +1,207 @@
+"""Tools whose purpose is to run a command line they are given, as a string or after `--`:
+terminal multiplexers (`tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`), environment shells
+(`nix-shell --run`, `nix develop -c`, `conda run`, `npm exec --`), identity switchers (`sg GROUP
+-c`, `capsh -- -c`), and runners (`entr`, `hyperfine`). The command is judged as a command line
+of its own.
+
+May use: `safesh.model`, `.site`, `.shells` and the standard library.
+"""
+
+from __future__ import annotations
+
+from safesh.model import Word
+from safesh.unwrap.shells import run_command_string
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from safesh.unwrap.site import Site, Walk
+
+
+def _joined(words: list[Word]) -> Word:
+    """Words a tool joins with spaces and hands to `sh -c`."""
+    text = " ".join(w.text for w in words)
+    raw = " ".join(w.raw for w in words)
+    return Word(text, raw, words[0].span, static=all(w.static for w in words))
+
+
+def _operands(words: list[Word], values: frozenset[str]) -> tuple[dict[str, Word], list[Word]]:
+    """A tool's options (with the value each took) and its other words, up to a `--`."""
+    options: dict[str, Word] = {}
+    operands: list[Word] = []
+    i = 0
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
+            operands += words[i + 1 :]
+            break
+        if text.startswith("-") and len(text) > 1:
+            key, eq, value = text.partition("=")
+            if eq:
+                options[key] = Word(value, value, words[i].span, words[i].static)
+            elif text in values and i + 1 < len(words):
+                options[text] = words[i + 1]
+                i += 2
+                continue
+            else:
+                options[text] = words[i]
+            i += 1
+            continue
+        operands.append(words[i])
+        i += 1
+    return options, operands
+
+
+_TMUX_RUNS = frozenset(
+    {"new", "new-session", "new-window", "neww", "split-window", "splitw", "respawn-pane",
+     "respawnp", "respawn-window", "respawnw", "run-shell", "run", "display-popup", "popup"}
+)  # fmt: skip
+_TMUX_VALUES = frozenset(
+    {"-s", "-n", "-c", "-t", "-x", "-y", "-e", "-F", "-f", "-l", "-L", "-S", "-N", "-d", "-w",
+     "-h", "-T", "-b", "-B", "-M"}
+)  # fmt: skip
+_TMUX_FLAGS = frozenset({"-d", "-A", "-D", "-E", "-P", "-X", "-v", "-h", "-b", "-f", "-I", "-Z"})
+_KEY_NEWLINES = frozenset({"Enter", "C-m", "KPEnter", "C-j"})
+
+
+def tmux(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`tmux new -d 'CMD'` runs CMD with the shell; `tmux send-keys 'CMD' Enter` types it into
+    a shell."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    verb_at = next((i for i, t in enumerate(texts[1:], 1) if not t.startswith("-")), None)
+    if verb_at is None:
+        return
+    verb = texts[verb_at]
+    rest = words[verb_at + 1 :]
+    values = _TMUX_VALUES - _TMUX_FLAGS
+    _, operands = _operands(rest, values)
+    if verb in _TMUX_RUNS and operands:
+        run_command_string(w, f"tmux {verb}", _joined(operands), words, site)
+    elif verb in {"send-keys", "send"} and operands:
+        keys = [x for x in operands if x.text not in _KEY_NEWLINES]
+        if keys:
+            typed = _joined(keys)
+            lines = Word(typed.text, typed.raw, typed.span, typed.static)
+            run_command_string(w, "tmux send-keys", lines, words, site)
+
+
+def nix(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`nix-shell --run CMD` / `--command CMD`; `nix develop|shell … -c CMD…` /
+    `--command CMD…`."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    if name == "nix-shell":
+        for i, text in enumerate(texts[1:-1], 1):
+            if text in {"--run", "--command"}:
+                run_command_string(w, f"nix-shell {text}", words[i + 1], words, site)
+                return
+        return
+    if len(texts) < 2 or texts[1] not in {"develop", "shell", "run"}:
+        return
+    for i, text in enumerate(texts[2:], 2):
+        if text in {"-c", "--command"} and i + 1 < len(words):
+            w.peel(words[i + 1 :], site.inner(f"nix {texts[1]}", feed=None))
+            return
+
+
+_CONDA_VALUES = frozenset({"-n", "--name", "-p", "--prefix", "--cwd", "--env"})
+
+
+def conda_run(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`conda run [-n ENV] CMD…` (also mamba, micromamba, pixi run)."""
+    w.emit(words, site)
+    if len(words) < 2 or words[1].text not in {"run", "exec"}:
+        return
+    i = 2
+    while i < len(words) and words[i].text.startswith("-"):
+        if words[i].text == "--":
+            i += 1
+            break
+        i += 2 if words[i].text in _CONDA_VALUES else 1
+    if i < len(words):
+        w.peel(words[i:], site.inner(f"{name} {words[1].text}", feed=None))
+
+
+def npm_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`npm exec -- CMD…`, `npm exec -c 'CMD'`, `pnpm exec CMD…`, `yarn exec CMD…`,
+    `bun x CMD`: the command after the runner is what runs."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    if len(texts) < 2 or texts[1] not in {"exec", "x", "dlx"}:
+        return
+    options, operands = _operands(words[2:], frozenset({"-c", "--call", "-p", "--package"}))
+    call = options.get("-c") or options.get("--call")
+    if call is not None:
+        run_command_string(w, f"{name} exec -c", call, words, site)
+    elif operands:
+        w.peel(operands, site.inner(f"{name} {texts[1]}", feed=None))
+
+
+def sg(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`sg GROUP [-c] CMD`: CMD is a string the shell runs as GROUP."""
+    w.emit(words, site)
+    operands = [x for x in words[1:] if x.text not in {"-", "-c"}]
+    if len(operands) >= 2:
+        run_command_string(w, "sg", _joined(operands[1:]), words, site)
+
+
+def capsh(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`capsh [OPTIONS] -- ARGS…`: capsh runs bash with ARGS (`-- -c 'CMD'`)."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    if "--" in texts:
+        after = words[texts.index("--") + 1 :]
+        bash = Word("bash", "bash", words[0].span)
+        w.peel([bash, *after], site.inner("capsh --", feed=None))
+
+
+def entr(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`entr [-s] CMD…` runs CMD (with `-s`, the string with the shell) on each change."""
+    w.emit(words, site)
+    i = 1
+    shell = False
+    while i < len(words) and words[i].text.startswith("-"):
+        shell = shell or "s" in words[i].text
+        i += 1
+    rest = words[i:]
+    if not rest:
+        return
+    if shell:
+        run_command_string(w, "entr -s", _joined(rest), words, site)
+    else:
+        w.peel(rest, site.inner("entr", feed=None))
+
+
+_HYPERFINE_VALUES = frozenset(
+    {"-w", "--warmup", "-m", "--min-runs", "-M", "--max-runs", "-r", "--runs", "-S", "--shell",
+     "-u", "--time-unit", "-n", "--command-name", "--style", "--sort", "--export-asciidoc",
+     "--export-csv", "--export-json", "--export-markdown", "--export-orgmode", "--output",
+     "--input", "-p", "--prepare", "-c", "--cleanup", "-s", "--setup", "--conclude"}
+)  # fmt: skip
+# hyperfine options whose value is itself a command it runs.
+_HYPERFINE_COMMANDS = frozenset(
+    {"-p", "--prepare", "-c", "--cleanup", "-s", "--setup", "--conclude"}
+)  # fmt: skip
+
+
+def hyperfine(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`hyperfine [OPTIONS] CMD…`: every CMD (and the prepare/cleanup/setup commands) runs
+    with the shell, many times."""
+    w.emit(words, site)
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text in _HYPERFINE_VALUES and i + 1 < len(words):
+            if text in _HYPERFINE_COMMANDS:
+                run_command_string(w, f"hyperfine {text}", words[i + 1], words, site)
+            i += 2
+            continue
+        if text in {"-L", "--parameter-list"}:
+            i += 3
+            continue
+        if text in {"-P", "--parameter-scan"}:
+            i += 4
+            continue
+        if not text.startswith("-"):
+            run_command_string(w, "hyperfine", words[i], words, site)
+        i += 1
