@@ -190,6 +190,7 @@ _WRITER_VALUES: Mapping[str, frozenset[str]] = MappingProxyType(
                             "--partial-dir", "--backup-dir", "--suffix", "--rsync-path",
                             "--port", "--compare-dest", "--copy-dest", "--link-dest"}),
         "tee": frozenset(),
+        "sponge": frozenset(),
         "truncate": frozenset({"-s", "--size", "-r", "--reference"}),
         "sed": frozenset({"-e", "--expression", "-f", "--file", "-l", "--line-length"}),
         "perl": frozenset({"-e", "-E", "-M", "-I"}),
@@ -274,6 +275,10 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         targets.extend(positional if directory is None else [*positional, directory])
     elif name == "tee":
         if appends or not flags & {"-a", "--append"}:
+            targets.extend(positional)
+    elif name == "sponge":
+        # moreutils: `… | sponge FILE` soaks up its input, then replaces FILE (-a appends).
+        if appends or "-a" not in flags:
             targets.extend(positional)
     elif name == "truncate":
         targets.extend(positional)
