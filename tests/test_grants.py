@@ -95,6 +95,7 @@ def test_unsetting_the_marker_in_a_child_does_not_help(env: dict[str, str], pend
     assert status(env) == ["pending"]
 
 
+@needs_human_session
 def test_approve_refuses_without_a_terminal(env: dict[str, str], pending: str) -> None:
     result = subprocess.run(
         [*SAFESH, "approve", pending],
