@@ -12,8 +12,10 @@ A front end runs its work through `guarded(compute, on_fault)`:
 
 Agents run the command when their hook crashes, times out or prints nothing readable, and a
 shell caller reads exit status 1 as "the command failed", not "safesh refused it": both are
-why this module exists. Imports only the standard library, so it still works when the rest of
-safesh cannot be imported (`safesh.__main__` uses it as the last resort).
+why this module exists. Imports only the standard library at module level, so it still works
+when the rest of safesh cannot be imported (`safesh.__main__` uses it as the last resort); the
+agents' answer formats (`safesh.agents.protocols`) and the subcommand table are imported only
+inside `last_resort`, and their failure there still ends in a deny.
 """
 
 from __future__ import annotations
