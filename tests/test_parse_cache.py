@@ -66,7 +66,12 @@ print(json.dumps(out))
 
 
 def run(code: str, cache_home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(cache_home),
+        "XDG_STATE_HOME": str(cache_home / "state"),
+        "PYTHONPATH": str(REPO),
+    }
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         env=env,
@@ -128,6 +133,29 @@ def test_cache_of_another_version_is_ignored(tmp_path: Path, real: dict[str, obj
     fallback = dump(tmp_path, "fast")
     assert fallback["production_class"] == "Production"
     assert fallback["parses"] == real["parses"]
+
+
+def test_a_cache_file_not_sealed_with_the_users_secret_is_not_used(
+    tmp_path: Path, real: dict[str, object]
+) -> None:
+    """Planted tables would change how lines parse: the same tables under a forged seal are
+    refused, rebuilt and rewritten."""
+    dump(tmp_path, "fast")
+    (cache,) = cache_files(tmp_path)
+    good = cache.read_bytes()
+    magic_end = good.index(b"\n") + 1
+    cache.write_bytes(good[:magic_end] + bytes(32) + good[magic_end + 32 :])
+    fallback = dump(tmp_path, "fast")
+    assert fallback["production_class"] == "Production"
+    assert fallback["parses"] == real["parses"]
+    assert cache.read_bytes() == good
+
+
+def test_a_cache_file_others_may_write_is_not_used(tmp_path: Path) -> None:
+    dump(tmp_path, "fast")
+    (cache,) = cache_files(tmp_path)
+    cache.chmod(0o666)
+    assert dump(tmp_path, "fast")["production_class"] == "Production"
 
 
 def test_unwritable_cache_location_still_parses(tmp_path: Path, real: dict[str, object]) -> None:

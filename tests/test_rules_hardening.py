@@ -24,6 +24,7 @@ from safesh.rules.lines import Where
 from safesh.rules.loader import builtin_rules_file
 from safesh.rules.reading import read_sources
 from safesh.rules.schema import RuleSet
+from safesh.sealed import seal
 
 REFUSED = 77
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +164,7 @@ def test_a_cache_file_that_is_a_link_is_not_used(tmp_path: Path, env: dict[str, 
 def test_a_secret_others_can_read_disables_the_cache(tmp_path: Path, env: dict[str, str]) -> None:
     cwd = workdir(tmp_path)
     load_ruleset(str(cwd))
-    secret = Path(env["XDG_STATE_HOME"]) / "safesh" / "rules-cache.key"
+    secret = Path(env["XDG_STATE_HOME"]) / "safesh" / "cache.key"
     assert secret.stat().st_mode & 0o777 == 0o600
     secret.chmod(0o644)
     key, _path = cache_file_for(cwd)
@@ -188,9 +189,9 @@ def test_a_sealed_cache_holding_settings_is_refused(tmp_path: Path, env: dict[st
     cwd = workdir(tmp_path)
     load_ruleset(str(cwd))
     key, path = cache_file_for(cwd)
-    secret = (Path(env["XDG_STATE_HOME"]) / "safesh" / "rules-cache.key").read_bytes()
+    secret = (Path(env["XDG_STATE_HOME"]) / "safesh" / "cache.key").read_bytes()
     body = pickle.dumps(RuleSet(rules=(), settings=(("shell", "/tmp/evil"),)))
-    path.write_bytes(rules_cache._MAGIC + rules_cache._mac(secret, key, body) + body)
+    path.write_bytes(rules_cache._MAGIC + seal(secret, key, body) + body)
     assert rules_cache.read(key) is None
     assert load_ruleset(str(cwd)).setting("shell") is None
 

@@ -10,18 +10,17 @@ Everything here is best effort: any problem (unwritable cache, corrupt or foreig
 different bashlex) falls back to the normal slow import. The cache can make start-up faster,
 never make the parse different or failing.
 
-The cache file is as trusted as the user's own configuration directory: whoever can write
-it can already change the user's rules.
+A planted table would change how lines parse, so the file is used only when it is private
+and sealed with the user's secret (`safesh.sealed`); anything else is a normal import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import marshal
-import os
 import sys
-import tempfile
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,8 +31,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Bump when the layout of the cached payload changes.
-_FORMAT = 1
-_MAGIC = b"safesh-bashlex-tables\n"
+_FORMAT = 2
+_MAGIC = b"safesh-bashlex-tables 2\n"
 
 Tables = tuple[
     dict[int, dict[str, int]],  # action
@@ -202,15 +201,13 @@ def _snapshot(parser: Any) -> Tables:
 
 
 def _read_tables(path: Path, key: str) -> Tables | None:
+    from safesh.sealed import read_sealed
+
     try:
-        data = path.read_bytes()
-    except OSError:
+        payload = read_sealed(path, _MAGIC, key)
+    except Exception:
         return None
-    if not data.startswith(_MAGIC):
-        return None
-    body = data[len(_MAGIC) :]
-    digest, payload = body[:32], body[32:]
-    if hashlib.sha256(payload).digest() != digest:
+    if payload is None:
         return None
     try:
         loaded = marshal.loads(payload)
@@ -252,18 +249,8 @@ def _is_table(table: object) -> bool:
 
 
 def _write_tables(path: Path, key: str, tables: Tables) -> None:
-    """Write atomically (temp file + rename) so a reader never sees half a file."""
-    payload = marshal.dumps((key, *tables))
-    data = _MAGIC + hashlib.sha256(payload).digest() + payload
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bashlex-tables-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass
+    """Write sealed and atomically (temp file + rename) so a reader never sees half a file."""
+    from safesh.sealed import write_sealed
+
+    with contextlib.suppress(OSError):
+        write_sealed(path, _MAGIC, key, marshal.dumps((key, *tables)))

@@ -6,23 +6,20 @@ A cache is something another process can write, so a cached RuleSet is used only
   - the cache directory and the file are owned by this user and writable by nobody else,
   - the file carries an HMAC-SHA256 of its key and body under a per-user secret (32 random
     bytes in a 0600 file in the state directory), so a file not written by safesh for exactly
-    these sources is refused, and
+    these sources is refused (both checks: `safesh.sealed`), and
   - it unpickles into the ruleset's own classes only.
 Anything else is rebuilt from the files. Settings (the shell, notify commands) are never
 stored here: the loader reads them from the user's file every time.
 
-May import `safesh.model`, `safesh.locations`, `safesh.rules.reading` (Source) and `schema`.
+May import `safesh.model`, `safesh.locations`, `safesh.sealed`, `safesh.rules.reading`
+(Source) and `schema`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import hmac
 import io
-import os
 import pickle
-import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,9 +34,6 @@ if TYPE_CHECKING:
 
 _CACHE_VERSION = "2"
 _MAGIC = b"safesh rules cache 2\n"
-_MAC_BYTES = 32
-_SECRET_BYTES = 32
-_SECRET_NAME = "rules-cache.key"
 
 
 # -- reading and writing -----------------------------------------------------------------------
@@ -47,21 +41,13 @@ _SECRET_NAME = "rules-cache.key"
 
 def read(key: str) -> RuleSet | None:
     """The RuleSet cached under `key`, or None when there is none this user can trust."""
+    from safesh.sealed import read_sealed
+
     try:
-        path = cache_path(key)
-        if not _private_dir(path.parent):
-            return None
-        secret = _read_secret(_secret_path())
-        if secret is None:
-            return None
-        data = _read_private_file(path)
-    except OSError:
+        body = read_sealed(cache_path(key), _MAGIC, key)
+    except Exception:
         return None
-    if data is None or not data.startswith(_MAGIC):
-        return None
-    mac = data[len(_MAGIC) : len(_MAGIC) + _MAC_BYTES]
-    body = data[len(_MAGIC) + _MAC_BYTES :]
-    if not hmac.compare_digest(mac, _mac(secret, key, body)):
+    if body is None:
         return None
     try:
         ruleset = _SafeUnpickler(io.BytesIO(body)).load()
@@ -74,107 +60,16 @@ def read(key: str) -> RuleSet | None:
 
 def write(key: str, ruleset: RuleSet) -> None:
     """Cache `ruleset` (without its settings) under `key`; any problem leaves no cache."""
+    from safesh.sealed import write_sealed
+
     try:
         path = cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        secret = _secret()
-        if secret is None or not _private_dir(path.parent):
-            return
         _prune(path.parent, keep=path)
         stored = replace(ruleset, settings=()) if ruleset.settings else ruleset
-        body = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomically(path, _MAGIC + _mac(secret, key, body) + body)
+        write_sealed(path, _MAGIC, key, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
         return
-
-
-def _mac(secret: bytes, key: str, body: bytes) -> bytes:
-    return hmac.new(secret, key.encode() + b"\0" + body, hashlib.sha256).digest()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import tempfile
-
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-# -- ownership ---------------------------------------------------------------------------------
-
-
-def _private_dir(directory: Path) -> bool:
-    """Owned by this user and writable by no one else (who could swap files in it)."""
-    info = os.stat(directory)
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.geteuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
-
-
-def _read_private_file(path: Path, size: int | None = None) -> bytes | None:
-    """The bytes of a regular file (not a link) owned by this user that no one else may
-    write; None otherwise. With `size`, the file must be exactly that long and unreadable
-    by others too (a secret)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        forbidden = stat.S_IWGRP | stat.S_IWOTH
-        if size is not None:
-            forbidden |= stat.S_IRWXG | stat.S_IRWXO
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_uid != os.geteuid()
-            or info.st_mode & forbidden
-            or (size is not None and info.st_size != size)
-        ):
-            return None
-        return handle.read()
-
-
-# -- the per-user secret -----------------------------------------------------------------------
-
-
-def _secret_path() -> Path:
-    from safesh import locations
-
-    return locations.state_dir() / _SECRET_NAME
-
-
-def _read_secret(path: Path) -> bytes | None:
-    data = _read_private_file(path, size=_SECRET_BYTES)
-    return data if data is not None and len(data) == _SECRET_BYTES else None
-
-
-def _secret() -> bytes | None:
-    """The per-user secret, made on first use. A secret file that is not private (readable
-    or writable by others, not ours, a link) is never used, and the cache is not either."""
-    path = _secret_path()
-    if path.exists() or path.is_symlink():
-        return _read_secret(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    import tempfile
-
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-cache-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(os.urandom(_SECRET_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)  # never replaces a secret another process made first
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return _read_secret(path)
 
 
 # -- what a cache file may hold ----------------------------------------------------------------
