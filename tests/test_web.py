@@ -50,6 +50,10 @@ if MISSING is not None:
     pytest.skip(MISSING, allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -191,9 +195,12 @@ def log_in(browser: WebDriver, machine: Machine) -> None:
 
 
 def wait_for_text(browser: WebDriver, text: str, timeout: float = 15) -> None:
-    WebDriverWait(browser, timeout).until(
-        lambda b: text in b.find_element(By.TAG_NAME, "body").text
-    )
+    # The page may be navigating (a form was posted): a stale or missing body is retried.
+    WebDriverWait(
+        browser,
+        timeout,
+        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+    ).until(lambda b: text in b.find_element(By.TAG_NAME, "body").text)
 
 
 def request_id(result: subprocess.CompletedProcess[str]) -> str:
