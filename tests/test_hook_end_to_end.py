@@ -38,9 +38,12 @@ def payload(agent: str, command: str, cwd: Path) -> str:
     return json.dumps(data)
 
 
-def hook(agent: str, stdin: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def hook(agent: str, stdin: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """The hook as the agent starts it; `extra` is what the agent adds to the environment
+    (e.g. CLAUDE_CODE_ENTRYPOINT), and nothing of the kind leaks in from this process."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("CLAUDE_CODE_ENTRYPOINT", "CI")},
+        **extra,
         "PYTHONPATH": str(ROOT),
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),

@@ -84,16 +84,27 @@ def test_install_creates_claude_user_settings_under_home(home: Path) -> None:
     result = run("claude-code")
     assert result.exit_code == 0, result.output
     settings = json.loads((home / ".claude/settings.json").read_text())
+    entry = {"matcher": "Bash", "hooks": [{"type": "command", "command": HOOK, "timeout": 30}]}
+    # PostToolUse / PostToolUseFailure run the same hook, which records what happened.
     assert settings == {
-        "hooks": {
-            "PreToolUse": [
-                {
-                    "matcher": "Bash",
-                    "hooks": [{"type": "command", "command": HOOK, "timeout": 30}],
-                }
-            ]
-        }
+        "hooks": {"PreToolUse": [entry], "PostToolUse": [entry], "PostToolUseFailure": [entry]}
     }
+
+
+@pytest.mark.parametrize(
+    ("agent", "file", "events"),
+    [
+        ("codex", ".codex/hooks.json", ["PreToolUse", "PostToolUse"]),
+        ("gemini-cli", ".gemini/settings.json", ["BeforeTool", "AfterTool"]),
+        ("cursor", ".cursor/hooks.json", ["beforeShellExecution"]),
+    ],
+)
+def test_install_adds_the_post_execution_hook_where_the_agent_has_one(
+    home: Path, agent: str, file: str, events: list[str]
+) -> None:
+    assert run(agent).exit_code == 0
+    settings = json.loads((home / file).read_text())
+    assert sorted(settings["hooks"]) == sorted(events)
 
 
 def test_install_keeps_existing_keys_and_other_hooks(home: Path) -> None:
@@ -103,7 +114,8 @@ def test_install_keeps_existing_keys_and_other_hooks(home: Path) -> None:
     settings = json.loads(path.read_text())
     assert settings["permissions"] == CLAUDE_SETTINGS["permissions"]
     assert settings["env"] == CLAUDE_SETTINGS["env"]
-    assert settings["hooks"]["PostToolUse"] == CLAUDE_SETTINGS["hooks"]["PostToolUse"]
+    assert settings["hooks"]["PostToolUse"][:1] == CLAUDE_SETTINGS["hooks"]["PostToolUse"]
+    assert settings["hooks"]["PostToolUse"][1]["hooks"][0]["command"] == HOOK
     assert settings["hooks"]["PreToolUse"][:2] == CLAUDE_SETTINGS["hooks"]["PreToolUse"]
     assert settings["hooks"]["PreToolUse"][2]["hooks"][0]["command"] == HOOK
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,13 @@ NATIVE_ASK: frozenset[str] = frozenset({"claude-code", "gemini-cli", "cursor"})
 
 CURSOR_EVENT = "beforeShellExecution"
 
+# Events an agent sends after its shell tool ran (or failed): safesh records the outcome.
+POST_EVENTS: frozenset[str] = frozenset({"PostToolUse", "PostToolUseFailure", "AfterTool"})
+
+# Claude Code's CLAUDE_CODE_ENTRYPOINT for runs without a human at the dialog: `claude -p`
+# ("sdk-cli", recorded from 2.1.197) and the SDKs ("sdk-ts", "sdk-py").
+_HEADLESS_ENTRYPOINT_PREFIX = "sdk"
+
 # What safesh decided, plus "abstain": the tool call is not a shell command, no opinion.
 HookDecision = Literal["allow", "notify", "ask", "block", "abstain"]
 DECISIONS: tuple[str, ...] = ("allow", "notify", "ask", "block", "abstain")
@@ -81,10 +89,28 @@ class HookRequest:
     cwd: str | None
     session_id: str | None
     event: str | None = None
+    # After-execution events only: the tool's result as the agent reported it.
+    result: ToolResult | None = None
 
     @property
     def is_shell(self) -> bool:
         return self.command is not None
+
+    @property
+    def is_post(self) -> bool:
+        return self.event in POST_EVENTS
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What an agent's post-execution hook says happened to the command.
+
+    `outcome` is the audit log's word: "ran", "interrupted" or "failed" (the tool did not
+    get to run the command, or said so without an exit status)."""
+
+    outcome: str
+    exit_status: int | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +185,64 @@ def _decode_tool_input(agent: str, data: Mapping[str, object]) -> HookRequest:
     dir_path = tool_input.get("dir_path")
     if isinstance(dir_path, str) and dir_path:
         cwd = posixpath.normpath(posixpath.join(cwd, dir_path)) if cwd else dir_path
-    return HookRequest(agent, tool, command, cwd, session, event)
+    result = tool_result(event, data) if event in POST_EVENTS else None
+    return HookRequest(agent, tool, command, cwd, session, event, result)
+
+
+# "Exit code 2" (Claude Code's PostToolUseFailure), "Exit Code: 2" (Gemini CLI's AfterTool),
+# "Process exited with code 2" (Codex's exec output).
+_EXIT_STATUS = re.compile(r"exit(?:ed with)? code:? (-?[0-9]+)", re.IGNORECASE)
+
+
+def tool_result(event: str | None, data: Mapping[str, object]) -> ToolResult:
+    """The outcome in a PostToolUse / PostToolUseFailure / AfterTool payload (recorded from
+    Claude Code 2.1.197, Codex CLI 0.171.0 and Gemini CLI 0.61.0)."""
+    if event == "PostToolUseFailure":
+        error = data.get("error")
+        text = error if isinstance(error, str) else ""
+        if data.get("is_interrupt") is True:
+            return ToolResult("interrupted", None, _first_line(text))
+        found = _EXIT_STATUS.search(text)
+        if found:
+            return ToolResult("ran", int(found.group(1)), _first_line(text))
+        return ToolResult("failed", None, _first_line(text) or None)
+    response = data.get("tool_response")
+    if isinstance(response, dict):
+        if response.get("interrupted") is True:
+            return ToolResult("interrupted")
+        error = response.get("error")
+        text = "\n".join(
+            v for v in (response.get("llmContent"), response.get("stderr")) if isinstance(v, str)
+        )
+        found = _EXIT_STATUS.search(text)
+        if found:
+            return ToolResult("ran", int(found.group(1)))
+        if error:
+            return ToolResult("failed", None, _first_line(str(error)))
+        return ToolResult("ran", 0)
+    text = response if isinstance(response, str) else ""
+    found = _EXIT_STATUS.search(text)
+    return ToolResult("ran", int(found.group(1)) if found else None)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0][:200]
+
+
+def ask_on_the_spot(agent: str, env: Mapping[str, str]) -> bool:
+    """Whether this agent's own "ask" reaches a human who can answer now.
+
+    Claude Code asks in its dialog, but not under `claude -p` or an SDK (its entrypoint says
+    so). Gemini CLI's hook `ask` is undocumented and, under `--approval-mode yolo` (the only
+    headless mode in which its shell tool is offered), ends the run with no tool result, and
+    the hook cannot tell the modes apart: for Gemini, safesh's approvals always stand in.
+    Cursor's hook cannot tell either; it asks, and the agent is also told the request id.
+    """
+    agent = canonical_agent(agent)
+    if agent == "claude-code":
+        entry = env.get("CLAUDE_CODE_ENTRYPOINT", "")
+        return not entry.startswith(_HEADLESS_ENTRYPOINT_PREFIX)
+    return agent == "cursor"
 
 
 def _decode_cursor(data: Mapping[str, object]) -> HookRequest:
@@ -225,26 +308,32 @@ def compose_reason(
     concerns: Sequence[Concern],
     fallback: str = "",
     approval_id: str | None = None,
+    *,
+    native_ask: bool | None = None,
 ) -> str:
     """The paragraph the agent shows: what matched, why, the safer way, who can approve.
 
     Written for a model: it names the rule so the refusal is specific, gives the safer
     alternative when there is one, and says plainly not to route around the refusal.
+    `native_ask` (default: the agent's protocol has an ask) says the agent's own dialog
+    will ask a human now; otherwise an ask is a refusal that names the approval request.
     """
     agent = canonical_agent(agent)
+    native = agent in NATIVE_ASK if native_ask is None else native_ask
     what = _describe(concerns, fallback)
     alternative = _alternatives(concerns)
     if decision in ("allow", "notify", "abstain"):
         return f"safesh: {what}" if concerns else "safesh: no rule matched"
-    if decision == "ask" and agent in NATIVE_ASK:
+    if decision == "ask" and native:
         # Shown to the human in the agent's confirmation dialog.
         return f"safesh: this command needs your confirmation. {what}{alternative}"
     if decision == "ask":
         if approval_id:
             approve = (
                 f"A human must approve it: ask the user to run `safesh approve {approval_id}` "
-                "(`safesh approvals` lists pending requests) or to run the command themselves, "
-                "then wait for their answer."
+                "(`safesh approvals` lists pending requests) or to run the command themselves. "
+                "Once they have approved it, run the identical command again in the same "
+                "directory: it is then allowed once."
             )
         else:
             approve = (
@@ -304,7 +393,13 @@ def _summary(reason: str) -> str:
 
 
 def encode_response(
-    agent: str, decision: HookDecision, reason: str, *, summary: str | None = None
+    agent: str,
+    decision: HookDecision,
+    reason: str,
+    *,
+    summary: str | None = None,
+    native_ask: bool | None = None,
+    approval_id: str | None = None,
 ) -> HookResponse:
     """The agent's own answer for `decision`. `ask` on an agent without ask becomes a deny
     (pass a reason from `compose_reason`, which then says a human must approve).
@@ -325,7 +420,7 @@ def encode_response(
         verdict = "none"
     elif decision in ("allow", "notify"):
         verdict = "allow"
-    elif decision == "ask" and agent in NATIVE_ASK:
+    elif decision == "ask" and (agent in NATIVE_ASK if native_ask is None else native_ask):
         verdict = "ask"
     else:
         verdict = "deny"
@@ -334,7 +429,7 @@ def encode_response(
     if agent == "gemini-cli":
         return _encode_gemini(verdict, reason)
     if agent == "cursor":
-        return _encode_cursor(verdict, reason, short)
+        return _encode_cursor(verdict, reason, short, approval_id)
     return _encode_copilot(verdict, reason)
 
 
@@ -391,7 +486,10 @@ def _encode_gemini(verdict: Literal["allow", "ask", "deny", "none"], reason: str
 
 
 def _encode_cursor(
-    verdict: Literal["allow", "ask", "deny", "none"], reason: str, short: str
+    verdict: Literal["allow", "ask", "deny", "none"],
+    reason: str,
+    short: str,
+    approval_id: str | None = None,
 ) -> HookResponse:
     # Exit 0 always: that exit 2 blocks in Cursor is unconfirmed, and a non-zero exit that
     # Cursor took for a crashed hook would let the command run.
@@ -403,6 +501,14 @@ def _encode_cursor(
         agent_message = "safesh asked the user to confirm this command. " + reason.removeprefix(
             "safesh: "
         )
+        if approval_id:
+            # Cursor cannot tell safesh whether anyone is at the dialog (a background agent,
+            # `cursor-agent -p`): the model also learns the way forward without one.
+            agent_message += (
+                f" If no one answers or it is not run, request {approval_id} is waiting: ask "
+                f"the user to run `safesh approve {approval_id}`, then run the identical "
+                "command again in the same directory."
+            )
         payload = {"permission": "ask", "user_message": reason, "agent_message": agent_message}
         return HookResponse(_json(payload), "", 0)
     payload = {"permission": "deny", "user_message": short, "agent_message": reason}

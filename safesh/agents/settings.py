@@ -8,6 +8,7 @@ Pure data and pure functions over JSON values; reading and writing files is the 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import shlex
 import shutil
@@ -52,6 +53,8 @@ class AgentSpec:
     # The file is safesh's alone (Copilot reads every .github/hooks/*.json), so uninstalling
     # may delete it once nothing but the skeleton is left.
     owned_file: bool = False
+    # Events after the shell tool ran, where the same `safesh hook AGENT` records the outcome.
+    post_events: tuple[str, ...] = ()
 
     def settings_path(self, home: Path, project: Path, *, project_level: bool) -> Path:
         if project_level or self.user_file is None:
@@ -68,6 +71,8 @@ SPECS: Mapping[str, AgentSpec] = {
         event="PreToolUse",
         command_keys=("command",),
         matcher="Bash",
+        # PostToolUseFailure carries the exit status of a command that failed (2.1.197).
+        post_events=("PostToolUse", "PostToolUseFailure"),
     ),
     "gemini-cli": AgentSpec(
         name="gemini-cli",
@@ -77,6 +82,7 @@ SPECS: Mapping[str, AgentSpec] = {
         event="BeforeTool",
         command_keys=("command",),
         matcher="run_shell_command",
+        post_events=("AfterTool",),
     ),
     "cursor": AgentSpec(
         name="cursor",
@@ -96,6 +102,7 @@ SPECS: Mapping[str, AgentSpec] = {
         event="PreToolUse",
         command_keys=("command",),
         matcher="^Bash$",
+        post_events=("PostToolUse",),
     ),
     "copilot-cli": AgentSpec(
         name="copilot-cli",
@@ -255,9 +262,22 @@ def _all_hooks(entries: list[Any], spec: AgentSpec) -> list[Any]:
     return nested
 
 
+def event_specs(spec: AgentSpec) -> tuple[AgentSpec, ...]:
+    """The spec for the pre-execution event, then one per post-execution event."""
+    return (spec, *(dataclasses.replace(spec, event=e, post_events=()) for e in spec.post_events))
+
+
 def without_ours(settings: JSONObject, spec: AgentSpec) -> JSONObject:
-    """A copy of `settings` with safesh's hooks removed and nothing else changed, except that
-    a group, event list or "hooks" object left empty by the removal goes too."""
+    """A copy of `settings` with safesh's hooks removed (from the pre- and post-execution
+    events) and nothing else changed, except that a group, event list or "hooks" object left
+    empty by the removal goes too."""
+    result = copy.deepcopy(settings)
+    for one in event_specs(spec):
+        result = _without_ours(result, one)
+    return result
+
+
+def _without_ours(settings: JSONObject, spec: AgentSpec) -> JSONObject:
     result = copy.deepcopy(settings)
     entries = event_list(result, spec)
     if not entries:
@@ -288,16 +308,24 @@ def without_ours(settings: JSONObject, spec: AgentSpec) -> JSONObject:
 
 
 def with_ours(settings: JSONObject, spec: AgentSpec, command: str) -> JSONObject:
-    """`settings` with exactly one safesh hook, running `command`.
+    """`settings` with exactly one safesh hook running `command` on the pre-execution event,
+    and one on each post-execution event (which records what happened).
 
     Already so → returned unchanged (same content, and any timeout the user tuned is kept), so
     a second install writes nothing. Otherwise older or duplicate safesh entries are dropped
     and the new one is appended after the user's own hooks.
     """
+    result = copy.deepcopy(settings)
+    for one in event_specs(spec):
+        result = _with_ours(result, one, command)
+    return result
+
+
+def _with_ours(settings: JSONObject, spec: AgentSpec, command: str) -> JSONObject:
     existing = our_hooks(settings, spec)
     if len(existing) == 1 and command_of(existing[0], spec) == command:
         return copy.deepcopy(settings)
-    result = without_ours(settings, spec)
+    result = _without_ours(settings, spec)
     for key, value in spec.skeleton:
         result.setdefault(key, value)
     hooks = result.setdefault("hooks", {})

@@ -27,6 +27,7 @@ from safesh.agents.protocols import (
     HookRequest,
     HookResponse,
     UnknownAgentError,
+    ask_on_the_spot,
     canonical_agent,
     compose_reason,
     decode_payload,
@@ -72,7 +73,11 @@ def _default_checker(
 
 
 class Recorder(Protocol):
-    def __call__(self, request: HookRequest, report: ReportLike) -> None: ...
+    def __call__(self, request: HookRequest, report: ReportLike, outcome: str) -> None: ...
+
+
+class ResultRecorder(Protocol):
+    def __call__(self, request: HookRequest) -> None: ...
 
 
 def run_hook(
@@ -81,6 +86,7 @@ def run_hook(
     env: Mapping[str, str],
     checker: Checker | None = None,
     record: Recorder | None = None,
+    record_result: ResultRecorder | None = None,
 ) -> HookResponse:
     """One hook call, start to finish. Never raises (except for an unknown agent name, where
     no answer format exists); every failure is a deny the agent can read.
@@ -95,38 +101,58 @@ def run_hook(
         return fault_response(agent, error)
     if request.command is None:
         return encode_response(agent, "abstain", "")
+    if request.is_post:
+        # After the tool ran: record what happened; the agent expects no decision here.
+        with contextlib.suppress(Exception):
+            (record_result or _record_result)(request)
+        return encode_response(agent, "abstain", "")
     try:
         report = (checker or _default_checker)(request.command, cwd=request.cwd, env=env)
         approval_id: str | None = None
-        if checker is None and report.decision == "ask" and request.agent not in NATIVE_ASK:
-            # This agent cannot ask its user, so safesh's own approvals stand in: a human's
-            # earlier grant lets the identical command through, otherwise a request waits.
-            granted, approval_id = _approval(request, report)
+        native = ask_on_the_spot(agent, env)
+        if checker is None and report.decision == "ask":
+            # A human's earlier grant lets the identical command through once (whatever the
+            # agent); where no one can answer the agent's own dialog now, a request waits.
+            granted, approval_id = _approval(
+                request, report, leave_request=not native or agent == "cursor"
+            )
             if granted:
+                with contextlib.suppress(Exception):
+                    (record or _record)(request, report, "approved")
                 return encode_response(agent, "allow", "safesh: approved by a human")
-        response = respond(request, report, approval_id)
+        response = respond(request, report, approval_id, native)
     except (Exception, SystemExit) as error:  # sys.exit() deep inside must not fail open
         return fault_response(agent, error)
     # The answer is already decided; a failing audit write must not change it.
     with contextlib.suppress(Exception):
-        (record or _record)(request, report)
+        (record or _record)(request, report, hook_outcome(agent, report.decision, native))
     return response
 
 
 def respond(
-    request: HookRequest, report: ReportLike, approval_id: str | None = None
+    request: HookRequest,
+    report: ReportLike,
+    approval_id: str | None = None,
+    native_ask: bool | None = None,
 ) -> HookResponse:
-    """Turn a Report into the agent's answer."""
+    """Turn a Report into the agent's answer. `native_ask` (default: the agent's protocol has
+    one) says whether the agent's own dialog asks a human now."""
     decision = _hook_decision(report.decision)
     concerns = concerns_for(report)
     fallback = ""
     if not concerns and decision in ("ask", "block"):
         fallback = report.refusal_message()
-    reason = compose_reason(request.agent, decision, concerns, fallback, approval_id)
-    return encode_response(request.agent, decision, reason)
+    reason = compose_reason(
+        request.agent, decision, concerns, fallback, approval_id, native_ask=native_ask
+    )
+    return encode_response(
+        request.agent, decision, reason, native_ask=native_ask, approval_id=approval_id
+    )
 
 
-def _approval(request: HookRequest, report: ReportLike) -> tuple[bool, str | None]:
+def _approval(
+    request: HookRequest, report: ReportLike, *, leave_request: bool
+) -> tuple[bool, str | None]:
     """(granted, pending request id) from safesh's approval store for this agent's command."""
     from safesh.api import Report
     from safesh.store.recorder import Recorder
@@ -137,7 +163,7 @@ def _approval(request: HookRequest, report: ReportLike) -> tuple[bool, str | Non
     try:
         if recorder.consume_grant(report):
             return True, None
-        return False, recorder.request_approval(report)
+        return False, recorder.request_approval(report) if leave_request else None
     finally:
         recorder.close()
 
@@ -167,16 +193,37 @@ def _hook_decision(decision: str) -> HookDecision:
     raise ValueError(f"safesh.check returned an unknown decision {decision!r}")
 
 
-def hook_outcome(agent: str, decision: str) -> str:
+def hook_outcome(agent: str, decision: str, native_ask: bool | None = None) -> str:
     """What the hook's answer did, in the audit log's words."""
     if decision in ("allow", "notify"):
         return "allowed"
-    if decision == "ask" and agent in NATIVE_ASK:
+    if decision == "ask" and (agent in NATIVE_ASK if native_ask is None else native_ask):
         return "asked"
     return "refused"
 
 
-def _record(request: HookRequest, report: ReportLike) -> None:
+def _record_result(request: HookRequest) -> None:
+    """The post-execution record: what the agent says happened to the command."""
+    from safesh.store import AuditEvent, record_quietly
+
+    result = request.result
+    if result is None:
+        return
+    event = AuditEvent(
+        command=request.command or "",
+        cwd=request.cwd or os.getcwd(),
+        decision="allow",  # the agent ran (or tried to run) it, so something let it through
+        mode=f"hook:{request.agent}:{request.event}",
+        outcome=result.outcome,
+        agent=request.agent,
+        session=request.session_id,
+        exit_status=result.exit_status,
+        note=result.detail,
+    )
+    record_quietly(event)
+
+
+def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
     """Audit record call point: what safesh decided, and who asked (agent, session).
 
     `safesh.store` is written separately; if it is not importable, nothing is recorded.
@@ -194,7 +241,7 @@ def _record(request: HookRequest, report: ReportLike) -> None:
             decision=report.decision,
             rules=tuple(sorted({f.rule_id for f in report.findings})),
             mode=f"hook:{request.agent}",
-            outcome=hook_outcome(request.agent, report.decision),
+            outcome=outcome,
             agent=request.agent,
             session=request.session_id,
         )
