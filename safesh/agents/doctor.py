@@ -4,6 +4,9 @@ Per agent: is the hook in its user / project settings, and would the command the
 Then: are the shims first on PATH, which real shell safesh hands over to, do the rules load.
 Read-only, local and quick. `safesh.cli.commands.doctor` wires `run_checks` to click.
 
+The checks for what makes an installed hook silently not run (trust, hooks turned off,
+matchers, timeouts) are in `safesh.agents.enforcement`.
+
 May import `safesh.agents` (settings, protocols, install for reading settings files),
 `safesh.execute` (shims and the real shell), `safesh.rules` (lazily) and the standard library;
 no front end (cli/, interactive/).
@@ -19,9 +22,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from safesh.agents.enforcement import (
+    claude_problems,
+    claude_settings_files,
+    codex_home,
+    codex_problems,
+    gemini_problems,
+    hook_problems,
+)
 from safesh.agents.install import SettingsFileError, parse_settings, read_text
 from safesh.agents.protocols import canonical_agent
-from safesh.agents.settings import SPECS, AgentSpec, SettingsShapeError, command_of, our_hooks
+from safesh.agents.settings import (
+    SPECS,
+    AgentSpec,
+    JSONObject,
+    SettingsShapeError,
+    command_of,
+    our_hooks,
+)
 from safesh.execute import find_real_shell, is_shim, real_shell_of
 
 Status = Literal["ok", "off", "problem"]
@@ -39,7 +57,13 @@ class Check:
 # ------------------------------------------------------------------ agents' settings
 
 
-def agent_checks(spec: AgentSpec, home: Path, project: Path, path: str) -> list[Check]:
+def agent_checks(
+    spec: AgentSpec,
+    home: Path,
+    project: Path,
+    path: str,
+    env: Mapping[str, str] | None = None,
+) -> list[Check]:
     levels: list[tuple[str, Path]] = []
     if spec.user_file is not None:
         levels.append(("user", home / spec.user_file))
@@ -47,10 +71,35 @@ def agent_checks(spec: AgentSpec, home: Path, project: Path, path: str) -> list[
     # Run from HOME, the project file is the user file: report it once.
     if not any(file == project_file for _, file in levels):
         levels.append(("project", project_file))
-    return [settings_check(spec, level, file, path) for level, file in levels]
+    where = Where(home, project, env or {})
+    return [settings_check(spec, level, file, path, where) for level, file in levels]
 
 
-def settings_check(spec: AgentSpec, level: str, file: Path, path: str) -> Check:
+@dataclass(frozen=True)
+class Where:
+    """Where the agents' other files are (trust, feature switches) for one doctor run."""
+
+    home: Path
+    project: Path
+    env: Mapping[str, str]
+
+
+def silent_gaps(spec: AgentSpec, file: Path, settings: JSONObject, where: Where) -> list[str]:
+    """What would make this installed hook silently not run (see safesh.agents.enforcement)."""
+    problems = hook_problems(spec, settings)
+    if spec.name == "claude-code":
+        problems += claude_problems(claude_settings_files(where.home, where.project))
+    elif spec.name == "codex":
+        config = codex_home(where.home, where.env) / "config.toml"
+        problems += codex_problems(file, settings, config)
+    elif spec.name == "gemini-cli":
+        problems += gemini_problems(settings, where.home, where.project)
+    return problems
+
+
+def settings_check(
+    spec: AgentSpec, level: str, file: Path, path: str, where: Where | None = None
+) -> Check:
     area = f"{spec.name} ({level})"
     try:
         text = read_text(file)
@@ -65,10 +114,8 @@ def settings_check(spec: AgentSpec, level: str, file: Path, path: str) -> Check:
     if not hooks:
         return Check(area, "off", f"{file} has no safesh hook (safesh install-hook {spec.name})")
     problems = [p for hook in hooks if (p := hook_problem(spec, command_of(hook, spec), path))]
-    if spec.name == "gemini-cli":
-        config = settings.get("hooksConfig")
-        if isinstance(config, dict) and config.get("enabled") is False:
-            problems.append("hooksConfig.enabled is false, so Gemini runs no hooks")
+    where = where or Where(Path.home(), Path.cwd(), os.environ)
+    problems += silent_gaps(spec, file, settings, where)
     if len(hooks) > 1:
         problems.append(f"{len(hooks)} safesh hooks; re-run `safesh install-hook {spec.name}`")
     if problems:
@@ -176,7 +223,7 @@ def run_checks(home: Path, cwd: Path, env: Mapping[str, str]) -> list[Check]:
     path = env.get("PATH", os.defpath)
     checks: list[Check] = []
     for spec in SPECS.values():
-        checks.extend(agent_checks(spec, home, cwd, path))
+        checks.extend(agent_checks(spec, home, cwd, path, env))
     prefix = claude_prefix_check(home, env)
     if prefix is not None:
         checks.append(prefix)

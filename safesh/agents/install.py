@@ -161,7 +161,16 @@ def notes_for(spec: AgentSpec, settings_text: str | None, *, project_level: bool
     """What the user still has to do or know after installing."""
     notes: list[str] = []
     if spec.name == "codex":
-        notes.append("Codex runs a new hook only after you trust it: open /hooks in Codex.")
+        notes.append(
+            "Codex runs a new hook only after you trust it, and skips it silently until then: "
+            "run `codex`, open /hooks and trust the safesh hooks (then `safesh doctor`)."
+        )
+    if spec.name in ("claude-code", "codex", "gemini-cli"):
+        notes.append(
+            f"{spec.title} has no option to stop a command when a hook fails or times out; "
+            "safesh's hook itself answers deny on any fault. `safesh doctor` checks for what "
+            "would make the hook silently not run."
+        )
     if spec.name == "gemini-cli":
         settings = json.loads(settings_text) if settings_text else {}
         config = settings.get("hooksConfig")
