@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "shims": "safesh.cli.commands.shims:command",
     "paths": "safesh.cli.commands.paths:command",
     "serve": "safesh.cli.commands.serve:command",
+    "mcp": "safesh.cli.commands.mcp:command",
 }
 
 
