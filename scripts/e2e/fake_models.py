@@ -30,6 +30,7 @@ from typing import Any
 
 MARKER = re.compile(r"RUN64:([A-Za-z0-9+/=]+)")
 RESULT_PREFIX = "TOOL-RESULT: "
+MCP_TOOL = "mcp__safesh__run_command"  # Claude Code's name for the `safesh mcp` tool
 
 
 def command_in(text: str) -> str | None:
@@ -70,9 +71,18 @@ def anthropic_plan(body: dict[str, Any]) -> tuple[str, Any]:
             flag = " [is_error]" if block.get("is_error") else ""
             return "text", RESULT_PREFIX + _flat(block.get("content")) + flag
     command = command_in(_flat(messages))
-    if command is None or "Bash" not in tools:
+    if command is None:
         return "text", "ok"
-    return "tool", {"command": command, "description": "conformance step"}
+    if "VIA-MCP" in _flat(messages):
+        if MCP_TOOL not in tools:
+            return "text", "the safesh MCP tool was not offered"
+        return "tool", {"name": MCP_TOOL, "input": {"command": command}}
+    if "Bash" not in tools:
+        return "text", "ok"
+    return "tool", {
+        "name": "Bash",
+        "input": {"command": command, "description": "conformance step"},
+    }
 
 
 def anthropic_events(plan: tuple[str, Any], model: str) -> list[tuple[str, dict[str, Any]]]:
@@ -92,15 +102,18 @@ def anthropic_events(plan: tuple[str, Any], model: str) -> list[tuple[str, dict[
     }
     events: list[tuple[str, dict[str, Any]]] = [("message_start", start)]
     if kind == "tool":
-        block = {"type": "tool_use", "id": "toolu_fake01", "name": "Bash", "input": {}}
-        delta = {"type": "input_json_delta", "partial_json": json.dumps(value)}
+        block = {"type": "tool_use", "id": "toolu_fake01", "name": value["name"], "input": {}}
+        delta = {"type": "input_json_delta", "partial_json": json.dumps(value["input"])}
         stop = "tool_use"
     else:
         block = {"type": "text", "text": ""}
         delta = {"type": "text_delta", "text": value}
         stop = "end_turn"
     events += [
-        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        ),
         ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
         (
@@ -119,7 +132,14 @@ def anthropic_events(plan: tuple[str, Any], model: str) -> list[tuple[str, dict[
 def anthropic_message(plan: tuple[str, Any], model: str) -> dict[str, Any]:
     kind, value = plan
     if kind == "tool":
-        content = [{"type": "tool_use", "id": "toolu_fake01", "name": "Bash", "input": value}]
+        content = [
+            {
+                "type": "tool_use",
+                "id": "toolu_fake01",
+                "name": value["name"],
+                "input": value["input"],
+            }
+        ]
     else:
         content = [{"type": "text", "text": value}]
     return {
@@ -142,15 +162,23 @@ def responses_plan(body: dict[str, Any]) -> tuple[str, Any]:
     outputs = [
         i
         for i in items
-        if isinstance(i, dict) and i.get("type") in ("function_call_output", "custom_tool_call_output")
+        if isinstance(i, dict)
+        and i.get("type") in ("function_call_output", "custom_tool_call_output")
     ]
     last = items[-1] if items else {}
-    if outputs and isinstance(last, dict) and last.get("type") in (
-        "function_call_output",
-        "custom_tool_call_output",
+    if (
+        outputs
+        and isinstance(last, dict)
+        and last.get("type")
+        in (
+            "function_call_output",
+            "custom_tool_call_output",
+        )
     ):
         return "text", RESULT_PREFIX + _flat(outputs[-1].get("output"))
-    command = command_in(_flat([i for i in items if isinstance(i, dict) and i.get("role") == "user"]))
+    command = command_in(
+        _flat([i for i in items if isinstance(i, dict) and i.get("role") == "user"])
+    )
     tools = [t for t in body.get("tools") or [] if isinstance(t, dict)]
     by_name = {t.get("name"): t for t in tools}
     if command is None:
@@ -225,7 +253,9 @@ def gemini_plan(body: dict[str, Any]) -> tuple[str, Any]:
     last = contents[-1] if contents else {}
     parts = last.get("parts") if isinstance(last, dict) else None
     if isinstance(parts, list):
-        responses = [p["functionResponse"] for p in parts if isinstance(p, dict) and "functionResponse" in p]
+        responses = [
+            p["functionResponse"] for p in parts if isinstance(p, dict) and "functionResponse" in p
+        ]
         if responses:
             return "text", RESULT_PREFIX + _flat(responses[-1].get("response"))
     declared = {
@@ -248,11 +278,17 @@ def gemini_response(plan: tuple[str, Any], wants_json: bool) -> dict[str, Any]:
         part: dict[str, Any] = {"functionCall": {"name": "run_shell_command", "args": value}}
     elif wants_json:
         # Gemini CLI's side calls (routing, next-speaker checks) want JSON they can parse.
-        part = {"text": json.dumps({"reasoning": "fake", "next_speaker": "user", "model_choice": "flash"})}
+        part = {
+            "text": json.dumps(
+                {"reasoning": "fake", "next_speaker": "user", "model_choice": "flash"}
+            )
+        }
     else:
         part = {"text": value}
     return {
-        "candidates": [{"content": {"role": "model", "parts": [part]}, "finishReason": "STOP", "index": 0}],
+        "candidates": [
+            {"content": {"role": "model", "parts": [part]}, "finishReason": "STOP", "index": 0}
+        ],
         "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2},
         "modelVersion": "gemini-2.5-flash",
     }

@@ -1,0 +1,515 @@
+"""Conformance suite: safesh in front of the real coding agents, headless, end to end.
+
+For each pinned client (installed from npm into a cache directory) and each route it has
+(pre-exec hook, Claude Code's shell prefix, PATH shims, the `safesh mcp` server), the client
+runs headless against the fake model API in fake_models.py, which makes it call its shell
+tool with one command per scenario:
+
+  allow    `echo e2e-allow > allowed.txt`      must run (the file appears)
+  block    `rm -rf ~`                          must not run (the rm stub stays silent)
+  ask      `git push --force origin main`      must not run; the model must be told the id
+  approve  the same, after `safesh approve ID`: the identical command runs exactly once
+
+Destructive programs are stubs first on PATH that only leave a mark; HOME and the project are
+temporary directories; the only network is 127.0.0.1 (and the npm registry for installs).
+Prints a matrix; exits 1 if a cell that ran failed. A client that cannot run here is skipped
+with the reason.
+
+    python scripts/e2e/run.py [--cache DIR] [--only claude,codex,gemini] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PINNED = {
+    "claude": ("@anthropic-ai/claude-code", "2.1.197"),
+    "codex": ("@openai/codex", "0.171.0"),
+    "gemini": ("@google/gemini-cli", "0.61.0"),
+}
+SCENARIOS = {
+    "allow": "echo e2e-allow > allowed.txt",
+    "block": "rm -rf ~",
+    "ask": "git push --force origin main",
+}
+STUBS = ("rm", "git", "dd", "mkfs", "shred", "kubectl", "terraform")
+SANDBOX = Path("/work/shared/tools/readonly-run")
+CLIENT_TIMEOUT_S = 180
+
+
+@dataclass
+class Cell:
+    client: str
+    route: str
+    scenario: str
+    status: str  # pass | FAIL | skip
+    detail: str = ""
+
+
+@dataclass
+class Run:
+    """One client invocation's result: the model's final text and the run's files."""
+
+    text: str
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class World:
+    """A fresh HOME, project, stubs and safesh state for one route of one client."""
+
+    base: Path
+    port: int
+    home: Path = field(init=False)
+    project: Path = field(init=False)
+    stubs: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.home = self.base / "home"
+        self.project = self.base / "project"
+        self.stubs = self.base / "stubs"
+        for directory in (self.home, self.project, self.stubs):
+            directory.mkdir(parents=True)
+        for name in STUBS:
+            stub = self.stubs / name
+            stub.write_text(f'#!/bin/sh\necho "{name} $*" >> "{self.base}/stub-ran"\n')
+            stub.chmod(0o755)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        keep = ("LANG", "TERM", "TMPDIR", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS")
+        env = {k: os.environ[k] for k in keep if k in os.environ}
+        env.update(
+            HOME=str(self.home),
+            PATH=f"{self.stubs}:{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
+            XDG_CONFIG_HOME=str(self.base / "config"),
+            XDG_STATE_HOME=str(self.base / "state"),
+            XDG_CACHE_HOME=str(self.base / "cache"),
+            PYTHONPATH=str(ROOT),
+            SAFESH_NONINTERACTIVE="1",
+        )
+        env.update(extra)
+        return env
+
+    def stub_log(self) -> list[str]:
+        path = self.base / "stub-ran"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def safesh(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-P", "-m", "safesh", *args],
+            env=self.env(),
+            cwd=self.project,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def pending(self) -> list[dict[str, str]]:
+        listed = self.safesh("approvals", "--json")
+        try:
+            value = json.loads(listed.stdout or "[]")
+        except ValueError:
+            return []
+        return value if isinstance(value, list) else []
+
+    def launcher(self) -> str:
+        return shlex.join(["env", f"PYTHONPATH={ROOT}", sys.executable, "-P", "-m", "safesh"])
+
+
+# ------------------------------------------------------------------ installing the clients
+
+
+def install(cache: Path, client: str) -> tuple[Path | None, str]:
+    """The client's executable from the npm cache (installed on first use), or a reason."""
+    package, version = PINNED[client]
+    prefix = cache / f"{client}-{version}"
+    if not (prefix / "node_modules").exists():
+        if shutil.which("npm") is None:
+            return None, "npm is not installed"
+        prefix.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(prefix),
+                f"{package}@{version}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if done.returncode != 0:
+            return None, f"npm install {package}@{version} failed: {done.stderr.strip()[-300:]}"
+    if client == "claude":
+        # The package's postinstall copies a platform binary over bin/claude.exe; npm may not
+        # run install scripts, so the binary is taken from its platform package directly.
+        found = sorted(
+            (prefix / "node_modules" / "@anthropic-ai").glob("claude-code-linux-*/claude")
+        )
+        if not found:
+            return None, "no Claude Code binary for this platform in the npm package"
+        return found[0], ""
+    program = prefix / "node_modules" / ".bin" / client
+    return (program, "") if program.exists() else (None, f"{program} missing after install")
+
+
+# ------------------------------------------------------------------ running one client
+
+
+def prompt(command: str, via: str = "") -> str:
+    marker = base64.b64encode(command.encode()).decode()
+    return f"Run this for me. {via}RUN64:{marker}"
+
+
+def run_client(argv: list[str], world: World, env: dict[str, str]) -> Run:
+    wrapped = argv
+    if SANDBOX.exists() and os.environ.get("SAFESH_E2E_NO_SANDBOX") != "1":
+        # The sandbox is a bash script: it must not meet the shims, so the client gets its
+        # PATH only inside it.
+        inner = ["env", f"PATH={env['PATH']}", *argv]
+        env = {**env, "PATH": world.env()["PATH"]}
+        wrapped = [str(SANDBOX), "-w", str(world.base), "--", *inner]
+    try:
+        done = subprocess.run(
+            wrapped,
+            env=env,
+            cwd=world.project,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=CLIENT_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        out = expired.stdout if isinstance(expired.stdout, str) else ""
+        return Run("", 124, out, "timed out")
+    return Run(final_text(done.stdout), done.returncode, done.stdout, done.stderr)
+
+
+def final_text(stdout: str) -> str:
+    """The model's last message from a client's JSON / JSON-lines output."""
+    texts: list[str] = []
+    for line in [stdout, *stdout.splitlines()]:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(value, dict):
+            continue
+        for key in ("result", "response"):
+            if isinstance(value.get(key), str):
+                texts.append(value[key])
+        item = value.get("item")
+        if isinstance(item, dict) and item.get("type") == "agent_message":
+            texts.append(str(item.get("text", "")))
+    return texts[-1] if texts else ""
+
+
+# ------------------------------------------------------------------ the clients' set-ups
+
+
+def claude_argv(
+    program: Path, command: str, via: str = "", extra: tuple[str, ...] = ()
+) -> list[str]:
+    return [
+        str(program), "-p", prompt(command, via), "--output-format", "json",
+        "--permission-mode", "bypassPermissions", *extra,
+    ]  # fmt: skip
+
+
+def claude_env(world: World) -> dict[str, str]:
+    key = "sk-ant-e2e-0123456789abcdefghijKLMN"
+    config = {
+        "hasCompletedOnboarding": True,
+        "customApiKeyResponses": {"approved": [key[-20:]], "rejected": []},
+        "projects": {str(world.project): {"hasTrustDialogAccepted": True}},
+    }
+    (world.home / ".claude.json").write_text(json.dumps(config))
+    return world.env(
+        ANTHROPIC_BASE_URL=f"http://127.0.0.1:{world.port}",
+        ANTHROPIC_API_KEY=key,
+        DISABLE_AUTOUPDATER="1",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
+        IS_SANDBOX="1",
+    )
+
+
+def claude_settings(world: World, value: dict[str, object]) -> None:
+    path = world.home / ".claude" / "settings.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(path.read_text()) if path.exists() else {}
+    current.update(value)
+    path.write_text(json.dumps(current, indent=2))
+
+
+def codex_env(world: World) -> dict[str, str]:
+    codex = world.home / ".codex"
+    codex.mkdir(parents=True, exist_ok=True)
+    (codex / "config.toml").write_text(
+        'model = "gpt-e2e"\nmodel_provider = "fake"\napproval_policy = "never"\n'
+        # A login shell (bash -lc) would take PATH from /etc/profile and skip the stubs.
+        'sandbox_mode = "danger-full-access"\nallow_login_shell = false\n\n'
+        '[model_providers.fake]\nname = "fake"\n'
+        f'base_url = "http://127.0.0.1:{world.port}/v1"\nwire_api = "responses"\n'
+        'env_key = "FAKE_API_KEY"\n\n[features]\nhooks = true\n\n'
+        f'[projects."{world.project}"]\ntrust_level = "trusted"\n'
+    )
+    return world.env(FAKE_API_KEY="e2e")
+
+
+def codex_argv(program: Path, command: str) -> list[str]:
+    return [
+        str(program), "exec", "--skip-git-repo-check", "--json",
+        # The suite cannot press `t` in /hooks; the untrusted case is `safesh doctor`'s.
+        "--dangerously-bypass-hook-trust", prompt(command),
+    ]  # fmt: skip
+
+
+def gemini_env(world: World) -> dict[str, str]:
+    gemini = world.home / ".gemini"
+    gemini.mkdir(parents=True, exist_ok=True)
+    settings_path = gemini / "settings.json"
+    settings = json.loads(settings_path.read_text()) if settings_path.exists() else {}
+    settings["security"] = {"auth": {"selectedType": "gemini-api-key"}}
+    settings_path.write_text(json.dumps(settings, indent=2))
+    (gemini / "trustedFolders.json").write_text(json.dumps({str(world.project): "TRUST_FOLDER"}))
+    return world.env(
+        GEMINI_API_KEY="e2e",
+        GOOGLE_GEMINI_BASE_URL=f"http://127.0.0.1:{world.port}",
+        GEMINI_CLI_NO_RELAUNCH="true",
+    )
+
+
+def gemini_argv(program: Path, command: str) -> list[str]:
+    return [
+        str(program), "-p", prompt(command), "--output-format", "json",
+        "--approval-mode", "yolo",
+    ]  # fmt: skip
+
+
+# ------------------------------------------------------------------ routes
+
+
+@dataclass(frozen=True)
+class Route:
+    client: str
+    name: str
+    # set up the world; returns (argv maker, env)
+    prepare: Callable[[World, Path], tuple[Callable[[str], list[str]], dict[str, str]]]
+
+
+def claude_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = claude_env(world)
+    world.safesh("install-hook", "claude-code")
+    return (lambda c: claude_argv(program, c)), env
+
+
+def claude_prefix(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = claude_env(world)
+    wrapper = world.base / "safesh-claude-prefix"
+    wrapper.write_text(f'#!/bin/sh\nexec {world.launcher()} -c "$1"\n')
+    wrapper.chmod(0o755)
+    claude_settings(world, {"env": {"CLAUDE_CODE_SHELL_PREFIX": str(wrapper)}})
+    return (lambda c: claude_argv(program, c)), env
+
+
+def claude_mcp(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = claude_env(world)
+    config = world.base / "mcp.json"
+    server = {
+        "command": sys.executable,
+        "args": ["-P", "-m", "safesh", "mcp"],
+        "env": world.env(),
+    }
+    config.write_text(json.dumps({"mcpServers": {"safesh": server}}))
+    extra = ("--mcp-config", str(config), "--disallowedTools", "Bash")
+    # Claude Code connects MCP servers in the background; headless, wait for them first.
+    env["MCP_CONNECTION_NONBLOCKING"] = "false"
+    return (lambda c: claude_argv(program, c, via="VIA-MCP ", extra=extra)), env
+
+
+def codex_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = codex_env(world)
+    world.safesh("install-hook", "codex")
+    return (lambda c: codex_argv(program, c)), env
+
+
+def gemini_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    world.safesh("install-hook", "gemini-cli")
+    env = gemini_env(world)
+    return (lambda c: gemini_argv(program, c)), env
+
+
+def gemini_shims(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = gemini_env(world)
+    shims = world.base / "shims"
+    world.safesh("shims", str(shims))
+    env["PATH"] = f"{shims}:{env['PATH']}"
+    return (lambda c: gemini_argv(program, c)), env
+
+
+ROUTES = (
+    Route("claude", "hook", claude_hook),
+    Route("claude", "prefix", claude_prefix),
+    Route("claude", "mcp", claude_mcp),
+    Route("codex", "hook", codex_hook),
+    Route("gemini", "hook", gemini_hook),
+    Route("gemini", "shims", gemini_shims),
+)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
+    cells: list[Cell] = []
+
+    def cell(scenario: str, ok: bool, detail: str) -> None:
+        cells.append(Cell(route.client, route.name, scenario, "pass" if ok else "FAIL", detail))
+
+    for scenario in ("allow", "block", "ask"):
+        world = World(base / f"{route.client}-{route.name}-{scenario}", port)
+        make, env = route.prepare(world, program)
+        command = SCENARIOS[scenario]
+        first = run_client(make(command), world, env)
+        ran = world.stub_log()
+        if scenario == "allow":
+            made = (world.project / "allowed.txt").exists()
+            cell("allow", made and "TOOL-RESULT" in first.text, _short(first, made=made))
+            continue
+        if scenario == "block":
+            rm_ran = any(line.startswith("rm ") for line in ran)
+            told = "safesh" in first.text.lower()
+            cell("block", not rm_ran and told, _short(first, stub=ran))
+            continue
+        pending = [p for p in world.pending() if p.get("command") == command]
+        # (Claude Code runs `git config …` of its own; only the scenario's push counts.)
+        git_ran = [line for line in ran if line.startswith("git push")]
+        named = bool(pending) and pending[0].get("id", "?") in first.text
+        cell("ask", not git_ran and named, _short(first, stub=ran, pending=len(pending)))
+        if not pending:
+            cell("approve", False, "no pending approval to approve")
+            continue
+        world.safesh("approve", pending[0]["id"])
+        second = run_client(make(command), world, env)
+        after = [line for line in world.stub_log() if line.startswith("git push")]
+        third = run_client(make(command), world, env)
+        final = [line for line in world.stub_log() if line.startswith("git push")]
+        once = len(after) == 1 and len(final) == 1
+        cell(
+            "approve", once, f"runs after approval: {len(after)}, after a third call: {len(final)}"
+        )
+        del second, third
+    return cells
+
+
+def _short(run: Run, **facts: object) -> str:
+    text = " ".join(run.text.split())[:140]
+    extra = ", ".join(f"{k}={v}" for k, v in facts.items())
+    return f"rc={run.returncode} {extra} model saw: {text!r}"
+
+
+# ------------------------------------------------------------------ the server and the matrix
+
+
+def start_server(base: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port_file = base / "port"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "fake_models.py"),
+            "--port-file",
+            str(port_file),
+            "--log",
+            str(base / "requests.jsonl"),
+        ],
+        stdin=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if port_file.exists() and port_file.read_text():
+            return server, int(port_file.read_text())
+        time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the fake model API did not start")
+
+
+def matrix(cells: list[Cell], skipped: dict[str, str]) -> str:
+    scenarios = ("allow", "block", "ask", "approve")
+    lines = [f"{'client':<8} {'version':<8} {'route':<7} " + " ".join(f"{s:<8}" for s in scenarios)]
+    for client, (_, version) in PINNED.items():
+        if client in skipped:
+            lines.append(f"{client:<8} {version:<8} {'-':<7} skipped: {skipped[client]}")
+            continue
+        for route in [r.name for r in ROUTES if r.client == client]:
+            row = {c.scenario: c.status for c in cells if c.client == client and c.route == route}
+            if row:
+                lines.append(
+                    f"{client:<8} {version:<8} {route:<7} "
+                    + " ".join(f"{row.get(s, '-'):<8}" for s in scenarios)
+                )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cache",
+        default=os.environ.get("SAFESH_E2E_CACHE", str(Path.home() / ".cache" / "safesh-e2e")),
+    )
+    parser.add_argument("--only", default="claude,codex,gemini")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    args = parser.parse_args(argv)
+    wanted = [c for c in args.only.split(",") if c]
+    base = Path(tempfile.mkdtemp(prefix="safesh-e2e-"))
+    server, port = start_server(base)
+    cells: list[Cell] = []
+    skipped: dict[str, str] = {}
+    try:
+        for client in PINNED:
+            if client not in wanted:
+                skipped[client] = "not selected (--only)"
+                continue
+            program, reason = install(Path(args.cache), client)
+            if program is None:
+                skipped[client] = reason
+                continue
+            for route in (r for r in ROUTES if r.client == client):
+                cells.extend(exercise(route, program, base, port))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(matrix(cells, skipped))
+    for failed in (c for c in cells if c.status == "FAIL"):
+        print(f"FAIL {failed.client}/{failed.route}/{failed.scenario}: {failed.detail}")
+    if args.keep:
+        print(f"kept: {base}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+    return 1 if any(c.status == "FAIL" for c in cells) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
