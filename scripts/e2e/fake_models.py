@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import re
 import sys
@@ -389,10 +390,8 @@ def main(argv: list[str]) -> int:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     with open(args.port_file, "w", encoding="utf-8") as handle:
         handle.write(str(server.server_address[1]))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
