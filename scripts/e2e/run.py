@@ -278,11 +278,12 @@ def codex_env(world: World) -> dict[str, str]:
     return world.env(FAKE_API_KEY="e2e")
 
 
-def codex_argv(program: Path, command: str) -> list[str]:
+def codex_argv(program: Path, command: str, trusted: bool = True) -> list[str]:
+    # The suite cannot press `t` in /hooks, so a "trusted" hook runs by the bypass flag; the
+    # untrusted route shows what happens without it, and that `safesh doctor` says so.
+    bypass = ["--dangerously-bypass-hook-trust"] if trusted else []
     return [
-        str(program), "exec", "--skip-git-repo-check", "--json",
-        # The suite cannot press `t` in /hooks; the untrusted case is `safesh doctor`'s.
-        "--dangerously-bypass-hook-trust", prompt(command),
+        str(program), "exec", "--skip-git-repo-check", "--json", *bypass, prompt(command),
     ]  # fmt: skip
 
 
@@ -355,6 +356,14 @@ def codex_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]],
     return (lambda c: codex_argv(program, c)), env
 
 
+def codex_untrusted(
+    world: World, program: Path
+) -> tuple[Callable[[str], list[str]], dict[str, str]]:
+    env = codex_env(world)
+    world.safesh("install-hook", "codex")
+    return (lambda c: codex_argv(program, c, trusted=False)), env
+
+
 def gemini_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
     world.safesh("install-hook", "gemini-cli")
     env = gemini_env(world)
@@ -374,6 +383,7 @@ ROUTES = (
     Route("claude", "prefix", claude_prefix),
     Route("claude", "mcp", claude_mcp),
     Route("codex", "hook", codex_hook),
+    Route("codex", "untrusted", codex_untrusted),
     Route("gemini", "hook", gemini_hook),
     Route("gemini", "shims", gemini_shims),
 )
@@ -388,6 +398,8 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
     def cell(scenario: str, ok: bool, detail: str) -> None:
         cells.append(Cell(route.client, route.name, scenario, "pass" if ok else "FAIL", detail))
 
+    if route.name == "untrusted":
+        return [untrusted_cell(route, program, base, port)]
     for scenario in ("allow", "block", "ask"):
         world = World(base / f"{route.client}-{route.name}-{scenario}", port)
         make, env = route.prepare(world, program)
@@ -424,6 +436,28 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
     return cells
 
 
+def untrusted_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
+    """An installed but untrusted Codex hook: Codex skips it without a word (the rm stub
+    runs), and `safesh doctor --strict` must catch exactly that."""
+    world = World(base / f"{route.client}-{route.name}", port)
+    make, env = route.prepare(world, program)
+    run = run_client(make(SCENARIOS["block"]), world, env)
+    skipped = any(line.startswith("rm ") for line in world.stub_log())
+    doctor = subprocess.run(
+        [sys.executable, "-P", "-m", "safesh", "doctor", "--strict"],
+        env=world.env(),
+        cwd=world.project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    caught = doctor.returncode == 1 and "/hooks" in doctor.stdout
+    detail = f"hook skipped by Codex: {skipped}; doctor --strict rc={doctor.returncode}"
+    del run
+    return Cell(route.client, route.name, "doctor", "pass" if caught else "FAIL", detail)
+
+
 def _short(run: Run, **facts: object) -> str:
     text = " ".join(run.text.split())[:140]
     extra = ", ".join(f"{k}={v}" for k, v in facts.items())
@@ -455,17 +489,17 @@ def start_server(base: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 
 def matrix(cells: list[Cell], skipped: dict[str, str]) -> str:
-    scenarios = ("allow", "block", "ask", "approve")
-    lines = [f"{'client':<8} {'version':<8} {'route':<7} " + " ".join(f"{s:<8}" for s in scenarios)]
+    scenarios = ("allow", "block", "ask", "approve", "doctor")
+    lines = [f"{'client':<8} {'version':<8} {'route':<9} " + " ".join(f"{s:<8}" for s in scenarios)]
     for client, (_, version) in PINNED.items():
         if client in skipped:
-            lines.append(f"{client:<8} {version:<8} {'-':<7} skipped: {skipped[client]}")
+            lines.append(f"{client:<8} {version:<8} {'-':<9} skipped: {skipped[client]}")
             continue
         for route in [r.name for r in ROUTES if r.client == client]:
             row = {c.scenario: c.status for c in cells if c.client == client and c.route == route}
             if row:
                 lines.append(
-                    f"{client:<8} {version:<8} {route:<7} "
+                    f"{client:<8} {version:<8} {route:<9} "
                     + " ".join(f"{row.get(s, '-'):<8}" for s in scenarios)
                 )
     return "\n".join(lines)
@@ -481,6 +515,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--only", default="claude,codex,gemini")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    parser.add_argument("--verbose", action="store_true", help="print every cell's detail")
     args = parser.parse_args(argv)
     wanted = [c for c in args.only.split(",") if c]
     base = Path(tempfile.mkdtemp(prefix="safesh-e2e-"))
@@ -502,8 +537,8 @@ def main(argv: list[str]) -> int:
         server.terminate()
         server.wait(timeout=10)
     print(matrix(cells, skipped))
-    for failed in (c for c in cells if c.status == "FAIL"):
-        print(f"FAIL {failed.client}/{failed.route}/{failed.scenario}: {failed.detail}")
+    for shown in (c for c in cells if c.status == "FAIL" or args.verbose):
+        print(f"{shown.status} {shown.client}/{shown.route}/{shown.scenario}: {shown.detail}")
     if args.keep:
         print(f"kept: {base}")
     else:
