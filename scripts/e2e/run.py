@@ -6,7 +6,7 @@ runs headless against the fake model API in fake_models.py, which makes it call 
 tool with one command per scenario:
 
   allow    `echo e2e-allow > allowed.txt`      must run (the file appears)
-  block    `rm -rf ~`                          must not run (the rm stub stays silent)
+  block    `kubectl delete namespace prod`     must not run; the model is told safesh's rule
   ask      `git push --force origin main`      must not run; the model must be told the id
   approve  the same, after `safesh approve ID`: the identical command runs exactly once
 
@@ -43,9 +43,11 @@ PINNED = {
 }
 SCENARIOS = {
     "allow": "echo e2e-allow > allowed.txt",
-    "block": "rm -rf ~",
+    # Not `rm -rf ~`: Claude Code refuses that one itself, before safesh is asked.
+    "block": "kubectl delete namespace prod",
     "ask": "git push --force origin main",
 }
+BLOCK_RULE = "k8s.delete"  # the rule safesh names for the block scenario
 STUBS = ("rm", "git", "dd", "mkfs", "shred", "kubectl", "terraform")
 SANDBOX = Path("/work/shared/tools/readonly-run")
 CLIENT_TIMEOUT_S = 180
@@ -411,9 +413,9 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
             cell("allow", made and "TOOL-RESULT" in first.text, _short(first, made=made))
             continue
         if scenario == "block":
-            rm_ran = any(line.startswith("rm ") for line in ran)
-            told = "safesh" in first.text.lower()
-            cell("block", not rm_ran and told, _short(first, stub=ran))
+            stub_ran = any(line.startswith("kubectl ") for line in ran)
+            told = BLOCK_RULE in first.text
+            cell("block", not stub_ran and told, _short(first, stub=ran))
             continue
         pending = [p for p in world.pending() if p.get("command") == command]
         # (Claude Code runs `git config …` of its own; only the scenario's push counts.)
@@ -437,12 +439,12 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
 
 
 def untrusted_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
-    """An installed but untrusted Codex hook: Codex skips it without a word (the rm stub
-    runs), and `safesh doctor --strict` must catch exactly that."""
+    """An installed but untrusted Codex hook: Codex skips it without a word (the stub runs),
+    and `safesh doctor --strict` must catch exactly that."""
     world = World(base / f"{route.client}-{route.name}", port)
     make, env = route.prepare(world, program)
     run = run_client(make(SCENARIOS["block"]), world, env)
-    skipped = any(line.startswith("rm ") for line in world.stub_log())
+    skipped = any(line.startswith("kubectl ") for line in world.stub_log())
     doctor = subprocess.run(
         [sys.executable, "-P", "-m", "safesh", "doctor", "--strict"],
         env=world.env(),
