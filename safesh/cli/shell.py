@@ -60,7 +60,8 @@ usage: safesh [bash options] -c 'COMMAND' [NAME [ARGS...]]
        safesh [-i]                            interactive shell
        safesh --dry-run -c 'COMMAND'          judge and report; run nothing
        safesh SUBCOMMAND ...                  check, rules, trust, approvals, approve, deny,
-                                              log, hook, install-hook, doctor, shims, paths, mcp
+                                              log, hook, install-hook, doctor, shims, paths,
+                                              serve, mcp
 Refused commands exit with status 77 and explain why on stderr.
 """
 
