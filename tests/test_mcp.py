@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_shell_cli import safesh, stub_bin
+from human_terminal import needs_human_session
+from test_shell_cli import approve_as_human, safesh, stub_bin
 
 from safesh.cli.commands.mcp import run_guarded
 
@@ -58,13 +59,14 @@ def test_a_blocked_command_returns_the_refusal_and_does_not_run(
     assert not (tmp_path / "stub-ran").exists()
 
 
+@needs_human_session
 def test_an_ask_returns_an_approval_id_and_runs_once_after_approval(
     user: dict[str, str], tmp_path: Path
 ) -> None:
     first = run_guarded(ASKS, cwd=str(tmp_path))
     assert first["ran"] is False and first["approval_id"]
     assert f"safesh approve {first['approval_id']}" in first["refusal"]
-    approved = safesh("approve", first["approval_id"], env=user)
+    approved = approve_as_human(first["approval_id"], user)
     assert approved.returncode == 0, approved.stderr
     second = run_guarded(ASKS, cwd=str(tmp_path))
     assert second["ran"] is True and second["approved"] is True

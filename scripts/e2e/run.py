@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
 import json
 import os
 import shlex
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,6 +124,31 @@ class World:
             timeout=60,
             check=False,
         )
+
+    def approve_in_a_terminal(self, approval_id: str) -> subprocess.CompletedProcess[str]:
+        """`safesh approve ID` as a human types it: with a terminal of its own (safesh grants
+        nothing to a process without one, as agents' commands have none)."""
+        leader, follower = os.openpty()
+
+        def take_the_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(follower, termios.TIOCSCTTY, 0)
+
+        try:
+            return subprocess.run(
+                [sys.executable, "-P", "-m", "safesh", "approve", approval_id],
+                env=self.env(),
+                cwd=self.project,
+                stdin=follower,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+                preexec_fn=take_the_terminal,
+            )
+        finally:
+            os.close(leader)
+            os.close(follower)
 
     def pending(self) -> list[dict[str, str]]:
         listed = self.safesh("approvals", "--json")
@@ -355,7 +382,58 @@ def claude_mcp(world: World, program: Path) -> tuple[Callable[[str], list[str]],
 def codex_hook(world: World, program: Path) -> tuple[Callable[[str], list[str]], dict[str, str]]:
     env = codex_env(world)
     world.safesh("install-hook", "codex")
-    return (lambda c: codex_argv(program, c)), env
+    codex_trust(world, program, env)
+    return (lambda c: codex_argv(program, c, trusted=False)), env
+
+
+def codex_trust(world: World, program: Path, env: dict[str, str]) -> None:
+    """Trust the installed hooks as `/hooks` would: ask `codex app-server` for each hook's key
+    and current hash (`hooks/list`) and store them as trusted in config.toml."""
+    server = subprocess.Popen(
+        [str(program), "app-server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=world.project,
+    )
+    assert server.stdin is not None and server.stdout is not None
+
+    def call(message: dict[str, object]) -> dict[str, object]:
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.write(json.dumps(message) + "\n")
+        server.stdin.flush()
+        if "id" not in message:
+            return {}
+        for _ in range(200):
+            reply = json.loads(server.stdout.readline() or "{}")
+            if reply.get("id") == message["id"]:
+                return reply
+        return {}
+
+    try:
+        call(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"clientInfo": {"name": "e2e", "version": "1"}},
+            }
+        )
+        call({"method": "initialized"})
+        listed = call({"id": 2, "method": "hooks/list", "params": {"cwds": [str(world.project)]}})
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    result = listed.get("result")
+    hooks = [h for d in (result or {}).get("data", []) for h in d.get("hooks", [])]  # type: ignore[union-attr]
+    config = world.home / ".codex" / "config.toml"
+    trusted = "".join(
+        f'\n[hooks.state."{h["key"]}"]\ntrusted_hash = "{h["currentHash"]}"\n'
+        for h in hooks
+        if "safesh hook" in str(h.get("command"))
+    )
+    config.write_text(config.read_text() + trusted)
 
 
 def codex_untrusted(
@@ -402,6 +480,8 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
 
     if route.name == "untrusted":
         return [untrusted_cell(route, program, base, port)]
+    if route.client == "codex":
+        cells.append(trusted_cell(route, program, base, port))
     for scenario in ("allow", "block", "ask"):
         world = World(base / f"{route.client}-{route.name}-{scenario}", port)
         make, env = route.prepare(world, program)
@@ -425,7 +505,10 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
         if not pending:
             cell("approve", False, "no pending approval to approve")
             continue
-        world.safesh("approve", pending[0]["id"])
+        approval = world.approve_in_a_terminal(pending[0]["id"])
+        if approval.returncode != 0:
+            cell("approve", False, f"safesh approve failed: {approval.stderr.strip()[:200]}")
+            continue
         second = run_client(make(command), world, env)
         after = [line for line in world.stub_log() if line.startswith("git push")]
         third = run_client(make(command), world, env)
@@ -436,6 +519,16 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
         )
         del second, third
     return cells
+
+
+def trusted_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
+    """The hook trusted as `/hooks` stores it: `safesh doctor --strict` reports it ok."""
+    world = World(base / f"{route.client}-{route.name}-doctor", port)
+    route.prepare(world, program)
+    doctor = world.safesh("doctor", "--strict")
+    line = next((ln for ln in doctor.stdout.splitlines() if "codex (user)" in ln), "")
+    ok = line.startswith("ok")
+    return Cell(route.client, route.name, "doctor", "pass" if ok else "FAIL", line.strip())
 
 
 def untrusted_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
