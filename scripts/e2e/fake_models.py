@@ -32,6 +32,7 @@ from typing import Any
 MARKER = re.compile(r"RUN64:([A-Za-z0-9+/=]+)")
 RESULT_PREFIX = "TOOL-RESULT: "
 MCP_TOOL = "mcp__safesh__run_command"  # Claude Code's name for the `safesh mcp` tool
+WAIT_ID = "toolu_wait01"
 
 
 def command_in(text: str) -> str | None:
@@ -65,9 +66,11 @@ def anthropic_plan(body: dict[str, Any]) -> tuple[str, Any]:
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     content = last.get("content") if isinstance(last, dict) else None
+    waited = False
     if isinstance(content, list):
         results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-        if results:
+        waited = bool(results) and results[-1].get("tool_use_id") == WAIT_ID
+        if results and not waited:
             block = results[-1]
             flag = " [is_error]" if block.get("is_error") else ""
             return "text", RESULT_PREFIX + _flat(block.get("content")) + flag
@@ -75,6 +78,9 @@ def anthropic_plan(body: dict[str, Any]) -> tuple[str, Any]:
     if command is None:
         return "text", "ok"
     if "VIA-MCP" in _flat(messages):
+        if MCP_TOOL not in tools and "WaitForMcpServers" in tools and not waited:
+            # Claude Code connects MCP servers in the background: wait for them, as a model would.
+            return "tool", {"name": "WaitForMcpServers", "input": {}, "id": WAIT_ID}
         if MCP_TOOL not in tools:
             return "text", "the safesh MCP tool was not offered"
         return "tool", {"name": MCP_TOOL, "input": {"command": command}}
@@ -103,7 +109,12 @@ def anthropic_events(plan: tuple[str, Any], model: str) -> list[tuple[str, dict[
     }
     events: list[tuple[str, dict[str, Any]]] = [("message_start", start)]
     if kind == "tool":
-        block = {"type": "tool_use", "id": "toolu_fake01", "name": value["name"], "input": {}}
+        block = {
+            "type": "tool_use",
+            "id": value.get("id", "toolu_fake01"),
+            "name": value["name"],
+            "input": {},
+        }
         delta = {"type": "input_json_delta", "partial_json": json.dumps(value["input"])}
         stop = "tool_use"
     else:

@@ -376,6 +376,7 @@ def claude_mcp(world: World, program: Path) -> tuple[Callable[[str], list[str]],
     extra = ("--mcp-config", str(config), "--disallowedTools", "Bash")
     # Claude Code connects MCP servers in the background; headless, wait for them first.
     env["MCP_CONNECTION_NONBLOCKING"] = "false"
+    env["MCP_TIMEOUT"] = "60000"  # a loaded machine starts Python slowly
     return (lambda c: claude_argv(program, c, via="VIA-MCP ", extra=extra)), env
 
 
