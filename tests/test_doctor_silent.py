@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from safesh.agents.doctor import Check, run_checks
 from safesh.agents.enforcement import codex_hook_keys, matcher_matches
 from safesh.agents.settings import SPECS, hook_command, with_ours
-from safesh.agents.doctor import Check, run_checks
 from safesh.cli.commands.install_hook import command as install_command
 
 
