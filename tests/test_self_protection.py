@@ -87,3 +87,12 @@ def test_the_install_itself_is_protected() -> None:
     package = Path(safesh.__file__).resolve().parent
     line = f"echo '' > {package}/rules.toml"
     assert "safesh.state-write" in safesh.check(line, cwd="/home/u/proj", env=REAL_ENV).rule_ids()
+
+
+def test_unpacking_an_archive_over_safeshs_directories_stops() -> None:
+    """`tar -x -C ~/.config` can replace ~/.config/safesh/rules.toml; `-C ~/src` cannot."""
+    env = {"HOME": "/home/u", "PATH": "/usr/bin:/bin"}
+    over = safesh.check("tar -xf planted.tar -C ~/.config", cwd="/home/u/proj", env=env)
+    assert "safesh.state-write" in over.rule_ids()
+    elsewhere = safesh.check("tar -xf release.tar -C ~/src", cwd="/home/u/proj", env=env)
+    assert elsewhere.runs

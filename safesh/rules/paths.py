@@ -43,6 +43,7 @@ RELATION_CLASSES = (
     "glob-all",
     "safesh-state",
     "agent-settings",
+    "holds-safesh-state",
     # What a file is, whatever its location class (docs/rules.md, "Path classes"):
     "credential",
     "startup-file",
@@ -283,6 +284,8 @@ def _self_protection(path: str, context: Context) -> frozenset[str]:
         classes.add("safesh-state")
     if _names_agent_settings(path):
         classes.add("agent-settings")
+    if _holds_real_safesh_dirs(path, context):
+        classes.add("holds-safesh-state")
     return frozenset(classes)
 
 
@@ -311,6 +314,22 @@ def _in_real_safesh_dirs(path: str, context: Context) -> bool:
     for variable, default in _XDG_PLACES:
         base = context.getenv(variable) or posixpath.join(context.home, default)
         if base.startswith("/") and _inside(normal, posixpath.join(_normalise(base), "safesh")):
+            return True
+    return False
+
+
+def _holds_real_safesh_dirs(path: str, context: Context) -> bool:
+    """A directory below HOME that holds safesh's configuration or state (`~/.config`,
+    `~/.local/state`): unpacking an archive there can replace them."""
+    if not path.startswith("/"):
+        return False
+    normal, home = _normalise(path), _normalise(context.home)
+    if normal == home or not _inside(normal, home):
+        return False
+    for variable, default in _XDG_PLACES[:2]:
+        base = context.getenv(variable) or posixpath.join(context.home, default)
+        real = posixpath.join(_normalise(base), "safesh")
+        if real != normal and _inside(real, normal):
             return True
     return False
 
