@@ -50,6 +50,8 @@ STATIC = [
     ('s="rm -rf /srv/data"; bash -c "$s"', 's="make test"; bash -c "$s"'),
     ("rm -rf ${TARGET:-/srv/data}", "rm -rf ${TMPDIR:-/tmp}/build"),
     ('f() { "$1" "${@:2}"; }; f rm -rf /srv/data', 'f() { "$1" "${@:2}"; }; f make test'),
+    ('OUT=${OUT_DIR:-/srv/data}; rm -rf "$OUT"', 'OUT=${OUT_DIR:-dist}; rm -rf "$OUT"'),
+    ('d=/srv; t="$d/data"; rm -rf "$t"', 'd=build; t="$d/out"; rm -rf "$t"'),
     ('a=(x rm -rf /srv/data); "${a[@]:1}"', 'a=(x pytest -q); "${a[@]:1}"'),
     ("rm -rf ${TARGET:-/}", "mkdir -p ${OUT:-build} && cp a ${OUT:-build}/"),
 ]
@@ -62,6 +64,7 @@ def test_a_value_fixed_in_the_line_is_judged_as_it_runs(destructive: str, benign
 
 
 def test_a_catastrophic_target_through_a_variable_is_blocked() -> None:
+    assert decide('t="$HOME"; rm -rf "$t"') == Tier.BLOCK
     assert decide('target=/; rm -rf "$target"') == Tier.BLOCK
     assert decide('cmd=(rm -rf /); "${cmd[@]}"') == Tier.BLOCK
     assert decide("rm -rf ${TARGET:-/}") == Tier.BLOCK
@@ -107,3 +110,8 @@ def test_a_default_yields_to_the_environment_safesh_was_given() -> None:
 
 def test_a_value_assigned_after_the_use_does_not_count() -> None:
     assert stops('rm -rf "$x"; x=build')
+
+
+def test_another_host_does_not_see_this_shells_variables() -> None:
+    assert stops("x=build; ssh host 'rm -rf /srv/$x'")
+    assert stops('x=/srv/data; ssh host "rm -rf $x"')

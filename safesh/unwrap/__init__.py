@@ -6,18 +6,22 @@ A command can hide what it does behind a wrapper (`sudo`, `env`, `timeout`, `xar
 This stage peels all of that, recursively up to a depth limit, so the rules only ever see the
 innermost command with a record (`via`) of what was peeled.
 
-Modules, by concern (each imports only those listed before it, never the walker):
+Modules, by concern (none imports the walker; each says what it may import):
     site        the values passed between the parts (Frame, Site, Unparsed, Unwrapped) and
                 the protocol a handler sees of the walk
-    words       command names, assignments, a wrapper's own options, lexical paths
-    variables   HOME/TMPDIR/PWD assigned in the line
+    words       command names (paths, .exe, case), assignments, options, lexical paths
+    expand      argv from variables, arrays, `set --`, positional parameters, defaults
+    variables   what the line assigns (HOME/TMPDIR/PWD, any variable), aliases, functions
     cwd         cd tracking
-    wrappers    sudo/env/timeout/nice/command/exec/watch/busybox/python -m/npx/docker exec…
-    feeds       what feeds stdin: heredocs, here-strings, pipes, downloads
+    wrappers    sudo/env/timeout/nice/command/exec/watch/busybox/python -m/npx…
+    feeds       what feeds stdin: heredocs, here-strings, pipes, compounds, downloads
     written     files written earlier in the line
-    fanout      xargs, find -exec, parallel: a command per input
-    shells      bash -c / scripts / stdin, source, eval, su -c, ssh, ansible
-    git         git's `--` and configuration values git runs as commands
+    fanout      xargs, find -exec, fd -x, parallel: a command per input
+    shells      shell option clusters; bash -c / scripts / stdin / <(…); source, eval, su -c
+    remote      ssh, vagrant, gcloud, ansible; docker/kubectl exec and run
+    runners     tmux, nix-shell, conda run, npm exec, sg, capsh, entr, hyperfine
+    schedule    at, batch, crontab
+    git         git's `--`, configuration values git runs, aliases of every kind
     walker      the walk itself and the table of handlers
 May use: `safesh.model`, `safesh.parse` (lazily, as the default parser) and the standard
 library; never a later stage or a front end.

@@ -127,10 +127,13 @@ class Lookup:
         bindings: Bindings,
         positional: tuple[str, ...] | None,
         env: dict[str, str],
+        fallback: dict[str, str] | None = None,
     ) -> None:
         self.bindings = bindings
         self.positional = positional
         self.env = env
+        # Values known without the line (HOME, PWD), for names the line never set.
+        self.fallback = fallback or {}
 
     def __call__(self, name: str) -> list[Value] | None:
         if _POSITIONAL.match(name):
@@ -141,7 +144,10 @@ class Lookup:
                     return None
                 return [_positional(value, name) for value in found]
             return [_positional(positional, name)]
-        return self.bindings.readings(name)
+        found = self.bindings.readings(name)
+        if found is None and name in self.fallback:
+            return [(self.fallback[name],)]
+        return found
 
 
 def _positional(values: Value, name: str) -> Value:

@@ -11,6 +11,7 @@ May use: `safesh.model`, `.words`, `.expand` and the standard library.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from safesh.model import ParsedLine, SimpleCommand, Word
@@ -79,17 +80,38 @@ _READERS = frozenset({"read", "mapfile", "readarray", "getopts"})
 _LOOP_VARIABLE = re.compile(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
-def note_bindings(bindings: Bindings, simple: SimpleCommand, text: str, conditional: bool) -> None:
+# Expands an assignment's value that is not static (`OUT=${OUT_DIR:-dist}`) into the values
+# it may have (None: unknown).
+Resolve = Callable[[str], list[Value]]
+
+
+def note_bindings(
+    bindings: Bindings,
+    simple: SimpleCommand,
+    text: str,
+    conditional: bool,
+    resolve: Resolve | None = None,
+) -> None:
     """Record what `simple` (whose source is `text`) assigns to variables for later commands:
     `x=v`, `a=(…)`, `export`/`declare`/`local x=v`, `set -- …`; `read x`, `x=$(…)`, `shift`,
     `+=` and element assignments leave a value nobody can know."""
     maybe = conditional or simple.pipeline[2] > 1 or bool(_MAYBE_NESTING & set(simple.nesting))
+
+    def assign(name: str, known: str | None, raw: str, maybe: bool) -> None:
+        if known is None and resolve is not None and not raw.startswith("("):
+            for index, value in enumerate(resolve(raw)):
+                bindings.assign(name, value, maybe=maybe or index > 0)
+            return
+        bindings.assign(name, _value(known, raw), maybe=maybe)
+
     if not simple.argv:
         for name, word in simple.assignments:
             partial = re.search(rf"(?:^|\s){re.escape(name)}(?:\[[^\]]*\])?\+?=", text)
             appended = partial is not None and partial.group(0).rstrip("=").endswith(("+", "]"))
-            value = None if appended else _value(word.text if word.static else None, word.raw)
-            bindings.assign(name, value, maybe=maybe or appended)
+            if appended:
+                bindings.assign(name, None, maybe=True)
+            else:
+                assign(name, word.text if word.static else None, word.raw, maybe)
         return
     head = simple.argv[0]
     if not head.static:
@@ -104,8 +126,7 @@ def note_bindings(bindings: Bindings, simple: SimpleCommand, text: str, conditio
             if name == "unset":
                 bindings.assign(key, None, maybe=maybe)
             elif eq:
-                known = assigned if word.static else None
-                bindings.assign(key, _value(known, assigned), maybe=maybe)
+                assign(key, assigned if word.static else None, assigned, maybe)
     elif name in _READERS or (name == "printf" and any(w.text == "-v" for w in args)):
         for word in args:
             if word.static and word.text.isidentifier():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.unwrap import fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
-from safesh.unwrap.expand import Bindings, Lookup, readings
+from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
@@ -83,7 +83,8 @@ class Walker:
         outer = (self.bindings, self.bodies, dict(self.aliases))
         # A nested line sees what the outer line set (eval and source run in the same
         # shell); what it sets does not leak back out.
-        self.bindings = self.bindings.copy()
+        # Another host sees none of this shell's variables.
+        self.bindings = self.bindings.copy() if frame.remote_host is None else Bindings()
         self.bindings.unknown |= loop_variables(parsed.source)
         self.bodies = {**self.bodies, **{name: (parsed, body) for name, body in bodies.items()}}
         skip = {id(simple) for _, body in bodies.items() for simple in body}
@@ -129,7 +130,9 @@ class Walker:
         self.line_assigned.update(path_assignments(simple))
         self.line_guarded.update(guarded_assignments(simple))
         text = parsed.source[simple.span.start : simple.span.end]
-        note_bindings(self.bindings, simple, text, conditional)
+        note_bindings(
+            self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
+        )
         self.aliases.update(alias_definitions(simple))
         base = frame.cwd or self.context.cwd
         self.written.update(written_by(simple, base, self.context.home))
@@ -281,6 +284,24 @@ class Walker:
                 wrappers.scan_unknown_wrapper(self, name, words, site)
             return
         handler(self, name, words, site)
+
+    def _resolve(self, raw: str, frame: Frame) -> list[Value]:
+        """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
+        `t="$HOME/.cache"`): no word splitting, one value per reading; None when unknown."""
+        fallback = {"HOME": self.context.home, "PWD": frame.cwd or self.context.cwd}
+        lookup = Lookup(self.bindings, frame.positional, dict(self.context.env), fallback)
+        found = readings([Word(raw, raw, Span(0, len(raw)), static=False)], lookup)
+        if found is None:
+            return [None]
+        values: list[Value] = []
+        for reading in found:
+            if len(reading.words) == 1 and reading.words[0].static:
+                values.append((reading.words[0].text,))
+            elif not reading.words:
+                values.append(("",))
+            else:
+                values.append(None)
+        return values
 
     def _lookup(self, site: Site) -> Lookup:
         return Lookup(self.bindings, site.frame.positional, dict(self.context.env))
