@@ -242,6 +242,19 @@ def _split(command: Command, values: frozenset[str]) -> tuple[list[str], dict[st
     return positional, options, flags
 
 
+def _rsync_only_lists(argv: tuple[str, ...]) -> bool:
+    """rsync told to report rather than copy: `--dry-run`, `--list-only`, or `n` in a short
+    option cluster (`-avn`)."""
+    for word in argv[1:]:
+        if word == "--":
+            break
+        if word in {"--dry-run", "--list-only"}:
+            return True
+        if word[:1] == "-" and word[1:2] != "-" and "n" in word[1:]:
+            return True
+    return False
+
+
 def write_targets(command: Command, *, appends: bool) -> list[str]:
     """The files a command overwrites (with `appends`, also those it appends to or edits):
     a copy's destination, both ends of a move, `tee`/`truncate` files, `dd of=`, `sed -i`
@@ -264,6 +277,8 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
     if values is None:
         return targets
     positional, options, flags = _split(command, values)
+    if name == "rsync" and _rsync_only_lists(command.argv):
+        return targets  # `-n`/`--dry-run`/`--list-only`: it reports, it writes nothing
     if name in {"cp", "install", "ln", "rsync"}:
         directory = next((options[o] for o in _TARGET_DIRECTORY if o in options), None)
         if directory is not None:

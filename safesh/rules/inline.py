@@ -217,6 +217,9 @@ _DYNAMIC = {
 }
 _FORK_BOMB = re.compile(
     r"fork\s+while\s+fork"
+    # Perl/Ruby statement modifiers: `fork while 1`, `fork() until 0`, `1 while fork`.
+    r"|\bfork\s*(?:\(\s*\))?\s*(?:while\s+(?:1|true|\(\s*1\s*\))|until\s+(?:0|false))\b"
+    r"|\b1\s+while\s+fork\b"
     r"|while\s*\(?\s*(?:1|true|True)\s*\)?\s*[:{;]?\s*(?:do\s*)?\{?\s*[\w.$]*fork\b"
     r"|loop\s*(?:do|\{)\s*fork|for\s*\(\s*;\s*;\s*\)\s*\{?\s*[\w.$]*fork\b"
     r"|while\s*\(\s*true\s*\)\s*\{?\s*(?:require\(['\"]child_process['\"]\)|child_process|cp)"
