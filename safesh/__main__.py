@@ -3,11 +3,21 @@
 The outermost guard: a fault that escapes every front end's own guard (an import that fails,
 say) still ends in a refusal, never in a traceback and exit status 1 that a caller would read
 as "the command failed" or an agent as "the hook crashed, run it anyway".
+
+Once the answer is written, the process ends with os._exit: tearing the interpreter down
+(freeing every module, running finalisers) costs more than judging a command, and nothing
+is left to do. The interactive shell is the exception: it ends the normal way, so its
+terminal, child processes and history are cleaned up by their own finalisers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+
+# Modules whose presence means a human's interactive session ran in this process.
+_INTERACTIVE = ("safesh.interactive.repl", "safesh.interactive.bash_session")
 
 
 def main() -> None:
@@ -20,7 +30,21 @@ def main() -> None:
         from safesh.cli.failsafe import last_resort
 
         code = last_resort(argv, error)
-    sys.exit(code)
+    if any(name in sys.modules for name in _INTERACTIVE):
+        sys.exit(code)
+    exit_now(code)
+
+
+def exit_now(code: int) -> None:
+    """sys.exit(code)'s meaning, without the interpreter's tear-down."""
+    status = code & 0xFF
+    try:
+        sys.stdout.flush()
+    except Exception:
+        status = status or 1  # an answer that could not be written is not a success
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

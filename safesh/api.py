@@ -151,11 +151,11 @@ def check(
 
     context = make_context(cwd, env)
     if ruleset is None:
-        from safesh.rules import RulesError, load_ruleset
-        from safesh.rules.trust import trusted_files
+        from safesh.rules import RulesError
+        from safesh.rules.memo import load_ruleset_memoised
 
         try:
-            ruleset = load_ruleset(context.cwd, trusted_files=trusted_files())
+            ruleset = load_ruleset_memoised(context.cwd)
         except RulesError as error:
             # Judged by the rules that still load too: a broken file makes the rest ask, but
             # what the built-in rules block stays blocked.

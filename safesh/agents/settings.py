@@ -24,6 +24,11 @@ from safesh.agents.protocols import canonical_agent
 # Our hook entries are recognised by this text in their command (also in hand-written ones
 # such as `safesh hook claude`), so uninstall never touches anyone else's hooks.
 HOOK_SIGNATURE = "safesh hook"
+# How long an agent waits for the hook: above the longest a hook call may take
+# (safesh.agents.enforcement.HOOK_DEADLINE_S: the judge's own deadline,
+# safesh.judge.budget.DEADLINE_SECONDS, plus the audit store's wait for a busy database and
+# start-up). An agent whose hook times out runs the command unjudged.
+HOOK_TIMEOUT_SECONDS = 30
 
 JSONObject = dict[str, Any]
 
@@ -177,7 +182,7 @@ def hook_entry(spec: AgentSpec, command: str) -> JSONObject:
     if spec.name == "claude-code":
         return {
             "matcher": spec.matcher,
-            "hooks": [{"type": "command", "command": command, "timeout": 30}],
+            "hooks": [{"type": "command", "command": command, "timeout": HOOK_TIMEOUT_SECONDS}],
         }
     if spec.name == "codex":
         return {
@@ -186,7 +191,7 @@ def hook_entry(spec: AgentSpec, command: str) -> JSONObject:
                 {
                     "type": "command",
                     "command": command,
-                    "timeout": 30,
+                    "timeout": HOOK_TIMEOUT_SECONDS,
                     "statusMessage": "safesh: checking command",
                 }
             ],
@@ -199,14 +204,14 @@ def hook_entry(spec: AgentSpec, command: str) -> JSONObject:
                     "name": "safesh",
                     "type": "command",
                     "command": command,
-                    "timeout": 30000,  # milliseconds in Gemini CLI
+                    "timeout": HOOK_TIMEOUT_SECONDS * 1000,  # milliseconds in Gemini CLI
                     "description": "safesh: allow / ask / deny shell commands",
                 }
             ],
         }
     if spec.name == "cursor":
         return {"command": command}
-    return {"type": "command", "bash": command, "timeoutSec": 30}
+    return {"type": "command", "bash": command, "timeoutSec": HOOK_TIMEOUT_SECONDS}
 
 
 def is_ours(hook: object, spec: AgentSpec) -> bool:

@@ -250,18 +250,21 @@ def run_line(
     CLI's background-pid wrapper) is judged, approved and recorded by the agent's command
     inside it; the whole line still runs unchanged."""
     from safesh.interactive.prompts import terminal_available
+    from safesh.judge.budget import bounded_check
     from safesh.store.recorder import Recorder
 
+    # Bounded: a line too large, or not judged by the deadline, is asked about in time.
     if agent_lines:
-        from safesh.agents.agent_line import judge_line
+        from safesh.agents.agent_line import JudgedLine, judge_line
+        from safesh.judge.budget import bounded
 
-        judged = judge_line(source)
+        judged = bounded(
+            source, lambda _ruleset: judge_line(source), lambda late: JudgedLine(late, None)
+        )
         report = judged.report
         agent = judged.agent_line.agent if judged.agent_line else None
     else:
-        from safesh.api import check
-
-        report, agent = check(source), None
+        report, agent = bounded_check(source), None
     recorder = Recorder(agent=agent)
     mode = Mode.DRY_RUN if dry_run else Mode.EXEC
     asks = report.tier is Tier.ASK

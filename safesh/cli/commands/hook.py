@@ -67,9 +67,11 @@ class Checker(Protocol):
 def _default_checker(
     command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
 ) -> ReportLike:
-    from safesh import check
+    # Bounded: a line too large, or not judged by the deadline, is asked about in time
+    # rather than left to the agent's hook timeout (which would run it unjudged).
+    from safesh.judge.budget import bounded_check
 
-    return check(command, cwd=cwd, env=env)
+    return bounded_check(command, cwd=cwd, env=env)
 
 
 class Recorder(Protocol):

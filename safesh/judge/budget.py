@@ -1,0 +1,179 @@
+"""The judge's time and size budget: every answer comes before the agent gives up waiting.
+
+Agents run a command unjudged when their hook times out, so a line that is too large to judge,
+or that the judge has not finished with by the deadline, gets the fail-closed answer (`ask`)
+instead: `bounded_check` judges in a worker thread and stops waiting at the deadline. The
+abandoned worker is a daemon thread; the front ends exit (or exec) right after answering, which
+ends it.
+
+DEADLINE_SECONDS sits well under the hook timeout `install-hook` writes
+(safesh.agents.settings.HOOK_TIMEOUT_SECONDS),
+leaving room for interpreter start-up, the audit record and the reply on a loaded machine.
+SAFESH_JUDGE_DEADLINE (seconds) may only shorten the deadline: a longer one would let the
+agent's own timeout run the command unjudged.
+
+May import: safesh.api, safesh.analyze, safesh.model and the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import TypeVar
+
+    from safesh.api import Report
+    from safesh.rules import RuleSet
+
+    T = TypeVar("T")
+
+DEADLINE_SECONDS = 3.0
+MAX_INPUT_CHARS = 256 * 1024
+DEADLINE_ENV = "SAFESH_JUDGE_DEADLINE"
+
+TOO_LARGE = "core.too-large"
+TOO_SLOW = "core.deadline"
+TOO_LARGE_REASON = "The line is too large for safesh to judge in time, so nobody has vetted it."
+TOO_SLOW_REASON = "safesh could not finish judging this line in time, so it cannot vouch for it."
+
+
+def deadline_seconds(env: Mapping[str, str] | None = None) -> float:
+    """The deadline in seconds: DEADLINE_SECONDS, or less when SAFESH_JUDGE_DEADLINE says so."""
+    raw = (os.environ if env is None else env).get(DEADLINE_ENV, "")
+    try:
+        wanted = float(raw) if raw else DEADLINE_SECONDS
+    except ValueError:
+        return DEADLINE_SECONDS
+    if wanted != wanted:  # NaN
+        return DEADLINE_SECONDS
+    return max(0.0, min(wanted, DEADLINE_SECONDS))
+
+
+class Deadline:
+    """A point in monotonic time by which the answer is due."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Deadline:
+        return cls(deadline_seconds(env))
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
+
+
+def bounded_check(
+    command: str,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    deadline: Deadline | None = None,
+) -> Report:
+    """`safesh.check`, but a line over MAX_INPUT_CHARS, or one still being judged at the
+    deadline, comes back as `ask` (core.too-large / core.deadline) instead of waiting."""
+    from safesh.api import check
+
+    return bounded(
+        command,
+        lambda ruleset: check(command, cwd=cwd, env=env, ruleset=ruleset),
+        lambda report: report,
+        cwd,
+        env,
+        deadline,
+    )
+
+
+def bounded(
+    command: str,
+    work: Callable[[RuleSet | None], T],
+    unjudged: Callable[[Report], T],
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    deadline: Deadline | None = None,
+) -> T:
+    """`work(ruleset)` judging `command`, or `unjudged(fail-closed report)` when the line is
+    over MAX_INPUT_CHARS or `work` has not finished by the deadline.
+
+    The rules are loaded first (their cost does not grow with the line), so even an answer
+    that was not judged carries the rules' fingerprint and settings: a human can approve it,
+    and the approval holds for exactly these rules. Rules that do not load are `work`'s to
+    report (it gets None)."""
+    from safesh.analyze import make_context
+    from safesh.rules import RulesError
+    from safesh.rules.memo import load_ruleset_memoised
+
+    due = deadline if deadline is not None else Deadline.from_env(env)
+    ruleset: RuleSet | None
+    try:
+        ruleset = load_ruleset_memoised(make_context(cwd, env).cwd)
+    except RulesError:
+        ruleset = None
+    if len(command) > MAX_INPUT_CHARS:
+        detail = f"{len(command)} characters; safesh judges at most {MAX_INPUT_CHARS}"
+        return unjudged(
+            fail_closed_report(command, cwd, env, ruleset, TOO_LARGE, TOO_LARGE_REASON, detail)
+        )
+    limit = f"not judged within {deadline_seconds(env):g} s"
+    late = fail_closed_report  # named for the two calls below
+    if due.passed():
+        return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
+    import threading
+
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def judge() -> None:
+        try:
+            outcome.append(work(ruleset))
+        except BaseException as error:  # handed to the caller, which fails closed on it
+            failure.append(error)
+
+    worker = threading.Thread(target=judge, name="safesh-judge", daemon=True)
+    worker.start()
+    worker.join(due.remaining())
+    if outcome:
+        return outcome[0]
+    if failure:
+        raise failure[0]
+    return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
+
+
+def fail_closed_report(
+    command: str,
+    cwd: str | None,
+    env: Mapping[str, str] | None,
+    ruleset: RuleSet | None,
+    rule_id: str,
+    reason: str,
+    evidence: str,
+) -> Report:
+    """A Report that asks a human, for a line that was not judged."""
+    from safesh.analyze import make_context
+    from safesh.api import Report
+    from safesh.model import Analysis, Finding, Tier
+
+    finding = Finding(
+        rule_id=rule_id, tier=Tier.ASK, reason=reason, command=None, evidence=evidence, pack="core"
+    )
+    analysis = Analysis(
+        source=command,
+        context=make_context(cwd, env),
+        commands=(),
+        findings=(finding,),
+        decision=Tier.ASK,
+        frontend=None,
+        profile=ruleset.profile if ruleset is not None else "default",
+        notes=(*(ruleset.warnings if ruleset is not None else ()), f"{rule_id}: {evidence}"),
+    )
+    if ruleset is None:
+        return Report(analysis)
+    return Report(analysis, rules_fingerprint=ruleset.fingerprint, settings=ruleset.settings)

@@ -1,0 +1,142 @@
+"""The rules a long-lived process already loaded, reused while their files are unchanged.
+
+`safesh.check()` in an agent framework and the resident judge judge many lines per process;
+re-reading, re-hashing and unpickling the rules for each one cost more than the judgement.
+A RuleSet is reused only while every file that went into it (built-in rules, the user's rules,
+the project's `.safesh.toml`, the trust record) has the same identity: device, inode, size and
+mtime in nanoseconds, or is still absent. A file modified within the last few seconds is
+never trusted by identity alone ("racy" like git's index: an edit within one clock tick keeps
+size and mtime), so such a load is not memoised. The memo holds a handful of entries, one
+per project roughly; anything unexpected is simply a normal load.
+
+May import: safesh.rules.loader, safesh.rules.trust, safesh.locations, the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from safesh.rules.loader import PROJECT_FILE, builtin_rules_file, load_ruleset
+from safesh.rules.schema import RuleSet
+
+# A file this young may still change within the same mtime tick; reload until it is older.
+RACY_SECONDS = 3.0
+_ENTRIES = 8
+
+_Identity = tuple[str, tuple[int, int, int, int] | None]
+_Key = tuple[_Identity, ...]
+
+
+class _Memo:
+    """key (every input file's identity) -> RuleSet. Process-local by design: it is the cache
+    whose lifetime is the process; a lock keeps threads (the judge's worker) consistent."""
+
+    def __init__(self) -> None:
+        self._entries: dict[_Key, RuleSet] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> RuleSet | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: _Key, ruleset: RuleSet) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            self._entries[key] = ruleset
+            while len(self._entries) > _ENTRIES:
+                del self._entries[next(iter(self._entries))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_MEMO = _Memo()
+
+
+def clear() -> None:
+    """Forget every memoised RuleSet (tests; a judge that changes identity)."""
+    _MEMO.clear()
+
+
+def load_ruleset_memoised(cwd: str) -> RuleSet:
+    """`load_ruleset(cwd, trusted_files=…)` with the user's trust record, memoised on the
+    identity of every file it reads. Raises RulesError exactly as load_ruleset does."""
+    from safesh.rules.trust import trusted_files
+
+    key = _key(cwd)
+    if key is not None:
+        cached = _MEMO.get(key)
+        if cached is not None:
+            return cached
+    ruleset = load_ruleset(cwd, trusted_files=trusted_files())
+    # Only what was read from files that did not change while they were read is reusable.
+    if key is not None and _key(cwd) == key:
+        _MEMO.put(key, ruleset)
+    return ruleset
+
+
+def _key(cwd: str) -> _Key | None:
+    """Every input file's identity, or None when one of them is too young to trust."""
+    from safesh import locations
+
+    paths = (
+        _builtin_path(),
+        str(locations.user_rules_file()),
+        _project_path(cwd),
+        str(locations.trust_file()),
+    )
+    now = time.time_ns()
+    identities: list[_Identity] = []
+    for path in paths:
+        identity = _identity(path) if path else None
+        if identity is not None and now - identity[3] < RACY_SECONDS * 1e9:
+            return None
+        identities.append((path, identity))
+    return tuple(identities)
+
+
+def _builtin_path() -> str:
+    return _BUILTIN.path()
+
+
+class _Builtin:
+    """Where the built-in rules are: fixed for the life of the process (resolving the path
+    costs more than a judgement, so it is worked out once)."""
+
+    def __init__(self) -> None:
+        self._path: str | None = None
+
+    def path(self) -> str:
+        if self._path is None:
+            self._path = str(builtin_rules_file())
+        return self._path
+
+
+_BUILTIN = _Builtin()
+
+
+def _project_path(cwd: str) -> str:
+    """`find_project_file(cwd)` as a string ("" for none), without pathlib's cost."""
+    current = os.path.abspath(cwd)
+    while True:
+        candidate = os.path.join(current, PROJECT_FILE)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return ""
+        current = parent
+
+
+def _identity(path: str) -> tuple[int, int, int, int] | None:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        # Unreadable in some other way: the load reports it; never memoise around it.
+        return (-1, -1, -1, time.time_ns())
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)

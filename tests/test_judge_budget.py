@@ -1,0 +1,164 @@
+"""The judge's budget: a line too large to judge, or not judged by the deadline, gets the
+fail-closed answer in each front end's own format (never a late answer, never an allow).
+
+No wall-clock asserts: the deadline is forced by SAFESH_JUDGE_DEADLINE (which may only shorten
+it) or by an input over the size cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safesh.agents.enforcement import HOOK_DEADLINE_S
+from safesh.agents.settings import HOOK_TIMEOUT_SECONDS
+from safesh.judge.budget import (
+    DEADLINE_SECONDS,
+    MAX_INPUT_CHARS,
+    TOO_LARGE,
+    TOO_SLOW,
+    Deadline,
+    bounded_check,
+    deadline_seconds,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
+STUBBED = ("rm", "dd", "shred")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    stubs = tmp_path / "stub-bin"
+    stubs.mkdir()
+    for name in STUBBED:
+        stub = stubs / name
+        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
+        stub.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
+        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "SAFESH_NONINTERACTIVE": "1",
+    }
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "safesh", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def claude_payload(command: str, cwd: Path) -> str:
+    data = json.loads((FIXTURES / "claude-pretooluse-input.json").read_text())
+    data["cwd"] = str(cwd)
+    data["tool_input"]["command"] = command
+    return json.dumps(data)
+
+
+def codex_payload(command: str, cwd: Path) -> str:
+    data = json.loads((FIXTURES / "codex-pretooluse-input.json").read_text())
+    data["cwd"] = str(cwd)
+    data["tool_input"]["command"] = command
+    return json.dumps(data)
+
+
+def long_pipeline() -> str:
+    """Benign, under the size cap, and far more than a few milliseconds of work."""
+    return " | ".join(["cat"] * 30000)
+
+
+def test_the_deadline_sits_well_inside_every_agents_hook_timeout() -> None:
+    # The judge's deadline, then the audit store's wait and start-up, all within the timeout.
+    assert DEADLINE_SECONDS * 2 < HOOK_DEADLINE_S <= HOOK_TIMEOUT_SECONDS
+
+
+def test_the_environment_may_shorten_the_deadline_but_never_lengthen_it() -> None:
+    assert deadline_seconds({"SAFESH_JUDGE_DEADLINE": "0.5"}) == 0.5
+    assert deadline_seconds({"SAFESH_JUDGE_DEADLINE": "600"}) == DEADLINE_SECONDS
+    assert deadline_seconds({"SAFESH_JUDGE_DEADLINE": "nan"}) == DEADLINE_SECONDS
+    assert deadline_seconds({"SAFESH_JUDGE_DEADLINE": "soon"}) == DEADLINE_SECONDS
+    assert deadline_seconds({"SAFESH_JUDGE_DEADLINE": "-1"}) == 0.0
+
+
+def test_a_line_over_the_size_cap_asks_without_being_judged() -> None:
+    report = bounded_check("ls " + "a" * MAX_INPUT_CHARS, cwd="/tmp", env={"HOME": "/tmp"})
+    assert report.decision == "ask"
+    assert [f.rule_id for f in report.findings] == [TOO_LARGE]
+
+
+def test_a_line_still_being_judged_at_the_deadline_asks() -> None:
+    report = bounded_check(
+        long_pipeline(), cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(0.01)
+    )
+    assert report.decision == "ask"
+    assert [f.rule_id for f in report.findings] == [TOO_SLOW]
+
+
+def test_a_deadline_already_passed_asks_even_for_a_harmless_line() -> None:
+    report = bounded_check("ls", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(0))
+    assert (report.decision, report.findings[0].rule_id) == ("ask", TOO_SLOW)
+
+
+def test_a_line_judged_in_time_keeps_its_own_answer() -> None:
+    report = bounded_check("rm -rf /", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(60))
+    assert report.decision == "block"
+
+
+def test_claude_hook_past_the_deadline_asks_in_claudes_format(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    late = {**env, "SAFESH_JUDGE_DEADLINE": "0"}
+    result = run(["hook", "claude-code"], late, claude_payload("ls", tmp_path))
+    inner = json.loads(result.stdout)["hookSpecificOutput"]
+    assert (inner["permissionDecision"], result.returncode) == ("ask", 0)
+    assert TOO_SLOW in inner["permissionDecisionReason"]
+
+
+def test_codex_hook_past_the_deadline_denies_since_codex_cannot_ask(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run(
+        ["hook", "codex"], {**env, "SAFESH_JUDGE_DEADLINE": "0"}, codex_payload("ls", tmp_path)
+    )
+    inner = json.loads(result.stdout)["hookSpecificOutput"]
+    assert (inner["permissionDecision"], result.returncode) == ("deny", 2)
+
+
+def test_hook_with_a_line_over_the_cap_asks(env: dict[str, str], tmp_path: Path) -> None:
+    line = "echo " + "x" * (MAX_INPUT_CHARS + 1)
+    result = run(["hook", "claude-code"], env, claude_payload(line, tmp_path))
+    inner = json.loads(result.stdout)["hookSpecificOutput"]
+    assert inner["permissionDecision"] == "ask"
+    assert TOO_LARGE in inner["permissionDecisionReason"]
+
+
+def test_shell_past_the_deadline_refuses_and_runs_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run(["-c", "rm -f x"], {**env, "SAFESH_JUDGE_DEADLINE": "0"})
+    assert result.returncode == 77
+    assert TOO_SLOW in result.stderr
+    assert not (tmp_path / "stub-ran").exists()
+
+
+def test_shell_past_the_deadline_leaves_an_approval_request(env: dict[str, str]) -> None:
+    result = run(["-c", "echo hi"], {**env, "SAFESH_JUDGE_DEADLINE": "0"})
+    assert result.returncode == 77
+    assert "safesh approve" in result.stderr
+    assert result.stdout == ""
