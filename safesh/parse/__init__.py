@@ -2,7 +2,8 @@
 commands in source order.
 
 bashlex is tried first (it is exact for what it supports); tree-sitter-bash only when bashlex
-raises (`[[ ]]`, `case`, `$(( ))`, arrays, `time`, `select`, quoted heredoc delimiters, …).
+raises (`[[ ]]`, `case`, `$(( ))`, arrays, `time`, `select`, quoted heredoc delimiters, …),
+or first for an input over LARGE_INPUT characters, where bashlex is too slow.
 When both fail, `ParseError` carries bashlex's message and position; `incomplete` says the
 input merely ended too early (the interactive shell then reads another line).
 
@@ -37,10 +38,23 @@ May use: `safesh.model`, `safesh.locations` and the standard library; never a la
 
 from __future__ import annotations
 
+import re
+
 from safesh.model import ParsedLine, ParseError
 from safesh.parse.words import FrontendError
 
 __all__ = ["ParseError", "parse_line"]
+
+
+# Above this many characters tree-sitter is tried first: bashlex is pure Python and costs
+# ~30 µs a character (a 64 KB script: ~2 s), tree-sitter a few µs. Both produce the same
+# ParsedLine for what they both read; short lines, the common case, keep bashlex's reading.
+LARGE_INPUT = 8 * 1024
+# Substitutions nested deeper than this are refused before parsing: bashlex re-reads each
+# level's whole text (quadratic), both front ends recurse per level, and no real command
+# nests this deep. Refusing is the fail-closed answer (ParseError: a human is asked).
+MAX_NESTING = 32
+_NESTING_TOKENS = re.compile(r"[$<>]\(|[()]")
 
 
 def parse_line(source: str) -> ParsedLine:
@@ -49,6 +63,20 @@ def parse_line(source: str) -> ParsedLine:
     # (`safesh.parse.words`) does not load bashlex.
     from safesh.parse.bashlex_front import parse_bashlex
 
+    depth = substitution_depth(source)
+    if depth > MAX_NESTING:
+        message = f"substitutions nest {depth} levels deep (safesh reads at most {MAX_NESTING})"
+        raise ParseError(message, source)
+    if len(source) > LARGE_INPUT:
+        from safesh.parse.treesitter_front import parse_treesitter
+
+        try:
+            return parse_treesitter(source)
+        except FrontendError as treesitter_error:
+            try:
+                return parse_bashlex(source)
+            except FrontendError as bashlex_error:
+                raise _combined_error(source, bashlex_error, treesitter_error) from None
     try:
         return parse_bashlex(source)
     except FrontendError as bashlex_error:
@@ -59,6 +87,25 @@ def parse_line(source: str) -> ParsedLine:
         return parse_treesitter(source)
     except FrontendError as treesitter_error:
         raise _combined_error(source, first, treesitter_error) from None
+
+
+def substitution_depth(source: str) -> int:
+    """How deeply `$(…)`, `<(…)` and `>(…)` nest, counting plain parentheses inside them
+    as structure only. Quotes are not considered, so this can only over-count."""
+    stack: list[bool] = []  # True for a substitution, False for a plain parenthesis
+    depth = deepest = 0
+    for match in _NESTING_TOKENS.finditer(source):
+        token = match.group()
+        if token == ")":
+            if stack and stack.pop():
+                depth -= 1
+        elif token == "(":
+            stack.append(False)
+        else:
+            stack.append(True)
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _combined_error(source: str, bashlex: FrontendError, treesitter: FrontendError) -> ParseError:

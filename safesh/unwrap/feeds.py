@@ -28,7 +28,72 @@ PASS_THROUGH = frozenset(
 )  # fmt: skip
 
 
-def feed_for(simple: SimpleCommand, parsed: ParsedLine) -> Feed | None:
+class Pipelines:
+    """The pipelines of one parsed line, indexed once so that finding a command's
+    predecessor, and the download upstream of it, costs the same at every stage: walking
+    back from each stage of `cat | cat | …` made a long pipeline quadratic (cubic overall)."""
+
+    def __init__(self, parsed: ParsedLine) -> None:
+        self.parsed = parsed
+        self._by_position: dict[tuple[int, int, tuple[str, ...]], SimpleCommand] = {}
+        self._by_element: dict[tuple[int, int], list[SimpleCommand]] = {}
+        for simple in parsed.commands:
+            pipe_id, index, _ = simple.pipeline
+            # The first command at a position wins, as a scan from the start would find it.
+            self._by_position.setdefault((pipe_id, index, simple.nesting), simple)
+            self._by_element.setdefault((pipe_id, index), []).append(simple)
+        self._downloads: dict[int, tuple[str, ...] | None] = {}
+
+    def element(self, pipe_id: int, index: int) -> list[SimpleCommand]:
+        """Every command of one pipeline element, nested ones included, in source order."""
+        return self._by_element.get((pipe_id, index), [])
+
+    def previous(self, simple: SimpleCommand) -> SimpleCommand | None:
+        pipe_id, index, _ = simple.pipeline
+        return self._by_position.get((pipe_id, index - 1, simple.nesting))
+
+    def download_into(self, simple: SimpleCommand) -> tuple[str, ...] | None:
+        """The downloader's argv when `simple` writes what a download wrote: it is the
+        download, or a filter that passes its input on (`curl … | gunzip`) fed by one.
+        Memoised per command, so a whole pipeline is answered in one pass."""
+        key = id(simple)
+        if key in self._downloads:
+            return self._downloads[key]
+        # Walk back to the first stage already answered (or the head), then answer forwards.
+        chain: list[SimpleCommand] = []
+        current: SimpleCommand | None = simple
+        while current is not None and id(current) not in self._downloads:
+            chain.append(current)
+            current = self._upstream_filter_source(current)
+        answer = self._downloads.get(id(current)) if current is not None else None
+        for stage in reversed(chain):
+            answer = self._own_download(stage, answer)
+            self._downloads[id(stage)] = answer
+        return self._downloads[key]
+
+    def _upstream_filter_source(self, simple: SimpleCommand) -> SimpleCommand | None:
+        """The stage before `simple` when `simple` is a pass-through filter (else None)."""
+        argv = peeled_argv(simple) if simple.argv else ()
+        if not argv or argv[0] not in PASS_THROUGH:
+            return None
+        _, index, _ = simple.pipeline
+        return self.previous(simple) if index > 0 else None
+
+    @staticmethod
+    def _own_download(
+        simple: SimpleCommand, upstream: tuple[str, ...] | None
+    ) -> tuple[str, ...] | None:
+        if not simple.argv:
+            return None
+        argv = peeled_argv(simple)
+        if argv and argv[0] in DOWNLOADERS:
+            return argv
+        if not argv or argv[0] not in PASS_THROUGH:
+            return None
+        return upstream
+
+
+def feed_for(simple: SimpleCommand, pipelines: Pipelines) -> Feed | None:
     """What feeds `simple`'s standard input: a heredoc or here-string, a download (also
     through filters that pass it on), or the previous command of its pipeline."""
     for redirect in simple.redirects:
@@ -39,32 +104,27 @@ def feed_for(simple: SimpleCommand, parsed: ParsedLine) -> Feed | None:
     _, index, length = simple.pipeline
     if index == 0 or length < 2:
         return None
-    previous = previous_in_pipeline(parsed, simple)
+    previous = pipelines.previous(simple)
     if previous is None:
-        return compound_feed(parsed, simple)
+        return compound_feed(pipelines, simple)
     if not previous.argv:
         return None
-    return feed_from(previous, parsed)
+    return feed_from(previous, pipelines)
 
 
-def feed_from(previous: SimpleCommand, parsed: ParsedLine) -> Feed:
+def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     """What `previous` writes into the pipe that follows it."""
     source_argv = peeled_argv(previous)
     # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
-    upstream: SimpleCommand | None = previous
-    while upstream is not None and upstream.argv:
-        upstream_argv = peeled_argv(upstream)
-        if upstream_argv and upstream_argv[0] in DOWNLOADERS:
-            return Feed("download", source=upstream_argv)
-        if not upstream_argv or upstream_argv[0] not in PASS_THROUGH:
-            break
-        upstream = previous_in_pipeline(parsed, upstream)
+    downloaded = pipelines.download_into(previous)
+    if downloaded is not None:
+        return Feed("download", source=downloaded)
     if not all(w.static for w in previous.argv):
         return Feed("pipe", source=source_argv, text=None)
     return Feed("pipe", source=source_argv, text=pipe_text(source_argv, previous))
 
 
-def compound_feed(parsed: ParsedLine, simple: SimpleCommand) -> Feed:
+def compound_feed(pipelines: Pipelines, simple: SimpleCommand) -> Feed:
     """What a compound element of the pipeline (`(echo a; echo b) | sh`, `{ …; } | sh`,
     `for …; done | sh`) writes: the joined text when every command directly inside it is a
     plain `echo`/`printf`, else output nobody can read here."""
@@ -72,11 +132,8 @@ def compound_feed(parsed: ParsedLine, simple: SimpleCommand) -> Feed:
     depth = len(simple.nesting)
     inside = [
         other
-        for other in parsed.commands
-        if other.pipeline[0] == pipe_id
-        and other.pipeline[1] == index - 1
-        and len(other.nesting) > depth
-        and other.nesting[:depth] == simple.nesting
+        for other in pipelines.element(pipe_id, index - 1)
+        if len(other.nesting) > depth and other.nesting[:depth] == simple.nesting
     ]
     texts: list[str] = []
     for other in inside:
@@ -89,18 +146,6 @@ def compound_feed(parsed: ParsedLine, simple: SimpleCommand) -> Feed:
     plain = bool(inside) and len(texts) == len(inside) and nestings <= {"subshell", "group"}
     source = peeled_argv(inside[0]) if inside else ()
     return Feed("pipe", source=source, text="\n".join(texts) if plain else None)
-
-
-def previous_in_pipeline(parsed: ParsedLine, simple: SimpleCommand) -> SimpleCommand | None:
-    pipe_id, index, _ = simple.pipeline
-    for other in parsed.commands:
-        if (
-            other.pipeline[0] == pipe_id
-            and other.pipeline[1] == index - 1
-            and (other.nesting == simple.nesting)
-        ):
-            return other
-    return None
 
 
 # Wrappers that take one positional word before the command.

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from safesh.model import Feed, ParseError, Word
-from safesh.unwrap.feeds import DOWNLOADERS, feed_from
+from safesh.unwrap.feeds import DOWNLOADERS, Pipelines, feed_from
 from safesh.unwrap.words import command_name, resolve_path
 from safesh.unwrap.wrappers import simple_wrapper
 
@@ -310,7 +310,7 @@ def substitution_feed(w: Walk, word: Word) -> Feed | None:
     top = [c for c in parsed.commands if not c.nesting]
     if len({c.pipeline[0] for c in top}) != 1 or not top[-1].argv:
         return Feed("pipe", source=(inner,))
-    return feed_from(top[-1], parsed)
+    return feed_from(top[-1], Pipelines(parsed))
 
 
 def _prints_shell_setup(source: tuple[str, ...]) -> bool:

@@ -17,7 +17,7 @@ from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleC
 from safesh.unwrap import fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
-from safesh.unwrap.feeds import feed_for, heredoc_substitutions, mentions_download
+from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
     PATH_VARS,
@@ -57,6 +57,8 @@ class Walker:
     parse: ParseFn
     commands: list[Command] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    # Each parsed line's pipelines, indexed once (by id; the line is kept alive beside them).
+    pipelines: dict[int, tuple[ParsedLine, Pipelines]] = field(default_factory=dict)
     # HOME / TMPDIR assigned earlier in the line (`export HOME=/; rm -rf ~`): words that
     # expand them can no longer be judged from the context's values.
     line_assigned: dict[str, str] = field(default_factory=dict)
@@ -77,6 +79,14 @@ class Walker:
     calling: set[int] = field(default_factory=set)
 
     # -- lines -----------------------------------------------------------------------------
+
+    def pipelines_of(self, parsed: ParsedLine) -> Pipelines:
+        """`parsed`'s pipelines, indexed on first use: finding a command's predecessor (and a
+        download upstream of it) then costs the same at every stage of a long pipeline."""
+        known = self.pipelines.get(id(parsed))
+        if known is None:
+            known = self.pipelines[id(parsed)] = (parsed, Pipelines(parsed))
+        return known[1]
 
     def walk_line(self, parsed: ParsedLine, frame: Frame) -> None:
         bodies = called_bodies(parsed)
@@ -190,7 +200,7 @@ class Walker:
         frame: Frame,
         functions: frozenset[str],
     ) -> None:
-        feed = feed_for(simple, parsed)
+        feed = feed_for(simple, self.pipelines_of(parsed))
         site = Site(
             simple,
             frame,
