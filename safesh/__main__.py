@@ -25,7 +25,7 @@ def main() -> None:
     try:
         from safesh.cli.main import main as cli_main
 
-        code = cli_main(argv)
+        code = cli_main(argv, thin_client=True)
     except BaseException as error:
         from safesh.cli.failsafe import last_resort
 

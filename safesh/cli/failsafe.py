@@ -25,10 +25,13 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TypeVar
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 # Signals whose default action ends the process and that a handler can catch. SIGPIPE is not
 # here: Python ignores it, so a closed pipe is an OSError on write, handled by write_answer.
@@ -59,13 +62,38 @@ class Interrupted(BaseException):  # like KeyboardInterrupt: a signal, not an er
         self.signum = signum
 
 
-@dataclass(frozen=True)
 class Answer:
-    """Exactly what the process writes and how it exits."""
+    """Exactly what the process writes and how it exits. (A plain immutable class, not a
+    dataclass: this module is on every command's start-up path, where creating a dataclass
+    costs more than the judge's round trip.)"""
 
+    __slots__ = ("exit_code", "stderr", "stdout")
     stdout: bytes
     stderr: bytes
     exit_code: int
+
+    def __init__(self, stdout: bytes, stderr: bytes, exit_code: int) -> None:
+        object.__setattr__(self, "stdout", stdout)
+        object.__setattr__(self, "stderr", stderr)
+        object.__setattr__(self, "exit_code", exit_code)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Answer is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Answer):
+            return NotImplemented
+        return (self.stdout, self.stderr, self.exit_code) == (
+            other.stdout,
+            other.stderr,
+            other.exit_code,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.stdout, self.stderr, self.exit_code))
+
+    def __repr__(self) -> str:
+        return f"Answer(stdout={self.stdout!r}, stderr={self.stderr!r}, exit_code={self.exit_code})"
 
 
 class _Alarm:

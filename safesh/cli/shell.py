@@ -14,153 +14,32 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
-from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams
-from safesh.decide import (
-    EXIT_REFUSED,
-    EXIT_USAGE,
-    Action,
-    DecisionInput,
-    Mode,
-    decide,
-    exit_code,
+from safesh.cli.bashline import (
+    USAGE,
+    Invocation,
+    UsageError,
+    dry_run_requested,
+    hand_over,
+    parse_invocation,
+    shell_name,
 )
-from safesh.model import Tier
+from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
     from safesh.api import Report
+    from safesh.decide import Action
+    from safesh.judge.budget import Deadline
 
-# bash's single-letter options (`bash --help`, `set --help`); any other letter is an error.
-_SHORT_OPTIONS = frozenset("abefhkmnoptuvxBCEHPTilrsDcO")
-_LONG_OPTIONS = frozenset(
-    {
-        "--login",
-        "--norc",
-        "--noprofile",
-        "--posix",
-        "--restricted",
-        "--verbose",
-        "--noediting",
-        "--debugger",
-        "--dump-strings",
-        "--dump-po-strings",
-        "--protected",
-        "--pretty-print",
-    }
-)
-_LONG_WITH_VALUE = frozenset({"--rcfile", "--init-file"})
-
-USAGE = """\
-usage: safesh [bash options] -c 'COMMAND' [NAME [ARGS...]]
-       safesh [bash options] SCRIPT [ARGS...]
-       safesh [bash options] -s [ARGS...]
-       safesh [-i]                            interactive shell
-       safesh --dry-run -c 'COMMAND'          judge and report; run nothing
-       safesh SUBCOMMAND ...                  check, rules, trust, approvals, approve, deny,
-                                              log, hook, install-hook, doctor, shims, paths,
-                                              serve, mcp
-Refused commands exit with status 77 and explain why on stderr.
-"""
-
-
-class UsageError(Exception):
-    pass
-
-
-@dataclass
-class Invocation:
-    """bash's command line, split into what safesh needs and what it passes on."""
-
-    passthrough: list[str] = field(default_factory=list)  # options for the real shell
-    command: str | None = None  # -c
-    script: str | None = None
-    args: list[str] = field(default_factory=list)  # NAME ARGS... / SCRIPT's ARGS
-    read_stdin: bool = False  # -s
-    interactive: bool = False  # -i
-    dry_run: bool = False
-    show_help: bool = False
-    show_version: bool = False
-
-
-def parse_invocation(argv: list[str]) -> Invocation:
-    """Split argv as bash does: options first; with -c the first operand is the command."""
-    inv = Invocation()
-    want_command = False
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--" or arg == "-":
-            i += 1
-            break
-        if arg == "--dry-run":
-            inv.dry_run = True
-        elif arg == "--help":
-            inv.show_help = True
-        elif arg == "--version":
-            inv.show_version = True
-        elif arg in _LONG_OPTIONS:
-            inv.passthrough.append(arg)
-        elif arg in _LONG_WITH_VALUE:
-            if i + 1 >= len(argv):
-                raise UsageError(f"{arg}: option requires an argument")
-            inv.passthrough += [arg, argv[i + 1]]
-            i += 1
-        elif arg.startswith("--"):
-            raise UsageError(f"{arg}: invalid option")
-        elif len(arg) > 1 and arg[0] in "-+":
-            consumed = _short_cluster(arg, argv, i, inv)
-            want_command = want_command or ("c" in arg[1:] and arg[0] == "-")
-            i += consumed
-            continue
-        else:
-            break
-        i += 1
-    operands = argv[i:]
-    if want_command:
-        if not operands:
-            raise UsageError("-c: option requires an argument")
-        inv.command, inv.args = operands[0], operands[1:]
-    elif operands and not inv.read_stdin:
-        inv.script, inv.args = operands[0], operands[1:]
-    else:
-        inv.args = operands
-    return inv
-
-
-def _short_cluster(arg: str, argv: list[str], i: int, inv: Invocation) -> int:
-    """Handle `-euxo pipefail`, `-lc`, `+o posix`; returns how many words were used."""
-    sign, letters = arg[0], arg[1:]
-    used = 1
-    kept = ""
-    for letter in letters:
-        if letter not in _SHORT_OPTIONS:
-            raise UsageError(f"{sign}{letter}: invalid option")
-        if letter in "oO":
-            if i + used >= len(argv):
-                raise UsageError(f"{sign}{letter}: option requires an argument")
-            if kept:
-                inv.passthrough.append(sign + kept)
-                kept = ""
-            inv.passthrough += [f"{sign}{letter}", argv[i + used]]
-            used += 1
-        elif letter == "c" and sign == "-":
-            pass
-        elif letter == "s" and sign == "-":
-            inv.read_stdin = True
-        elif letter == "i" and sign == "-":
-            inv.interactive = True
-            kept += letter
-        else:
-            kept += letter
-    if kept:
-        inv.passthrough.append(sign + kept)
-    return used
+__all__ = ["USAGE", "Invocation", "LineOutcome", "UsageError", "decide_line", "finish", "main"]
+__all__ += ["parse_invocation", "run_line"]
 
 
 def main(argv: list[str]) -> int:
+    from safesh.decide import EXIT_REFUSED, EXIT_USAGE
+
     try:
         inv = parse_invocation(argv)
     except UsageError as error:
@@ -174,7 +53,7 @@ def main(argv: list[str]) -> int:
 
         sys.stdout.write(f"safesh {__version__}\n")
         return 0
-    dry_run = inv.dry_run or os.environ.get("SAFESH_DRY_RUN", "") not in {"", "0"}
+    dry_run = dry_run_requested(inv)
     if inv.command is None and inv.script is None and _interactive(inv):
         from safesh.interactive.repl import main as interactive_main
 
@@ -205,16 +84,16 @@ def _run(inv: Invocation, dry_run: bool) -> int:
             # wrappers, build tools), not a command an agent typed. The line that started it
             # was judged where it was typed; judging every such script would refuse tools the
             # agent did not write.
-            return _hand_over(inv, [inv.script, *inv.args], None)
+            return hand_over(inv, [inv.script, *inv.args], None)
         return run_script(inv, dry_run)
     # Commands on standard input: read them all so the whole script is judged before any of
     # it runs, then hand it over as `-c` with $0 set as bash would set it. Bytes that are not
     # UTF-8 are kept as they are (surrogate escapes), judged, and handed over unchanged.
-    source = _read_stdin()
-    return run_line(source, inv, ["-c", source, _shell_name(), *inv.args], dry_run)
+    source = read_stdin()
+    return run_line(source, inv, ["-c", source, shell_name(), *inv.args], dry_run)
 
 
-def _read_stdin() -> str:
+def read_stdin() -> str:
     if sys.stdin is None:
         return ""
     return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
@@ -232,8 +111,30 @@ def run_script(inv: Invocation, dry_run: bool) -> int:
     return run_line(source, inv, [inv.script, *inv.args], dry_run)
 
 
-def _shell_name() -> str:
-    return os.path.basename(os.environ.get("SAFESH_REAL_SHELL", "") or "bash")
+class LineOutcome:
+    """What judging a line decided, before anything is written or run: the text for stdout
+    and stderr, the exit status when it does not run, and the configured shell when it does.
+    The resident judge sends it to its client as a message (`as_message`)."""
+
+    __slots__ = ("runs", "shell", "status", "stderr", "stdout")
+
+    def __init__(
+        self, runs: bool, stdout: str, stderr: str, status: int, shell: str | None
+    ) -> None:
+        self.runs = runs
+        self.stdout = stdout
+        self.stderr = stderr
+        self.status = status
+        self.shell = shell
+
+    def as_message(self) -> dict[str, object]:
+        return {
+            "runs": self.runs,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "exit": self.status,
+            "shell": self.shell,
+        }
 
 
 def run_line(
@@ -249,27 +150,68 @@ def run_line(
     With `agent_lines`, a coding agent's own wrapper line (Claude Code's prefix line, Gemini
     CLI's background-pid wrapper) is judged, approved and recorded by the agent's command
     inside it; the whole line still runs unchanged."""
-    from safesh.interactive.prompts import terminal_available
-    from safesh.judge.budget import bounded_check
+    outcome = decide_line(source, dry_run, agent_lines=agent_lines)
+    assert outcome is not None  # may_prompt: a prompt is answered here
+    return finish(outcome, inv, shell_args)
+
+
+def finish(outcome: LineOutcome, inv: Invocation, shell_args: list[str]) -> int:
+    """Write what the judgement says, then hand over to the real shell or return the status."""
+    if outcome.stdout:
+        sys.stdout.write(outcome.stdout)
+    if outcome.stderr:
+        sys.stderr.write(outcome.stderr)
+    if not outcome.runs:
+        return outcome.status
+    return hand_over(inv, shell_args, outcome.shell)
+
+
+def decide_line(
+    source: str,
+    dry_run: bool,
+    *,
+    agent_lines: bool = False,
+    terminal: bool | None = None,
+    may_prompt: bool = True,
+    deadline: Deadline | None = None,
+) -> LineOutcome | None:
+    """Judge `source` in this process's environment and directory, ask or record what the
+    decision needs (approval request, grant, audit record), and say what to do.
+
+    `terminal`: whether a human can answer a prompt (None: look at this process's terminal).
+    With `may_prompt` False, a line that needs a prompt returns None, recording nothing: the
+    resident judge has no terminal, its client prompts. `deadline`: when the answer is due
+    (default: the judge's deadline from now). A line too large, or not judged by the
+    deadline, is asked about in time (safesh.judge.budget)."""
+    from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, decide, exit_code
+    from safesh.judge.budget import bounded, bounded_check
+    from safesh.model import Tier
     from safesh.store.recorder import Recorder
 
-    # Bounded: a line too large, or not judged by the deadline, is asked about in time.
     if agent_lines:
         from safesh.agents.agent_line import JudgedLine, judge_line
-        from safesh.judge.budget import bounded
 
         judged = bounded(
-            source, lambda _ruleset: judge_line(source), lambda late: JudgedLine(late, None)
+            source,
+            lambda _ruleset: judge_line(source),
+            lambda late: JudgedLine(late, None),
+            deadline=deadline,
         )
         report = judged.report
         agent = judged.agent_line.agent if judged.agent_line else None
     else:
-        report, agent = bounded_check(source), None
-    recorder = Recorder(agent=agent)
+        report, agent = bounded_check(source, deadline=deadline), None
     mode = Mode.DRY_RUN if dry_run else Mode.EXEC
-    asks = report.tier is Tier.ASK
-    terminal = mode is Mode.EXEC and asks and terminal_available()
-    granted = mode is Mode.EXEC and asks and not terminal and recorder.consume_grant(report)
+    asks = mode is Mode.EXEC and report.tier is Tier.ASK
+    if terminal is None:
+        from safesh.interactive.prompts import terminal_available
+
+        terminal = asks and terminal_available()
+    terminal = asks and terminal
+    if terminal and not may_prompt:
+        return None
+    recorder = Recorder(agent=agent)
+    granted = asks and not terminal and recorder.consume_grant(report)
     action = decide(DecisionInput(report.tier, mode, terminal, granted))
     approval_id: str | None = None
     declined = False
@@ -283,30 +225,11 @@ def run_line(
     )
     recorder.close()
     if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
-        sys.stdout.write(_dry_run_text(report, action))
-        return exit_code(action)
+        return LineOutcome(False, _dry_run_text(report, action), "", exit_code(action), None)
     if not action.runs:
-        sys.stderr.write(report.refusal_message(approval_id, declined=declined))
-        return EXIT_REFUSED
-    return _hand_over(inv, shell_args, report.setting("shell"))
-
-
-def _hand_over(inv: Invocation, shell_args: list[str], configured: str | None) -> int:
-    from safesh.execute import ShellNotFound, exec_shell, find_real_shell
-
-    try:
-        shell = find_real_shell(_shell_name(), configured=configured)
-    except ShellNotFound as error:
-        sys.stderr.write(f"safesh: {error}\n")
-        return 127
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        exec_shell(shell, [*inv.passthrough, *shell_args])
-    except OSError as error:
-        sys.stderr.write(f"safesh: cannot run {shell}: {error.strerror}\n")
-        return 126
-    return 126  # not reached: exec replaced the process
+        message = report.refusal_message(approval_id, declined=declined)
+        return LineOutcome(False, "", message, EXIT_REFUSED, None)
+    return LineOutcome(True, "", "", 0, report.setting("shell"))
 
 
 def _prompt(report: Report) -> Action:
@@ -323,6 +246,8 @@ def _prompt(report: Report) -> Action:
 
 
 def _dry_run_text(report: Report, action: Action) -> str:
+    from safesh.decide import Action
+
     verdict = "would run" if action is Action.WOULD_RUN else "would NOT run"
     lines = [f"safesh: {verdict} ({report.decision}): {report.command.strip()}"]
     for finding in report.decisive_findings():

@@ -6,8 +6,6 @@ Data only, imported by both the dispatcher (`safesh.cli.main`) and the click gro
 
 from __future__ import annotations
 
-import importlib
-
 # name -> "module:attribute" of a click command; imported only when that name is used.
 SUBCOMMANDS: dict[str, str] = {
     "check": "safesh.cli.commands.check:command",
@@ -24,9 +22,12 @@ SUBCOMMANDS: dict[str, str] = {
     "paths": "safesh.cli.commands.paths:command",
     "serve": "safesh.cli.commands.serve:command",
     "mcp": "safesh.cli.commands.mcp:command",
+    "daemon": "safesh.cli.commands.daemon:group",
 }
 
 
 def load_subcommand(name: str) -> object:
+    import importlib  # here, not at the top: the hot paths (`-c`, hook) never load a command
+
     module_name, _, attribute = SUBCOMMANDS[name].partition(":")
     return getattr(importlib.import_module(module_name), attribute)

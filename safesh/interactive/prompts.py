@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
-
-from safesh.model import Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    # Annotations only: the judge's thin client asks `terminal_available` and must not
+    # load the model's dataclasses to do so.
+    from collections.abc import Mapping
     from typing import IO
+
+    from safesh.model import Finding
 
 
 def terminal_available(env: Mapping[str, str] | None = None) -> bool:

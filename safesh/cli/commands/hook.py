@@ -279,16 +279,34 @@ def _as_bytes(response: HookResponse) -> Answer:
     )
 
 
-def main(agent_name: str) -> int:
-    """`safesh hook AGENT` as a process: stdin in, the agent's answer out, its exit status."""
+def main(agent_name: str, payload: bytes | None = None) -> int:
+    """`safesh hook AGENT` as a process: stdin in (or `payload`, when the judge's thin client
+    already read it), the agent's answer out, its exit status."""
+    read = _read_stdin if payload is None else (lambda: payload)
+    return write_answer(answer_named(agent_name, read, dict(os.environ)))
+
+
+def answer_named(
+    agent_name: str, read_payload: Callable[[], bytes], env: Mapping[str, str]
+) -> Answer:
+    """`answer` for an agent as named on the command line (the resident judge's entry)."""
     try:
         agent = canonical_agent(agent_name)
     except UnknownAgentError as error:
         # No answer format exists for an unknown agent; exit 2 is a deny for Claude Code,
         # Codex and Gemini CLI, and `safesh doctor` reports the misconfiguration.
-        write_answer(Answer(b"", f"safesh hook: {printable(str(error))}\n".encode(), 2))
-        return 2
-    return write_answer(answer(agent, _read_stdin, dict(os.environ)))
+        return Answer(b"", f"safesh hook: {printable(str(error))}\n".encode(), 2)
+    return answer(agent, read_payload, env)
+
+
+def fault_answer(agent_name: str, error: BaseException) -> Answer:
+    """The deny for a hook call that could not be judged, for an agent as named on the
+    command line (an unknown name has no format: exit 2 and a line on stderr)."""
+    try:
+        agent = canonical_agent(agent_name)
+    except UnknownAgentError as unknown:
+        return Answer(b"", f"safesh hook: {printable(str(unknown))}\n".encode(), 2)
+    return _as_bytes(fault_response(agent, error))
 
 
 def _read_stdin() -> bytes:

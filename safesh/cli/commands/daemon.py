@@ -1,0 +1,59 @@
+"""`safesh daemon status|start|stop`: the resident judge that answers `safesh -c` and the hooks.
+
+It starts by itself on first use and stops after a quarter of an hour idle; these commands
+are for looking at it and for stopping it (after an upgrade it restarts by itself anyway).
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from safesh.judge import client, protocol
+
+
+@click.group(name="daemon")
+def group() -> None:
+    """The resident judge (started on demand; SAFESH_DAEMON=off disables it)."""
+
+
+@group.command()
+def status() -> None:
+    """Whether a judge for this installation is running; exit 1 if not."""
+    path = protocol.socket_path(protocol.runtime_dir())
+    if not client.enabled():
+        click.echo("safesh daemon: disabled (SAFESH_DAEMON)")
+        raise SystemExit(1)
+    reply = client.control("status")
+    if reply is None:
+        click.echo(f"safesh daemon: not running ({path})")
+        raise SystemExit(1)
+    started = reply.get("started")
+    uptime = time.time() - started if isinstance(started, (int, float)) else 0.0
+    click.echo(
+        f"safesh daemon: running, pid {reply.get('pid')}, up {uptime:.0f} s, "
+        f"{reply.get('served')} requests before this one ({path})"
+    )
+
+
+@group.command()
+def start() -> None:
+    """Start the judge now rather than on first use; wait until it answers."""
+    if not client.enabled():
+        raise click.ClickException("disabled (SAFESH_DAEMON)")
+    if client.control("status") is None:
+        client.start_judge()
+    for _ in range(100):
+        if client.control("status") is not None:
+            click.echo("safesh daemon: running")
+            return
+        time.sleep(0.05)
+    raise click.ClickException("the judge did not start")
+
+
+@group.command()
+def stop() -> None:
+    """Stop the running judge (the next command starts a new one)."""
+    reply = client.control("stop")
+    click.echo("safesh daemon: stopped" if reply is not None else "safesh daemon: not running")

@@ -1,0 +1,172 @@
+"""The wire between the thin client and the resident judge: where the socket lives, who may
+use it, what the code's stamp is, and how a message is framed.
+
+A message is a 4-byte big-endian length and a `marshal`led dict of str / int / bool / None /
+dict / list values (marshal is built in: no import cost on the client's hot path; both ends
+are the same user, checked with SO_PEERCRED, and every value read is type-checked).
+
+The socket sits in a directory only its owner can enter (0700, owned by this uid, not a
+symlink); anything else about it is a reason not to use the judge (the caller judges in its
+own process). Its name is derived from the installation (package directory and interpreter),
+so two installs never share a judge; the stamp (version and every module's size and mtime)
+is checked on every request, so edited or upgraded code is never judged by an old process.
+
+Imports only the standard library's built-in modules (os, sys, marshal, zlib, _socket).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+PROTOCOL = 1
+MAX_MESSAGE = 16 * 1024 * 1024
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from _socket import socket
+
+
+class ProtocolError(Exception):
+    """Anything unexpected on the wire or around the socket: the caller judges in-process."""
+
+
+def code_stamp() -> str:
+    """Changes whenever any of safesh's code (or the interpreter running it) changes."""
+    parts = [str(PROTOCOL), sys.executable, sys.version]
+    pending = [_PACKAGE]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            parts.append(f"{directory}:unreadable")
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif entry.name.endswith((".py", ".toml")):
+                try:
+                    found = entry.stat()
+                except OSError:
+                    continue
+                parts.append(f"{entry.path}:{found.st_size}:{found.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def runtime_dir(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """The private directory for this user's judge sockets (not created here)."""
+    environment = os.environ if env is None else env
+    base = environment.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(base):
+        return os.path.join(base, "safesh")
+    return f"/tmp/safesh-{os.geteuid()}"
+
+
+def socket_path(directory: str) -> str:
+    """The socket of the judge for this installation and interpreter."""
+    import zlib
+
+    install = f"{_PACKAGE}\0{sys.executable}".encode("utf-8", "surrogateescape")
+    return os.path.join(directory, f"judge-{zlib.crc32(install):08x}.sock")
+
+
+def ensure_private_dir(directory: str, create: bool) -> None:
+    """Raise ProtocolError unless `directory` is a real directory of this user's, closed to
+    everyone else (made so when `create` and it does not exist)."""
+    try:
+        found = os.lstat(directory)
+    except FileNotFoundError:
+        if not create:
+            raise ProtocolError(f"{directory} does not exist") from None
+        try:
+            os.mkdir(directory, 0o700)
+            found = os.lstat(directory)
+        except OSError as error:
+            raise ProtocolError(f"cannot create {directory}: {error}") from None
+    except OSError as error:
+        raise ProtocolError(f"cannot inspect {directory}: {error}") from None
+    import stat
+
+    if not stat.S_ISDIR(found.st_mode):
+        raise ProtocolError(f"{directory} is not a directory")
+    if found.st_uid != os.geteuid():
+        raise ProtocolError(f"{directory} belongs to uid {found.st_uid}")
+    if found.st_mode & 0o077:
+        raise ProtocolError(f"{directory} is open to other users")
+
+
+def peer_uid(connection: socket) -> int:
+    """The uid of the process at the other end of a Unix socket (SO_PEERCRED)."""
+    import _socket
+
+    credentials = connection.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    return int.from_bytes(credentials[4:8], sys.byteorder)
+
+
+def send(connection: socket, message: dict[str, object]) -> None:
+    data = marshal.dumps(message)
+    if len(data) > MAX_MESSAGE:
+        raise ProtocolError("message too large")
+    connection.sendall(len(data).to_bytes(4, "big") + data)
+
+
+def receive(connection: socket) -> dict[str, object]:
+    """One message; ProtocolError for a closed connection, a bad frame or a non-dict."""
+    size = int.from_bytes(_exactly(connection, 4), "big")
+    if size > MAX_MESSAGE:
+        raise ProtocolError("message too large")
+    try:
+        message = marshal.loads(_exactly(connection, size))
+    except (EOFError, ValueError, TypeError) as error:
+        raise ProtocolError(f"malformed message: {error}") from None
+    if not isinstance(message, dict) or not all(isinstance(k, str) for k in message):
+        raise ProtocolError("malformed message: not a table")
+    return message
+
+
+def _exactly(connection: socket, size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = connection.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise ProtocolError("connection closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def text(message: dict[str, object], key: str) -> str:
+    value = message.get(key)
+    if not isinstance(value, str):
+        raise ProtocolError(f"{key!r} is not text")
+    return value
+
+
+def integer(message: dict[str, object], key: str) -> int:
+    value = message.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ProtocolError(f"{key!r} is not an integer")
+    return value
+
+
+def flag(message: dict[str, object], key: str) -> bool:
+    value = message.get(key)
+    if not isinstance(value, bool):
+        raise ProtocolError(f"{key!r} is not true or false")
+    return value
+
+
+def environment(message: dict[str, object], key: str = "env") -> dict[str, str]:
+    value = message.get(key)
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ProtocolError(f"{key!r} is not an environment")
+    return value

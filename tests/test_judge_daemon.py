@@ -1,0 +1,314 @@
+"""The resident judge and its thin client: the same answers as in-process, and every failure
+of the judge (killed mid-request, stale code, edited rules, a socket that is not safely ours,
+a malformed reply, a request past the deadline) ends in the in-process judgement, never in an
+allow. No wall-clock asserts: waits poll for a state and give up after a generous limit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safesh.judge import client, protocol
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
+STUBBED = ("rm", "dd", "shred")
+OLD = 1_600_000_000
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private runtime directory (short: socket paths are limited to ~100 bytes)."""
+    directory = Path(tempfile.mkdtemp(prefix="sj", dir="/tmp"))
+    directory.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(directory))
+    monkeypatch.delenv("SAFESH_DAEMON", raising=False)
+    monkeypatch.delenv("SAFESH_JUDGE_DEADLINE", raising=False)
+    yield directory
+    pid = judge_pid()
+    client.control("stop")
+    if pid is not None:
+        wait_until(lambda: not alive(pid))
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def env(tmp_path: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    stubs = tmp_path / "stub-bin"
+    stubs.mkdir()
+    for name in STUBBED:
+        stub = stubs / name
+        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
+        stub.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    values = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
+        **values,
+        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+        "PYTHONPATH": str(ROOT),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "SAFESH_NONINTERACTIVE": "1",
+    }
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "safesh", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=env["HOME"],
+        timeout=120,
+    )
+
+
+def wait_until(condition: object, limit: float = 30.0) -> bool:
+    assert callable(condition)
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def judge_pid() -> int | None:
+    reply = client.control("status")
+    pid = reply.get("pid") if reply else None
+    return pid if isinstance(pid, int) else None
+
+
+def served() -> int:
+    reply = client.control("status")
+    assert reply is not None, "the judge is not running"
+    count = reply["served"]
+    assert isinstance(count, int)
+    return count
+
+
+def start_judge(env: dict[str, str]) -> int:
+    result = run(["daemon", "start"], env)
+    assert result.returncode == 0, result.stderr
+    pid = judge_pid()
+    assert pid is not None
+    return pid
+
+
+def shell_request(source: str) -> dict[str, object]:
+    """A dry-run `safesh -c SOURCE` as the thin client sends it."""
+    return {
+        "kind": "shell",
+        "source": source,
+        "dry_run": True,
+        "agent_lines": True,
+        "terminal": False,
+    }
+
+
+def claude_payload(command: str, cwd: str) -> str:
+    data = json.loads((FIXTURES / "claude-pretooluse-input.json").read_text())
+    data["cwd"] = cwd
+    data["tool_input"]["command"] = command
+    return json.dumps(data)
+
+
+def test_the_judge_answers_like_the_process_itself(env: dict[str, str], tmp_path: Path) -> None:
+    start_judge(env)
+    before = served()
+    through_judge = [run(["-c", line], env) for line in ("echo ran", "rm -rf /")]
+    assert served() == before + 3  # two lines and the status request before this one
+    alone = [
+        run(["-c", line], {**env, "SAFESH_DAEMON": "off"}) for line in ("echo ran", "rm -rf /")
+    ]
+    for judged, local in zip(through_judge, alone, strict=True):
+        assert (judged.returncode, judged.stdout, judged.stderr) == (
+            local.returncode,
+            local.stdout,
+            local.stderr,
+        )
+    assert through_judge[0].stdout == "ran\n"
+    assert through_judge[1].returncode == 77
+    assert not (tmp_path / "stub-ran").exists()
+
+
+def test_the_judge_writes_the_audit_record_before_replying(env: dict[str, str]) -> None:
+    start_judge(env)
+    run(["-c", "echo audited-line"], env)
+    log = run(["log", "--json"], {**env, "SAFESH_DAEMON": "off"})
+    assert "audited-line" in log.stdout
+
+
+def test_hook_through_the_judge_answers_in_the_agents_format(env: dict[str, str]) -> None:
+    start_judge(env)
+    before = served()
+    result = run(["hook", "claude-code"], env, claude_payload("rm -rf /", env["HOME"]))
+    assert served() == before + 2
+    inner = json.loads(result.stdout)["hookSpecificOutput"]
+    assert (inner["permissionDecision"], result.returncode) == ("deny", 2)
+
+
+def test_a_request_past_the_deadline_asks_through_the_judge(env: dict[str, str]) -> None:
+    start_judge(env)
+    before = served()
+    late = {**env, "SAFESH_JUDGE_DEADLINE": "0"}
+    result = run(["hook", "claude-code"], late, claude_payload("ls", env["HOME"]))
+    assert served() == before + 2
+    inner = json.loads(result.stdout)["hookSpecificOutput"]
+    assert inner["permissionDecision"] == "ask"
+    assert "core.deadline" in inner["permissionDecisionReason"]
+
+
+def test_killed_mid_request_the_client_judges_itself(env: dict[str, str]) -> None:
+    pid = start_judge(env)
+    replies: list[object] = []
+    request = shell_request(" | ".join(["cat"] * 20000))
+    asking = threading.Thread(target=lambda: replies.append(client.ask(request, 3.0, start=False)))
+    asking.start()
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    assert wait_until(lambda: children.read_text().strip() != "")
+    for child in children.read_text().split():
+        os.kill(int(child), signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
+    asking.join(60)
+    assert replies == [None]
+    # The socket is left behind by the killed judge: the next command judges in-process.
+    result = run(["-c", "echo ran"], env)
+    assert (result.returncode, result.stdout) == (0, "ran\n")
+    refused = run(["-c", "rm -rf /"], env)
+    assert refused.returncode == 77
+
+
+def test_a_judge_of_other_code_is_not_used_and_steps_down(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = start_judge(env)
+    monkeypatch.setattr(protocol, "code_stamp", lambda: "some other version")
+    request = shell_request("echo hi")
+    assert client.ask(request, 3.0, start=False) is None
+    assert wait_until(lambda: not alive(pid))
+
+
+def test_an_edited_rules_file_is_judged_by_its_new_content(env: dict[str, str]) -> None:
+    start_judge(env)
+    assert run(["-c", "ls"], env).returncode == 0
+    rules = Path(env["XDG_CONFIG_HOME"]) / "safesh" / "rules.toml"
+    rules.parent.mkdir(parents=True)
+    rule = '[[rule]]\nid = "my.no-ls"\nreason = "no ls"\ntier = "block"\ncommand = ["ls"]\n'
+    rules.write_text(rule + 'match = ["ls"]\n')
+    before = served()
+    result = run(["-c", "ls"], env)
+    assert served() == before + 2
+    assert result.returncode == 77
+    assert "my.no-ls" in result.stderr
+    os.utime(rules, (OLD, OLD))  # old enough to be memoised by identity; then edited again
+    assert run(["-c", "ls"], env).returncode == 77
+    rules.write_text(rule.replace('"block"', '"allow"') + 'match = ["ls"]\n')
+    os.utime(rules, (OLD + 5, OLD + 5))
+    assert run(["-c", "ls"], env).returncode == 0
+
+
+def test_a_runtime_directory_open_to_others_is_not_used(env: dict[str, str], runtime: Path) -> None:
+    start_judge(env)
+    (runtime / "safesh").chmod(0o755)
+    request = shell_request("echo hi")
+    assert client.ask(request, 3.0, start=False) is None
+    (runtime / "safesh").chmod(0o700)
+    assert client.ask(request, 3.0, start=False) is not None
+
+
+def test_a_runtime_directory_of_another_user_is_not_used(
+    env: dict[str, str], runtime: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a directory to another user")
+    directory = runtime / "safesh"
+    directory.mkdir(mode=0o700)
+    os.chown(directory, 12345, 12345)
+    with pytest.raises(protocol.ProtocolError, match="belongs to uid"):
+        protocol.ensure_private_dir(str(directory), create=False)
+    result = run(["-c", "echo ran"], env)
+    assert (result.returncode, result.stdout) == (0, "ran\n")
+
+
+def test_a_socket_served_by_another_user_is_not_used(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start_judge(env)
+    monkeypatch.setattr(protocol, "peer_uid", lambda _connection: os.geteuid() + 1)
+    request = shell_request("echo hi")
+    assert client.ask(request, 3.0, start=False) is None
+
+
+def test_a_malformed_reply_is_not_used(env: dict[str, str], runtime: Path) -> None:
+    directory = runtime / "safesh"
+    protocol.ensure_private_dir(str(directory), create=True)
+    path = protocol.socket_path(str(directory))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(4)
+
+    def answer_garbage() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(1 << 20)
+                connection.sendall(b"\x00\x00\x00\x05hello")
+
+    server = threading.Thread(target=answer_garbage, daemon=True)
+    server.start()
+    try:
+        request = shell_request("rm -rf /")
+        assert client.ask(request, 3.0, start=False) is None
+        refused = run(["-c", "rm -rf /"], {**env, "XDG_RUNTIME_DIR": str(runtime)})
+        assert refused.returncode == 77
+    finally:
+        listener.close()
+
+
+def test_no_judge_is_used_or_started_when_disabled(env: dict[str, str]) -> None:
+    off = {**env, "SAFESH_DAEMON": "off"}
+    result = run(["-c", "echo ran"], off)
+    assert (result.returncode, result.stdout) == (0, "ran\n")
+    assert run(["daemon", "status"], off).returncode == 1
+    assert run(["daemon", "status"], env).returncode == 1  # nothing was started
+
+
+def test_a_judge_starts_on_first_use(env: dict[str, str]) -> None:
+    assert run(["-c", "true"], env).returncode == 0
+    assert wait_until(lambda: judge_pid() is not None)
