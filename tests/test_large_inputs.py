@@ -9,6 +9,7 @@ import safesh
 from safesh.model import ParseError
 from safesh.parse import LARGE_INPUT, MAX_NESTING, parse_line, substitution_depth
 from safesh.parse.bashlex_front import parse_bashlex
+from safesh.parse.treesitter_front import parse_treesitter
 
 BENIGN = [
     "ls -la src",
@@ -84,3 +85,8 @@ def test_substitutions_nested_to_the_limit_are_read() -> None:
 def test_a_long_eval_chain_asks_rather_than_running_unseen() -> None:
     report = safesh.check("eval " * 3000 + "rm -rf /", cwd="/tmp")
     assert report.decision in ("ask", "block")
+
+
+def test_a_long_and_or_chain_reads_alike_in_both_front_ends() -> None:
+    source = " && ".join(["echo hi"] * 3000) + " || rm -rf x; ls & wait"
+    assert parse_treesitter(source).commands == parse_bashlex(source).commands

@@ -196,7 +196,7 @@ class _Walker:
 
     def sequence(self, node: Node, ctx: Ctx) -> None:
         """Run the statement children of `node` in order; `cmd &` backgrounds `cmd`."""
-        children = node.children
+        children = _list_members(node)
         for index, child in enumerate(children):
             if child.type in _CASE_TERMINATORS and node.type != "case_item":
                 raise FrontendError(f"unexpected {child.type!r}", self.start(child))
@@ -633,3 +633,21 @@ def _has_commands(node: Node) -> bool:
 
 def _line_start(text: str, position: int) -> int:
     return text.rfind("\n", 0, position) + 1
+
+
+def _list_members(node: Node) -> list[Node]:
+    """The children of `node`; for an and-or list, those of the whole left-nested chain
+    (`a && b || c` is list(list(a && b) || c)) in order, found without recursing: a long
+    `&&` chain would otherwise exceed Python's recursion limit one level per `&&`. Walking
+    the nested lists' children inline is what walking each nested list would do."""
+    if node.type != "list":
+        return list(node.children)
+    tails: list[list[Node]] = []
+    current = node
+    while current.type == "list" and current.children and current.children[0].type == "list":
+        tails.append(list(current.children[1:]))
+        current = current.children[0]
+    members = list(current.children)
+    for tail in reversed(tails):
+        members += tail
+    return members
