@@ -18,8 +18,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "safesh"
 
-# Front ends wire stages together for one kind of user; no stage may import one.
-FRONT_ENDS = ("safesh.cli", "safesh.interactive", "safesh.web", "safesh.mcp")
+# Front ends wire stages together for one kind of user; no stage may import one. The resident
+# judge (safesh.judge) serves the command-line front ends from a long-lived process.
+FRONT_ENDS = ("safesh.cli", "safesh.interactive", "safesh.web", "safesh.mcp", "safesh.judge")
 
 # The pipeline's stages in data-flow order: a stage may import earlier ones, never later ones.
 PIPELINE = ("safesh.parse", "safesh.unwrap", "safesh.rules", "safesh.analyze", "safesh.api")
