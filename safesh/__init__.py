@@ -14,8 +14,14 @@ __all__ = ["check"]
 __version__ = "0.1.0"
 
 
-def check(command: str, cwd: str | None = None, env: Mapping[str, str] | None = None) -> Report:
+def check(
+    command: str,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    preview: bool = False,
+) -> Report:
     """Classify `command` without running it. See `safesh.api.check`."""
     from safesh.api import check as _check
 
-    return _check(command, cwd=cwd, env=env)
+    return _check(command, cwd=cwd, env=env, preview=preview)

@@ -17,6 +17,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from safesh.preview.types import Preview
     from safesh.rules import RuleSet
 
 JSON_SCHEMA_VERSION = 1
@@ -30,6 +31,8 @@ class Report:
     rules_fingerprint: str | None = None
     # The user's `[settings]` (shell, notify_command, ...), for the front ends.
     settings: tuple[tuple[str, str], ...] = ()
+    # What the line would destroy (`safesh.preview`): only for ask/block, only when asked for.
+    preview: Preview | None = None
 
     def setting(self, name: str) -> str | None:
         return dict(self.settings).get(name)
@@ -81,7 +84,24 @@ class Report:
                 for finding in analysis.findings
             ],
             "warnings": list(analysis.notes),
+            "preview": None if self.preview is None else self.preview.to_dict(),
         }
+
+    def with_preview(self) -> Report:
+        """This report with its preview, when the line asks or is blocked (probes run only
+        then, within the `preview_budget` setting); otherwise this report unchanged."""
+        if self.preview is not None or self.runs:
+            return self
+        from dataclasses import replace
+
+        from safesh.preview import preview
+        from safesh.preview.types import Settings
+
+        try:
+            found = preview(self.analysis, Settings.from_pairs(self.settings))
+        except Exception:  # advice only: a failing probe never changes or delays a decision
+            return self
+        return self if found is None else replace(self, preview=found)
 
     def summary(self) -> str:
         """One line: the decision and the decisive rules."""
@@ -104,6 +124,8 @@ class Report:
                 lines.append(f"    detail: {finding.evidence}")
             if finding.alternative:
                 lines.append(f"    safer: {finding.alternative}")
+        if self.preview is not None:
+            lines.extend(self.preview.lines())
         lines.append(self._next_step(approval_id, declined))
         return "\n".join(lines) + "\n"
 
@@ -142,10 +164,14 @@ def check(
     cwd: str | None = None,
     env: Mapping[str, str] | None = None,
     ruleset: RuleSet | None = None,
+    *,
+    preview: bool = False,
 ) -> Report:
     """Analyse `command` as if run in `cwd` with `env`; run nothing.
 
-    Never raises for a bad command or broken rules: those come back as an `ask`.
+    Never raises for a bad command or broken rules: those come back as an `ask`. With
+    `preview=True`, a line that asks or is blocked also gets `Report.preview`: what it would
+    destroy, from read-only probes within a small time budget.
     """
     from safesh.analyze import analyze, make_context, rules_error_analysis
 
@@ -164,11 +190,12 @@ def check(
             fallback = load_fallback_ruleset(error)
             analysis = rules_error_analysis(command, context, str(error), fallback)
             return Report(analysis, settings=fallback.settings if fallback else ())
-    return Report(
+    report = Report(
         analyze(command, context, ruleset),
         rules_fingerprint=ruleset.fingerprint,
         settings=ruleset.settings,
     )
+    return report.with_preview() if preview else report
 
 
 def _rules_problem(analysis: Analysis) -> str:

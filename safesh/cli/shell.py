@@ -213,6 +213,9 @@ def decide_line(
     recorder = Recorder(agent=agent)
     granted = asks and not terminal and recorder.consume_grant(report)
     action = decide(DecisionInput(report.tier, mode, terminal, granted))
+    if not action.runs and action is not Action.WOULD_RUN:
+        # A human (or the agent) is about to read why: show what it would destroy.
+        report = report.with_preview()
     approval_id: str | None = None
     declined = False
     if action is Action.PROMPT:
@@ -253,4 +256,6 @@ def _dry_run_text(report: Report, action: Action) -> str:
     for finding in report.decisive_findings():
         if finding.tier.value != "allow":
             lines.append(f"  [{finding.rule_id}] {finding.tier.value}: {finding.reason}")
+    if report.preview is not None:
+        lines.extend(report.preview.lines())
     return "\n".join(lines) + "\n"

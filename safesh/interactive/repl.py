@@ -115,12 +115,19 @@ def finding_lines(report: Report, limit: int = 5) -> list[str]:
 
 def ask_text(report: Report) -> str:
     lines = ["safesh: this needs your confirmation before it runs:", *_quoted(report.command)]
-    return "\n".join([*lines, *finding_lines(report)]) + "\n"
+    return "\n".join([*lines, *finding_lines(report), *preview_lines(report)]) + "\n"
+
+
+def preview_lines(report: Report) -> list[str]:
+    """What the line would destroy (`safesh.preview`), when the check previewed it."""
+    preview = getattr(report, "preview", None)
+    return [] if preview is None else list(preview.lines())
 
 
 def block_text(report: Report) -> str:
     lines = ["safesh: blocked; this will not run:", *_quoted(report.command)]
     lines += finding_lines(report)
+    lines += preview_lines(report)
     lines.append("  Blocked by policy: safesh does not offer to run it. Do it another way.")
     return "\n".join(lines) + "\n"
 
@@ -525,7 +532,8 @@ def main(passthrough_bash_options: list[str], dry_run: bool = False) -> int:
         sys.stderr.flush()
 
     def check(text: str, cwd: str, env: Mapping[str, str]) -> Report:
-        return api_check(text, cwd=cwd, env=env)
+        # Only a line that asks or is blocked is previewed; allowed lines pay nothing.
+        return api_check(text, cwd=cwd, env=env, preview=True)
 
     runner: BashSession | None = None
     if not dry_run:

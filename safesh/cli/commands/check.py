@@ -29,7 +29,7 @@ def command(line: tuple[str, ...], as_json: bool, cwd: str | None) -> int:
     Several words are joined with spaces, so `safesh check rm -rf /` works; quote the line to
     keep its own quoting.
     """
-    report = check(" ".join(line), cwd=cwd)
+    report = check(" ".join(line), cwd=cwd, preview=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=False))
     else:
@@ -65,4 +65,6 @@ def render(report: Report, colour: bool = False) -> str:
                 lines.append(f"        {finding['evidence']}")
     for warning in data["warnings"]:
         lines.append(f"  warning: {warning}")
+    if report.preview is not None:
+        lines.extend(report.preview.lines())
     return "\n".join(lines)

@@ -71,7 +71,8 @@ def _default_checker(
     # rather than left to the agent's hook timeout (which would run it unjudged).
     from safesh.judge.budget import bounded_check
 
-    return bounded_check(command, cwd=cwd, env=env)
+    # The preview (what an ask/block line would destroy) has its own small time budget.
+    return bounded_check(command, cwd=cwd, env=env).with_preview()
 
 
 class Recorder(Protocol):
@@ -147,6 +148,10 @@ def respond(
     reason = compose_reason(
         request.agent, decision, concerns, fallback, approval_id, native_ask=native_ask
     )
+    preview = getattr(report, "preview", None) if decision in ("ask", "block") else None
+    if preview is not None and not fallback:
+        # What the command would destroy, for the agent and for a user its agent asks.
+        reason = reason.rstrip("\n") + "\n" + "\n".join(preview.lines()) + "\n"
     return encode_response(
         request.agent, decision, reason, native_ask=native_ask, approval_id=approval_id
     )
