@@ -276,7 +276,7 @@ def setting_problem(name: str, value: str) -> str | None:
         elif name == "preview_max_files" and not value.isdigit():
             return "setting 'preview_max_files' must be a whole number"
         elif name == "preview_network" and value.lower() not in ("on", "off"):
-            return "setting 'preview_network' must be \"on\" or \"off\""
+            return 'setting \'preview_network\' must be "on" or "off"'
     except ValueError as error:
         return f"setting {name!r}: {error}"
     return None
