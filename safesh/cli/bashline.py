@@ -37,7 +37,7 @@ usage: safesh [bash options] -c 'COMMAND' [NAME [ARGS...]]
        safesh --dry-run -c 'COMMAND'          judge and report; run nothing
        safesh SUBCOMMAND ...                  check, rules, trust, approvals, approve, deny,
                                               log, hook, install-hook, doctor, shims, paths,
-                                              serve, mcp, daemon
+                                              serve, mcp, daemon, snapshots, undo
 Refused commands exit with status 77 and explain why on stderr.
 """
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from safesh.api import Report
     from safesh.decide import Action
     from safesh.judge.budget import Deadline
+    from safesh.undo import Taken
 
 __all__ = ["USAGE", "Invocation", "LineOutcome", "UsageError", "decide_line", "finish", "main"]
 __all__ += ["parse_invocation", "run_line"]
@@ -223,8 +224,14 @@ def decide_line(
         declined = not action.runs
     elif action is Action.REQUEST_APPROVAL:
         approval_id = recorder.request_approval(report)
+    taken = _keep_snapshot(report) if action is Action.RUN_APPROVED else None
     recorder.record(
-        report, action.value, mode.value, approval_id, outcome="declined" if declined else None
+        report,
+        action.value,
+        mode.value,
+        approval_id,
+        outcome="declined" if declined else None,
+        note=_audit_note(report, taken),
     )
     recorder.close()
     if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
@@ -232,7 +239,24 @@ def decide_line(
     if not action.runs:
         message = report.refusal_message(approval_id, declined=declined)
         return LineOutcome(False, "", message, EXIT_REFUSED, None)
-    return LineOutcome(True, "", "", 0, report.setting("shell"))
+    kept = "" if taken is None else taken.message()
+    return LineOutcome(True, "", kept, 0, report.setting("shell"))
+
+
+def _keep_snapshot(report: Report) -> Taken | None:
+    """A human approved a destructive command: keep what it destroys, so `safesh undo` can
+    put it back (`Taken.message` says so, or why not, before it runs)."""
+    from safesh.undo import take
+
+    return take(report)
+
+
+def _audit_note(report: Report, taken: Taken | None) -> str | None:
+    if report.preview is None and taken is None:
+        return None
+    from safesh.undo import audit_note
+
+    return audit_note(report, taken)
 
 
 def _prompt(report: Report) -> Action:

@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "safesh.cli.commands.serve:command",
     "mcp": "safesh.cli.commands.mcp:command",
     "daemon": "safesh.cli.commands.daemon:group",
+    "snapshots": "safesh.cli.commands.undo:snapshots_command",
+    "undo": "safesh.cli.commands.undo:undo_command",
 }
 
 

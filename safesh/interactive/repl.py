@@ -25,6 +25,7 @@ from safesh.model import Analysis, Context, Finding, ParseError, Tier
 
 if TYPE_CHECKING:
     from safesh.api import Report
+    from safesh.undo import Taken
 
 CheckFn = Callable[[str, str, Mapping[str, str]], "Report"]
 ParseFn = Callable[[str], object]
@@ -215,7 +216,7 @@ class AuditTrail:
     _store: Any = field(default=None, init=False)
     _broken: bool = field(default=False, init=False)
 
-    def record(self, report: Report, outcome: str) -> int | None:
+    def record(self, report: Report, outcome: str, note: str | None = None) -> int | None:
         from safesh.store import AuditEvent
 
         event = AuditEvent(
@@ -226,6 +227,7 @@ class AuditTrail:
             mode=AUDIT_MODE,
             outcome=outcome,
             session=self.session,
+            note=note,
         )
         result = self._guarded(lambda store: store.record(event))
         return result if isinstance(result, int) else None
@@ -350,6 +352,8 @@ class Session:
     history: History | None = None
     dry_run: bool = False
     styled: bool = False
+    # Keeps what an approved line destroys (`safesh.undo.take`); None: no snapshots.
+    snapshot: Callable[[Report], Taken | None] | None = None
     last_status: int = 0
 
     @property
@@ -434,7 +438,8 @@ class Session:
             return None
         if action is Action.RUN_NOTIFY:
             self._say(self._dim(note_text(report)))
-        return self._run(report, text, outcome)
+        note = self._keep_snapshot(report) if outcome == "approved" else None
+        return self._run(report, text, outcome, note)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -473,9 +478,21 @@ class Session:
             tty_out=self.tty_out,
         )
 
-    def _run(self, report: Report, text: str, outcome: str) -> int | None:
+    def _keep_snapshot(self, report: Report) -> str | None:
+        """The human said yes to a destructive line: keep what it destroys for `safesh undo`
+        and say so; the audit note (preview and snapshot)."""
+        if self.snapshot is None:
+            return None
+        taken = self.snapshot(report)
+        if taken is not None:
+            self._say(taken.message())
+        from safesh.undo import audit_note
+
+        return audit_note(report, taken)
+
+    def _run(self, report: Report, text: str, outcome: str, note: str | None = None) -> int | None:
         assert self.runner is not None
-        record_id = self._record(report, outcome)
+        record_id = self._record(report, outcome, note)
         started = time.monotonic()
         result = self.runner.run(text)
         if self.audit is not None:
@@ -496,8 +513,8 @@ class Session:
             return None
         return self.last_status if requested < 0 else requested
 
-    def _record(self, report: Report, outcome: str) -> int | None:
-        return self.audit.record(report, outcome) if self.audit is not None else None
+    def _record(self, report: Report, outcome: str, note: str | None = None) -> int | None:
+        return self.audit.record(report, outcome, note) if self.audit is not None else None
 
     def _discard_typeahead(self) -> None:
         """Keys typed before the question appeared (a pasted block, say) are not an answer."""
@@ -526,6 +543,7 @@ def main(passthrough_bash_options: list[str], dry_run: bool = False) -> int:
     from safesh.interactive.bash_session import BashSession, SessionError
     from safesh.locations import history_file
     from safesh.parse import parse_line
+    from safesh.undo import take as take_snapshot
 
     def warn(text: str) -> None:
         sys.stderr.write(text)
@@ -568,6 +586,7 @@ def main(passthrough_bash_options: list[str], dry_run: bool = False) -> int:
         history=history,
         dry_run=dry_run,
         styled=sys.stderr.isatty() and os.environ.get("TERM", "dumb") != "dumb",
+        snapshot=take_snapshot,
     )
     try:
         return session.loop()

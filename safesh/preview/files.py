@@ -106,7 +106,7 @@ def probe(command: Command, context: Context, budget: Budget, settings: Settings
     tally = Tally()
     try:
         for target in found.targets:
-            _walk_target(target, found, tally, budget, settings.max_entries)
+            walk_target(target, found, tally, budget, settings.max_entries)
     except BudgetExceeded:
         tally.complete = False
     return _section(command, context, found, tally, budget, settings)
@@ -121,7 +121,7 @@ def _shred_removes(argv: tuple[str, ...]) -> bool:
     )
 
 
-def _walk_target(target: str, found: Deletion, tally: Tally, budget: Budget, cap: int) -> None:
+def walk_target(target: str, found: Deletion, tally: Tally, budget: Budget, cap: int) -> None:
     try:
         info = os.lstat(target)
     except OSError:

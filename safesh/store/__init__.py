@@ -148,6 +148,7 @@ class Store:
         ttl_s: float = DEFAULT_TTL_S,
         *,
         tier: str = "ask",
+        preview: str | None = None,
     ) -> ApprovalRequest:
         return self.approvals.request_approval(
             command,
@@ -159,6 +160,7 @@ class Store:
             session=session,
             ttl_s=ttl_s,
             tier=tier,
+            preview=preview,
         )
 
     def get_request(self, approval_id: str) -> ApprovalRequest | None:

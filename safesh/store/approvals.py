@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # keep extra columns, such as PostgreSQL's insertion counter).
 _COLUMNS = (
     "id, command, cwd, fingerprint, rule_ids, reason, tier, agent, session, created, expires, "
-    "status, decided_at, decided_by, grant_kind, grant_until, deny_reason, used_at"
+    "status, decided_at, decided_by, grant_kind, grant_until, deny_reason, used_at, preview"
 )
 
 _SELECT = f"SELECT {_COLUMNS} FROM approvals"
@@ -65,11 +65,13 @@ class Approvals:
         ttl_s: float = DEFAULT_TTL_S,
         *,
         tier: str = "ask",
+        preview: str | None = None,
     ) -> ApprovalRequest:
         """Ask a human about `command`. A still-pending request for the same command, cwd and
         rules fingerprint is returned as it is, so an agent retrying does not pile up
         duplicates. `tier` is the decision that asked for a human; a "block" request is kept
-        (a human may want to see it) but can never be approved."""
+        (a human may want to see it) but can never be approved. `preview` is what the command
+        would destroy (JSON, `safesh.preview.types.Preview.to_dict`), shown to the human."""
         now = self._now()
         with self._db.write() as conn:
             existing = conn.execute(
@@ -91,6 +93,7 @@ class Approvals:
                 "created": iso(now),
                 "expires": iso(now + timedelta(seconds=ttl_s)),
                 "status": "pending",
+                "preview": preview,
             }
             for _ in range(8):  # 40 random bits: a collision is rare, twice in a row never
                 values["id"] = _new_approval_id()
@@ -286,6 +289,7 @@ def _request_from_row(row: Sequence[Any], now: datetime) -> ApprovalRequest:
         grant_until,
         deny_reason,
         used_at,
+        preview,
     ) = row
     stamp = iso(now)
     if (status == "pending" and expires <= stamp) or (
@@ -311,6 +315,7 @@ def _request_from_row(row: Sequence[Any], now: datetime) -> ApprovalRequest:
         grant_until=grant_until,
         deny_reason=deny_reason,
         used_at=used_at,
+        preview=preview,
     )
 
 

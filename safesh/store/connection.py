@@ -68,7 +68,8 @@ if TYPE_CHECKING:
         def close(self) -> None: ...
 
 
-SCHEMA_VERSION = 1
+# 2: approvals.preview (what the command would destroy, as JSON; issue 13).
+SCHEMA_VERSION = 2
 # Writers hold the lock for a few milliseconds; waiting this long means something is stuck.
 DEFAULT_BUSY_TIMEOUT_S = 15.0
 
@@ -120,7 +121,8 @@ CREATE TABLE approvals (
     grant_kind  TEXT,
     grant_until TEXT,
     deny_reason TEXT,
-    used_at     TEXT
+    used_at     TEXT,
+    preview     TEXT
 );
 CREATE INDEX approvals_key ON approvals(command, cwd, fingerprint, status);
 """
@@ -278,6 +280,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version < SCHEMA_VERSION:
+            _upgrade(conn, version)
         elif version > SCHEMA_VERSION:
             raise StoreError(
                 f"the safesh store at {path} has schema version {version}, newer than this "
@@ -287,3 +291,12 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """Bring an older store up to `SCHEMA_VERSION`, step by step, inside the caller's
+    transaction. Every step only adds: nothing a user had is rewritten or dropped, and the
+    audit chain's hashed columns never change."""
+    if version < 2:
+        conn.execute("ALTER TABLE approvals ADD COLUMN preview TEXT")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

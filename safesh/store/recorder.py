@@ -58,6 +58,7 @@ class Recorder:
         mode: str,
         approval_id: str | None = None,
         outcome: str | None = None,
+        note: str | None = None,
     ) -> int | None:
         from safesh.store import AuditEvent, record_quietly
 
@@ -74,6 +75,7 @@ class Recorder:
             agent=self.agent,
             session=self.session,
             approval_id=approval_id,
+            note=note,
         )
         return record_quietly(event, store=store)
 
@@ -115,6 +117,7 @@ class Recorder:
                 agent=self.agent,
                 session=self.session,
                 tier=report.decision,
+                preview=_preview_json(report),
             )
         except Exception as error:
             sys.stderr.write(f"safesh: cannot record an approval request: {error}\n")
@@ -130,3 +133,11 @@ def _notify(report: Report, request: ApprovalRequest) -> None:
         from safesh.store import notify_request
 
         notify_request(request, command=command, url=url)
+
+
+def _preview_json(report: Report) -> str | None:
+    """The report's preview as the approvals store keeps it."""
+    import json
+
+    preview = getattr(report, "preview", None)
+    return None if preview is None else json.dumps(preview.to_dict(), sort_keys=True)

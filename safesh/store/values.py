@@ -156,6 +156,7 @@ class ApprovalRequest:
     grant_until: str | None = None
     deny_reason: str | None = None
     used_at: str | None = None
+    preview: str | None = None  # JSON: what the command would destroy (safesh.preview)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,7 +178,20 @@ class ApprovalRequest:
             "grant": self.grant_kind,
             "grant_until": self.grant_until,
             "deny_reason": self.deny_reason,
+            "preview": self.preview_dict(),
         }
+
+    def preview_dict(self) -> dict[str, Any] | None:
+        """The preview kept with the request, or None (none taken, or unreadable)."""
+        import json
+
+        if not self.preview:
+            return None
+        try:
+            value = json.loads(self.preview)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def _at(words: list[Word], index: int) -> Word | None:
 # may not import the front end).
 SAFESH_SUBCOMMANDS = frozenset(
     {"check", "rules", "trust", "approvals", "approve", "deny", "log", "hook", "install-hook",
-     "doctor", "shims", "paths", "serve", "mcp", "daemon"}
+     "doctor", "shims", "paths", "serve", "mcp", "daemon", "snapshots", "undo"}
 )  # fmt: skip
 
 

@@ -76,6 +76,16 @@ def _recent_dict(record: AuditRecord) -> dict[str, Any]:
     }
 
 
+def _preview_lines(request: ApprovalRequest) -> list[str]:
+    """What the command would destroy, as the agent's refusal showed it (`safesh.preview`)."""
+    data = request.preview_dict()
+    if data is None:
+        return []
+    from safesh.preview.types import Preview
+
+    return Preview.from_dict(data).lines("  ")
+
+
 def _describe(request: ApprovalRequest, recent: list[AuditRecord], now: datetime) -> list[str]:
     lines = [f"{request.id}  {request.command}"]
     lines.append(f"  cwd:     {request.cwd}")
@@ -87,6 +97,7 @@ def _describe(request: ApprovalRequest, recent: list[AuditRecord], now: datetime
     asked = format_span(_age(request.created, now))
     left = format_span(-_age(request.expires, now))
     lines.append(f"  asked:   {asked} ago, expires in {left}")
+    lines += _preview_lines(request)
     for index, record in enumerate(recent):
         label = "  recent:  " if index == 0 else "           "
         moment = parse_time(record.time).astimezone().strftime("%H:%M:%S")

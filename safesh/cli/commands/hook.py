@@ -122,8 +122,14 @@ def run_hook(
             if granted:
                 with contextlib.suppress(Exception):
                     (record or _record)(request, report, "approved")
-                return encode_response(agent, "allow", "safesh: approved by a human")
-        response = respond(request, report, approval_id, native)
+                kept = _keep_snapshot(report)
+                return encode_response(agent, "allow", "safesh: approved by a human" + kept)
+        kept = ""
+        if checker is None and report.decision == "ask" and native:
+            # The agent asks its user itself, and runs the command if they confirm: keep the
+            # snapshot now, the last moment safesh sees the command before it may run.
+            kept = _keep_snapshot(report)
+        response = respond(request, report, approval_id, native, kept)
     except (Exception, SystemExit) as error:  # sys.exit() deep inside must not fail open
         return fault_response(agent, error)
     # The answer is already decided; a failing audit write must not change it.
@@ -137,9 +143,11 @@ def respond(
     report: ReportLike,
     approval_id: str | None = None,
     native_ask: bool | None = None,
+    extra: str = "",
 ) -> HookResponse:
     """Turn a Report into the agent's answer. `native_ask` (default: the agent's protocol has
-    one) says whether the agent's own dialog asks a human now."""
+    one) says whether the agent's own dialog asks a human now; `extra` is a line about the
+    snapshot kept."""
     decision = _hook_decision(report.decision)
     concerns = concerns_for(report)
     fallback = ""
@@ -152,9 +160,24 @@ def respond(
     if preview is not None and not fallback:
         # What the command would destroy, for the agent and for a user its agent asks.
         reason = reason.rstrip("\n") + "\n" + "\n".join(preview.lines()) + "\n"
+    if extra:
+        reason = reason.rstrip("\n") + extra + "\n"
     return encode_response(
         request.agent, decision, reason, native_ask=native_ask, approval_id=approval_id
     )
+
+
+def _keep_snapshot(report: ReportLike) -> str:
+    """Keep what an approved (or about to be confirmed) destructive command destroys, for
+    `safesh undo`; a line saying what was kept or why not, or "" when nothing applies."""
+    from safesh.api import Report
+
+    if not isinstance(report, Report):
+        return ""
+    from safesh.undo import take
+
+    taken = take(report)
+    return "" if taken is None else "\n" + taken.message().rstrip("\n")
 
 
 def _approval(

@@ -1,0 +1,250 @@
+"""Undo: before a destructive local command runs because a human approved it, safesh keeps a
+snapshot of what it destroys, and `safesh undo ID` puts it back (issue 13).
+
+The round trips go through the real entry points: `safesh -c` refuses with a request id,
+`safesh approve ID`, the identical re-run runs, `safesh undo ID` restores. The real `rm` runs
+only inside pytest's temporary directory under /tmp; other destructive programs are stubs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from previewkit import commit_file, git, make_repo, safesh, tree_bytes, user_env
+
+REFUSED = 77
+
+# The team keeps release artefacts in build/, so deleting it asks here (by default it is
+# regenerable build output and runs).
+KEEP_BUILD = """
+[[rule]]
+id = "team.keep-build"
+reason = "build/ holds the signed release artefacts in this project."
+tier = "ask"
+command = ["rm"]
+args_any = ["build"]
+match = ["rm -rf build"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _under_tmp(tmp_path: Path) -> None:
+    # The real rm runs in these tests: only ever inside a temporary directory under /tmp.
+    assert str(tmp_path.resolve()).startswith("/tmp/")
+
+
+def approve_and_rerun(line: str, cwd: Path, env: dict[str, str]) -> tuple[str, dict[str, Any], Any]:
+    """Refused with a request id -> `safesh approve ID` -> the identical re-run runs.
+    Returns (request id, the request as `safesh approvals --json` showed it, the re-run)."""
+    first = safesh("-c", line, env=env, cwd=cwd)
+    assert first.returncode == REFUSED, first.stderr
+    pending = json.loads(safesh("approvals", "--json", env=env).stdout)
+    assert [p["command"] for p in pending] == [line]
+    request = pending[0]
+    assert request["id"] in first.stderr
+    assert safesh("approve", request["id"], env=env).returncode == 0
+    second = safesh("-c", line, env=env, cwd=cwd)
+    assert second.returncode == 0, second.stderr
+    return request["id"], request, second
+
+
+def snapshot_id(stderr: str) -> str:
+    for line in stderr.splitlines():
+        if line.startswith("safesh: snapshot "):
+            return line.split()[2]
+    raise AssertionError(f"no snapshot in: {stderr}")
+
+
+def worktree_bytes(repo: Path) -> dict[str, bytes]:
+    return {k: v for k, v in tree_bytes(repo).items() if not k.startswith(".git/")}
+
+
+def modes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): stat.S_IMODE(p.lstat().st_mode) for p in root.rglob("*")}
+
+
+def make_build(project: Path) -> Path:
+    build = project / "build"
+    (build / "lib" / "deep").mkdir(parents=True)
+    (build / "app.bin").write_bytes(bytes(range(256)) * 40)
+    (build / "lib" / "deep" / "data.json").write_text('{"a": 1}\n')
+    tool = build / "run.sh"
+    tool.write_text("#!/bin/sh\necho hi\n")
+    tool.chmod(0o750)
+    (build / "latest").symlink_to("app.bin")
+    return build
+
+
+def test_approved_rm_rf_build_is_undone_byte_for_byte(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    build = make_build(project)
+    before, before_modes = tree_bytes(build), modes(build)
+    _, request, rerun = approve_and_rerun("rm -rf build", project, env)
+    assert request["preview"]["count"] == 4  # three files and a symbolic link
+    assert "a snapshot is kept if it runs" in json.dumps(request["preview"])
+    assert not build.exists()
+    kept = snapshot_id(rerun.stderr)
+    listed = json.loads(safesh("snapshots", "--json", env=env).stdout)
+    assert [s["id"] for s in listed] == [kept]
+    result = safesh("undo", kept, env=env)
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(build) == before
+    assert modes(build) == before_modes
+    assert os.readlink(build / "latest") == "app.bin"
+
+
+def test_undo_refuses_to_overwrite_what_changed_since(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    _, _, rerun = approve_and_rerun("rm -rf build", project, env)
+    (project / "build").mkdir()
+    (project / "build" / "new.txt").write_text("written after the delete\n")
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode != 0
+    assert "exists again" in result.stderr
+    assert tree_bytes(project / "build") == {"new.txt": b"written after the delete\n"}
+
+
+def test_a_snapshot_is_restored_once(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    _, _, rerun = approve_and_rerun("rm -rf build", project, env)
+    kept = snapshot_id(rerun.stderr)
+    assert safesh("undo", kept, env=env).returncode == 0
+    again = safesh("undo", kept, env=env)
+    assert again.returncode != 0
+    assert "already restored" in again.stderr
+
+
+def test_approved_git_reset_hard_is_undone(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "app.py", "v1\n", "first")
+    commit_file(repo, "lib.py", "lib v1\n", "second")
+    (repo / "app.py").write_text("v2: an afternoon of work\n")
+    (repo / "lib.py").write_text("lib v2 staged\n")
+    git(repo, "add", "lib.py")
+    (repo / "new.py").write_text("new file, staged\n")
+    git(repo, "add", "new.py")
+    before = worktree_bytes(repo)
+    staged_before = git(repo, "diff", "--cached", "--name-only")
+    _, request, rerun = approve_and_rerun("git reset --hard", repo, env)
+    assert any("app.py" in item for item in request["preview"]["items"])
+    assert (repo / "app.py").read_text() == "v1\n"
+    assert not (repo / "new.py").exists()
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode == 0, result.stderr
+    assert worktree_bytes(repo) == before
+    assert git(repo, "diff", "--cached", "--name-only") == staged_before
+
+
+def test_approved_git_reset_hard_to_an_older_commit_is_undone(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a.txt", "1\n", "one")
+    head = commit_file(repo, "a.txt", "2\n", "two")
+    (repo / "a.txt").write_text("3 uncommitted\n")
+    _, request, rerun = approve_and_rerun("git reset --hard HEAD~1", repo, env)
+    assert any("two" in item for item in request["preview"]["items"])
+    assert git(repo, "rev-parse", "HEAD").strip() != head
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "rev-parse", "HEAD").strip() == head
+    assert (repo / "a.txt").read_text() == "3 uncommitted\n"
+
+
+def test_approved_git_branch_force_delete_is_undone(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a", "1\n", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    tip = commit_file(repo, "b", "2\n", "unmerged idea")
+    git(repo, "checkout", "-q", "main")
+    _, _, rerun = approve_and_rerun("git branch -D feature", repo, env)
+    assert "feature" not in git(repo, "branch", "--list")
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "rev-parse", "refs/heads/feature").strip() == tip
+
+
+def test_undo_of_a_branch_refuses_when_the_name_is_taken_again(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    base = commit_file(repo, "a", "1\n", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit_file(repo, "b", "2\n", "unmerged idea")
+    git(repo, "checkout", "-q", "main")
+    _, _, rerun = approve_and_rerun("git branch -D feature", repo, env)
+    git(repo, "branch", "feature", base)
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode != 0
+    assert git(repo, "rev-parse", "refs/heads/feature").strip() == base
+
+
+def test_a_snapshot_over_the_budget_is_announced_before_anyone_decides(tmp_path: Path) -> None:
+    env = user_env(tmp_path, {"snapshot_budget": "1KB"}, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    first = safesh("-c", "rm -rf build", env=env, cwd=project)
+    assert first.returncode == REFUSED
+    assert "undo: no snapshot:" in first.stderr
+    assert "over the snapshot budget" in first.stderr
+    assert (project / "build").exists()
+
+
+def test_the_audit_record_names_the_preview_and_the_snapshot(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    _, _, rerun = approve_and_rerun("rm -rf build", project, env)
+    log = safesh("log", "--json", env=env).stdout.splitlines()
+    notes = [json.loads(line).get("note") or "" for line in log]
+    assert any(note.startswith("preview: rm deletes 4 files") for note in notes)
+    assert any(f"snapshot {snapshot_id(rerun.stderr)}" in note for note in notes)
+
+
+def test_approvals_list_shows_the_preview(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    assert safesh("-c", "rm -rf build", env=env, cwd=project).returncode == REFUSED
+    listing = safesh("approvals", env=env).stdout
+    assert "preview: rm deletes 4 files" in listing
+    assert "build/  (4 files" in listing
+
+
+def test_a_store_from_before_previews_is_upgraded_in_place(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    state = tmp_path / "state" / "safesh"
+    state.mkdir(parents=True)
+    from safesh.store.connection import _SCHEMA
+
+    old_schema = _SCHEMA.replace(",\n    preview     TEXT", "")
+    with sqlite3.connect(state / "safesh.db") as conn:
+        for statement in old_schema.format(genesis="0" * 64).split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO approvals (id, command, cwd, fingerprint, rule_ids, reason, tier, "
+            "created, expires, status) VALUES ('abcdefgh', 'git reset --hard', '/w', 'f', "
+            "'[]', 'r', 'ask', '2026-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z', "
+            "'pending')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    listed = json.loads(safesh("approvals", "--json", env=env).stdout)
+    assert [(r["id"], r["preview"]) for r in listed] == [("abcdefgh", None)]
