@@ -73,11 +73,13 @@ def user_env(
         "SAFESH_NONINTERACTIVE": "1",
         "GIT_CONFIG_NOSYSTEM": "1",
     }
-    if settings or rules:
-        path = tmp_path / "config" / "safesh" / "rules.toml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = "".join(f"{key} = {json.dumps(value)}\n" for key, value in (settings or {}).items())
-        path.write_text(("[settings]\n" + body if body else "") + rules)
+    # A generous budget by default: these tests specify what a preview says, and a loaded
+    # machine must not turn that into "cut short" (the budget has tests of its own).
+    settings = {"preview_budget": "60s", **(settings or {})}
+    path = tmp_path / "config" / "safesh" / "rules.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+    path.write_text("[settings]\n" + body + rules)
     return env
 
 
