@@ -248,3 +248,114 @@ def test_a_store_from_before_previews_is_upgraded_in_place(tmp_path: Path) -> No
     conn.close()
     listed = json.loads(safesh("approvals", "--json", env=env).stdout)
     assert [(r["id"], r["preview"]) for r in listed] == [("abcdefgh", None)]
+
+
+def test_approved_stash_drop_is_undone(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a.txt", "1\n", "base")
+    (repo / "a.txt").write_text("half-done idea\n")
+    git(repo, "stash", "push", "-q", "-m", "idea")
+    _, request, rerun = approve_and_rerun("git stash drop", repo, env)
+    assert any("idea" in item for item in request["preview"]["items"])
+    assert git(repo, "stash", "list") == ""
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "idea" in git(repo, "stash", "list")
+    git(repo, "stash", "pop", "-q")
+    assert (repo / "a.txt").read_text() == "half-done idea\n"
+
+
+def test_approved_checkout_of_one_file_is_undone_and_other_changes_stay(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a.py", "a1\n", "base")
+    commit_file(repo, "b.py", "b1\n", "more")
+    (repo / "a.py").write_text("a2 discarded by mistake\n")
+    (repo / "b.py").write_text("b2 kept\n")
+    _, _, rerun = approve_and_rerun("git checkout -- a.py", repo, env)
+    assert (repo / "a.py").read_text() == "a1\n"
+    result = safesh("undo", snapshot_id(rerun.stderr), env=env)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "a.py").read_text() == "a2 discarded by mistake\n"
+    assert (repo / "b.py").read_text() == "b2 kept\n"
+
+
+def hook(agent: str, command: str, cwd: Path, env: dict[str, str]) -> Any:
+    import subprocess
+    import sys
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "agent-protocols"
+    name = {"codex": "codex-pretooluse-input.json", "claude-code": "claude-pretooluse-input.json"}
+    data = json.loads((fixtures / name[agent]).read_text())
+    data["cwd"] = str(cwd)
+    data["tool_input"]["command"] = command
+    return subprocess.run(
+        [sys.executable, "-m", "safesh", "hook", agent],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_a_hook_grant_keeps_a_snapshot_before_the_agent_runs_it(tmp_path: Path) -> None:
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a", "1\n", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    tip = commit_file(repo, "b", "2\n", "unmerged idea")
+    git(repo, "checkout", "-q", "main")
+    line = "git branch -D feature"
+    refused = hook("codex", line, repo, env)
+    assert "git branch -D deletes 1 branch with 1 commit" in refused.stdout + refused.stderr
+    request = json.loads(safesh("approvals", "--json", env=env).stdout)[0]["id"]
+    assert safesh("approve", request, env=env).returncode == 0
+    allowed = hook("codex", line, repo, env)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    git(repo, "branch", "-D", "feature")  # what the agent does with the allow
+    kept = json.loads(safesh("snapshots", "--json", env=env).stdout)
+    assert [s["command"] for s in kept] == [line]
+    assert safesh("undo", kept[0]["id"], env=env).returncode == 0
+    assert git(repo, "rev-parse", "refs/heads/feature").strip() == tip
+
+
+def test_confirming_in_the_interactive_shell_keeps_a_snapshot(tmp_path: Path) -> None:
+    import re
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = user_env(tmp_path)
+    repo = make_repo(tmp_path / "repo")
+    commit_file(repo, "a", "1\n", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    tip = commit_file(repo, "b", "2\n", "unmerged idea")
+    git(repo, "checkout", "-q", "main")
+    interactive = {k: v for k, v in env.items() if k != "SAFESH_NONINTERACTIVE"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "safesh", "-i"],
+        env={**interactive, "TERM": "xterm"},
+        cwd=str(repo),
+        encoding="utf-8",
+        timeout=60,
+    )
+    try:
+        prompt = re.compile(r"safesh:[^\r\n]*[$#] ")
+        child.expect(prompt)
+        child.sendline("git branch -D feature")
+        child.expect(r"\[y/N\] ")
+        assert "1 unmerged commit" in str(child.before)
+        child.sendline("y")
+        child.expect(r"safesh: snapshot (\w+) kept")
+        kept = str(child.match.group(1))
+        child.expect(prompt)
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert "feature" not in git(repo, "branch", "--list")
+    assert safesh("undo", kept, env=env).returncode == 0
+    assert git(repo, "rev-parse", "refs/heads/feature").strip() == tip
