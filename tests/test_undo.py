@@ -204,6 +204,25 @@ def test_a_snapshot_over_the_budget_is_announced_before_anyone_decides(tmp_path:
     assert (project / "build").exists()
 
 
+def test_old_snapshots_expire_and_the_budget_drops_the_oldest(tmp_path: Path) -> None:
+    env = user_env(tmp_path, {"snapshot_budget": "15KB", "snapshot_retention": "1d"}, KEEP_BUILD)
+    expired = tmp_path / "state" / "safesh" / "snapshots" / "expired1"
+    expired.mkdir(parents=True)
+    (expired / "manifest.json").write_text(
+        json.dumps({"id": "expired1", "command": "rm x", "cwd": "/", "created": 1.0, "size": 1})
+    )
+    ids = []
+    for name in ("one", "two"):
+        project = tmp_path / name
+        project.mkdir()
+        make_build(project)  # about 10 KB: two do not fit in 15 KB
+        _, _, rerun = approve_and_rerun("rm -rf build", project, env)
+        ids.append(snapshot_id(rerun.stderr))
+    listed = [s["id"] for s in json.loads(safesh("snapshots", "--json", env=env).stdout)]
+    assert listed == [ids[1]]
+    assert not expired.exists()
+
+
 def test_the_audit_record_names_the_preview_and_the_snapshot(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=KEEP_BUILD)
     project = tmp_path / "project"
