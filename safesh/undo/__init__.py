@@ -18,7 +18,6 @@ Imports: `safesh.model`, `safesh.preview` and this package (never a front end).
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 
@@ -34,8 +33,10 @@ if TYPE_CHECKING:
     from safesh.preview.gitwork import GitWork
     from safesh.preview.types import Budget, Settings
 
-# Finding the files of a big target may take longer than a preview: the human already said yes.
-_WALK_BUDGET_S = 20.0
+# Listing and measuring what to keep may take longer than a preview (the human already said
+# yes), but never unboundedly: a hook that answers late is treated by some agents as no hook.
+_WALK_BUDGET_S = 5.0
+_MAX_ENTRIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,10 @@ def _targets(found: Deletion, budget: Budget) -> list[str] | None:
     tally = Tally()
     try:
         for target in existing:
-            walk_target(target, found, tally, budget, 10**9)
+            walk_target(target, found, tally, budget, _MAX_ENTRIES)
     except BudgetExceeded:
         return None
-    return sorted(tally.matched)
+    return sorted(tally.matched) if tally.complete else None
 
 
 def _store(
@@ -153,7 +154,12 @@ def _store(
     from safesh.undo import gitstate
     from safesh.undo.keep import Manifest, make_room, new_id, save, snapshots_dir
 
-    size = _size(file_targets)
+    size = _measure(file_targets)
+    if size is None:
+        problems.append(
+            f"too many files to keep (over {_MAX_ENTRIES} or {_WALK_BUDGET_S:g}s to list them)"
+        )
+        file_targets, size = [], 0
     too_big = make_room(size, settings.snapshot_budget_bytes, settings.snapshot_retention_s)
     if too_big is not None:
         problems.append(too_big)
@@ -195,18 +201,21 @@ def _describe(entry: dict[str, Any]) -> str:
     return "working-tree changes" if entry.get("stash") else "the branch position"
 
 
-def _size(targets: list[str]) -> int:
-    total = 0
-    for target in targets:
-        if os.path.isdir(target) and not os.path.islink(target):
-            for folder, _, names in os.walk(target):
-                for name in names:
-                    with contextlib.suppress(OSError):
-                        total += os.lstat(os.path.join(folder, name)).st_size
-        else:
-            with contextlib.suppress(OSError):
-                total += os.lstat(target).st_size
-    return total
+def _measure(targets: list[str]) -> int | None:
+    """The bytes under `targets`, or None when listing them exceeds the entry cap or the
+    time budget (then no snapshot is taken, and the human is told)."""
+    from safesh.preview.files import Deletion, Tally, walk_target
+    from safesh.preview.types import Budget, BudgetExceeded
+
+    everything = Deletion(tuple(targets), (), True, "/")
+    tally = Tally()
+    budget = Budget(_WALK_BUDGET_S)
+    try:
+        for target in targets:
+            walk_target(target, everything, tally, budget, _MAX_ENTRIES)
+    except BudgetExceeded:
+        return None
+    return tally.bytes if tally.complete else None
 
 
 def undo(snapshot_id: str) -> Undone:
