@@ -232,6 +232,21 @@ def test_network_dry_run_runs_the_tools_own_plan_when_turned_on(tmp_path: Path) 
     assert "plan -destroy" in (tmp_path / "stub-ran").read_text()
 
 
+def test_kubectl_server_dry_run_lists_what_it_would_delete_when_turned_on(
+    tmp_path: Path,
+) -> None:
+    env = user_env(tmp_path, {"preview_network": "on"})
+    kubectl = tmp_path / "stub-bin" / "kubectl"
+    kubectl.write_text(
+        f'#!/bin/sh\necho "$*" >> "{tmp_path}/stub-ran"\n'
+        'printf "deployment.apps/web\\nservice/web\\n"\n'
+    )
+    preview = check_json("kubectl delete -n shop deploy,svc -l app=web", tmp_path, env)["preview"]
+    assert preview["count"] == 2
+    assert preview["items"] == ["deployment.apps/web", "service/web"]
+    assert "--dry-run=server" in (tmp_path / "stub-ran").read_text()
+
+
 def test_allowed_lines_get_no_preview(repo: Path, env: dict[str, str]) -> None:
     commit_file(repo, "a", "1\n", "base")
     assert check_json("git status", repo, env)["preview"] is None
