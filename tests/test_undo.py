@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from human_terminal import in_a_terminal, needs_human_session
 from previewkit import commit_file, git, make_repo, safesh, tree_bytes, user_env
 
 REFUSED = 77
@@ -32,6 +33,16 @@ match = ["rm -rf build"]
 """
 
 
+# Approving is a human's act in a terminal of their own (safesh/agents/session.py).
+pytestmark = needs_human_session
+
+
+def approve_as_human(approval_id: str, env: dict[str, str]) -> Any:
+    import sys
+
+    return in_a_terminal([sys.executable, "-m", "safesh", "approve", approval_id], env)
+
+
 @pytest.fixture(autouse=True)
 def _under_tmp(tmp_path: Path) -> None:
     # The real rm runs in these tests: only ever inside a temporary directory under /tmp.
@@ -47,7 +58,7 @@ def approve_and_rerun(line: str, cwd: Path, env: dict[str, str]) -> tuple[str, d
     assert [p["command"] for p in pending] == [line]
     request = pending[0]
     assert request["id"] in first.stderr
-    assert safesh("approve", request["id"], env=env).returncode == 0
+    assert approve_as_human(request["id"], env).returncode == 0
     second = safesh("-c", line, env=env, cwd=cwd)
     assert second.returncode == 0, second.stderr
     return request["id"], request, second
@@ -331,7 +342,7 @@ def test_a_hook_grant_keeps_a_snapshot_before_the_agent_runs_it(tmp_path: Path) 
     refused = hook("codex", line, repo, env)
     assert "git branch -D deletes 1 branch with 1 commit" in refused.stdout + refused.stderr
     request = json.loads(safesh("approvals", "--json", env=env).stdout)[0]["id"]
-    assert safesh("approve", request, env=env).returncode == 0
+    assert approve_as_human(request, env).returncode == 0
     allowed = hook("codex", line, repo, env)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     git(repo, "branch", "-D", "feature")  # what the agent does with the allow
