@@ -98,7 +98,19 @@ def _parser() -> Parser:
 
 
 def parse_treesitter(source: str) -> ParsedLine:
-    """Parse with tree-sitter or raise FrontendError (never anything else)."""
+    """Parse with tree-sitter or raise FrontendError (never anything else).
+
+    tree-sitter runs in a forked child (`safesh.parse.isolated`): a crash in its C code is
+    then a line that was not understood (which asks), not a dead hook that every agent
+    reads as "go ahead"."""
+    from safesh.parse.isolated import parse_in_child
+
+    _parser()  # load the grammar here, so every child starts with it
+    return parse_in_child(parse_here, source)
+
+
+def parse_here(source: str) -> ParsedLine:
+    """Parse with tree-sitter in this process (what the isolated child runs)."""
     data = source.encode("utf-8", "surrogatepass")
     try:
         root = _parser().parse(data).root_node
