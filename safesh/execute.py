@@ -3,14 +3,17 @@ costs nothing while the command runs and signals, stdio, the environment and the
 directory are exactly what the caller gave (plus one marker, SAFESH_AGENT_SESSION, and
 minus safesh's own shim plumbing).
 
-May import safesh.agents.session (the marker's name) and the standard library."""
+May import only the standard library: it is on every command's path (the marker's name
+lives here, and `safesh.agents.session` takes it from here)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
 
-from safesh.agents.session import SESSION_MARKER
+# Set in the environment of every command a judged line starts: the command runs inside an
+# agent's session (see safesh.agents.session, which reads it).
+SESSION_MARKER = "SAFESH_AGENT_SESSION"
 
 SHIM_MARKER = b"safesh-shim"
 

@@ -24,7 +24,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SESSION_MARKER = "SAFESH_AGENT_SESSION"
+# Defined beside exec, which sets it on every command's (hot) path; re-exported from here.
+from safesh.execute import SESSION_MARKER
 
 # Variables an agent sets in its tools' environment, and whose session that is.
 AGENT_VARIABLES: Mapping[str, str] = {
