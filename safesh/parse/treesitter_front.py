@@ -26,6 +26,7 @@ May import `safesh.model`, `safesh.parse.words` and tree-sitter; never a later s
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,12 @@ def _parser() -> Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
+# The one tree-sitter Parser is not safe to use from two threads at once (it crashes the
+# process), and a judge abandoned at its deadline (safesh.judge.budget) may still be parsing
+# when the next line is judged: parses take turns.
+_PARSE_LOCK = threading.Lock()
+
+
 def parse_treesitter(source: str) -> ParsedLine:
     """Parse with tree-sitter or raise FrontendError (never anything else).
 
@@ -113,7 +120,8 @@ def parse_here(source: str) -> ParsedLine:
     """Parse with tree-sitter in this process (what the isolated child runs)."""
     data = source.encode("utf-8", "surrogatepass")
     try:
-        root = _parser().parse(data).root_node
+        with _PARSE_LOCK:
+            root = _parser().parse(data).root_node
     except Exception as exc:
         raise FrontendError(f"tree-sitter failed: {exc}", None) from exc
     offsets = _Offsets(source, data)
