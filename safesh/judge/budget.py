@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 DEADLINE_SECONDS = 3.0
 MAX_INPUT_CHARS = 256 * 1024
 DEADLINE_ENV = "SAFESH_JUDGE_DEADLINE"
+WORKER_STACK_BYTES = 256 * 1024 * 1024  # reserved, not committed: pages are used on demand
 
 TOO_LARGE = "core.too-large"
 TOO_SLOW = "core.deadline"
@@ -137,8 +138,14 @@ def bounded(
         except BaseException as error:  # handed to the caller, which fails closed on it
             failure.append(error)
 
-    worker = threading.Thread(target=judge, name="safesh-judge", daemon=True)
-    worker.start()
+    # The parsers recurse in C (tree-sitter) and Python; a thread gets a stack as deep as the
+    # main thread's could grow, so judging there never overflows where it would not before.
+    previous = threading.stack_size(WORKER_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=judge, name="safesh-judge", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
     worker.join(due.remaining())
     if outcome:
         return outcome[0]
