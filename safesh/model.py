@@ -213,6 +213,9 @@ class Finding:
     target: str | None = None  # what the confirmation names (branch, namespace, bucket, path)
     evidence: str | None = None  # the words that made it match, for the message
     pack: str | None = None
+    # Why the command acts on production, when that raised this finding (approvals of such
+    # findings may need two people).
+    production: str | None = None
 
 
 @dataclass(frozen=True)

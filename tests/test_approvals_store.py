@@ -230,9 +230,13 @@ def test_approval_is_written_to_the_audit_chain(store: Store) -> None:
 
 def test_denial_is_written_to_the_audit_chain(store: Store) -> None:
     request = ask(store)
-    store.deny(request.id, "not now", by="alice")
+    store.deny(request.id, "not now", by="alice", host="laptop")
     (record,) = store.records(LogQuery(kinds=("approval",)))
-    assert (record.user, record.outcome, record.note) == ("alice", "denied", "not now")
+    assert (record.user, record.outcome, record.note) == (
+        "alice",
+        "denied",
+        "not now (by alice on laptop via cli)",
+    )
 
 
 def test_notify_command_gets_the_request_as_json_on_stdin(store: Store, tmp_path: Path) -> None:

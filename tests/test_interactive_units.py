@@ -494,7 +494,10 @@ def test_ctrl_d_inside_a_multi_line_command_cancels_it() -> None:
     assert "nothing was run" in out.getvalue()
 
 
-def test_a_broken_store_warns_once_and_the_shell_goes_on() -> None:
+def test_a_broken_store_is_said_for_every_unrecorded_command_and_the_shell_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # where the spool goes
     session, runner, _store, out, _ = make_session({}, ["echo 1", "echo 2"])
 
     def broken() -> object:
@@ -504,7 +507,27 @@ def test_a_broken_store_warns_once_and_the_shell_goes_on() -> None:
     session.audit.open_store = broken
     session.loop()
     assert runner.ran == ["echo 1", "echo 2", "exit"]
-    assert out.getvalue().count("cannot write the audit log") == 1
+    assert out.getvalue().count("was not written to the audit log") == 2
+
+
+def test_one_store_failure_does_not_turn_recording_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # where the spool goes
+    session, runner, store, out, _ = make_session({}, ["echo 1", "echo 2"])
+    attempts: list[int] = []
+
+    def locked_once() -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("database is locked")
+        return store
+
+    assert session.audit is not None
+    session.audit.open_store = locked_once
+    session.loop()
+    assert [getattr(e, "command", None) for e in store.events] == ["echo 2"]
+    assert out.getvalue().count("was not written to the audit log") == 1
 
 
 def test_history_failures_never_raise(tmp_path: Path) -> None:

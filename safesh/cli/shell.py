@@ -151,9 +151,19 @@ def run_line(
     With `agent_lines`, a coding agent's own wrapper line (Claude Code's prefix line, Gemini
     CLI's background-pid wrapper) is judged, approved and recorded by the agent's command
     inside it; the whole line still runs unchanged."""
-    outcome = decide_line(source, dry_run, agent_lines=agent_lines)
+    outcome = decide_line(
+        source, dry_run, agent_lines=agent_lines, argv=bound_argv(inv, shell_args)
+    )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
+
+
+def bound_argv(inv: Invocation, shell_args: list[str]) -> tuple[str, ...]:
+    """What a grant is bound to besides the command: `rm -rf "$1"` approved with ./build is
+    not approved with /. The `-c` text itself is left out: the judged command is bound
+    already, and an agent's wrapper around it differs on every call."""
+    arguments = shell_args[:1] + shell_args[2:] if shell_args[:1] == ["-c"] else shell_args
+    return (*inv.passthrough, *arguments)
 
 
 def finish(outcome: LineOutcome, inv: Invocation, shell_args: list[str]) -> int:
@@ -175,6 +185,7 @@ def decide_line(
     terminal: bool | None = None,
     may_prompt: bool = True,
     deadline: Deadline | None = None,
+    argv: tuple[str, ...] = (),
 ) -> LineOutcome | None:
     """Judge `source` in this process's environment and directory, ask or record what the
     decision needs (approval request, grant, audit record), and say what to do.
@@ -183,7 +194,8 @@ def decide_line(
     With `may_prompt` False, a line that needs a prompt returns None, recording nothing: the
     resident judge has no terminal, its client prompts. `deadline`: when the answer is due
     (default: the judge's deadline from now). A line too large, or not judged by the
-    deadline, is asked about in time (safesh.judge.budget)."""
+    deadline, is asked about in time (safesh.judge.budget). `argv`: the shell's own arguments
+    besides the command text (`bound_argv`), part of what an approval is bound to."""
     from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, decide, exit_code
     from safesh.judge.budget import bounded, bounded_check
     from safesh.model import Tier
@@ -211,7 +223,7 @@ def decide_line(
     terminal = asks and terminal
     if terminal and not may_prompt:
         return None
-    recorder = Recorder(agent=agent)
+    recorder = Recorder(agent=agent, argv=argv)
     granted = asks and not terminal and recorder.consume_grant(report)
     action = decide(DecisionInput(report.tier, mode, terminal, granted))
     if not action.runs and action is not Action.WOULD_RUN:

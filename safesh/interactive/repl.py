@@ -206,15 +206,15 @@ class Runner(Protocol):
 
 @dataclass
 class AuditTrail:
-    """Records decisions and results in the store. A failing store costs one warning, then
-    the session goes on without it (a locked or broken database must not make every command
-    wait, nor stop the shell)."""
+    """Records decisions and results in the store. A failing store never stops the shell and
+    never turns recording off: every command tries again (a lock held for a moment must not
+    leave the rest of the session unrecorded), a record that cannot be written goes to the
+    spool to be sent later, and the human is told each time one could not be written."""
 
     warn: Callable[[str], None]
     session: str = field(default_factory=lambda: f"interactive-{os.getpid()}")
     open_store: Callable[[], Any] | None = None
     _store: Any = field(default=None, init=False)
-    _broken: bool = field(default=False, init=False)
 
     def record(self, report: Report, outcome: str, note: str | None = None) -> int | None:
         from safesh.store import AuditEvent
@@ -229,12 +229,30 @@ class AuditTrail:
             session=self.session,
             note=note,
         )
-        result = self._guarded(lambda store: store.record(event))
-        return result if isinstance(result, int) else None
+        try:
+            if self._store is None:
+                self._store = self._open()
+            return int(_record(self._store, event))
+        except Exception as error:
+            from safesh.store import spool_event
+
+            spooled = spool_event(getattr(self._store, "path", None), event, error)
+            self.close()  # reopened at the next command
+            fate = "it waits in the spool and is sent later" if spooled else "it is LOST"
+            self.warn(
+                f"safesh: this command was not written to the audit log ({error}); {fate}. "
+                "safesh tries again at the next command.\n"
+            )
+            return None
 
     def finish(self, record_id: int | None, status: int, duration_s: float) -> None:
-        if record_id is not None:
-            self._guarded(lambda store: store.finish(record_id, status, duration_s))
+        if record_id is None or self._store is None:
+            return
+        try:
+            self._store.finish(record_id, status, duration_s)
+        except Exception as error:
+            self.close()
+            self.warn(f"safesh: the exit status was not written to the audit log ({error})\n")
 
     def close(self) -> None:
         if self._store is not None:
@@ -242,27 +260,21 @@ class AuditTrail:
                 self._store.close()
             self._store = None
 
-    def _guarded(self, action: Callable[[Any], object]) -> object:
-        if self._broken:
-            return None
-        try:
-            if self._store is None:
-                self._store = self._open()
-            return action(self._store)
-        except Exception as error:
-            self._broken = True
-            self.warn(
-                f"safesh: cannot write the audit log ({error}); "
-                "this session continues without recording\n"
-            )
-            return None
-
     def _open(self) -> Any:
         if self.open_store is not None:
             return self.open_store()
-        from safesh.store import Store
+        from safesh.store import open_store
 
-        return Store()
+        return open_store(None)
+
+
+def _record(store: Any, event: Any) -> int:
+    """Send what the spool holds first, when the store has one (the real one does)."""
+    from safesh.store import Store, record_or_spool
+
+    if isinstance(store, Store):
+        return record_or_spool(store, event)
+    return int(store.record(event))
 
 
 class History:

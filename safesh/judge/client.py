@@ -180,7 +180,10 @@ def _shell(inv: Invocation) -> int:
     from safesh.judge.budget import Deadline
 
     deadline = Deadline.from_env()
+    from safesh.cli.shell import bound_argv
+
     request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
+    request["argv"] = list(bound_argv(inv, shell_args))
     request.update(agent_lines=agent_lines, terminal=not dry_run and terminal_available())
     reply = ask(request, deadline.remaining())
     if reply is not None and reply.get("status") == "ok":
@@ -198,7 +201,13 @@ def _shell(inv: Invocation) -> int:
             return hand_over(inv, shell_args, shell) if runs else status
     from safesh.cli.shell import decide_line, finish
 
-    outcome = decide_line(source, dry_run, agent_lines=agent_lines, deadline=deadline)
+    outcome = decide_line(
+        source,
+        dry_run,
+        agent_lines=agent_lines,
+        deadline=deadline,
+        argv=bound_argv(inv, shell_args),
+    )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
 

@@ -185,6 +185,15 @@ def _answer_capturing_stderr(
     return reply
 
 
+def _argv(request: dict[str, object]) -> tuple[str, ...]:
+    """The client's shell arguments (part of what a grant is bound to); anything but a list of
+    text binds to none, which no grant given with arguments matches."""
+    value = request.get("argv")
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return ()
+
+
 def _answer(request: dict[str, object], info: dict[str, object]) -> dict[str, object]:
     kind = protocol.text(request, "kind")
     if kind == "status":
@@ -201,6 +210,7 @@ def _answer(request: dict[str, object], info: dict[str, object]) -> dict[str, ob
             agent_lines=protocol.flag(request, "agent_lines"),
             terminal=protocol.flag(request, "terminal"),
             may_prompt=False,
+            argv=_argv(request),
         )
         if outcome is None:
             return {"status": "prompt"}  # the caller prompts at its own terminal

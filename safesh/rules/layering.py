@@ -52,19 +52,25 @@ TOP_KEYS = frozenset(
 )
 # `[settings]`: how safesh itself behaves. Only the user's own file may set them: a project
 # file that named the shell or a notification command would run code of its choosing.
-SETTING_KEYS = frozenset(
-    {
-        "shell",
-        "notify_command",
-        "notify_url",
-        "approval_ttl",
-        # Previews and snapshots: checked by `safesh.preview.types.setting_problem`.
-        "preview_budget",
-        "preview_max_files",
-        "preview_network",
-        "snapshot_budget",
-        "snapshot_retention",
-    }
+# The store's keys are read and checked by `safesh.store.settings`.
+STORE_SETTING_KEYS = frozenset(
+    {"store", "approval_ttl", "audit_retention", "audit_max_records", "production_approvers"}
+)
+SETTING_KEYS = (
+    frozenset(
+        {
+            "shell",
+            "notify_command",
+            "notify_url",
+            # Previews and snapshots: checked by `safesh.preview.types.setting_problem`.
+            "preview_budget",
+            "preview_max_files",
+            "preview_network",
+            "snapshot_budget",
+            "snapshot_retention",
+        }
+    )
+    | STORE_SETTING_KEYS
 )
 
 
@@ -170,10 +176,15 @@ def _settings(source: Source, where: Where, settings: dict[str, Any]) -> dict[st
             raise RulesError(source.path, line, None, f"setting {name!r} must be a string")
         if name == "shell" and not value.startswith("/"):
             raise RulesError(source.path, line, None, "setting 'shell' must be an absolute path")
+        problem: str | None = None
         if name.startswith(("preview_", "snapshot_")):
             from safesh.preview.types import setting_problem
 
             problem = setting_problem(name, value)
+        if name in STORE_SETTING_KEYS:
+            from safesh.store.settings import check_setting
+
+            problem = check_setting(name, value)
             if problem is not None:
                 raise RulesError(source.path, line, None, problem)
         found[name] = value

@@ -497,6 +497,7 @@ def _finding(
         target=pick_target(command, args) if rule.confirm == "type" else None,
         evidence=" ".join(dict.fromkeys(e for e in evidence if e)) or None,
         pack=rule.pack,
+        production=None if signal is None else signal.evidence,
     )
 
 

@@ -75,6 +75,23 @@ def is_target_variable(name: str) -> bool:
     return name in _TARGET_VARIABLES or name.endswith(("_ENV", "_ENVIRONMENT", "_STAGE"))
 
 
+# Variables naming the files a tool keeps its current target in: the same command under
+# another KUBECONFIG acts on another cluster.
+_TARGET_FILE_VARIABLES = frozenset({"KUBECONFIG", "CLOUDSDK_CONFIG"})
+
+
+def bound_environment(context: Context) -> tuple[tuple[str, str], ...]:
+    """The variables of the environment these checks read to tell where a command acts: what
+    an approval is bound to besides the command (an approval given under one KUBECONFIG or
+    AWS_PROFILE is not one for another). HOME is included: the tools' default files live
+    under it."""
+    return tuple(
+        (name, value)
+        for name, value in context.env
+        if is_target_variable(name) or name in _TARGET_FILE_VARIABLES or name == "HOME"
+    )
+
+
 def production_signal(
     command: Command,
     context: Context,

@@ -4,15 +4,21 @@ every safesh process shares.
 The package, one module per concern (none imports a front end; arrows point down):
 
 * `values`     - the values callers hand in and get back, errors, time helpers;
+* `settings`   - the `[settings]` keys of the store (where it is, retention, approval ttl);
 * `connection` - the back-end: SQLite (WAL, BEGIN IMMEDIATE, schema and migrations) behind the
   small `Database` protocol that a second back-end implements;
-* `audit`      - the audit log: a hash chain, its queries and `verify`;
-* `approvals`  - requests, human decisions, grants and using them up;
+* `postgres`   - that second back-end: a shared PostgreSQL store (psycopg 3, optional extra);
+* `anchor`     - the chain's anchor outside the database (per-user key, head file);
+* `audit`      - the audit log: a hash chain and its queries;
+* `integrity`  - verify the chain end to end, seal, prune with a signed checkpoint;
+* `approvals`  - requests, human decisions (who, from where), grants and using them up;
+* `spool`      - records that could not reach the store, sent later in order;
 * `notify`     - telling a human a request waits (command or webhook, detached);
 * `recorder`   - glue for front ends: a `Report` and what was done with it -> the store;
 * this module  - `Store`, one object over one connection holding `.audit` and `.approvals`
-  (its methods delegate to them, the API the front ends use), and the never-failing
-  `record_quietly` / `finish_quietly` for the allow path.
+  (its methods delegate to them, the API the front ends and the web page use), `open_store`
+  for front ends (short waits, the user's settings), and the never-failing `record_quietly` /
+  `finish_quietly` for the allow path.
 
 Import cost matters (this package is imported before every agent command), so sqlite3, json,
 hashlib and friends are imported inside the functions that need them.
@@ -21,28 +27,37 @@ hashlib and friends are imported inside the functions that need them.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 
+from safesh.store.anchor import load_anchor
 from safesh.store.approvals import Approvals
 from safesh.store.audit import AuditLog, chain_hash
 from safesh.store.connection import DEFAULT_BUSY_TIMEOUT_S, SCHEMA_VERSION, SqliteDatabase
 from safesh.store.notify import notify_request, notify_with
+from safesh.store.settings import StoreSettings, store_settings, user_settings
+from safesh.store.spool import SPOOL_NAME, Spool
 from safesh.store.values import (
     DEFAULT_TTL_S,
     GENESIS_HASH,
     ONCE_GRANT_TTL_S,
     ApprovalError,
     ApprovalRequest,
+    Approver,
     AuditEvent,
     AuditRecord,
+    Binding,
+    BootClock,
     Clock,
     Grant,
     LogQuery,
     NotifyConfig,
+    StoreBusy,
     StoreError,
     VerifyResult,
+    boot_clock,
     current_user,
     iso,
     parse_duration,
@@ -55,6 +70,13 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from datetime import datetime
     from typing import IO
+
+    from safesh.store.connection import Database, Transaction
+
+# How long a front end (an agent's hook, `safesh -c`, the interactive shell) waits for a store
+# another process holds: past it the answer is the fail-closed one (no grant; the record goes
+# to the spool), well inside every agent's hook time-out.
+FRONT_END_WAIT_S = 1.0
 
 
 class Store:
@@ -74,6 +96,8 @@ class Store:
         now: Clock = utc_now,
         user: str | None = None,
         busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        url: str | None = None,
+        boot: BootClock = boot_clock,
     ) -> None:
         if path is None:
             from safesh.locations import store_file
@@ -82,9 +106,31 @@ class Store:
         self.path = Path(path)
         self._now = now
         self._user = user
-        self._db = SqliteDatabase(self.path, busy_timeout_s)
-        self.audit = AuditLog(self._db, now, lambda: self.user)
-        self.approvals = Approvals(self._db, now, lambda: self.user)
+        state = self.path.parent
+        # The key and the anchor file live in the local state directory, outside the
+        # database, whichever back-end holds the chain.
+        anchor_name = self.path.name + ".anchor" if url is None else "postgresql.anchor"
+        self.anchor = load_anchor(state, state / anchor_name)
+        self.spool = Spool(state / SPOOL_NAME)
+        self._db: Database
+        if url is None:
+            self._db = SqliteDatabase(self.path, busy_timeout_s, self._seal)
+        else:
+            from safesh.store.postgres import PostgresDatabase
+
+            self._db = PostgresDatabase(url, busy_timeout_s, self._seal)
+        self.audit = AuditLog(self._db, now, lambda: self.user, self.anchor)
+        self.approvals = Approvals(self._db, now, lambda: self.user, self.anchor, boot)
+
+    def _seal(self, conn: Transaction) -> None:
+        from safesh.store.integrity import seal
+
+        seal(conn, self.anchor)
+
+    @property
+    def location(self) -> str:
+        """Where the records are: the SQLite file, or the PostgreSQL URL (no password)."""
+        return self._db.location
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -131,6 +177,18 @@ class Store:
     def verify(self) -> VerifyResult:
         return self.audit.verify()
 
+    def prune(self, *, before: datetime | None = None, keep: int | None = None) -> int:
+        return self.audit.prune(before=before, keep=keep)
+
+    def maintain(self, settings: StoreSettings) -> int:
+        """Prune as the retention settings say (nothing when none is set)."""
+        if not settings.prunes:
+            return 0
+        before = None
+        if settings.retention_s is not None:
+            before = self.now() - timedelta(seconds=settings.retention_s)
+        return self.prune(before=before, keep=settings.max_records)
+
     def export_jsonl(self, out: IO[str]) -> int:
         return self.audit.export_jsonl(out)
 
@@ -149,6 +207,8 @@ class Store:
         *,
         tier: str = "ask",
         preview: str | None = None,
+        binding: Binding | None = None,
+        required_approvers: int = 1,
     ) -> ApprovalRequest:
         return self.approvals.request_approval(
             command,
@@ -161,6 +221,8 @@ class Store:
             ttl_s=ttl_s,
             tier=tier,
             preview=preview,
+            binding=binding,
+            required_approvers=required_approvers,
         )
 
     def get_request(self, approval_id: str) -> ApprovalRequest | None:
@@ -181,21 +243,90 @@ class Store:
         once: bool | None = None,
         for_s: float | None = None,
         by: str | None = None,
+        host: str | None = None,
+        route: str = "cli",
     ) -> ApprovalRequest:
-        return self.approvals.approve(approval_id, once=once, for_s=for_s, by=by)
+        return self.approvals.approve(
+            approval_id, once=once, for_s=for_s, by=by, host=host, route=route
+        )
 
-    def deny(self, approval_id: str, reason: str, by: str | None = None) -> ApprovalRequest:
-        return self.approvals.deny(approval_id, reason, by=by)
+    def deny(
+        self,
+        approval_id: str,
+        reason: str,
+        by: str | None = None,
+        *,
+        host: str | None = None,
+        route: str = "cli",
+    ) -> ApprovalRequest:
+        return self.approvals.deny(approval_id, reason, by=by, host=host, route=route)
 
-    def consume_grant(self, command: str, cwd: str, rules_fingerprint: str) -> Grant | None:
-        return self.approvals.consume_grant(command, cwd, rules_fingerprint)
+    def consume_grant(
+        self,
+        command: str,
+        cwd: str,
+        rules_fingerprint: str,
+        binding: Binding | None = None,
+    ) -> Grant | None:
+        return self.approvals.consume_grant(command, cwd, rules_fingerprint, binding)
 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers for callers that must never fail because of the log
 
 
-def _report(path: Path | str | None, exc: BaseException) -> None:
+def open_store(
+    settings: StoreSettings | Iterable[tuple[str, str]] | None = None,
+    *,
+    path: Path | str | None = None,
+    busy_timeout_s: float = FRONT_END_WAIT_S,
+) -> Store:
+    """The store the user's settings name (`store = "postgresql://..."`, else the local SQLite
+    file), with a front end's short wait. `settings`: `StoreSettings`, `Report.settings`
+    pairs, or None for the user's own rules file."""
+    config = _settings(settings)
+    return Store(path, busy_timeout_s=busy_timeout_s, url=config.url)
+
+
+def _settings(settings: StoreSettings | Iterable[tuple[str, str]] | None) -> StoreSettings:
+    if isinstance(settings, StoreSettings):
+        return settings
+    if settings is None:
+        return user_settings()
+    return store_settings(settings)
+
+
+# Prune (when retention is configured) once every this many records, not on every command.
+MAINTAIN_EVERY = 1000
+
+
+def record_or_spool(store: Store, event: AuditEvent, settings: StoreSettings | None = None) -> int:
+    """Send what waits in the spool (oldest first), then record `event`. Raises what the store
+    raises; the caller spools `event` then (`spool_event`)."""
+    store.spool.drain(store.record)
+    record_id = store.record(event)
+    if settings is not None and settings.prunes and record_id % MAINTAIN_EVERY == 0:
+        with suppress(StoreError):  # a prune that cannot run now runs at the next round
+            store.maintain(settings)
+    return record_id
+
+
+def spool_event(path: Path | str | None, event: AuditEvent, why: BaseException) -> bool:
+    """Put `event` in the spool of the state directory of `path` (default: the user's).
+    Whether it worked."""
+    try:
+        if path is None:
+            from safesh.locations import store_file
+
+            path = store_file()
+        text = " ".join(str(why).split())[:200] or type(why).__name__
+        Spool(Path(path).parent / SPOOL_NAME).add(event, text)
+        return True
+    except Exception:
+        return False
+
+
+def _report(path: Path | str | None, exc: BaseException, spooled: bool = False) -> None:
     if path is None:
         try:
             from safesh.locations import store_file
@@ -204,24 +335,32 @@ def _report(path: Path | str | None, exc: BaseException) -> None:
         except Exception:
             path = "(unknown location)"
     text = " ".join(str(exc).split()) or type(exc).__name__
+    tail = "; the record waits in the spool and is sent later" if spooled else ""
     with suppress(Exception):  # not even stderr: the command still runs
-        sys.stderr.write(f"safesh: could not write the audit log at {path}: {text}\n")
+        sys.stderr.write(f"safesh: could not write the audit log at {path}: {text}{tail}\n")
         sys.stderr.flush()
 
 
 def record_quietly(
-    event: AuditEvent, *, store: Store | None = None, path: Path | str | None = None
+    event: AuditEvent,
+    *,
+    store: Store | None = None,
+    path: Path | str | None = None,
+    settings: StoreSettings | Iterable[tuple[str, str]] | None = (),
 ) -> int | None:
-    """`Store.record` that cannot fail: any exception becomes one line on stderr and None.
+    """`Store.record` that cannot fail: a store that cannot be written within a front end's
+    short wait gets the record spooled, and one line on stderr says so; returns None then.
 
-    For the allow path: writing the log must never stop an allowed command."""
+    For the allow path: writing the log must never stop (or stall) an allowed command."""
     try:
+        config = _settings(settings)
         if store is not None:
-            return store.record(event)
-        with Store(path) as opened:
-            return opened.record(event)
+            return record_or_spool(store, event, config)
+        with open_store(config, path=path) as opened:
+            return record_or_spool(opened, event, config)
     except Exception as exc:  # Ctrl-C still stops the command: it is not swallowed
-        _report(store.path if store is not None else path, exc)
+        where = store.path if store is not None else path
+        _report(where, exc, spool_event(where, event, exc))
         return None
 
 
@@ -240,7 +379,7 @@ def finish_quietly(
         if store is not None:
             store.finish(record_id, exit_status, duration_s)
             return
-        with Store(path) as opened:
+        with Store(path, busy_timeout_s=FRONT_END_WAIT_S) as opened:
             opened.finish(record_id, exit_status, duration_s)
     except BaseException as exc:
         _report(store.path if store is not None else path, exc)
@@ -249,25 +388,35 @@ def finish_quietly(
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_S",
     "DEFAULT_TTL_S",
+    "FRONT_END_WAIT_S",
     "GENESIS_HASH",
     "ONCE_GRANT_TTL_S",
     "SCHEMA_VERSION",
     "ApprovalError",
     "ApprovalRequest",
+    "Approver",
     "AuditEvent",
     "AuditRecord",
+    "Binding",
     "Grant",
     "LogQuery",
     "NotifyConfig",
     "Store",
+    "StoreBusy",
     "StoreError",
+    "StoreSettings",
     "VerifyResult",
     "chain_hash",
     "finish_quietly",
     "iso",
     "notify_request",
     "notify_with",
+    "open_store",
     "parse_duration",
     "parse_time",
+    "record_or_spool",
     "record_quietly",
+    "spool_event",
+    "store_settings",
+    "user_settings",
 ]

@@ -16,8 +16,11 @@ every field of every row under the chain, and readers join the two (`AuditLog.re
 
 A ``chain_head`` row, updated in the same transaction as each append, remembers the last id and
 hash, so deleting the newest records is detected too (a bare chain cannot see its own tail cut).
+Every row and the head also carry a MAC under a key kept outside the database, and each new head
+is written to an anchor file too (`anchor.py`); `integrity.py` verifies all of it and prunes.
 
-May import: the standard library (json and hashlib lazily) and `safesh.store.values`; the
+May import: the standard library (json and hashlib lazily), `safesh.store.values`,
+`safesh.store.integrity` (lazily: verify and prune) and `safesh.store.anchor` (types); the
 back-end only through the `safesh.store.connection.Database` protocol.
 """
 
@@ -26,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from safesh.store.values import (
-    GENESIS_HASH,
     AuditEvent,
     AuditRecord,
     Clock,
@@ -35,13 +37,16 @@ from safesh.store.values import (
     VerifyResult,
     canonical,
     iso,
+    printable,
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import IO, Any
 
+    from safesh.store.anchor import Anchor
     from safesh.store.connection import Database, Transaction
 
 # The columns of an audit row that the hash covers, in table order (everything but `hash`).
@@ -65,7 +70,7 @@ _HASHED = (
     "note",
     "prev_hash",
 )
-_AUDIT_COLUMNS = (*_HASHED, "hash")
+AUDIT_COLUMNS = (*_HASHED, "hash")
 
 
 def chain_hash(fields: dict[str, Any]) -> str:
@@ -80,40 +85,48 @@ def chain_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def append(conn: Transaction, **values: Any) -> int:
-    """Insert one chained row. Must run inside `Database.write()`, which makes read-head,
-    insert and move-head one atomic step, so concurrent writers cannot fork the chain."""
+def append(conn: Transaction, anchor: Anchor, **values: Any) -> tuple[int, str]:
+    """Insert one chained row; returns its (id, hash) for `Anchor.note_head` after commit.
+    Must run inside `Database.write()`, which makes read-head, insert and move-head one atomic
+    step, so concurrent writers cannot fork the chain. Text is stored `printable`: a command
+    with any bytes is recorded, never dropped."""
     head_id, head_hash = conn.execute("SELECT id, hash FROM chain_head").fetchone()
     fields: dict[str, Any] = dict.fromkeys(_HASHED)
-    fields.update(values)
+    fields.update({k: printable(v) if isinstance(v, str) else v for k, v in values.items()})
     fields["id"] = head_id + 1
     fields["prev_hash"] = head_hash
-    fields["rules"] = list(fields["rules"] or [])
+    fields["rules"] = [printable(str(r)) for r in fields["rules"] or []]
     digest = chain_hash(fields)
     row = {**fields, "rules": canonical(fields["rules"]), "hash": digest}
-    placeholders = ", ".join("?" for _ in _AUDIT_COLUMNS)
+    row["mac"] = anchor.mac("row", fields["id"], digest)
+    columns = (*AUDIT_COLUMNS, "mac")
     conn.execute(
-        f"INSERT INTO audit ({', '.join(_AUDIT_COLUMNS)}) VALUES ({placeholders})",
-        [row[name] for name in _AUDIT_COLUMNS],
+        f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [row[name] for name in columns],
     )
-    conn.execute("UPDATE chain_head SET id = ?, hash = ?", (fields["id"], digest))
-    return int(fields["id"])
+    conn.execute(
+        "UPDATE chain_head SET id = ?, hash = ?, mac = ?",
+        (fields["id"], digest, anchor.mac("head", fields["id"], digest)),
+    )
+    return int(fields["id"]), digest
 
 
 class AuditLog:
     """The audit chain in `db`. `now` is the clock, `user` says who this process acts as."""
 
-    def __init__(self, db: Database, now: Clock, user: Callable[[], str]) -> None:
+    def __init__(self, db: Database, now: Clock, user: Callable[[], str], anchor: Anchor) -> None:
         self._db = db
         self._now = now
         self._user = user
+        self._anchor = anchor
 
     def record(self, event: AuditEvent) -> int:
         """Append `event` to the audit chain; returns the record id (for `finish`)."""
         moment = event.time if event.time is not None else self._now()
         with self._db.write() as conn:
-            return append(
+            record_id, digest = append(
                 conn,
+                self._anchor,
                 kind="command",
                 time=iso(moment),
                 cwd=event.cwd,
@@ -130,6 +143,8 @@ class AuditLog:
                 duration_s=None if event.duration_s is None else float(event.duration_s),
                 note=event.note,
             )
+        self._anchor.note_head(record_id, digest)
+        return record_id
 
     def finish(self, record_id: int, exit_status: int, duration_s: float) -> int:
         """Record that command record `record_id` ran and ended. Appends a linked ``finish``
@@ -140,14 +155,17 @@ class AuditLog:
                 raise StoreError(
                     f"no command record {record_id} in the audit log at {self._db.location}"
                 )
-            return append(
+            finish_id, digest = append(
                 conn,
+                self._anchor,
                 kind="finish",
                 ref=record_id,
                 time=iso(self._now()),
                 exit_status=int(exit_status),
                 duration_s=float(duration_s),
             )
+        self._anchor.note_head(finish_id, digest)
+        return finish_id
 
     def records(self, query: LogQuery | None = None) -> list[AuditRecord]:
         """Command and approval records (oldest first) with each command's exit status and
@@ -155,9 +173,11 @@ class AuditLog:
         query = query or LogQuery()
         where, params = _log_filters(query)
         sql = (
-            f"SELECT {', '.join('a.' + c for c in _AUDIT_COLUMNS)}, f.exit_status, f.duration_s "
-            "FROM audit a LEFT JOIN (SELECT ref, exit_status, duration_s, min(id) "
-            "FROM audit WHERE kind = 'finish' GROUP BY ref) f ON f.ref = a.id "
+            f"SELECT {', '.join('a.' + c for c in AUDIT_COLUMNS)}, f.exit_status, f.duration_s "
+            # The first finish row of each command (portable SQL: no bare columns beside an
+            # aggregate, which only SQLite allows).
+            "FROM audit a LEFT JOIN audit f ON f.id = (SELECT min(g.id) FROM audit g "
+            "WHERE g.kind = 'finish' AND g.ref = a.id) "
             f"WHERE {' AND '.join(where)} ORDER BY a.id"
         )
         if query.limit is not None:
@@ -197,40 +217,31 @@ class AuditLog:
             return int(conn.execute("SELECT id FROM chain_head").fetchone()[0])
 
     def verify(self) -> VerifyResult:
-        """Walk the chain from the first record and name the first one that is wrong."""
-        with self._db.read() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit ORDER BY id")
-            expected_id, expected_prev, checked = 1, GENESIS_HASH, 0
-            for row in cursor:
-                fields = dict(zip(_AUDIT_COLUMNS, row, strict=True))
-                problem = _check_row(fields, expected_id, expected_prev)
-                if problem is not None:
-                    bad, text = problem
-                    return VerifyResult(False, checked, bad, text)
-                checked += 1
-                expected_id, expected_prev = fields["id"] + 1, fields["hash"]
-            head_id, head_hash = conn.execute("SELECT id, hash FROM chain_head").fetchone()
-        if head_id >= expected_id:
-            return VerifyResult(
-                False,
-                checked,
-                expected_id,
-                f"records {expected_id}..{head_id} are missing (deleted from the end)",
-            )
-        if head_hash != expected_prev:
-            return VerifyResult(
-                False, checked, expected_id - 1, "the chain head does not match the last record"
-            )
-        return VerifyResult(True, checked)
+        """Walk the chain and name the first record that is wrong (see `integrity.verify`)."""
+        from safesh.store.integrity import verify
+
+        return verify(self._db, self._anchor)
+
+    def prune(self, *, before: datetime | None = None, keep: int | None = None) -> int:
+        """Delete the records older than `before` and/or all but the newest `keep`, leaving a
+        signed checkpoint so the rest still verifies (see `integrity.prune`). Returns how many
+        records went."""
+        from safesh.store.integrity import prune
+
+        return prune(self._db, self._anchor, self._now(), before=before, keep=keep)
 
     def export_jsonl(self, out: IO[str]) -> int:
         """Write every row of the chain, hashes included, one JSON object a line, so an
         export can be verified on its own. Returns the number of rows."""
         count = 0
         with self._db.read() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit ORDER BY id")
+            checkpoint = conn.execute("SELECT id, hash FROM checkpoint").fetchone()
+            if checkpoint is not None:  # where a pruned chain starts, so the export verifies
+                start = {"kind": "checkpoint", "id": checkpoint[0], "hash": checkpoint[1]}
+                out.write(canonical(start) + "\n")
+            cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit ORDER BY id")
             for row in cursor:
-                fields = dict(zip(_AUDIT_COLUMNS, row, strict=True))
+                fields = dict(zip(AUDIT_COLUMNS, row, strict=True))
                 fields["rules"] = load_rules(fields["rules"])
                 out.write(canonical(fields) + "\n")
                 count += 1
@@ -246,7 +257,7 @@ def load_rules(text: str | None) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def _check_row(
+def check_row(
     fields: dict[str, Any], expected_id: int, expected_prev: str
 ) -> tuple[int, str] | None:
     import json
@@ -273,8 +284,8 @@ def _check_row(
 
 
 def _record_from_row(row: Sequence[Any]) -> AuditRecord:
-    fields = dict(zip(_AUDIT_COLUMNS, row[: len(_AUDIT_COLUMNS)], strict=True))
-    finish_exit, finish_duration = row[len(_AUDIT_COLUMNS) :] or (None, None)
+    fields = dict(zip(AUDIT_COLUMNS, row[: len(AUDIT_COLUMNS)], strict=True))
+    finish_exit, finish_duration = row[len(AUDIT_COLUMNS) :] or (None, None)
     exit_status = fields["exit_status"] if fields["exit_status"] is not None else finish_exit
     duration = fields["duration_s"] if fields["duration_s"] is not None else finish_duration
     try:

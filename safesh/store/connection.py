@@ -21,11 +21,11 @@ May import: the standard library (sqlite3 lazily: this is on every agent command
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from safesh.store.values import GENESIS_HASH, StoreError
+from safesh.store.values import GENESIS_HASH, StoreBusy, StoreError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 
         def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Rows: ...
 
+    # Called inside the migration transaction that upgrades an existing store, to give the
+    # rows written before MACs existed theirs (audit.seal, wired by the Store).
+    Sealer = Callable[[Transaction], None]
+
     class Database(Protocol):
         """A store back-end: a place for the audit chain and the approvals queue."""
 
@@ -69,7 +73,8 @@ if TYPE_CHECKING:
 
 
 # 2: approvals.preview (what the command would destroy, as JSON; issue 13).
-SCHEMA_VERSION = 2
+# 3: the chain anchored outside the file, prune checkpoints, bound approvals (_SCHEMA_3).
+SCHEMA_VERSION = 3
 # Writers hold the lock for a few milliseconds; waiting this long means something is stuck.
 DEFAULT_BUSY_TIMEOUT_S = 15.0
 
@@ -127,14 +132,41 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_key ON approvals(command, cwd, fingerprint, status);
 """
 
+# Version 3: the chain anchored outside the file (a MAC on every row and on the head, see
+# anchor.py), a checkpoint that keeps the chain verifiable across a prune, and approvals bound
+# to the effective command with their approvers. `{migrated}` is 1 when upgrading an existing
+# store: its rows are then sealed (given MACs) in the same transaction.
+_SCHEMA_3 = """
+ALTER TABLE audit ADD COLUMN mac TEXT;
+ALTER TABLE chain_head ADD COLUMN mac TEXT;
+CREATE TABLE checkpoint (
+    one    INTEGER PRIMARY KEY CHECK (one = 1),
+    id     INTEGER NOT NULL,
+    hash   TEXT NOT NULL,
+    time   TEXT NOT NULL,
+    pruned INTEGER NOT NULL,
+    mac    TEXT
+);
+ALTER TABLE approvals ADD COLUMN bound TEXT NOT NULL DEFAULT '';
+ALTER TABLE approvals ADD COLUMN approvers TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE approvals ADD COLUMN required INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE approvals ADD COLUMN created_boot TEXT;
+ALTER TABLE approvals ADD COLUMN decided_boot TEXT
+"""
+
 
 class SqliteDatabase:
     """The SQLite file at `path`, created with its directories when missing. Raises
     `StoreError` when the file exists but is not a usable safesh store."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        path: Path,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        seal: Sealer | None = None,
+    ) -> None:
         self.path = path
-        self._conn = _open(path, busy_timeout_s)
+        self._conn = _open(path, busy_timeout_s, seal)
 
     @property
     def location(self) -> str:
@@ -189,6 +221,10 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 def _store_error(path: Path, exc: BaseException) -> StoreError:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return StoreBusy(
+            f"the safesh store at {path} is busy (another process holds its lock): {exc}"
+        )
     return StoreError(
         f"cannot use the safesh store at {path}: {exc}. The file has been left as it is "
         "(it may hold pending approval requests); move it aside to start a new store."
@@ -206,7 +242,7 @@ def _prepare_file(path: Path) -> None:
         raise StoreError(f"cannot create the safesh store at {path}: {exc}") from exc
 
 
-def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+def _open(path: Path, busy_timeout_s: float, seal: Sealer | None) -> sqlite3.Connection:
     import sqlite3
 
     _prepare_file(path)
@@ -222,7 +258,7 @@ def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
         # NORMAL in WAL mode never corrupts the file; a power cut may lose the last commits,
         # which is the price of not fsyncing before every agent command.
         conn.execute("PRAGMA synchronous = NORMAL")
-        _migrate(conn, path)
+        _migrate(conn, path, seal)
     except StoreError:
         conn.close()
         raise
@@ -261,7 +297,7 @@ def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
             time.sleep(random.uniform(0.005, 0.05))  # jitter: do not retry in lockstep
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path, seal: Sealer | None) -> None:
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version == SCHEMA_VERSION:
         return
@@ -276,12 +312,11 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                     f"{path} is an SQLite database but not a safesh store (it has tables and "
                     "no safesh schema version); it has been left as it is."
                 )
-            for statement in _SCHEMA.format(genesis=GENESIS_HASH).split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            _run_script(conn, _SCHEMA.format(genesis=GENESIS_HASH))
+            _run_script(conn, _SCHEMA_3)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version < SCHEMA_VERSION:
-            _upgrade(conn, version)
+            _upgrade(conn, version, seal)
         elif version > SCHEMA_VERSION:
             raise StoreError(
                 f"the safesh store at {path} has schema version {version}, newer than this "
@@ -293,10 +328,20 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+def _upgrade(conn: sqlite3.Connection, version: int, seal: Sealer | None) -> None:
     """Bring an older store up to `SCHEMA_VERSION`, step by step, inside the caller's
     transaction. Every step only adds: nothing a user had is rewritten or dropped, and the
     audit chain's hashed columns never change."""
     if version < 2:
         conn.execute("ALTER TABLE approvals ADD COLUMN preview TEXT")
+    if version < 3:
+        _run_script(conn, _SCHEMA_3)
+        if seal is not None:
+            seal(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)

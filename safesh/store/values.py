@@ -31,8 +31,13 @@ class StoreError(Exception):
     Callers fail closed on it: a command that needs a human is refused, never let through."""
 
 
+class StoreBusy(StoreError):
+    """The store's lock was held past the wait: another process is writing (or stuck).
+    Front ends wait about a second for it, then answer as if the store were unusable."""
+
+
 if TYPE_CHECKING:
-    ApprovalProblem = Literal["unknown", "expired", "decided", "blocked"]
+    ApprovalProblem = Literal["unknown", "expired", "decided", "blocked", "same-approver"]
 
 
 class ApprovalError(Exception):
@@ -157,6 +162,19 @@ class ApprovalRequest:
     deny_reason: str | None = None
     used_at: str | None = None
     preview: str | None = None  # JSON: what the command would destroy (safesh.preview)
+    # The binding key (`Binding.key`): what else the grant is bound to, as stored.
+    bound: str = ""
+    # Everyone who approved it so far, and how many distinct people it needs.
+    approvers: tuple[Approver, ...] = ()
+    required: int = 1
+
+    @property
+    def bound_argv(self) -> list[str]:
+        return list(_bound_part(self.bound, "argv") or [])
+
+    @property
+    def bound_env(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in _bound_part(self.bound, "env") or []}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,6 +197,10 @@ class ApprovalRequest:
             "grant_until": self.grant_until,
             "deny_reason": self.deny_reason,
             "preview": self.preview_dict(),
+            "argv": self.bound_argv,
+            "env": self.bound_env,
+            "approvers": [a.to_dict() for a in self.approvers],
+            "required_approvers": self.required,
         }
 
     def preview_dict(self) -> dict[str, Any] | None:
@@ -192,6 +214,16 @@ class ApprovalRequest:
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
+
+
+def _bound_part(bound: str, name: str) -> Any:
+    import json
+
+    try:
+        value = json.loads(bound) if bound else {}
+    except ValueError:
+        return None
+    return value.get(name) if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)
@@ -282,3 +314,106 @@ def canonical(value: object) -> str:
     import json
 
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def printable(text: str) -> str:
+    """`text` as it can be stored: any string, lone surrogates and bytes that were not UTF-8
+    (Python keeps those as surrogate escapes) included, becomes valid UTF-8 by writing each
+    such byte as `\\xNN`. A command is recorded whatever bytes it holds; it is never dropped
+    because one character cannot be encoded. Valid text comes back unchanged."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    raw = bytearray()
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte that was not UTF-8
+            raw.append(code - 0xDC00)
+        else:
+            raw += char.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def raw_digest(*parts: str) -> str:
+    """SHA-256 of the exact code points of `parts`: two strings that `printable` writes alike
+    (a real byte 0xFF and the four characters `\\xff`) still differ here."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What an approval is for beyond the command text, working directory and rules
+    fingerprint: the effective command a human approved.
+
+    `argv` is the shell's own arguments ($0, the positional parameters, options) - `rm -rf
+    "$1"` approved with ./build is not the same command with /; `env` the variables the rules
+    read for production context (KUBECONFIG, AWS_PROFILE, ...); `findings` the decisive rule
+    ids, so a grant given for one concern does not cover a line that now raises another."""
+
+    argv: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    findings: tuple[str, ...] = ()
+
+    def key(self, command: str, cwd: str) -> str:
+        """The stored form a grant is matched on (exact, printable JSON)."""
+        return canonical(
+            {
+                "argv": [printable(a) for a in self.argv],
+                "env": [[printable(k), printable(v)] for k, v in self.env],
+                "findings": sorted(self.findings),
+                "raw": raw_digest(command, cwd, *self.argv, *(f"{k}={v}" for k, v in self.env)),
+            }
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """For a human deciding: what else was bound."""
+        return {
+            "argv": [printable(a) for a in self.argv],
+            "env": {printable(k): printable(v) for k, v in self.env},
+        }
+
+
+@dataclass(frozen=True)
+class Approver:
+    """Who gave an approval: the user, the machine, and the route (cli | web | ...)."""
+
+    user: str
+    host: str
+    route: str = "cli"
+    at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"user": self.user, "host": self.host, "route": self.route, "at": self.at}
+
+
+def current_host() -> str:
+    import socket
+
+    try:
+        return socket.gethostname() or "localhost"
+    except OSError:
+        return "localhost"
+
+
+BootClock = Callable[[], "tuple[str, float] | None"]
+
+
+def boot_clock() -> tuple[str, float] | None:
+    """(boot id, seconds since boot) where the system has a clock no user can set (Linux's
+    CLOCK_BOOTTIME, counting suspend), else None. Grants measure their age with it, so setting
+    the wall clock back cannot revive an expired grant."""
+    import time
+
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            boot_id = handle.read().strip()
+        return boot_id, time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (OSError, AttributeError, ValueError):
+        return None

@@ -275,7 +275,7 @@ def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
             agent=request.agent,
             session=request.session_id,
         )
-        store.record_quietly(event)
+        store.record_quietly(event, settings=getattr(report, "settings", ()))
 
 
 def answer(agent: str, read_payload: Callable[[], bytes], env: Mapping[str, str]) -> Answer:

@@ -1,0 +1,111 @@
+"""The local spool: audit records that could not reach the store wait here, in order.
+
+When the store is locked past the front ends' short wait, or a shared PostgreSQL store cannot be
+reached, an allowed command still runs, and its record is appended to `audit-spool.jsonl` in
+the state directory (0600, one JSON object a line, under an flock so concurrent safesh
+processes never interleave). The next process that reaches the store sends the spooled records
+first, oldest first, then its own: nothing is lost and the chain keeps the order they happened
+in (each keeps its own time, and says it was spooled).
+
+May import: the standard library (json and fcntl lazily) and `safesh.store.values`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict
+from pathlib import Path
+
+from safesh.store.values import AuditEvent, iso, parse_time
+
+SPOOL_NAME = "audit-spool.jsonl"
+
+
+class Spool:
+    """The spool file `path` (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def add(self, event: AuditEvent, why: str) -> None:
+        """Append `event` (its time fixed now, if it had none). Raises OSError when even the
+        spool cannot be written; the caller says so on stderr."""
+        import json
+        from datetime import UTC, datetime
+
+        fields = asdict(event)
+        fields["rules"] = list(event.rules)
+        fields["time"] = iso(event.time or datetime.now(UTC))
+        fields["note"] = "; ".join(filter(None, [event.note, f"spooled: {why}"]))
+        line = json.dumps(fields, ensure_ascii=True) + "\n"  # ASCII: any code point survives
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with self._locked(os.O_WRONLY | os.O_APPEND | os.O_CREAT) as fd:
+            os.write(fd, line.encode("ascii"))
+
+    def pending(self) -> bool:
+        """Cheap check (one stat) for the hot path: is there anything to send?"""
+        try:
+            return self.path.stat().st_size > 0
+        except OSError:
+            return False
+
+    def drain(self, send: Callable[[AuditEvent], object]) -> int:
+        """Send every spooled record through `send`, oldest first, and keep only those that
+        were not sent (the first failure stops the drain, so order is kept). Returns how many
+        were sent. Raises what `send` raises after keeping the unsent ones."""
+        if not self.pending():
+            return 0
+        sent = 0
+        with self._locked(os.O_RDWR) as fd:
+            lines = _read_all(fd).splitlines(keepends=True)
+            try:
+                for line in lines:
+                    event = _event(line)
+                    if event is not None:
+                        send(event)
+                    sent += 1
+            finally:
+                _rewrite(fd, b"".join(lines[sent:]))
+        return sent
+
+    @contextmanager
+    def _locked(self, flags: int) -> Iterator[int]:
+        import fcntl
+
+        fd = os.open(self.path, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+def _read_all(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _rewrite(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.ftruncate(fd, 0)
+    if data:
+        os.write(fd, data)
+
+
+def _event(line: bytes) -> AuditEvent | None:
+    """One spooled record; a torn or foreign line is skipped (None) rather than blocking every
+    record after it."""
+    import json
+
+    with suppress(ValueError, TypeError, KeyError):
+        fields = json.loads(line)
+        if isinstance(fields, dict):
+            fields["rules"] = tuple(fields.get("rules") or ())
+            fields["time"] = parse_time(fields["time"])
+            return AuditEvent(**fields)
+    return None
