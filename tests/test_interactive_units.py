@@ -514,7 +514,7 @@ def test_one_store_failure_does_not_turn_recording_off(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))  # where the spool goes
-    session, runner, store, out, _ = make_session({}, ["echo 1", "echo 2"])
+    session, _runner, store, out, _ = make_session({}, ["echo 1", "echo 2"])
     attempts: list[int] = []
 
     def locked_once() -> object:

@@ -35,8 +35,12 @@ def refuse_grant_from_agent(action: str) -> None:
 
 
 def _open_store() -> Store:
+    """The store the user's settings name (a shared PostgreSQL one, or the local file). A
+    human is waiting here, not an agent's hook: the store's own, longer, wait applies."""
+    from safesh.store import DEFAULT_BUSY_TIMEOUT_S, open_store
+
     try:
-        return Store()
+        return open_store(None, busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -94,6 +98,14 @@ def _describe(request: ApprovalRequest, recent: list[AuditRecord], now: datetime
     if request.agent or request.session:
         session = f" session {request.session}" if request.session else ""
         lines.append(f"  agent:   {request.agent or '?'}{session}")
+    if request.bound_argv:
+        lines.append(f"  argv:    {' '.join(request.bound_argv)}")
+    for name, value in sorted(request.bound_env.items()):
+        if name != "HOME":
+            lines.append(f"  env:     {name}={value}")
+    if request.required > 1:
+        given = ", ".join(f"{a.user}@{a.host}" for a in request.approvers) or "nobody yet"
+        lines.append(f"  needs:   {request.required} different approvers (so far: {given})")
     asked = format_span(_age(request.created, now))
     left = format_span(-_age(request.expires, now))
     lines.append(f"  asked:   {asked} ago, expires in {left}")
@@ -168,6 +180,12 @@ def approve_command(approval_id: str, once: bool, for_s: float | None) -> None:
             request = store.approve(approval_id, for_s=for_s)
         except (ApprovalError, StoreError) as exc:
             raise click.ClickException(str(exc)) from exc
+    if request.status == "pending":
+        click.echo(
+            f"approval {len(request.approvers)} of {request.required} recorded for "
+            f"{request.id}: {request.command}\n  another person must approve it too"
+        )
+        return
     window = "once" if request.grant_kind == "once" else f"until {request.grant_until}"
     click.echo(f"approved {request.id} ({window}): {request.command}")
     click.echo(f"  in {request.cwd}; the agent can run it now")

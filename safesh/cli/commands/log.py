@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -110,6 +111,18 @@ def _follow(
         return
 
 
+def _prune(store: Store) -> None:
+    from safesh.store import user_settings
+
+    settings = user_settings()
+    if not settings.prunes:
+        raise click.ClickException(
+            'no retention is set: add audit_retention (e.g. "90d") and/or '
+            "audit_max_records to [settings] in your rules file"
+        )
+    click.echo(f"pruned {store.maintain(settings)} records; the log still verifies")
+
+
 @click.command(name="log")
 @click.option("--since", metavar="WHEN", help="Only records after this: 1h, 2d or an ISO time.")
 @click.option("--decision", type=click.Choice(DECISIONS), help="Only this decision.")
@@ -126,6 +139,12 @@ def _follow(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new records until Ctrl-C.")
 @click.option("--verify", is_flag=True, help="Check the hash chain; exit 1 naming a bad record.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete records past audit_retention / audit_max_records ([settings]); the chain "
+    "stays verifiable from a signed checkpoint.",
+)
 @click.option(
     "--export",
     "export_to",
@@ -151,10 +170,18 @@ def command(
     verify: bool,
     export_to: str | None,
     syslog_to: str | None,
+    prune: bool = False,
 ) -> None:
     """Show the audit log of every command safesh judged, and every human decision."""
+    from safesh.store import DEFAULT_BUSY_TIMEOUT_S, open_store
+
     try:
-        with Store() as store:
+        with open_store(None, busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S) as store:
+            with contextlib.suppress(StoreError, OSError):
+                store.spool.drain(store.record)  # what waited in the spool belongs here too
+            if prune:
+                _prune(store)
+                return
             if verify:
                 _verify(store)
                 return
