@@ -36,6 +36,7 @@ from safesh.store.anchor import load_anchor
 from safesh.store.approvals import Approvals
 from safesh.store.audit import AuditLog, chain_hash
 from safesh.store.connection import DEFAULT_BUSY_TIMEOUT_S, SCHEMA_VERSION, SqliteDatabase
+from safesh.store.integrity import prune, seal, verify
 from safesh.store.notify import notify_request, notify_with
 from safesh.store.settings import StoreSettings, store_settings, user_settings
 from safesh.store.spool import SPOOL_NAME, Spool
@@ -123,8 +124,6 @@ class Store:
         self.approvals = Approvals(self._db, now, lambda: self.user, self.anchor, boot)
 
     def _seal(self, conn: Transaction) -> None:
-        from safesh.store.integrity import seal
-
         seal(conn, self.anchor)
 
     @property
@@ -175,10 +174,14 @@ class Store:
         return self.audit.last_id()
 
     def verify(self) -> VerifyResult:
-        return self.audit.verify()
+        """Walk the chain and name the first record that is wrong (`integrity.verify`)."""
+        return verify(self._db, self.anchor)
 
     def prune(self, *, before: datetime | None = None, keep: int | None = None) -> int:
-        return self.audit.prune(before=before, keep=keep)
+        """Delete the records older than `before` and/or all but the newest `keep`, leaving a
+        signed checkpoint so the rest still verifies (`integrity.prune`). Returns how many
+        records went."""
+        return prune(self._db, self.anchor, self.now(), before=before, keep=keep)
 
     def maintain(self, settings: StoreSettings) -> int:
         """Prune as the retention settings say (nothing when none is set)."""

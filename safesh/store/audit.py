@@ -19,8 +19,8 @@ hash, so deleting the newest records is detected too (a bare chain cannot see it
 Every row and the head also carry a MAC under a key kept outside the database, and each new head
 is written to an anchor file too (`anchor.py`); `integrity.py` verifies all of it and prunes.
 
-May import: the standard library (json and hashlib lazily), `safesh.store.values`,
-`safesh.store.integrity` (lazily: verify and prune) and `safesh.store.anchor` (types); the
+May import: the standard library (json and hashlib lazily), `safesh.store.values` and
+`safesh.store.anchor` (types); verifying and pruning live in `integrity.py`, above this. The
 back-end only through the `safesh.store.connection.Database` protocol.
 """
 
@@ -34,7 +34,6 @@ from safesh.store.values import (
     Clock,
     LogQuery,
     StoreError,
-    VerifyResult,
     canonical,
     iso,
     printable,
@@ -43,7 +42,6 @@ from safesh.store.values import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
-    from datetime import datetime
     from typing import IO, Any
 
     from safesh.store.anchor import Anchor
@@ -215,20 +213,6 @@ class AuditLog:
     def last_id(self) -> int:
         with self._db.read() as conn:
             return int(conn.execute("SELECT id FROM chain_head").fetchone()[0])
-
-    def verify(self) -> VerifyResult:
-        """Walk the chain and name the first record that is wrong (see `integrity.verify`)."""
-        from safesh.store.integrity import verify
-
-        return verify(self._db, self._anchor)
-
-    def prune(self, *, before: datetime | None = None, keep: int | None = None) -> int:
-        """Delete the records older than `before` and/or all but the newest `keep`, leaving a
-        signed checkpoint so the rest still verifies (see `integrity.prune`). Returns how many
-        records went."""
-        from safesh.store.integrity import prune
-
-        return prune(self._db, self._anchor, self._now(), before=before, keep=keep)
 
     def export_jsonl(self, out: IO[str]) -> int:
         """Write every row of the chain, hashes included, one JSON object a line, so an
