@@ -11,6 +11,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 export PATH="$PWD/$venv/bin:$PATH"
+# PostgreSQL for the shared-store tests: located, or installed in CI (exports SAFESH_PG_BIN).
+source scripts/postgres.sh
 if [ -n "${CI:-}" ]; then
   bash scripts/install-browser.sh  # the web tests need a real browser, and CI must run them
 fi

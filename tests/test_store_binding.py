@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from human_terminal import in_a_terminal, needs_human_session
 
 from safesh.store import Store
 
@@ -56,7 +57,11 @@ def safesh(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
 def approve_the_only_request(env: dict[str, str], cwd: Path) -> dict[str, object]:
     pending = json.loads(safesh("approvals", "--json", env=env, cwd=cwd).stdout)
     assert len(pending) == 1
-    assert safesh("approve", str(pending[0]["id"]), env=env, cwd=cwd).returncode == 0
+    # A human in a terminal of their own: `safesh approve` refuses anything else.
+    approved = in_a_terminal(
+        [sys.executable, "-m", "safesh", "approve", str(pending[0]["id"])], env, cwd
+    )
+    assert approved.returncode == 0, approved.stdout + approved.stderr
     request: dict[str, object] = pending[0]
     return request
 
@@ -66,6 +71,7 @@ def stub_runs(tmp_path: Path) -> list[str]:
     return marks.read_text().splitlines() if marks.exists() else []
 
 
+@needs_human_session
 def test_an_approval_with_one_positional_argument_does_not_run_with_another(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -81,6 +87,7 @@ def test_an_approval_with_one_positional_argument_does_not_run_with_another(
     assert [mark.split(" ", 1)[1] for mark in stub_runs(tmp_path)] == ["-rf ./build"]
 
 
+@needs_human_session
 def test_an_approval_under_one_kubeconfig_does_not_cover_another(
     env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -128,7 +128,7 @@ class Recorder:
             tail = "the record waits in the spool" if spooled else "the record is LOST"
             if store is not None:
                 self._give_up(error, f"could not write the audit log ({tail})")
-            elif not spooled:
+            else:
                 sys.stderr.write(f"safesh: could not write the audit log ({tail})\n")
             return None
 

@@ -302,12 +302,19 @@ def parse_duration(text: str) -> float:
 
 
 def current_user() -> str:
-    import getpass
-
+    """The login name of this process's user id: who approved, who ran. Taken from the
+    account, not from USER or LOGNAME, which any command line can set."""
     try:
-        return getpass.getuser()
-    except Exception:  # no USER variable and no passwd entry (containers)
-        return str(os.getuid())
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # no passwd entry (containers), or not POSIX
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except Exception:
+            return str(os.getuid())
 
 
 def canonical(value: object) -> str:

@@ -8,8 +8,9 @@ human is typing in it, so buttons do not move under the pointer just because a c
 
 Every route but the login page and the static files needs a session (see auth.py); every
 form carries the session's CSRF value. Decisions go through `safesh.store.Store` and record
-the approver as `NAME (web)`. Handlers are plain functions: Starlette runs them in its thread
-pool, so the store's blocking SQLite calls never stall the event loop.
+the approver as the logged-in NAME with the route `web` (and this host). Handlers are plain
+functions: Starlette runs them in its thread pool, so the store's blocking SQLite calls never
+stall the event loop.
 
 May import starlette, jinja2, `safesh.store`, `safesh.locations` and `safesh.web.*`.
 """
@@ -126,7 +127,12 @@ class _Pages:
         return HTMLResponse(html)
 
     def _store(self) -> Store:
-        return Store(self.config.store_path)
+        if self.config.store_path is not None:
+            return Store(self.config.store_path)
+        # The store the user's settings name: the shared PostgreSQL one for a team.
+        from safesh.store import DEFAULT_BUSY_TIMEOUT_S, open_store
+
+        return open_store(None, busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S)
 
     def _reviews_path(self) -> Path:
         return self.config.reviews_path or reviews.default_file()
@@ -222,9 +228,14 @@ class _Pages:
             return self._back("/", f"not a duration: {grant}")
         try:
             with self._store() as store:
-                store.approve(approval_id, once=for_s is None, for_s=for_s, by=f"{user} (web)")
+                decided = store.approve(
+                    approval_id, once=for_s is None, for_s=for_s, by=user, route="web"
+                )
         except (ApprovalError, StoreError) as error:
             return self._back("/", f"{approval_id}: {error}")
+        if decided.status == "pending":  # production: a second person must approve too
+            given = f"{len(decided.approvers)} of {decided.required}"
+            return self._back("/", f"approval {given} recorded for {approval_id}")
         what = "once" if for_s is None else f"for {grant}"
         return self._back("/", f"approved {approval_id} {what}")
 
@@ -241,7 +252,7 @@ class _Pages:
             return self._back("/", f"{approval_id}: say why you deny it (the agent reads it)")
         try:
             with self._store() as store:
-                store.deny(approval_id, reason, by=f"{user} (web)")
+                store.deny(approval_id, reason, by=user, route="web")
         except (ApprovalError, StoreError) as error:
             return self._back("/", f"{approval_id}: {error}")
         return self._back("/", f"denied {approval_id}")
