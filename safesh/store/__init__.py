@@ -306,7 +306,7 @@ MAINTAIN_EVERY = 1000
 def record_or_spool(store: Store, event: AuditEvent, settings: StoreSettings | None = None) -> int:
     """Send what waits in the spool (oldest first), then record `event`. Raises what the store
     raises; the caller spools `event` then (`spool_event`)."""
-    store.spool.drain(store.record)
+    store.spool.drain(store.audit.record_many)
     record_id = store.record(event)
     if settings is not None and settings.prunes and record_id % MAINTAIN_EVERY == 0:
         with suppress(StoreError):  # a prune that cannot run now runs at the next round

@@ -120,29 +120,41 @@ class AuditLog:
 
     def record(self, event: AuditEvent) -> int:
         """Append `event` to the audit chain; returns the record id (for `finish`)."""
-        moment = event.time if event.time is not None else self._now()
-        with self._db.write() as conn:
-            record_id, digest = append(
-                conn,
-                self._anchor,
-                kind="command",
-                time=iso(moment),
-                cwd=event.cwd,
-                user=event.user if event.user is not None else self._user(),
-                command=event.command,
-                decision=event.decision,
-                rules=list(event.rules),
-                mode=event.mode,
-                agent=event.agent,
-                session=event.session,
-                approval_id=event.approval_id,
-                outcome=event.outcome,
-                exit_status=event.exit_status,
-                duration_s=None if event.duration_s is None else float(event.duration_s),
-                note=event.note,
-            )
-        self._anchor.note_head(record_id, digest)
+        (record_id,) = self.record_many([event])
         return record_id
+
+    def record_many(self, events: Sequence[AuditEvent]) -> list[int]:
+        """Append `events` in order, in one transaction (the spool sends its backlog so: one
+        lock and one commit however long the outage was). Returns their ids."""
+        heads: list[tuple[int, str]] = []
+        with self._db.write() as conn:
+            for event in events:
+                heads.append(self._append_event(conn, event))
+        for head in heads:
+            self._anchor.note_head(*head)
+        return [record_id for record_id, _ in heads]
+
+    def _append_event(self, conn: Transaction, event: AuditEvent) -> tuple[int, str]:
+        moment = event.time if event.time is not None else self._now()
+        return append(
+            conn,
+            self._anchor,
+            kind="command",
+            time=iso(moment),
+            cwd=event.cwd,
+            user=event.user if event.user is not None else self._user(),
+            command=event.command,
+            decision=event.decision,
+            rules=list(event.rules),
+            mode=event.mode,
+            agent=event.agent,
+            session=event.session,
+            approval_id=event.approval_id,
+            outcome=event.outcome,
+            exit_status=event.exit_status,
+            duration_s=None if event.duration_s is None else float(event.duration_s),
+            note=event.note,
+        )
 
     def finish(self, record_id: int, exit_status: int, duration_s: float) -> int:
         """Record that command record `record_id` ran and ended. Appends a linked ``finish``

@@ -51,24 +51,19 @@ class Spool:
         except OSError:
             return False
 
-    def drain(self, send: Callable[[AuditEvent], object]) -> int:
-        """Send every spooled record through `send`, oldest first, and keep only those that
-        were not sent (the first failure stops the drain, so order is kept). Returns how many
-        were sent. Raises what `send` raises after keeping the unsent ones."""
+    def drain(self, send: Callable[[list[AuditEvent]], object]) -> int:
+        """Send every spooled record through `send` (one call, oldest first: the store writes
+        them in one transaction) and empty the spool; on failure keep them all, so order is
+        kept. Returns how many were sent. Raises what `send` raises."""
         if not self.pending():
             return 0
-        sent = 0
         with self._locked(os.O_RDWR) as fd:
             lines = _read_all(fd).splitlines(keepends=True)
-            try:
-                for line in lines:
-                    event = _event(line)
-                    if event is not None:
-                        send(event)
-                    sent += 1
-            finally:
-                _rewrite(fd, b"".join(lines[sent:]))
-        return sent
+            events = [event for event in map(_event, lines) if event is not None]
+            if events:
+                send(events)
+            _rewrite(fd, b"")
+        return len(events)
 
     @contextmanager
     def _locked(self, flags: int) -> Iterator[int]:
@@ -99,7 +94,7 @@ def _rewrite(fd: int, data: bytes) -> None:
 
 def _event(line: bytes) -> AuditEvent | None:
     """One spooled record; a torn or foreign line is skipped (None) rather than blocking every
-    record after it."""
+    record after it (it cannot be sent in any form anyway)."""
     import json
 
     with suppress(ValueError, TypeError, KeyError):

@@ -178,7 +178,7 @@ def command(
     try:
         with open_store(None, busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S) as store:
             with contextlib.suppress(StoreError, OSError):
-                store.spool.drain(store.record)  # what waited in the spool belongs here too
+                store.spool.drain(store.audit.record_many)  # spooled records belong here too
             if prune:
                 _prune(store)
                 return
