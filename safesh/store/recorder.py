@@ -62,6 +62,11 @@ class Recorder:
                 sys.stderr.write(f"safesh: {error}\n")
         return self._store
 
+    @property
+    def unavailable(self) -> bool:
+        """The store failed once in this decision (and is not tried again)."""
+        return self._failed
+
     def _settings(self, report: Report | None) -> StoreSettings:
         from safesh.store import StoreSettings, store_settings
 

@@ -250,7 +250,7 @@ def _record_result(request: HookRequest) -> None:
         exit_status=result.exit_status,
         note=result.detail,
     )
-    record_quietly(event)
+    record_quietly(event, settings=None)  # the user's configured store
 
 
 def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
