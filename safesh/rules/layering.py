@@ -185,8 +185,8 @@ def _settings(source: Source, where: Where, settings: dict[str, Any]) -> dict[st
             from safesh.store.settings import check_setting
 
             problem = check_setting(name, value)
-            if problem is not None:
-                raise RulesError(source.path, line, None, problem)
+        if problem is not None:
+            raise RulesError(source.path, line, None, problem)
         found[name] = value
     return found
 
