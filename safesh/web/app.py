@@ -126,6 +126,18 @@ class _Pages:
         )
         return HTMLResponse(html)
 
+    def _show(
+        self, request: Request, page: str, values: Callable[[], dict[str, Any]], *, live: bool
+    ) -> Response:
+        """A page (`PAGE.html`) or its live fragment (`PAGE_live.html`, polled by the page).
+        Without a login a page goes to the login form; a fragment answers 401, since it has
+        no page of its own to redirect."""
+        user = self._user(request)
+        if user is None:
+            return Response(status_code=401) if live else self._to_login()
+        name = f"{page}_live.html" if live else f"{page}.html"
+        return self._render(name, request, user, **values())
+
     def _store(self) -> Store:
         if self.config.store_path is not None:
             return Store(self.config.store_path)
@@ -202,16 +214,10 @@ class _Pages:
         return {"items": items, "durations": views.GRANT_DURATIONS, "version": version}
 
     def pending(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return self._to_login()
-        return self._render("pending.html", request, user, **self._pending_values())
+        return self._show(request, "pending", lambda: self._pending_values(), live=False)
 
     def pending_live(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return Response(status_code=401)
-        return self._render("pending_live.html", request, user, **self._pending_values())
+        return self._show(request, "pending", lambda: self._pending_values(), live=True)
 
     async def approve(self, request: Request) -> Response:
         user = self._user(request)
@@ -274,16 +280,10 @@ class _Pages:
         }
 
     def timeline(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return self._to_login()
-        return self._render("log.html", request, user, **self._timeline_values(request))
+        return self._show(request, "log", lambda: self._timeline_values(request), live=False)
 
     def timeline_live(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return Response(status_code=401)
-        return self._render("log_live.html", request, user, **self._timeline_values(request))
+        return self._show(request, "log", lambda: self._timeline_values(request), live=True)
 
     # -- the notify queue -----------------------------------------------------------------------
 
@@ -297,16 +297,10 @@ class _Pages:
         return {"records": found, "version": ",".join(str(record.id) for record in found)}
 
     def notify(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return self._to_login()
-        return self._render("notify.html", request, user, **self._notify_values())
+        return self._show(request, "notify", lambda: self._notify_values(), live=False)
 
     def notify_live(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return Response(status_code=401)
-        return self._render("notify_live.html", request, user, **self._notify_values())
+        return self._show(request, "notify", lambda: self._notify_values(), live=True)
 
     async def reviewed(self, request: Request) -> Response:
         user = self._user(request)
@@ -329,13 +323,7 @@ class _Pages:
         return {"summaries": views.session_summaries(records), "version": version}
 
     def sessions(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return self._to_login()
-        return self._render("sessions.html", request, user, **self._sessions_values())
+        return self._show(request, "sessions", lambda: self._sessions_values(), live=False)
 
     def sessions_live(self, request: Request) -> Response:
-        user = self._user(request)
-        if user is None:
-            return Response(status_code=401)
-        return self._render("sessions_live.html", request, user, **self._sessions_values())
+        return self._show(request, "sessions", lambda: self._sessions_values(), live=True)
