@@ -402,21 +402,18 @@ def _sql(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
 
 
 def _verbs(cond: Conditions, scope: _Scope) -> list[str] | None:
-    """`verbs_any`: a leading positional word (the first three: `tool GROUP RESOURCE VERB`
-    has the verb third) spells one of the verbs, and is not the value of a one-letter option
-    (`pytest -k delete`). `verbs_none`: no leading word matches (`pip cache purge`)."""
-    from safesh.rules.verbs import COMMANDS_AS_ARGUMENTS, SHORT_OPTION, VERB_POSITIONS, verb_tokens
+    """`verbs_any`: a leading positional word that may be a subcommand (see
+    `verbs.verb_candidates`: not an option's value, not the data of a `create`) spells one of
+    the verbs. `verbs_none`: no such word matches (`pip cache purge`)."""
+    from safesh.rules.verbs import is_command_argument, verb_candidates, verb_tokens
 
     argv = scope.command.argv
-    leading = list(scope.args.positional[:VERB_POSITIONS])
+    leading = verb_candidates(argv, scope.args.positional)
     words = [argv[i] for i in leading]
     if cond.verbs_none and any(glob_match(w.lower(), g) for w in words for g in cond.verbs_none):
         return None
     for index in leading:
-        if index > 1 and SHORT_OPTION.match(argv[index - 1]):
-            continue
-        following = argv[index + 1] if index + 1 < len(argv) else ""
-        if argv[index] in COMMANDS_AS_ARGUMENTS and following.startswith("-"):
+        if is_command_argument(argv, index):
             continue
         tokens = verb_tokens(argv[index])
         if any(glob_match(t, g) for t in tokens for g in cond.verbs_any):
