@@ -101,6 +101,8 @@ class Report:
             found = preview(self.analysis, Settings.from_pairs(self.settings))
         except Exception:  # advice only: a failing probe never changes or delays a decision
             return self
+        if found is not None and self.tier is Tier.BLOCK:
+            found = found.never_runs()  # no snapshot is promised for a line that cannot run
         return self if found is None else replace(self, preview=found)
 
     def summary(self) -> str:

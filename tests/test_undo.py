@@ -389,3 +389,22 @@ def test_confirming_in_the_interactive_shell_keeps_a_snapshot(tmp_path: Path) ->
     assert "feature" not in git(repo, "branch", "--list")
     assert safesh("undo", kept, env=env).returncode == 0
     assert git(repo, "rev-parse", "refs/heads/feature").strip() == tip
+
+
+BLOCK_BUILD = KEEP_BUILD.replace('tier = "ask"', 'tier = "block"').replace(
+    "team.keep-build", "team.never-build"
+)
+
+
+def test_a_blocked_line_previews_its_loss_but_promises_no_snapshot(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=BLOCK_BUILD)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_build(project)
+    refused = safesh("-c", "rm -rf build", env=env, cwd=project)
+    assert refused.returncode == REFUSED
+    assert "preview:" in refused.stderr
+    assert "undo:" not in refused.stderr
+    report = json.loads(safesh("check", "--json", "rm -rf build", env=env, cwd=project).stdout)
+    assert report["preview"]["count"] == 4
+    assert all(section["undo"] is None for section in report["preview"]["sections"])

@@ -11,7 +11,7 @@ by every probe).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -92,6 +92,12 @@ class Preview:
     @property
     def undo_notes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.undo for s in self.sections if s.undo))
+
+    def never_runs(self) -> Preview:
+        """This preview for a blocked line: what it would destroy, without the undo notes
+        (\"a snapshot is kept if it runs\"), which promise something for a line that cannot run."""
+        kept = tuple(replace(section, undo=None, undoable=None) for section in self.sections)
+        return replace(self, sections=kept)
 
     def lines(self, indent: str = "  ") -> list[str]:
         """The preview as a person reads it under a prompt or a refusal."""
