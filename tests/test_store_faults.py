@@ -94,6 +94,19 @@ def test_an_ask_hook_on_a_locked_store_denies_within_its_budget(
     assert result.returncode == 2  # codex's deny: no grant could be read, so none is given
 
 
+def test_an_ask_hook_on_a_locked_store_spools_its_record_after_one_wait(
+    env: dict[str, str], tmp_path: Path, locked: subprocess.Popen[str]
+) -> None:
+    result = run(["hook", "codex"], env, tmp_path, payload("codex", ASKS, tmp_path))
+    # One wait (the approval request), then the record goes straight to the spool: a second
+    # attempt would report a second store failure.
+    assert result.stderr.count(b"database is locked") == 1, result.stderr
+    assert b"the audit record waits in the spool" in result.stderr
+    release(locked)
+    assert run(["-c", "echo after"], env, tmp_path).returncode == 0
+    assert [r["command"] for r in logged(env, tmp_path)] == [ASKS, "echo after"]
+
+
 def test_an_allowed_command_runs_on_a_locked_store_and_its_record_is_spooled(
     env: dict[str, str], tmp_path: Path, locked: subprocess.Popen[str]
 ) -> None:

@@ -15,7 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -35,6 +35,9 @@ from safesh.agents.protocols import (
     error_reason,
 )
 from safesh.cli.failsafe import Answer, describe, guarded, printable, write_answer
+
+if TYPE_CHECKING:
+    from safesh.store import AuditEvent
 
 
 class FindingLike(Protocol):
@@ -116,9 +119,13 @@ def run_hook(
         if checker is None and report.decision == "ask":
             # A human's earlier grant lets the identical command through once (whatever the
             # agent); where no one can answer the agent's own dialog now, a request waits.
-            granted, approval_id = _approval(
+            granted, approval_id, store_down = _approval(
                 request, report, leave_request=not native or agent == "cursor"
             )
+            if store_down and record is None:
+                # The store already made this decision wait once: the record goes straight
+                # to the spool rather than waiting a second time while the agent waits.
+                record = _spool_record
             if granted:
                 with contextlib.suppress(Exception):
                     (record or _record)(request, report, "approved")
@@ -182,18 +189,21 @@ def _keep_snapshot(report: ReportLike) -> str:
 
 def _approval(
     request: HookRequest, report: ReportLike, *, leave_request: bool
-) -> tuple[bool, str | None]:
-    """(granted, pending request id) from safesh's approval store for this agent's command."""
+) -> tuple[bool, str | None, bool]:
+    """(granted, pending request id, the store failed) from safesh's approval store for this
+    agent's command. A store that failed (busy past the front end's wait, unreachable) gives
+    no grant and no request."""
     from safesh.api import Report
     from safesh.store.recorder import Recorder
 
     if not isinstance(report, Report):
-        return False, None
+        return False, None, False
     recorder = Recorder(agent=request.agent, session=request.session_id)
     try:
         if recorder.consume_grant(report):
-            return True, None
-        return False, recorder.request_approval(report) if leave_request else None
+            return True, None, False
+        pending = recorder.request_approval(report) if leave_request else None
+        return False, pending, recorder.unavailable
     finally:
         recorder.close()
 
@@ -253,6 +263,32 @@ def _record_result(request: HookRequest) -> None:
     record_quietly(event, settings=None)  # the user's configured store
 
 
+def _spool_record(request: HookRequest, report: ReportLike, outcome: str) -> None:
+    """The audit record, put straight in the spool (sent, in order, by the next write that
+    reaches the store): for a decision in which the store has already failed once."""
+    from safesh.store import spool_event
+
+    event = _event(request, report, outcome)
+    spooled = spool_event(None, event, RuntimeError("the store failed earlier in this decision"))
+    tail = "waits in the spool" if spooled else "is LOST"
+    sys.stderr.write(f"safesh: the audit record {tail}\n")
+
+
+def _event(request: HookRequest, report: ReportLike, outcome: str) -> AuditEvent:
+    from safesh.store import AuditEvent
+
+    return AuditEvent(
+        command=request.command or "",
+        cwd=request.cwd or os.getcwd(),
+        decision=report.decision,
+        rules=tuple(sorted({f.rule_id for f in report.findings})),
+        mode=f"hook:{request.agent}",
+        outcome=outcome,
+        agent=request.agent,
+        session=request.session_id,
+    )
+
+
 def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
     """Audit record call point: what safesh decided, and who asked (agent, session).
 
@@ -265,16 +301,7 @@ def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
     except ImportError:
         return
     with contextlib.suppress(Exception):
-        event = store.AuditEvent(
-            command=request.command or "",
-            cwd=request.cwd or os.getcwd(),
-            decision=report.decision,
-            rules=tuple(sorted({f.rule_id for f in report.findings})),
-            mode=f"hook:{request.agent}",
-            outcome=outcome,
-            agent=request.agent,
-            session=request.session_id,
-        )
+        event = _event(request, report, outcome)
         store.record_quietly(event, settings=getattr(report, "settings", ()))
 
 
