@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ from selenium.common.exceptions import (  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
@@ -203,6 +204,24 @@ def wait_for_text(browser: WebDriver, text: str, timeout: float = 15) -> None:
     ).until(lambda b: text in b.find_element(By.TAG_NAME, "body").text)
 
 
+def on_request(browser: WebDriver, approval_id: str, act: Callable[[WebElement], object]) -> None:
+    """Do `act` to the request's section, from finding it to its last step in one go: the live
+    poll may swap the section for a fresh copy at any moment, and a step on the old copy raises
+    StaleElementReferenceException before it reaches the page, so the whole act is retried."""
+
+    def attempt(b: WebDriver) -> bool:
+        act(b.find_element(By.ID, f"request-{approval_id}"))
+        return True
+
+    WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(attempt)
+
+
+def section_text(browser: WebDriver, approval_id: str) -> str:
+    texts: list[str] = []
+    on_request(browser, approval_id, lambda section: texts.append(section.text))
+    return texts[-1]
+
+
 def request_id(result: subprocess.CompletedProcess[str]) -> str:
     found = re.search(r"request (\w+) is waiting", result.stderr)
     assert found is not None, result.stderr
@@ -225,11 +244,11 @@ def test_approving_on_the_page_lets_the_agents_command_run_once(
     approval_id = request_id(refused)
 
     log_in(browser, machine)
-    section = browser.find_element(By.ID, f"request-{approval_id}")
-    assert "terraform destroy" in section.text
-    assert "iac.destroy" in section.text
-    assert str(machine.root / "project") in section.text
-    section.find_element(By.NAME, "approve-once").click()
+    text = section_text(browser, approval_id)
+    assert "terraform destroy" in text
+    assert "iac.destroy" in text
+    assert str(machine.root / "project") in text
+    on_request(browser, approval_id, lambda s: s.find_element(By.NAME, "approve-once").click())
     wait_for_text(browser, f"approved {approval_id} once")
     assert not browser.find_elements(By.ID, f"request-{approval_id}")
 
@@ -249,9 +268,14 @@ def test_denying_on_the_page_records_the_reason_and_the_approver(
 ) -> None:
     approval_id = request_id(machine.agent("kubectl delete namespace payments"))
     log_in(browser, machine)
-    section = browser.find_element(By.ID, f"request-{approval_id}")
-    section.find_element(By.NAME, "reason").send_keys("not during the freeze")
-    section.find_element(By.NAME, "deny").click()
+
+    def deny(section: WebElement) -> None:
+        reason = section.find_element(By.NAME, "reason")
+        reason.clear()
+        reason.send_keys("not during the freeze")
+        section.find_element(By.NAME, "deny").click()
+
+    on_request(browser, approval_id, deny)
     wait_for_text(browser, f"denied {approval_id}")
     decisions = [r for r in log_records(machine) if r["approval_id"] == approval_id]
     denied = [r for r in decisions if r["kind"] == "approval"]
@@ -267,9 +291,12 @@ def test_approving_for_a_while_lets_the_command_run_again_within_it(
 ) -> None:
     approval_id = request_id(machine.agent("terraform destroy"))
     log_in(browser, machine)
-    section = browser.find_element(By.ID, f"request-{approval_id}")
-    Select(section.find_element(By.CSS_SELECTOR, "select[name=grant]")).select_by_value("1h")
-    section.find_element(By.NAME, "approve-for").click()
+
+    def approve_for_an_hour(section: WebElement) -> None:
+        Select(section.find_element(By.CSS_SELECTOR, "select[name=grant]")).select_by_value("1h")
+        section.find_element(By.NAME, "approve-for").click()
+
+    on_request(browser, approval_id, approve_for_an_hour)
     wait_for_text(browser, f"approved {approval_id} for 1h")
     assert machine.agent("terraform destroy").returncode == 0
     assert machine.agent("terraform destroy").returncode == 0
