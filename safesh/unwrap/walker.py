@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
-from safesh.unwrap import fanout, git, remote, runners, schedule, shells, wrappers
+from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
@@ -210,6 +210,7 @@ class Walker:
             remote_host=frame.remote_host,
             assignments=tuple(self.line_guarded.items()),
         )
+        definitions.special_elements(self, site)
         self.peel(list(simple.argv), site)
         self._walk_heredoc_substitutions(site)
 
@@ -267,14 +268,15 @@ class Walker:
             return
         name = command_name(head.text)
         if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
-            # An alias the line defined: bash reads its value in place of the word.
+            # An alias: bash reads its value in place of the word. Only where the word is a
+            # command word of a later line, though; after `sudo`, in `bash -c`, or on the
+            # line that defines it, the word runs as written, so that is judged as well.
             alias = self.aliases[name]
             if alias is None:
                 self.emit(words, site, dynamic=True)
                 return
             value = " ".join([alias, *(w.raw for w in words[1:])])
             self.walk_source(value, site.nested(f"alias {name}"), f"alias {name}")
-            return
         if name in site.functions:
             # A call of a function defined in this line: its body runs with these arguments
             # (a body of a function never called here was judged where it stands).
@@ -438,6 +440,8 @@ HANDLERS: dict[str, Handler] = {
     "runuser": shells.su,
     "script": shells.script_command,
     "eval": shells.eval_builtin,
+    "alias": definitions.alias_builtin,
+    "trap": definitions.trap_builtin,
     "source": shells.source_builtin,
     ".": shells.source_builtin,
     **dict.fromkeys(shells.SHELLS, shells.shell),

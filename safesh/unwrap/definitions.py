@@ -1,0 +1,122 @@
+"""Code a line stores in the shell to run on a later line, judged where it is stored, as a
+function body already is: an alias's value (`alias ll='…'`, `BASH_ALIASES[ll]=…`), a trap's
+action (`trap '…' EXIT`), and a command name pointed at another program (`BASH_CMDS[ls]=…`,
+the same as `hash -p`, which a rule judges).
+
+Also `SessionState`: what a persistent shell already holds when a line is judged in it (the
+interactive shell runs every line in one bash, so an alias, a function, a variable or the
+positional parameters set on one line are there on the next). The walker starts from it.
+
+May use: `safesh.model`, `.site` and the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from safesh.model import Span, Word
+from safesh.unwrap.site import Site
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from safesh.unwrap.site import Walk
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What the shell a line runs in already defines, as that shell reported it.
+
+    `functions` holds each function's whole definition as `declare -f NAME` prints it (parsed
+    only when a line calls it). A variable's value is its words (one for a scalar, the
+    elements of an array) or None when it cannot be known here (a nameref, a value that did
+    not decode). `positional` is `"$@"`. `problems` says what the shell reported but could
+    not be read: every line judged with them asks, since a name may mean anything."""
+
+    aliases: tuple[tuple[str, str], ...] = ()
+    functions: tuple[tuple[str, str], ...] = ()
+    variables: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
+    positional: tuple[str, ...] | None = ()
+    # Names `hash -p` (or BASH_CMDS) points at another program: name -> path.
+    hashed: tuple[tuple[str, str], ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+# `NAME[KEY]=VALUE` on the special arrays that define aliases and the command hash table.
+_SPECIAL_ELEMENT = re.compile(
+    r"(?P<array>BASH_ALIASES|BASH_CMDS)\[(?P<key>[^\]]*)\]\+?=(?P<value>.*)", re.S
+)
+
+
+def alias_builtin(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`alias NAME=VALUE …`: each value runs wherever NAME is typed later, so it is judged
+    now as a line of its own (`alias ll='rm -rf ~/'` is as destructive as what it names)."""
+    w.emit(words, site)
+    for word in words[1:]:
+        if word.static and (word.text.startswith("-") or "=" not in word.text):
+            continue  # `alias -p`, `alias ll`: they only print
+        judge_alias_value(w, word, site)
+
+
+def judge_alias_value(w: Walk, word: Word, site: Site) -> None:
+    """The `NAME=VALUE` word of an alias definition, its value judged as a line."""
+    key, _, value = word.text.partition("=")
+    if not word.static:
+        w.note_unparsed(
+            site.frame,
+            f"the alias {key or '?'} gets a value computed when the line runs",
+            word.raw,
+            kind="unseen",
+        )
+        return
+    if value.strip():
+        w.walk_source(value, site.nested(f"alias {key}"), f"alias {key}")
+
+
+def trap_builtin(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`trap ACTION SIGNAL…`: ACTION runs later in this shell (at exit, on an error, before
+    every command with DEBUG), so it is judged now."""
+    w.emit(words, site)
+    args = words[1:]
+    if args and args[0].static and args[0].text == "--":
+        args = args[1:]
+    elif args and args[0].static and args[0].text.startswith("-"):
+        return  # `trap -l`, `trap -p`: they only print
+    if len(args) < 2:
+        return  # `trap SIGNAL` resets it
+    action = args[0]
+    if not action.static:
+        message = "a trap runs code computed when the line runs"
+        w.note_unparsed(site.frame, message, action.raw, kind="unseen")
+        return
+    if action.text.strip() and action.text != "-":
+        w.walk_source(action.text, site.nested("trap"), "trap action")
+
+
+def special_elements(w: Walk, site: Site) -> None:
+    """`BASH_ALIASES[ll]=VALUE` defines an alias; `BASH_CMDS[ls]=PATH` makes `ls` run PATH
+    (`hash -p PATH ls`). bash takes them as assignments; a parser may leave them as words."""
+    simple = site.simple
+    assigned = [
+        Word(f"{name}={value.text}", f"{name}={value.raw}", value.span, value.static)
+        for name, value in simple.assignments
+    ]
+    for word in [*assigned, *simple.argv]:
+        match = _SPECIAL_ELEMENT.fullmatch(word.text) if word.static else None
+        if match is None:
+            if not word.raw.startswith(("BASH_ALIASES[", "BASH_CMDS[")):
+                if word in assigned:
+                    continue
+                return
+            w.note_unparsed(site.frame, "a computed alias or command path", word.raw, kind="unseen")
+            continue
+        key, value = match.group("key"), match.group("value")
+        if match.group("array") == "BASH_ALIASES":
+            judge_alias_value(w, Word(f"{key}={value}", word.raw, word.span, static=True), site)
+        else:
+            spelled = ("hash", "-p", value, key)
+            w.emit([_word(text, word.span) for text in spelled], site.inner("BASH_CMDS"))
+
+
+def _word(text: str, span: Span) -> Word:
+    return Word(text, text, span, static=True)
