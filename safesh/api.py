@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from safesh.model import Analysis, Command, Finding, Tier
+from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 JSON_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """The outcome of analysing one line, before anything is run."""
 
@@ -92,10 +92,9 @@ class Report:
         then, within the `preview_budget` setting); otherwise this report unchanged."""
         if self.preview is not None or self.runs:
             return self
-        from dataclasses import replace
-
         from safesh.preview import preview
         from safesh.preview.types import Settings
+        from safesh.record import replace
 
         try:
             found = preview(self.analysis, Settings.from_pairs(self.settings))

@@ -6,9 +6,9 @@ glance and a test can prove no combination is missing.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from safesh.model import Tier
+from safesh.record import frozen
 
 
 class Mode(enum.Enum):
@@ -31,7 +31,7 @@ class Action(enum.Enum):
         return self in (Action.RUN, Action.RUN_NOTIFY, Action.RUN_APPROVED)
 
 
-@dataclass(frozen=True)
+@frozen
 class DecisionInput:
     tier: Tier
     mode: Mode

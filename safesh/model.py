@@ -11,7 +11,8 @@ Every value here is immutable, so a stage can never change what an earlier stage
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from safesh.record import field, frozen
 
 
 class Tier(enum.Enum):
@@ -42,7 +43,7 @@ class Tier(enum.Enum):
 _SEVERITY = {Tier.ALLOW: 0, Tier.NOTIFY: 1, Tier.ASK: 2, Tier.BLOCK: 3}
 
 
-@dataclass(frozen=True)
+@frozen
 class Span:
     """Character offsets [start, end) into the top-level command line."""
 
@@ -50,7 +51,7 @@ class Span:
     end: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Word:
     """One shell word.
 
@@ -67,7 +68,7 @@ class Word:
     glob: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Redirect:
     """A redirection. `op` is the operator as bash spells it: `>`, `>>`, `<`, `<<`, `<<-`,
     `<<<`, `>&`, `&>`, `>|`, `<>`. `target` is the file word (None for a heredoc); `fd` the
@@ -82,7 +83,7 @@ class Redirect:
     heredoc_quoted: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class SimpleCommand:
     """A simple command as the parser found it, before wrappers are understood.
 
@@ -104,7 +105,7 @@ class SimpleCommand:
     background: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class ParsedLine:
     """A whole command line (or script) as a flat list of simple commands."""
 
@@ -135,7 +136,7 @@ class ParseError(Exception):
         return f"{self.message} (at character {self.position})"
 
 
-@dataclass(frozen=True)
+@frozen
 class Feed:
     """What feeds a command's standard input, when the analysis knows it.
 
@@ -149,7 +150,7 @@ class Feed:
     source: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Command:
     """The unit that rules are matched against: one command as it will really run.
 
@@ -184,7 +185,7 @@ class Command:
     cwd_known: bool = True
 
 
-@dataclass(frozen=True)
+@frozen
 class Context:
     """What the analysis knows about where the command runs. Cheap and local only."""
 
@@ -200,7 +201,7 @@ class Context:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One rule that matched one command (or the line as a whole, when `command` is None)."""
 
@@ -218,7 +219,7 @@ class Finding:
     production: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Analysis:
     """Everything the analysis stages produced for one line."""
 

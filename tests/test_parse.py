@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +16,7 @@ from safesh.parse import parse_line
 from safesh.parse.bashlex_front import parse_bashlex
 from safesh.parse.treesitter_front import parse_treesitter
 from safesh.parse.words import FrontendError
+from safesh.record import replace
 
 FRONTENDS: dict[str, Callable[[str], ParsedLine]] = {
     "bashlex": parse_bashlex,

@@ -21,9 +21,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from safesh.agents.wrappers import AgentLine, neutral_setup, recognise
+from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -35,7 +35,7 @@ _MAX_SETUP_BYTES = 1 << 20
 _HARMLESS = frozenset({"allow", "notify"})
 
 
-@dataclass(frozen=True)
+@frozen
 class JudgedLine:
     """The Report that decides, and the agent whose wrapper was taken apart (or None)."""
 

@@ -18,7 +18,6 @@ import os
 import shlex
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -41,11 +40,12 @@ from safesh.agents.settings import (
     our_hooks,
 )
 from safesh.execute import find_real_shell, is_shim, real_shell_of
+from safesh.record import frozen
 
 Status = Literal["ok", "off", "problem"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     """One line of the report. `off` is neutral (not set up), `problem` needs fixing."""
 
@@ -75,7 +75,7 @@ def agent_checks(
     return [settings_check(spec, level, file, path, where) for level, file in levels]
 
 
-@dataclass(frozen=True)
+@frozen
 class Where:
     """Where the agents' other files are (trust, feature switches) for one doctor run."""
 

@@ -17,7 +17,6 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from safesh.agents.settings import (
@@ -31,13 +30,14 @@ from safesh.agents.settings import (
     with_ours,
     without_ours,
 )
+from safesh.record import frozen
 
 
 class SettingsFileError(Exception):
     """The settings file cannot be edited safely; nothing was written."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     """What an install or uninstall will do to one file.
 
@@ -183,7 +183,7 @@ def notes_for(spec: AgentSpec, settings_text: str | None, *, project_level: bool
     return notes
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """What `install_hook` did, as the lines to show the user."""
 

@@ -17,8 +17,9 @@ import posixpath
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from safesh.record import frozen
 
 # Canonical agent names, in the order docs and `safesh doctor` list them.
 AGENTS: tuple[str, ...] = ("claude-code", "gemini-cli", "cursor", "codex", "copilot-cli")
@@ -75,7 +76,7 @@ class HookPayloadError(ValueError):
     """The agent's payload could not be read: not JSON, or a required field is missing."""
 
 
-@dataclass(frozen=True)
+@frozen
 class HookRequest:
     """What one hook call asks about, and who asks.
 
@@ -101,7 +102,7 @@ class HookRequest:
         return self.event in POST_EVENTS
 
 
-@dataclass(frozen=True)
+@frozen
 class ToolResult:
     """What an agent's post-execution hook says happened to the command.
 
@@ -113,7 +114,7 @@ class ToolResult:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class HookResponse:
     """Exactly what the hook process writes and how it exits."""
 
@@ -122,7 +123,7 @@ class HookResponse:
     exit_code: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Concern:
     """One reason the command was not simply allowed, as the message names it."""
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 # Defined beside exec, which sets it on every command's (hot) path; re-exported from here.
 from safesh.execute import SESSION_MARKER
+from safesh.record import frozen
 
 # Variables an agent sets in its tools' environment, and whose session that is.
 AGENT_VARIABLES: Mapping[str, str] = {
@@ -52,7 +52,7 @@ AGENT_PROGRAMS: Mapping[str, str] = {
 _MAX_ANCESTORS = 64
 
 
-@dataclass(frozen=True)
+@frozen
 class AgentSession:
     """Why this process counts as an agent's: which agent, and what gave it away."""
 

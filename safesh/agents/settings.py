@@ -8,18 +8,17 @@ Pure data and pure functions over JSON values; reading and writing files is the 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import os
 import shlex
 import shutil
 import site
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from safesh.agents.protocols import canonical_agent
+from safesh.record import frozen, replace
 
 # Our hook entries are recognised by this text in their command (also in hand-written ones
 # such as `safesh hook claude`), so uninstall never touches anyone else's hooks.
@@ -37,7 +36,7 @@ class SettingsShapeError(ValueError):
     """A settings file is valid JSON but not shaped the way the agent documents it."""
 
 
-@dataclass(frozen=True)
+@frozen
 class AgentSpec:
     """One agent's hook configuration.
 
@@ -269,7 +268,7 @@ def _all_hooks(entries: list[Any], spec: AgentSpec) -> list[Any]:
 
 def event_specs(spec: AgentSpec) -> tuple[AgentSpec, ...]:
     """The spec for the pre-execution event, then one per post-execution event."""
-    return (spec, *(dataclasses.replace(spec, event=e, post_events=()) for e in spec.post_events))
+    return (spec, *(replace(spec, event=e, post_events=()) for e in spec.post_events))
 
 
 def without_ours(settings: JSONObject, spec: AgentSpec) -> JSONObject:

@@ -17,16 +17,17 @@ ones recorded from the real clients (tests/fixtures/agent-lines/).
 helper functions' `"$_cc_bin"` names Claude's own executable, and only when every assignment
 to `_cc_bin` in the file is one of Claude's two forms.
 
-Pure functions over strings; imports only `re` and `dataclasses` (hot path of `safesh -c`).
+Pure functions over strings; imports only `re` and `safesh.record` (hot path of `safesh -c`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from safesh.record import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class AgentLine:
     """An agent's wrapper line, taken apart.
 

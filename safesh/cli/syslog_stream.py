@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass
 from typing import Any
+
+from safesh.record import frozen
 
 FACILITY_LOG_AUDIT = 13
 SEVERITY = {"block": 4, "ask": 5, "notify": 5, "allow": 6}
@@ -28,7 +29,7 @@ ENTERPRISE_ID = "safesh@32473"  # 32473: the example enterprise number RFC 5612 
 MAX_DATAGRAM = 60_000
 
 
-@dataclass(frozen=True)
+@frozen
 class SyslogTarget:
     transport: str  # "udp" | "tcp" | "unix"
     host: str = ""

@@ -32,7 +32,6 @@ import stat
 import tempfile
 import termios
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from safesh.interactive.relay import (
     relay,
     write_all,
 )
+from safesh.record import frozen
 
 # Options that make bash's startup the user's own; without any, bash starts clean.
 DEFAULT_OPTIONS = ("--norc", "--noprofile")
@@ -57,7 +57,7 @@ class SessionError(Exception):
     """The bash session could not be started."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RunResult:
     status: int
     exited: bool  # bash itself ended (`exit`, `exec` of a program that ended, a crash)

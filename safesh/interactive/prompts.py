@@ -9,7 +9,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     # Annotations only: the judge's thin client asks `terminal_available` and must not
-    # load the model's dataclasses to do so.
+    # load the model's record classes to do so.
     from collections.abc import Mapping
     from typing import IO
 

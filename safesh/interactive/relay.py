@@ -15,8 +15,9 @@ import signal
 import termios
 import tty
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
+
+from safesh.record import frozen
 
 MARK_START = b"\x1e"  # ASCII record separator: never part of ordinary terminal output
 MARK_END = b"\x1f"  # ASCII unit separator
@@ -24,7 +25,7 @@ MARK_END = b"\x1f"  # ASCII unit separator
 _MAX_MARKER = 16384
 
 
-@dataclass(frozen=True)
+@frozen
 class Marker:
     """One marker the bash session printed: `go` when a command starts, `end` at each prompt."""
 

@@ -16,12 +16,12 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, after_prompt, decide
 from safesh.model import Analysis, Context, Finding, ParseError, Tier
+from safesh.record import field, mutable
 
 if TYPE_CHECKING:
     from safesh.api import Report
@@ -204,7 +204,7 @@ class Runner(Protocol):
     def show_pending(self) -> None: ...
 
 
-@dataclass
+@mutable
 class AuditTrail:
     """Records decisions and results in the store. A failing store never stops the shell and
     never turns recording off: every command tries again (a lock held for a moment must not
@@ -348,7 +348,7 @@ def install_completion(cwd: Callable[[], str]) -> None:
 # -- the loop ------------------------------------------------------------------------------------
 
 
-@dataclass
+@mutable
 class Session:
     """One interactive session. Everything it touches is injected, so the loop can be tested
     with a fake checker and a fake runner; `main` wires the real ones."""

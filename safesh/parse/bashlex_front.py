@@ -22,7 +22,6 @@ bashlex quirks handled here (0.18):
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from safesh.model import ParsedLine, Redirect, Span, Word
 from safesh.parse.bashlex_tables import import_bashlex
@@ -41,6 +40,7 @@ from safesh.parse.words import (
     span_of,
     split_assignment,
 )
+from safesh.record import replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 

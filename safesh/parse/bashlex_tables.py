@@ -22,7 +22,7 @@ import importlib.util
 import marshal
 import sys
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -125,7 +125,8 @@ def _fast_import() -> types.ModuleType:
     # that bashlex.yacc can be imported and patched before the parser module runs.
     package = importlib.util.module_from_spec(spec)
     sys.modules["bashlex"] = package
-    import bashlex.yacc as yacc_module
+    with _deferred("inspect") if tables is not None else contextlib.nullcontext():
+        import bashlex.yacc as yacc_module
 
     real_yacc = yacc_module.yacc
     captured: list[Tables] = []
@@ -140,6 +141,31 @@ def _fast_import() -> types.ModuleType:
     if captured and cache_file is not None:
         _write_tables(cache_file, key, captured[0])
     return package
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a standard module while a library imports it: the real module is loaded
+    when the library first reads one of its attributes."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+@contextlib.contextmanager
+def _deferred(name: str) -> Iterator[None]:
+    """Within the block, `import name` gives a `_Deferred` stand-in. PLY imports inspect
+    (~5 ms with ast, dis and tokenize) only to build tables from the grammar's source, which
+    the cached tables make unnecessary. Afterwards the stand-in is no longer registered, so
+    everyone else imports the real module as usual."""
+    if name in sys.modules:
+        yield
+        return
+    sys.modules[name] = _Deferred(name)
+    try:
+        yield
+    finally:
+        if isinstance(sys.modules.get(name), _Deferred):
+            del sys.modules[name]
 
 
 def _forget_bashlex() -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from safesh.model import ParsedLine, Redirect, Span, Word
@@ -49,6 +48,7 @@ from safesh.parse.words import (
     split_assignment,
     strip_leading_tabs,
 )
+from safesh.record import frozen, mutable, replace
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -181,7 +181,7 @@ def _first_error(node: Node) -> Node | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class _Element:
     """One element of a pipeline: a node (None for a bare redirection) and the redirect nodes
     that bind to it from outside (the redirected_statement around it)."""
@@ -191,7 +191,7 @@ class _Element:
     where: Node | None = None  # the node whose span a bare redirection takes
 
 
-@dataclass
+@mutable
 class _Flat:
     """A flattened pipeline (see _Walker.pipeline_elements)."""
 

@@ -9,9 +9,9 @@ bashlex and tree-sitter give identical words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 
 from safesh.model import Redirect, SimpleCommand, Span, Word
+from safesh.record import field, frozen, mutable, replace
 
 # The names `SimpleCommand.nesting` uses. Outermost first; see docs of parse_line.
 NEST_CMDSUB = "$(…)"  # $(…) and `…`
@@ -43,7 +43,7 @@ class FrontendError(Exception):
         self.incomplete = incomplete
 
 
-@dataclass(frozen=True)
+@frozen
 class WordMeaning:
     text: str
     static: bool
@@ -219,7 +219,7 @@ def strip_leading_tabs(body: str) -> str:
     return "".join(line.lstrip("\t") for line in body.splitlines(keepends=True))
 
 
-@dataclass(frozen=True)
+@frozen
 class Ctx:
     """What surrounds the node being walked.
 
@@ -241,7 +241,7 @@ class Ctx:
         return replace(self, nesting=(*self.nesting, name), pipeline=None)
 
 
-@dataclass
+@mutable
 class Builder:
     """Collects commands for one parse call (local to that call, never shared)."""
 

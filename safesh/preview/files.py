@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 
 from safesh.model import Command, Context
 from safesh.preview.gitread import git
@@ -32,11 +31,12 @@ from safesh.preview.types import (
     human_size,
     plural,
 )
+from safesh.record import field, frozen, mutable
 
 KIND = "files"
 
 
-@dataclass
+@mutable
 class Tally:
     """A running count over a walk; `complete` turns False when the cap or budget stopped it."""
 
@@ -49,7 +49,7 @@ class Tally:
     matched: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
+@frozen
 class Deletion:
     """What one command would delete: targets (absolute) and how far each goes."""
 
@@ -63,7 +63,7 @@ class Deletion:
     label: str = ""  # how the summary names the command; "" = its name
 
 
-@dataclass(frozen=True)
+@frozen
 class FindMatcher:
     names: tuple[tuple[str, bool], ...] = ()  # (pattern, case-insensitive)
     types: frozenset[str] = frozenset()

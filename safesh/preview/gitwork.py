@@ -10,17 +10,16 @@ Imports: the standard library, `safesh.model` and `safesh.preview`'s own modules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from safesh.model import Command, Context
 from safesh.preview.files import git_subcommand
 from safesh.preview.gitread import commits_lost, git, local_refs, resolve
 from safesh.preview.types import MAX_ITEMS, Budget, Section, Settings, plural
+from safesh.record import frozen
 
 UNDO_OK = "a snapshot is kept if it runs (`safesh snapshots`, `safesh undo ID`)"
 
 
-@dataclass(frozen=True)
+@frozen
 class GitWork:
     """What a git command would discard, as the probe and the snapshots see it."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
 
 from safesh.model import Command, Context
+from safesh.record import frozen
 
 # Options of the deleting programs that take a value in the next word.
 _VALUED = {
@@ -25,7 +25,7 @@ _VALUED = {
 DELETERS = frozenset(_VALUED)
 
 
-@dataclass(frozen=True)
+@frozen
 class Operands:
     """The paths a command names: resolved (absolute, globs expanded against the real
     directory) and unknown (words with expansions that only happen at run time)."""

@@ -11,7 +11,8 @@ by every probe).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+
+from safesh.record import field, frozen, mutable, replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 MAX_ITEMS = 20
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     """What one command would destroy, as one probe found it.
 
@@ -55,7 +56,7 @@ class Section:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Preview:
     """Every section for one line, and the probes that did not run (with the reason)."""
 
@@ -152,7 +153,7 @@ class BudgetExceeded(Exception):
     """A probe ran out of the shared time budget; what it found so far is incomplete."""
 
 
-@dataclass
+@mutable
 class Budget:
     """The wall-clock time every probe of one preview shares. Probes check it as they go
     (walks every few hundred entries, SQLite through a progress handler) and pass what is
@@ -172,7 +173,7 @@ class Budget:
             raise BudgetExceeded
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """The user's `[settings]` that shape previews and snapshots, with their defaults."""
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from dataclasses import replace
 from pathlib import Path
 
 from safesh.model import Tier
+from safesh.record import replace
 from safesh.rules.reading import Source
 from safesh.rules.schema import RuleSet
 

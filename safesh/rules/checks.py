@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from safesh.model import Command, Context, SimpleCommand, Span, Tier
+from safesh.record import frozen
 from safesh.rules.paths import classify_path
 
 Predicate = Callable[[Command, Context], "str | None"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     name: str
     id: str

@@ -7,9 +7,8 @@ imports this lazily: parsing is needed only when there is a program to read).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from safesh.model import Command, Context, ParseError
+from safesh.record import replace
 
 MAX_DEPTH = 6
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from safesh.model import Context
+from safesh.record import frozen
 from safesh.rules.schema import Example, Rule, RuleSet
 
 
-@dataclass(frozen=True)
+@frozen
 class ExampleResult:
     rule_id: str
     expect_match: bool

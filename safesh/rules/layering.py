@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 
 from safesh.model import Tier
+from safesh.record import field, mutable, replace
 from safesh.rules.lines import Where
 from safesh.rules.reading import RulesError, Source, parse_toml
 from safesh.rules.schema import Rule, RuleSet, ToolSpec
@@ -83,7 +83,7 @@ PROJECT_MAX_RULES = 1000
 _SUGGESTIONS = 20
 
 
-@dataclass
+@mutable
 class Builder:
     """Accumulates the layers in order. Local to one build, never shared."""
 

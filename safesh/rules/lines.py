@@ -9,9 +9,10 @@ thousand rules take tens of seconds). Standard library only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from safesh.record import frozen
 
 _QUOTES = "\"'"
 _ID_LINE = re.compile(r"\s*id\s*=\s*[\"']")
@@ -25,7 +26,7 @@ _BOUNDARIES_PER_LINE = 8
 _IDS_PER_LINE = 4
 
 
-@dataclass(frozen=True)
+@frozen
 class Where:
     """The lines of one file's text, with lookups by rule id and by key. A lookup gives the
     first line that names it, as `^\\s*id\\s*=\\s*["']ID["']` and

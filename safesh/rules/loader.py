@@ -12,9 +12,9 @@ May import `safesh.rules.reading`, `validate`, `layering`, `cache` and `schema`.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
+from safesh.record import replace
 from safesh.rules import cache
 from safesh.rules.layering import PROFILES, SETTING_KEYS, TOP_KEYS, build_ruleset, user_settings
 from safesh.rules.reading import (

@@ -7,10 +7,10 @@ rule's conditions are evaluated; every rule that holds yields a Finding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from safesh.model import Command, Context, Finding, Tier
+from safesh.record import field, frozen, mutable
 from safesh.rules import production
 from safesh.rules.checks import CHECKS
 from safesh.rules.paths import classify_path
@@ -45,7 +45,7 @@ def _one_glob(word: str, pattern: str) -> bool:
     return fnmatchcase(word, pattern)
 
 
-@dataclass(frozen=True)
+@frozen
 class Args:
     """A command's words after option normalisation. Indices point into `Command.argv`."""
 
@@ -117,7 +117,7 @@ def parse_args(
     return Args(frozenset(flags), tuple(values), tuple(positional))
 
 
-@dataclass
+@mutable
 class _Memo:
     """Per-command results computed at most once during one classify call."""
 
@@ -130,7 +130,7 @@ class _Memo:
     facts: frozenset[str] | None = None  # effects.command_facts, computed on first use
 
 
-@dataclass(frozen=True)
+@frozen
 class _Scope:
     command: Command
     context: Context

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from safesh.model import Command, Context
+from safesh.record import frozen
 
 _TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -49,7 +49,7 @@ _NOT_TARGET_VARIABLES = frozenset({"VIRTUAL_ENV", "CONDA_DEFAULT_ENV", "PIPENV_V
 _MAX_CONFIG_BYTES = 256_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Signal:
     """Why a command is judged to act on production. `targeted`: see the module doc."""
 

@@ -11,14 +11,14 @@ imported on first use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from safesh.record import field, mutable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
 
 
-@dataclass
+@mutable
 class Program:
     """What one inline program does."""
 

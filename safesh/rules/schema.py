@@ -3,9 +3,8 @@ matcher reads. Everything is frozen so a loaded RuleSet can be cached and shared
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from safesh.model import Tier
+from safesh.record import field, frozen
 
 BLASTS = ("local", "project", "shared", "machine", "production")
 
@@ -40,7 +39,7 @@ def derive_tier(reversible: bool, blast: str) -> Tier:
     return TIER_TABLE[(blast, reversible)]
 
 
-@dataclass(frozen=True)
+@frozen
 class Conditions:
     """All given conditions must hold; `any` holds when one of its tables holds."""
 
@@ -73,7 +72,7 @@ class Conditions:
         return bool(self.sql_any) or any(c.uses_sql() for c in self.any)
 
 
-@dataclass(frozen=True)
+@frozen
 class Example:
     """One example line with the context it runs in."""
 
@@ -84,7 +83,7 @@ class Example:
     env: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     id: str
     pack: str
@@ -103,7 +102,7 @@ class Rule:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class ToolSpec:
     """How a tool spells its options, so positional words and subcommands can be found."""
 
@@ -112,7 +111,7 @@ class ToolSpec:
     single_dash_long: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleSet:
     rules: tuple[Rule, ...]
     tools: tuple[tuple[str, ToolSpec], ...] = ()
@@ -134,7 +133,7 @@ class RuleSet:
     )
 
     def __post_init__(self) -> None:
-        # Lookup tables built once; the dataclass stays frozen and the dicts are never
+        # Lookup tables built once; the record stays frozen and the dicts are never
         # changed after this.
         self._index.update({rule.id: rule for rule in self.rules})
         self._tools.update(dict(self.tools))

@@ -12,9 +12,9 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from safesh.model import Command, Context
+from safesh.record import frozen
 from safesh.rules.clients import (
     MONGO_CLIENTS,
     REDIS_CLIENTS,
@@ -41,7 +41,7 @@ SQL_KINDS = frozenset(
 _MAX_FILE_BYTES = 1_000_000
 
 
-@dataclass(frozen=True)
+@frozen
 class SqlSource:
     """One piece of text a client runs; `text` None means it exists but cannot be seen."""
 

@@ -18,11 +18,12 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from safesh.record import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class TrustEntry:
     sha256: str
     path: str

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from safesh.record import frozen
 from safesh.store.values import StoreError
 
 KEY_BYTES = 32
 
 
-@dataclass(frozen=True)
+@frozen
 class Anchor:
     """The key (and its short id, stored beside each MAC) and the head file of one machine."""
 

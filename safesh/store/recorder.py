@@ -17,7 +17,8 @@ May import: `safesh.store` and, for types, `safesh.api`."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+
+from safesh.record import field, mutable
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -37,7 +38,7 @@ _OUTCOMES = {
 }
 
 
-@dataclass
+@mutable
 class Recorder:
     """One store connection for one decision, opened on first use."""
 

@@ -18,8 +18,8 @@ May import: the standard library (tomllib lazily), `safesh.locations` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from safesh.record import frozen
 from safesh.store.values import DEFAULT_TTL_S, StoreError, parse_duration
 
 STORE_KEYS = frozenset(
@@ -28,7 +28,7 @@ STORE_KEYS = frozenset(
 _SCHEMES = ("postgresql://", "postgres://")
 
 
-@dataclass(frozen=True)
+@frozen
 class StoreSettings:
     """What the store needs from the user's settings."""
 

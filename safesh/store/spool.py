@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict
 from pathlib import Path
 
+from safesh.record import asdict
 from safesh.store.values import AuditEvent, iso, parse_time
 
 SPOOL_NAME = "audit-spool.jsonl"

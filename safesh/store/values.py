@@ -1,16 +1,18 @@
 """The values of the store: what callers hand in and get back, its errors, and the time and
 duration helpers every store module shares.
 
-Plain frozen dataclasses with no behaviour beyond formatting. May import only the standard
-library; every other store module imports this one, never the reverse.
+Plain frozen records (safesh.record) with no behaviour beyond formatting. May import only the
+standard library and safesh.record; every other store module imports this one, never the
+reverse.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -52,7 +54,7 @@ class ApprovalError(Exception):
 # Values
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditEvent:
     """What a caller knows about one command line when it records it."""
 
@@ -72,7 +74,7 @@ class AuditEvent:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditRecord:
     """One row of the audit chain. For a ``command`` row read through `Store.records`,
     `exit_status`/`duration_s` come from its ``finish`` row when there is one."""
@@ -120,7 +122,7 @@ class AuditRecord:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifyResult:
     """The outcome of `Store.verify`. `bad_record` is the id of the first bad record (for a
     deletion, the first missing id) and `problem` says what is wrong with it."""
@@ -136,7 +138,7 @@ class VerifyResult:
         return f"audit log broken at record {self.bad_record}: {self.problem}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ApprovalRequest:
     """A command waiting for (or decided by) a human.
 
@@ -226,7 +228,7 @@ def _bound_part(bound: str, name: str) -> Any:
     return value.get(name) if isinstance(value, dict) else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Grant:
     """An approval handed out by `Store.consume_grant`: the command may run."""
 
@@ -240,7 +242,7 @@ class Grant:
     approved_at: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class LogQuery:
     """Filters for `Store.records`. Every field narrows; None means "any"."""
 
@@ -256,7 +258,7 @@ class LogQuery:
     kinds: tuple[str, ...] = ("command", "approval")
 
 
-@dataclass(frozen=True)
+@frozen
 class NotifyConfig:
     """How to tell a human a request is waiting. Both are optional; both may be set."""
 
@@ -354,7 +356,7 @@ def raw_digest(*parts: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@frozen
 class Binding:
     """What an approval is for beyond the command text, working directory and rules
     fingerprint: the effective command a human approved.
@@ -387,7 +389,7 @@ class Binding:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Approver:
     """Who gave an approval: the user, the machine, and the route (cli | web | ...)."""
 

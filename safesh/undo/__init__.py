@@ -19,9 +19,9 @@ Imports: `safesh.model`, `safesh.preview` and this package (never a front end).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from safesh.model import Tier
+from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -39,7 +39,7 @@ _WALK_BUDGET_S = 5.0
 _MAX_ENTRIES = 100_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Taken:
     """The outcome of `take`: the snapshot's id (None if nothing was kept), what it holds,
     and what could not be kept and why."""
@@ -66,7 +66,7 @@ class Taken:
         return "no snapshot: " + "; ".join(self.problems)
 
 
-@dataclass(frozen=True)
+@frozen
 class Undone:
     ok: bool
     restored: tuple[str, ...] = ()

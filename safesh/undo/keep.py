@@ -18,9 +18,10 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from safesh.record import field, mutable
 
 MANIFEST = "manifest.json"
 
@@ -39,7 +40,7 @@ def new_id() -> str:
     return base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
 
 
-@dataclass
+@mutable
 class Manifest:
     """What one snapshot holds. `files` entries: {"target", "stored", "kind"}; `git` entries:
     {"kind": worktree|branch|stash, "repo", …}. Mutable while it is being built."""

@@ -13,9 +13,9 @@ May use: `safesh.model`, `.site` and the standard library.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from safesh.model import Span, Word
+from safesh.record import frozen
 from safesh.unwrap.site import Site
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from safesh.unwrap.site import Walk
 
 
-@dataclass(frozen=True)
+@frozen
 class SessionState:
     """What the shell a line runs in already defines, as that shell reported it.
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field, replace
 from itertools import product
 
 from safesh.model import Word
+from safesh.record import field, frozen, mutable, replace
 
 # A reading of a name: its words (one for a scalar, the elements of an array), or None
 # when the line gives it a value nobody can know here.
@@ -40,7 +40,7 @@ _PARAM = re.compile(
 _POSITIONAL = re.compile(r"^(?:[0-9]+|[@*])$")
 
 
-@dataclass
+@mutable
 class Bindings:
     """The values each name may hold at this point of the walk, in assignment order."""
 
@@ -79,7 +79,7 @@ def array_value(raw: str) -> Value:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class Reading:
     """One way the words of a command may read after expansion."""
 

@@ -9,9 +9,9 @@ library.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
 
 from safesh.model import SimpleCommand, Word
+from safesh.record import replace
 from safesh.unwrap.words import command_name
 from safesh.unwrap.wrappers import VALUE_OPTIONS
 

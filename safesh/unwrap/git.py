@@ -12,9 +12,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import shlex
-from dataclasses import replace
 
 from safesh.model import Word
+from safesh.record import replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:

@@ -10,9 +10,8 @@ standard library.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from safesh.model import Word
+from safesh.record import replace
 from safesh.unwrap.shells import SHELLS
 from safesh.unwrap.words import command_name, split_options
 from safesh.unwrap.wrappers import VALUE_OPTIONS

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 from safesh.model import Feed, ParseError, Word
+from safesh.record import frozen, replace
 from safesh.unwrap.feeds import DOWNLOADERS, Pipelines, feed_from
 from safesh.unwrap.words import command_name, resolve_path
 from safesh.unwrap.wrappers import simple_wrapper
@@ -46,7 +46,7 @@ _STDIN_PATHS = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _C_CLUSTER = re.compile(r"^-[A-Za-z]*c[A-Za-z]*$")
 
 
-@dataclass(frozen=True)
+@frozen
 class ShellCall:
     """How a shell was invoked: the code it runs from `-c` (`command`, None when absent),
     more code from fish's `-C`, the script operand, and whether it reads standard input."""

@@ -9,9 +9,9 @@ May use: `safesh.model` and the standard library; nothing else of the package.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, SimpleCommand, Span, Word
+from safesh.record import frozen, replace
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ MAX_DEPTH = 6
 ParseFn = Callable[[str], ParsedLine]
 
 
-@dataclass(frozen=True)
+@frozen
 class Unparsed:
     """Something the analysis had to understand but could not: a nested `bash -c` string or
     script that does not parse, too deep a nesting (kind "unparsable"), or code that only
@@ -36,13 +36,13 @@ class Unparsed:
     kind: str = "unparsable"
 
 
-@dataclass(frozen=True)
+@frozen
 class Unwrapped:
     commands: tuple[Command, ...]
     unparsed: tuple[Unparsed, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Frame:
     """Where a nested source sits: every command found inside takes the outer span, so a
     report points at the place in the line the human typed."""
@@ -73,7 +73,7 @@ def nested_frame(
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Site:
     """What is known where a command word is being peeled: the simple command it came from,
     the nesting frame, what feeds its standard input, and what the wrappers peeled so far

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 from safesh.model import ParsedLine, SimpleCommand, Word
+from safesh.record import replace
 from safesh.unwrap.expand import Bindings, Value, array_value
 from safesh.unwrap.words import command_name
 

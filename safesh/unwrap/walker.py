@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
+from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
@@ -49,7 +49,7 @@ def unwrap(parsed: ParsedLine, context: Context, parse: ParseFn | None = None) -
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
 
-@dataclass
+@mutable
 class Walker:
     """Collects what one `unwrap` call finds; lives only for that call."""
 

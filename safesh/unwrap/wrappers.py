@@ -9,9 +9,8 @@ May use: `safesh.model`, `.site`, `.words` and the standard library.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from safesh.model import Word
+from safesh.record import replace
 from safesh.unwrap.words import (
     command_name,
     is_assignment,

@@ -18,7 +18,6 @@ May import starlette, jinja2, `safesh.store`, `safesh.locations` and `safesh.web
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from safesh.record import frozen
 from safesh.store import ApprovalError, LogQuery, Store, StoreError, iso, parse_duration
 from safesh.web import reviews, views
 from safesh.web.auth import SESSION_COOKIE, SESSION_LIFETIME_S, Credentials
@@ -44,7 +44,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-@dataclass(frozen=True)
+@frozen
 class WebConfig:
     credentials: Credentials
     store_path: Path | None = None  # None: the user's store (safesh.locations)

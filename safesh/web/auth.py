@@ -18,8 +18,9 @@ import os
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from safesh.record import field, frozen
 
 SESSION_COOKIE = "safesh_session"
 SESSION_LIFETIME_S = 12 * 3600
@@ -30,7 +31,7 @@ class CredentialsError(Exception):
     """The token file cannot be used (unreadable, readable by others, or empty)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Credentials:
     """The tokens that may log in, each with the name it approves as, and this run's key
     for signing session cookies (a restart logs everyone out)."""

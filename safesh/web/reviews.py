@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from safesh.record import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Review:
     record_id: int
     by: str

@@ -7,9 +7,9 @@ directly. May import `safesh.store` and the standard library.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from safesh.record import field, frozen, mutable
 from safesh.store import ApprovalRequest, AuditRecord, LogQuery, parse_duration, parse_time
 
 DECISIONS = ("allow", "notify", "ask", "block")
@@ -43,7 +43,7 @@ def local_time(stamp: str) -> str:
 # -- pending approvals -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class PendingItem:
     request: ApprovalRequest
     age: str
@@ -68,7 +68,7 @@ def pending_items(
 # -- the audit timeline ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class LogFilters:
     """The timeline's filters as typed in the page (strings), and any problem with them."""
 
@@ -148,7 +148,7 @@ def needs_a_look(records: Iterable[AuditRecord], reviewed: set[int]) -> list[Aud
 # -- what each agent session did ---------------------------------------------------------------
 
 
-@dataclass
+@mutable
 class SessionSummary:
     agent: str
     session: str

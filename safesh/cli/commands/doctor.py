@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from safesh.agents.doctor import run_checks, strict_failure
+from safesh.record import asdict
 
 
 @click.command(name="doctor")

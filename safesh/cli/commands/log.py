@@ -7,12 +7,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import click
 
 from safesh.cli.syslog_stream import SyslogSender, parse_target
+from safesh.record import replace
 from safesh.store import (
     AuditRecord,
     LogQuery,

@@ -19,13 +19,13 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from safesh.agents.install import write_atomically
 from safesh.agents.settings import default_safesh_argv
+from safesh.record import frozen
 
 SHIM_NAMES: tuple[str, ...] = ("bash", "sh")
 SHIM_MARKER = "safesh-shim"
@@ -40,7 +40,7 @@ class ShimError(Exception):
     """The shims cannot be written; nothing was written."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Shim:
     path: Path
     real_shell: str
