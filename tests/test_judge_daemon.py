@@ -151,11 +151,12 @@ def claude_payload(command: str, cwd: str) -> str:
 def test_the_judge_answers_like_the_process_itself(env: dict[str, str], tmp_path: Path) -> None:
     start_judge(env)
     before = served()
-    through_judge = [run(["-c", line], env) for line in ("echo ran", "rm -rf /")]
+    # A blocked line whose preview is the same on every call: the test's own empty home
+    # (a preview of / counts files that other processes create and delete meanwhile).
+    lines = ("echo ran", "rm -rf ~/")
+    through_judge = [run(["-c", line], env) for line in lines]
     assert served() == before + 3  # two lines and the status request before this one
-    alone = [
-        run(["-c", line], {**env, "SAFESH_DAEMON": "off"}) for line in ("echo ran", "rm -rf /")
-    ]
+    alone = [run(["-c", line], {**env, "SAFESH_DAEMON": "off"}) for line in lines]
     for judged, local in zip(through_judge, alone, strict=True):
         assert (judged.returncode, judged.stdout, judged.stderr) == (
             local.returncode,
