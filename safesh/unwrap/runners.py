@@ -2,7 +2,8 @@
 terminal multiplexers (`tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`), environment shells
 (`nix-shell --run`, `nix develop -c`, `conda run`, `npm exec --`), identity switchers (`sg GROUP
 -c`, `capsh -- -c`), and runners (`entr`, `hyperfine`). The command is judged as a command line
-of its own.
+of its own. Build tools that run the project's own program (`cargo run -- ARGS`, `go run PKG
+ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command line.
 
 May use: `safesh.model`, `.site`, `.shells` and the standard library.
 """
@@ -205,3 +206,76 @@ def hyperfine(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if not text.startswith("-"):
             run_command_string(w, "hyperfine", words[i], words, site)
         i += 1
+
+
+# -- build tools that run the project's own program ------------------------------------------
+
+_CARGO_VALUES = frozenset(
+    {"--bin", "--example", "-p", "--package", "--features", "-F", "--target", "--profile",
+     "-j", "--jobs", "--manifest-path", "--target-dir", "--color", "--config", "-Z",
+     "--message-format", "--lockfile-path"}
+)  # fmt: skip
+_GO_VALUES = frozenset(
+    {"-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-modfile", "-exec", "-p", "-o",
+     "-C", "-pkgdir", "-overlay", "-toolexec", "-installsuffix", "-buildmode", "-compiler",
+     "-gccgoflags", "-pgo", "-covermode", "-coverpkg"}
+)  # fmt: skip
+_DOTNET_VALUES = frozenset(
+    {"-c", "--configuration", "-f", "--framework", "-p", "--project", "-r", "--runtime",
+     "-a", "--arch", "--os", "--launch-profile", "-lp", "-v", "--verbosity", "-e",
+     "--environment"}
+)  # fmt: skip
+_PROGRAM = "project-program"  # the name a built program without a known name is judged by
+
+
+def _program_word(name: str, like: Word) -> Word:
+    """The built program as a command word: its binary's or package's last path part (a
+    file's suffix dropped), else a neutral name. Never `.` or a shell's name: the word is
+    judged by the rules, not run through a handler."""
+    base = name.rstrip("/").rpartition("/")[2].removesuffix(".go").removesuffix(".csproj")
+    if not base or base in {".", ".."} or not base.replace("-", "").replace("_", "").isalnum():
+        base = _PROGRAM
+    return Word(base, base, like.span)
+
+
+def project_program(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`cargo run [--bin B] -- ARGS`, `go run ./cmd/admin ARGS`, `dotnet run -- ARGS`: the
+    project's program runs with ARGS, so ARGS are judged as that program's command line
+    (`cargo run -- delete-all` spells a destroying subcommand like any CLI would)."""
+    w.emit(words, site)
+    texts = [x.text for x in words]
+    if len(texts) < 2 or texts[1] not in {"run", "r"} or (name == "go" and texts[1] != "run"):
+        return
+    rest = words[2:]
+    if name == "go":
+        program, args = _go_program(rest)
+    else:
+        values = _CARGO_VALUES if name == "cargo" else _DOTNET_VALUES
+        options, operands = _operands(rest, values)
+        if "--" not in [x.text for x in rest]:
+            return
+        chosen = options.get("--bin") or options.get("--example") or options.get("--project")
+        chosen = chosen or options.get("-p") or options.get("--package")
+        program = chosen.text if chosen is not None and chosen.static else _PROGRAM
+        args = operands
+    if not args:
+        return
+    head = _program_word(program, words[0])
+    w.emit([head, *args], site.inner(f"{name} run"))
+
+
+def _go_program(words: list[Word]) -> tuple[str, list[Word]]:
+    """`go run [build flags] PKG|FILE.go… [ARGS]`: the package or files, then the program's
+    arguments."""
+    i = 0
+    while i < len(words) and words[i].text.startswith("-"):
+        key = words[i].text.partition("=")[0]
+        i += 2 if key in _GO_VALUES and "=" not in words[i].text else 1
+    if i >= len(words):
+        return _PROGRAM, []
+    if words[i].text.endswith(".go"):
+        first = words[i].text
+        while i < len(words) and words[i].text.endswith(".go"):
+            i += 1
+        return first, words[i:]
+    return words[i].text.removesuffix("/..."), words[i + 1 :]

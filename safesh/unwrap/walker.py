@@ -456,6 +456,7 @@ HANDLERS: dict[str, Handler] = {
     "capsh": runners.capsh,
     "entr": runners.entr,
     "hyperfine": runners.hyperfine,
+    **dict.fromkeys(["cargo", "go", "dotnet"], runners.project_program),
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
