@@ -16,18 +16,26 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from safesh.rules import RuleSet
+    from safesh.unwrap.definitions import SessionState
 
 UNPARSABLE = "core.unparsable"
 UNSEEN_CODE = "core.unseen-code"
 INTERNAL_ERROR = "core.internal-error"
 RULES_ERROR = "core.rules-error"
+SESSION_UNKNOWN = "core.session-unknown"
 
 _FALLBACK_REASONS = {
     UNPARSABLE: "safesh cannot parse this line, so it cannot tell what it would do.",
     UNSEEN_CODE: "The line runs code that only exists when it runs, so nobody has read it.",
     INTERNAL_ERROR: "safesh failed while analysing this line, so it cannot vouch for it.",
     RULES_ERROR: "The rules could not be loaded, so no command can be judged.",
+    SESSION_UNKNOWN: "safesh cannot tell what the shell this line runs in already defines"
+    " (its aliases, functions or variables), so it cannot tell what the line would do.",
 }
+
+
+# The rule of each kind of problem the unwrap stage reports (`Unparsed.kind`).
+_PROBLEM_RULES = {"unseen": UNSEEN_CODE, "session": SESSION_UNKNOWN}
 
 
 def make_context(cwd: str | None = None, env: Mapping[str, str] | None = None) -> Context:
@@ -82,8 +90,11 @@ def core_finding(
     )
 
 
-def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
-    """Classify every command in `source`. Never raises for a bad line or an internal fault."""
+def analyze(
+    source: str, context: Context, ruleset: RuleSet, session: SessionState | None = None
+) -> Analysis:
+    """Classify every command in `source`. Never raises for a bad line or an internal fault.
+    `session`: what the shell it runs in already defines (aliases, functions, variables)."""
     from safesh.parse import parse_line
 
     try:
@@ -98,12 +109,10 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
         from safesh.rules import classify
         from safesh.unwrap import unwrap
 
-        unwrapped = unwrap(parsed, context)
+        unwrapped = unwrap(parsed, context, session=session)
         findings = list(classify(unwrapped.commands, context, ruleset))
         findings.extend(
-            core_finding(
-                ruleset, UNSEEN_CODE if problem.kind == "unseen" else UNPARSABLE, problem.message
-            )
+            core_finding(ruleset, _PROBLEM_RULES.get(problem.kind, UNPARSABLE), problem.message)
             for problem in unwrapped.unparsed
         )
     except Exception as error:
@@ -115,7 +124,11 @@ def analyze(source: str, context: Context, ruleset: RuleSet) -> Analysis:
 
 
 def rules_error_analysis(
-    source: str, context: Context, message: str, fallback: RuleSet | None = None
+    source: str,
+    context: Context,
+    message: str,
+    fallback: RuleSet | None = None,
+    session: SessionState | None = None,
 ) -> Analysis:
     """What a line gets when a rules file cannot be loaded: at least `ask` (fail closed),
     and whatever the rules that still load (`fallback`: the built-in ones) find, so what
@@ -131,7 +144,7 @@ def rules_error_analysis(
             frontend=None,
             notes=(message,),
         )
-    judged = analyze(source, context, fallback)
+    judged = analyze(source, context, fallback, session)
     findings = (*judged.findings, finding)
     return Analysis(
         source=source,

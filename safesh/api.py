@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from safesh.preview.types import Preview
     from safesh.rules import RuleSet
+    from safesh.unwrap.definitions import SessionState
 
 JSON_SCHEMA_VERSION = 1
 
@@ -167,8 +168,12 @@ def check(
     ruleset: RuleSet | None = None,
     *,
     preview: bool = False,
+    session: SessionState | None = None,
 ) -> Report:
     """Analyse `command` as if run in `cwd` with `env`; run nothing.
+
+    `session`: what the shell the line runs in already defines (its aliases, functions,
+    variables, `"$@"`), for a shell that keeps them between lines (`safesh.interactive`).
 
     Never raises for a bad command or broken rules: those come back as an `ask`. With
     `preview=True`, a line that asks or is blocked also gets `Report.preview`: what it would
@@ -189,10 +194,10 @@ def check(
             from safesh.rules.loader import load_fallback_ruleset
 
             fallback = load_fallback_ruleset(error)
-            analysis = rules_error_analysis(command, context, str(error), fallback)
+            analysis = rules_error_analysis(command, context, str(error), fallback, session)
             return Report(analysis, settings=fallback.settings if fallback else ())
     report = Report(
-        analyze(command, context, ruleset),
+        analyze(command, context, ruleset, session),
         rules_fingerprint=ruleset.fingerprint,
         settings=ruleset.settings,
     )

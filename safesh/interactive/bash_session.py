@@ -16,8 +16,13 @@ How a line gets to bash, and why:
   line starts (keystrokes are held until then) and `end` from PROMPT_COMMAND with `$?` and
   `$PWD` when bash is back at its prompt. Each carries the line's serial number, so a
   repeated prompt (a ^C that lands between commands) is recognised as stale.
-* PROMPT_COMMAND and the two functions are readonly: a line that replaced them would leave
+* PROMPT_COMMAND and the functions are readonly: a line that replaced them would leave
   safesh waiting for a marker that never comes.
+* At each prompt bash also reports what it holds for the next line (aliases, functions,
+  variables, hash table, `"$@"`) into files only safesh reads; the next line is judged with
+  them (`safesh.interactive.state`), so `alias ll='…'` on one line and `ll` on the next is
+  judged as what `ll` runs. The directory a line is judged in is bash's own (the kernel's
+  record of it), not `$PWD`, which a line may set to anything.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import tempfile
 import termios
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safesh.interactive.relay import (
     Event,
@@ -46,7 +51,11 @@ from safesh.interactive.relay import (
     relay,
     write_all,
 )
+from safesh.interactive.state import read_state
 from safesh.record import frozen
+
+if TYPE_CHECKING:
+    from safesh.unwrap.definitions import SessionState
 
 # Options that make bash's startup the user's own; without any, bash starts clean.
 DEFAULT_OPTIONS = ("--norc", "--noprofile")
@@ -98,23 +107,47 @@ def trigger_line(serial: int, text: str, status: int | None = None) -> bytes:
     ).encode("ascii")
 
 
-def setup_script(token: str, tty_path: str, env_file: Path, env_program: str | None) -> str:
-    """Sourced once by the session: quiet prompts, markers, and no history of its own (ours
-    is readline's; `!` history expansion would let the line that runs differ from the one
-    judged)."""
+def setup_script(
+    token: str, tty_path: str, env_file: Path, env_program: str | None, state_dir: Path
+) -> str:
+    """Sourced once by the session: quiet prompts, markers, the report of its definitions
+    (`safesh.interactive.state`), and no history of its own (ours is readline's; `!`
+    history expansion would let the line that runs differ from the one judged)."""
     snapshot = (
         f"{shlex.quote(env_program)} -0 >{shlex.quote(str(env_file))} 2>/dev/null || :"
         if env_program
         else ":"
     )
+    state = shlex.quote(str(state_dir))
+    # `>|` writes even under `set -o noclobber`; `local -` keeps the user's shell options
+    # (noglob, xtrace, nounset) out of the report and restores them after it.
     return f"""\
 set +o history +H
 unset HISTFILE
 __safesh_tty={shlex.quote(tty_path)}
+__safesh_state() {{
+    local __safesh_f __safesh_names IFS=$'\\n' __safesh_d={state}
+    local -
+    builtin set +xeu -f
+    {{ builtin printf '%s\\0' "${{__safesh_n:-0}}" "$#" "$@"; }} >|"$__safesh_d/positional"
+    {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin alias -p; }} >|"$__safesh_d/aliases"
+    {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin declare -p; }} >|"$__safesh_d/variables"
+    {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin hash -l; }} >|"$__safesh_d/hashed"
+    __safesh_names=$(builtin compgen -A function)
+    {{
+        builtin printf '%s\\0' "${{__safesh_n:-0}}"
+        for __safesh_f in $__safesh_names; do
+            builtin printf '%s\\0' "$__safesh_f"
+            builtin declare -f -- "$__safesh_f"
+            builtin printf '\\0'
+        done
+    }} >|"$__safesh_d/functions"
+}} 2>/dev/null
 __safesh_prompt() {{
     local __safesh_st=$?
     PS1= PS0=
     {snapshot}
+    __safesh_state "$@"
     builtin printf '\\036SAFESH:%s:end:%s:%s:%s\\037' {token} "${{__safesh_n:-0}}" \\
         "$__safesh_st" "$PWD" >/dev/tty
 }}
@@ -122,9 +155,9 @@ __safesh_go() {{
     builtin printf '\\036SAFESH:%s:go:%s:0:\\037' {token} "$__safesh_n" >/dev/tty
     return "$1"
 }}
-readonly -f __safesh_prompt __safesh_go
+readonly -f __safesh_prompt __safesh_go __safesh_state
 unset PROMPT_COMMAND
-PROMPT_COMMAND=__safesh_prompt
+PROMPT_COMMAND='__safesh_prompt "$@"'
 readonly PROMPT_COMMAND
 PS1= PS0=
 """
@@ -200,6 +233,8 @@ class BashSession:
         parent = runtime if runtime and os.path.isdir(runtime) else None
         self._dir = Path(tempfile.mkdtemp(prefix="safesh-", dir=parent))
         self._env_file = self._dir / "env"
+        self._state_dir = self._dir / "state"
+        self._state_dir.mkdir(mode=0o700)
         fifo = self._dir / "commands"
         os.mkfifo(fifo, 0o600)
         # O_RDWR never blocks on a FIFO, and holding a write end means bash's reads wait for
@@ -230,6 +265,11 @@ class BashSession:
     @property
     def env(self) -> dict[str, str]:
         return read_env_snapshot(self._env_file) or dict(self._env)
+
+    def state(self) -> SessionState:
+        """What bash holds for the next line (aliases, functions, variables…), as it reported
+        at its last prompt; what it could not report is in `problems` (the line then asks)."""
+        return read_state(self._state_dir, self._serial)
 
     @property
     def alive(self) -> bool:
@@ -271,7 +311,7 @@ class BashSession:
             self._dead = True
             write_all(self._user_out, self._scanner.flush())
             return RunResult(self.exit_status(), exited=True)
-        self.status, self.cwd = watch.end.status, watch.end.cwd
+        self.status, self.cwd = watch.end.status, self._checked_cwd(watch.end.cwd)
         return RunResult(self.status, exited=False)
 
     def show_pending(self) -> None:
@@ -312,7 +352,9 @@ class BashSession:
         tty_path = self._slave_path() or "/dev/tty"
         env_program = shutil.which("env", path=self._env.get("PATH", os.defpath))
         script = self._dir / "setup.sh"
-        script.write_text(setup_script(self._token, tty_path, self._env_file, env_program))
+        script.write_text(
+            setup_script(self._token, tty_path, self._env_file, env_program, self._state_dir)
+        )
         write_all(self._commands, f". {shlex.quote(str(script))}\n".encode())
         seen = bytearray()
         waited = 0.0
@@ -326,7 +368,7 @@ class BashSession:
                 )
             for event in self._scanner.feed(b"".join(chunk)):
                 if isinstance(event, Marker) and event.kind == "end":
-                    self.status, self.cwd = event.status, event.cwd
+                    self.status, self.cwd = event.status, self._checked_cwd(event.cwd)
                     return
                 if isinstance(event, bytes):
                     seen += event
@@ -335,6 +377,20 @@ class BashSession:
                 raise SessionError("bash did not reach its prompt (a startup file may be waiting)")
             select.select([self._child.child_fd], [], [], 0.1)
             waited += 0.1
+
+    def _checked_cwd(self, reported: str) -> str:
+        """The directory bash is in. The marker reports `$PWD`, which a line may set to
+        anything (`PWD=/tmp/x` after `cd /`); the kernel's record wins when they differ."""
+        try:
+            actual = os.readlink(f"/proc/{self._child.pid}/cwd")
+        except OSError:
+            return reported
+        try:
+            if os.path.samefile(reported, actual):
+                return reported  # the same place, as bash spells it (symlinks kept)
+        except OSError:
+            pass
+        return actual
 
     def _is_running(self) -> bool:
         return bool(self._child.isalive())

@@ -561,11 +561,14 @@ def main(passthrough_bash_options: list[str], dry_run: bool = False) -> int:
         sys.stderr.write(text)
         sys.stderr.flush()
 
-    def check(text: str, cwd: str, env: Mapping[str, str]) -> Report:
-        # Only a line that asks or is blocked is previewed; allowed lines pay nothing.
-        return api_check(text, cwd=cwd, env=env, preview=True)
-
     runner: BashSession | None = None
+
+    def check(text: str, cwd: str, env: Mapping[str, str]) -> Report:
+        # Only a line that asks or is blocked is previewed; allowed lines pay nothing. The
+        # line runs in a bash that keeps what earlier lines defined: it is judged with that.
+        state = runner.state() if runner is not None else None
+        return api_check(text, cwd=cwd, env=env, preview=True, session=state)
+
     if not dry_run:
         try:
             shell = find_real_shell("bash")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from safesh.model import Span, Word
+from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import frozen
-from safesh.unwrap.site import Site
+from safesh.unwrap.site import Frame, ParseFn, Site
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -116,6 +116,37 @@ def special_elements(w: Walk, site: Site) -> None:
         else:
             spelled = ("hash", "-p", value, key)
             w.emit([_word(text, word.span) for text in spelled], site.inner("BASH_CMDS"))
+
+
+def session_functions(session: SessionState) -> frozenset[str]:
+    return frozenset(name for name, _ in session.functions)
+
+
+def rerouted(session: SessionState, name: str) -> list[str]:
+    """The program the session's hash table points `name` at, when it is another one."""
+    return [path for hashed, path in session.hashed if hashed == name]
+
+
+def session_body(
+    session: SessionState, name: str, parse: ParseFn, frame: Frame, w: Walk
+) -> tuple[ParsedLine, list[SimpleCommand]] | None:
+    """The body of the session's function `name`, parsed from its `declare -f` text; a text
+    that does not parse as that one function is noted (the line asks)."""
+    text = next((text for known, text in session.functions if known == name), None)
+    if text is None:
+        return None
+    try:
+        parsed = parse(text)
+    except ParseError as error:
+        message = f"cannot parse the shell's function {name}: {error}"
+        w.note_unparsed(frame, message, text, kind="session")
+        return None
+    label = f"function {name}"
+    if name not in parsed.functions or any(label not in c.nesting for c in parsed.commands):
+        message = f"the shell's function {name} does not read as one function"
+        w.note_unparsed(frame, message, text, kind="session")
+        return None
+    return parsed, list(parsed.commands)
 
 
 def _word(text: str, span: Span) -> Word:

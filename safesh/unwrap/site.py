@@ -27,7 +27,8 @@ ParseFn = Callable[[str], ParsedLine]
 class Unparsed:
     """Something the analysis had to understand but could not: a nested `bash -c` string or
     script that does not parse, too deep a nesting (kind "unparsable"), or code that only
-    exists when the line runs: downloaded, generated or piped into a shell (kind "unseen").
+    exists when the line runs: downloaded, generated or piped into a shell (kind "unseen"),
+    or what the shell the line runs in defines, which it could not report (kind "session").
     The analysis turns it into an `ask`."""
 
     span: Span

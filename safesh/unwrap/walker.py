@@ -16,6 +16,12 @@ from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleC
 from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
+from safesh.unwrap.definitions import (
+    SessionState,
+    rerouted,
+    session_body,
+    session_functions,
+)
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
@@ -37,14 +43,22 @@ if TYPE_CHECKING:
     from safesh.unwrap.site import Handler
 
 
-def unwrap(parsed: ParsedLine, context: Context, parse: ParseFn | None = None) -> Unwrapped:
-    """Every command `parsed` will run, with wrappers peeled and nested shells parsed."""
+def unwrap(
+    parsed: ParsedLine,
+    context: Context,
+    parse: ParseFn | None = None,
+    session: SessionState | None = None,
+) -> Unwrapped:
+    """Every command `parsed` will run, with wrappers peeled and nested shells parsed.
+    `session`: what the shell the line runs in already defines (the interactive shell)."""
     if parse is None:
         from safesh.parse import parse_line
 
         parse = parse_line
     walker = Walker(context=context, parse=parse)
     frame = Frame(depth=0, via=(), span=None, remote_host=None, cwd=None, cwd_known=True)
+    if session is not None:
+        walker.start_from(session, Frame(0, (), Span(0, len(parsed.source)), None, None, True))
     walker.walk_line(parsed, frame)
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
@@ -77,6 +91,22 @@ class Walker:
     git_aliases: dict[str, str] = field(default_factory=dict)
     # The function bodies being walked for a call (a recursive call is not walked again).
     calling: set[int] = field(default_factory=set)
+    # What the shell the line runs in already defines (`start_from`).
+    session: SessionState = field(default_factory=SessionState)
+
+    def start_from(self, session: SessionState, frame: Frame) -> None:
+        """Begin with what the session's shell holds, as if an earlier part of the line had
+        defined it: its aliases, variables and `"$@"`; its functions are parsed when called.
+        What it could not report makes the line ask."""
+        self.session = session
+        self.aliases.update(session.aliases)
+        for name, value in session.variables:
+            self.bindings.assign(name, value)
+        if session.positional is not None:
+            self.bindings.assign("@", session.positional)
+        for problem in session.problems:
+            message = f"safesh cannot tell what the shell defines: {problem}"
+            self.note_unparsed(frame, message, "", kind="session")
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -111,7 +141,7 @@ class Walker:
         """Walk `commands` in order, carrying what each changes for the next: the directory,
         variables, aliases, files written. Commands in `skip` (the bodies of functions the
         line calls) are judged at each call instead."""
-        functions = frozenset(parsed.functions)
+        functions = frozenset(parsed.functions) | session_functions(self.session)
         cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
         cwd, cwd_known = frame.cwd, frame.cwd_known
         previous_end = 0
@@ -277,6 +307,9 @@ class Walker:
                 return
             value = " ".join([alias, *(w.raw for w in words[1:])])
             self.walk_source(value, site.nested(f"alias {name}"), f"alias {name}")
+        for path in rerouted(self.session, name):
+            # `hash -p PATH NAME` earlier in the session: NAME runs PATH.
+            self.peel([replace(head, text=path, raw=path), *words[1:]], site.inner(f"hash {name}"))
         if name in site.functions:
             # A call of a function defined in this line: its body runs with these arguments
             # (a body of a function never called here was judged where it stands).
@@ -320,7 +353,10 @@ class Walker:
 
     def _call(self, name: str, words: list[Word], site: Site) -> None:
         if name not in self.bodies:
-            return
+            found = session_body(self.session, name, self.parse, site.frame, self)
+            if found is None:
+                return
+            self.bodies[name] = found
         parsed, body = self.bodies[name]
         if id(body) in self.calling:
             return  # a recursive call: the body is being judged already

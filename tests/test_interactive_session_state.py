@@ -1,0 +1,209 @@
+"""End-to-end: the interactive shell runs every line in one bash, so what a line defines
+(an alias, a function, a variable, `"$@"`, the hash table, the directory) is there on the next.
+Each line is judged with what the session's bash reports it holds, not only with what the
+line itself defines. Driven through a pty (`python -m safesh -i`), with stubs of destructive
+programs first on PATH that only leave a mark, asserted never to have run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+REPO = Path(__file__).resolve().parents[1]
+PROMPT = re.compile(r"safesh:([^\r\n]*)[$#] ")
+QUESTION = re.compile(r"\[y/N\] ")
+TIMEOUT = 15
+STUBBED = ("rm", "rmdir", "shred", "dd", "mv", "find", "git", "kubectl", "truncate")
+
+
+class Shell:
+    """A running `safesh -i` in `home/work`, with stubs first on PATH."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.home = tmp_path / "home"
+        self.work = self.home / "work"
+        self.work.mkdir(parents=True)
+        # Something to lose: a line that really deleted the home would take it.
+        self.keep = self.home / "keep.txt"
+        self.keep.write_text("precious\n")
+        self.ran = tmp_path / "stub-ran"
+        self.stubs = tmp_path / "stub-bin"
+        self.stubs.mkdir()
+        for name in STUBBED:
+            stub = self.stubs / name
+            stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{self.ran}"\n')
+            stub.chmod(0o755)
+        self.runtime = tmp_path / "run"
+        self.runtime.mkdir(mode=0o700)
+        env = {
+            "HOME": str(self.home),
+            "PATH": f"{self.stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+            "TERM": "xterm",
+            "LANG": "C.UTF-8",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "PYTHONPATH": str(REPO),
+        }
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "safesh", "-i"],
+            env=env,
+            cwd=str(self.work),
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            dimensions=(24, 200),
+        )
+        self.expect_prompt()
+
+    def expect_prompt(self) -> str:
+        self.child.expect(PROMPT)
+        return str(self.child.match.group(1))
+
+    def run(self, line: str) -> str:
+        """Send `line`, wait for the next prompt; what was shown in between."""
+        self.child.sendline(line)
+        self.expect_prompt()
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", str(self.child.before)).replace("\r", "")
+
+    def approve(self, line: str) -> None:
+        """Send a line that asks, and say yes."""
+        self.child.sendline(line)
+        self.child.expect(QUESTION)
+        self.child.sendline("y")
+        self.expect_prompt()
+
+    def asked(self, line: str) -> str:
+        """Send a line that must ask; say no. What the question said."""
+        self.child.sendline(line)
+        self.child.expect(QUESTION)
+        question = str(self.child.before)
+        self.child.sendline("n")
+        self.expect_prompt()
+        return question
+
+    def nothing_destroyed(self) -> bool:
+        return not self.ran.exists() and self.keep.exists()
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.close(force=True)
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[Shell]:
+    running = Shell(tmp_path)
+    yield running
+    running.close()
+
+
+def blocked(output: str) -> bool:
+    return "safesh: blocked; this will not run" in output
+
+
+# -- what an earlier line defined is judged on a later one ----------------------------------------
+
+
+def test_an_alias_defined_by_an_approved_line_is_judged_by_its_value_when_called(
+    shell: Shell,
+) -> None:
+    # The definition is opaque (eval of a file's text): a human approves it, and the alias
+    # is then in the session. Calling it is judged as what it runs.
+    (shell.work / "defs.txt").write_text("alias ll='rm -rf ~/'\n")
+    shell.approve('eval "$(cat defs.txt)"')
+    assert blocked(shell.run("ll"))
+    assert shell.nothing_destroyed()
+
+
+def test_an_alias_from_a_sourced_file_is_judged_at_the_source_line(shell: Shell) -> None:
+    (shell.work / "defs.sh").write_text("alias ll='rm -rf ~/'\n")
+    assert blocked(shell.run("source defs.sh"))
+    assert shell.nothing_destroyed()
+
+
+def test_a_variable_set_on_one_line_is_known_as_the_command_word_of_the_next(
+    shell: Shell,
+) -> None:
+    shell.run("x='rm -rf'")
+    output = shell.run("$x ~/")
+    assert blocked(output) and "fs.rm-home" in output
+    assert shell.nothing_destroyed()
+
+
+def test_a_variable_set_on_one_line_is_known_as_an_argument_of_the_next(shell: Shell) -> None:
+    shell.run("target=~/")
+    assert blocked(shell.run('rm -rf "$target"'))
+    assert shell.nothing_destroyed()
+
+
+def test_a_benign_variable_from_an_earlier_line_lets_the_command_run_unasked(
+    shell: Shell,
+) -> None:
+    shell.run("lister='echo listed'")
+    assert "listed" in shell.run("$lister here")
+
+
+def test_positional_parameters_set_on_one_line_are_known_on_the_next(shell: Shell) -> None:
+    shell.run("set -- rm -rf ~/")
+    assert blocked(shell.run('"$@"'))
+    assert shell.nothing_destroyed()
+
+
+def test_a_function_is_judged_with_variables_set_after_it_was_defined(shell: Shell) -> None:
+    shell.approve("wipe() { $how ~/; }")  # what `$how` is cannot be known yet: asked
+    shell.run("how='rm -rf'")
+    assert blocked(shell.run("wipe"))
+    assert shell.nothing_destroyed()
+
+
+def test_a_function_whose_body_uses_a_session_alias_is_judged_where_it_is_defined(
+    shell: Shell,
+) -> None:
+    (shell.work / "defs.txt").write_text("alias zap='rm -rf ~/'\n")
+    shell.approve('eval "$(cat defs.txt)"')
+    # bash expands the alias into the body as it reads the definition
+    assert blocked(shell.run("tidy() { zap; }"))
+    assert shell.nothing_destroyed()
+
+
+def test_a_hashed_path_makes_a_harmless_name_run_what_it_points_at(shell: Shell) -> None:
+    shell.approve(f"hash -p {shell.stubs / 'rm'} ls")
+    assert blocked(shell.run("ls -rf ~/"))
+    assert shell.nothing_destroyed()
+
+
+def test_the_directory_is_bash_s_own_not_a_pwd_a_line_set(shell: Shell) -> None:
+    shell.run("cd ~")
+    shell.run(f"PWD={shell.work}")  # `$PWD` now claims the project; bash is in the home
+    assert blocked(shell.run("rm -rf *"))
+    assert shell.nothing_destroyed()
+
+
+def test_everyday_definitions_keep_running_unasked(shell: Shell) -> None:
+    shell.run("alias ll='ls -la' gs='git status'")
+    assert "keep.txt" in shell.run("cd ~ && ll")
+    shell.run("greet() { echo hello-$1; }")
+    assert "hello-you" in shell.run("greet you")
+
+
+# -- what cannot be known asks --------------------------------------------------------------------
+
+
+def test_when_the_session_s_definitions_cannot_be_read_a_line_asks(shell: Shell) -> None:
+    state = next(shell.runtime.glob("safesh-*/state"))
+    for path in state.iterdir():
+        path.unlink()  # as if bash could not write them at its last prompt
+    question = shell.asked("echo harmless")
+    assert "core.session-unknown" in question
