@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from safesh.model import Command, Context, Finding, Tier
-from safesh.record import field, frozen, mutable
+from safesh.model import Command, Context, Finding, Tier, Word
+from safesh.record import field, frozen, mutable, replace
 from safesh.rules import production
 from safesh.rules.checks import CHECKS
 from safesh.rules.paths import classify_path
@@ -143,32 +143,85 @@ def classify(
 ) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     rules = ruleset.active_rules()
+    # A command identical to an earlier one in every respect but where it stands in the line
+    # gets the earlier one's findings, pointed at itself. Everything the rules may read is in
+    # the key: its words, redirects, assignments, feed, directory, wrappers, nesting; the
+    # context is the same for the whole call. Only the place differs (span, and the
+    # pipeline's id and index: the rules read only a pipeline's length). A long script
+    # repeats its commands, and `a | a | …` or `x && x && …` repeats one thousands of times.
+    seen: dict[tuple[object, ...], tuple[Command, tuple[Finding, ...]]] = {}
     for command in commands:
-        findings.extend(_embedded(command, context, ruleset))
-        memo = _Memo()
-        tool = ruleset.tool(command.name)
-        args = parse_args(command.argv, tool)
-        # A `--long VALUE` option the tool table does not list would shift the subcommand
-        # (`kubectl --token T delete pod x`); a rule that holds under either reading holds.
-        readings = [args]
-        valued = parse_args(command.argv, tool, unknown_long_takes_value=True)
-        if valued != args:
-            readings.append(valued)
-        for rule in _rules_for(ruleset, rules, command.name):
-            for reading in readings:
-                memo.offset = 0
-                evidence = _holds(rule.conditions, _Scope(command, context, reading, 0), memo)
-                if evidence is not None:
-                    findings.append(
-                        _finding(rule, command, reading, evidence, ruleset, context, memo)
-                    )
-                    break
-        if (
-            ruleset.profile == "strict"
-            and command.name
-            and not _strict_allowed(command, args, ruleset)
-        ):
-            findings.append(_strict_finding(command, ruleset))
+        key = placeless(command)
+        known = seen.get(key)
+        if known is None:
+            found = _classify_one(command, context, ruleset, rules)
+            seen[key] = (command, found)
+        else:
+            first, found = known
+            found = tuple(
+                replace(finding, command=command) if finding.command is first else finding
+                for finding in found
+            )
+        findings.extend(found)
+    return tuple(findings)
+
+
+def placeless(command: Command) -> tuple[object, ...]:
+    """Everything about `command` but where it stands in the line: the memo key of
+    `classify`. tests/test_large_inputs.py checks that every field of Command, Word and
+    Redirect is here or is a place."""
+    return (
+        command.name,
+        command.argv,
+        tuple(_word_key(word) for word in command.words),
+        command.source,
+        tuple(
+            (r.op, None if r.target is None else _word_key(r.target), r.fd, r.heredoc,
+             r.heredoc_quoted)
+            for r in command.redirects
+        ),
+        command.assignments,
+        command.via,
+        command.nesting,
+        command.feed,
+        command.pipeline[2],
+        command.dynamic,
+        command.args_unknown,
+        command.remote_host,
+        command.depth,
+        command.background,
+        command.cwd,
+        command.cwd_known,
+    )  # fmt: skip
+
+
+def _word_key(word: Word) -> tuple[object, ...]:
+    return (word.text, word.raw, word.static, word.glob)
+
+
+def _classify_one(
+    command: Command, context: Context, ruleset: RuleSet, rules: tuple[Rule, ...]
+) -> tuple[Finding, ...]:
+    findings: list[Finding] = []
+    findings.extend(_embedded(command, context, ruleset))
+    memo = _Memo()
+    tool = ruleset.tool(command.name)
+    args = parse_args(command.argv, tool)
+    # A `--long VALUE` option the tool table does not list would shift the subcommand
+    # (`kubectl --token T delete pod x`); a rule that holds under either reading holds.
+    readings = [args]
+    valued = parse_args(command.argv, tool, unknown_long_takes_value=True)
+    if valued != args:
+        readings.append(valued)
+    for rule in _rules_for(ruleset, rules, command.name):
+        for reading in readings:
+            memo.offset = 0
+            evidence = _holds(rule.conditions, _Scope(command, context, reading, 0), memo)
+            if evidence is not None:
+                findings.append(_finding(rule, command, reading, evidence, ruleset, context, memo))
+                break
+    if ruleset.profile == "strict" and command.name and not _strict_allowed(command, args, ruleset):
+        findings.append(_strict_finding(command, ruleset))
     return tuple(findings)
 
 

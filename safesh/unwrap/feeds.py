@@ -43,6 +43,15 @@ class Pipelines:
             self._by_position.setdefault((pipe_id, index, simple.nesting), simple)
             self._by_element.setdefault((pipe_id, index), []).append(simple)
         self._downloads: dict[int, tuple[str, ...] | None] = {}
+        self._argv: dict[int, tuple[str, ...]] = {}
+
+    def argv(self, simple: SimpleCommand) -> tuple[str, ...]:
+        """`peeled_argv(simple)`, computed once per command of the line (each stage of a
+        pipeline is asked for as the source of the next, and again on the download path)."""
+        known = self._argv.get(id(simple))
+        if known is None:
+            known = self._argv[id(simple)] = peeled_argv(simple)
+        return known
 
     def element(self, pipe_id: int, index: int) -> list[SimpleCommand]:
         """Every command of one pipeline element, nested ones included, in source order."""
@@ -73,19 +82,18 @@ class Pipelines:
 
     def _upstream_filter_source(self, simple: SimpleCommand) -> SimpleCommand | None:
         """The stage before `simple` when `simple` is a pass-through filter (else None)."""
-        argv = peeled_argv(simple) if simple.argv else ()
+        argv = self.argv(simple) if simple.argv else ()
         if not argv or argv[0] not in PASS_THROUGH:
             return None
         _, index, _ = simple.pipeline
         return self.previous(simple) if index > 0 else None
 
-    @staticmethod
     def _own_download(
-        simple: SimpleCommand, upstream: tuple[str, ...] | None
+        self, simple: SimpleCommand, upstream: tuple[str, ...] | None
     ) -> tuple[str, ...] | None:
         if not simple.argv:
             return None
-        argv = peeled_argv(simple)
+        argv = self.argv(simple)
         if argv and argv[0] in DOWNLOADERS:
             return argv
         if not argv or argv[0] not in PASS_THROUGH:
@@ -114,7 +122,7 @@ def feed_for(simple: SimpleCommand, pipelines: Pipelines) -> Feed | None:
 
 def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     """What `previous` writes into the pipe that follows it."""
-    source_argv = peeled_argv(previous)
+    source_argv = pipelines.argv(previous)
     # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
     downloaded = pipelines.download_into(previous)
     if downloaded is not None:
@@ -150,14 +158,13 @@ def compound_feed(pipelines: Pipelines, simple: SimpleCommand) -> Feed:
 
 # Wrappers that take one positional word before the command.
 _POSITIONAL_WRAPPERS = frozenset({"timeout", "chrt", "taskset", "flock", "chroot"})
+_WRAPPERS = SIMPLE_WRAPPERS | _POSITIONAL_WRAPPERS
 
 
 def peeled_argv(simple: SimpleCommand) -> tuple[str, ...]:
     """The argv of a pipe source with simple wrappers dropped (`sudo curl …` is a download)."""
     words = [w.text for w in simple.argv]
-    while words and (
-        command_name(words[0]) in SIMPLE_WRAPPERS | _POSITIONAL_WRAPPERS or is_assignment(words[0])
-    ):
+    while words and (command_name(words[0]) in _WRAPPERS or is_assignment(words[0])):
         wrapper = command_name(words[0])
         values = VALUE_OPTIONS.get(wrapper, frozenset())
         words = words[1:]

@@ -144,6 +144,7 @@ class Walker:
         functions = frozenset(parsed.functions) | session_functions(self.session)
         cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
         cwd, cwd_known = frame.cwd, frame.cwd_known
+        inner = frame  # the frame of the commands at the current directory, made once per cd
         previous_end = 0
         for simple in commands:
             # A `cd` only holds for commands at its nesting level or deeper: `(cd /tmp); rm x`
@@ -154,7 +155,8 @@ class Walker:
             previous_end = max(previous_end, simple.span.end)
             if id(simple) in skip:
                 continue
-            inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
+            if (inner.cwd, inner.cwd_known) != (cwd, cwd_known):
+                inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             self.walk_simple(simple, parsed, inner, functions)
             self.note_line_state(simple, parsed, inner, conditional=_after_and_or(between))
             moved = cd_target(simple, inner, self.context)
