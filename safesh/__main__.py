@@ -12,7 +12,6 @@ terminal, child processes and history are cleaned up by their own finalisers.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -42,8 +41,10 @@ def exit_now(code: int) -> None:
         sys.stdout.flush()
     except Exception:
         status = status or 1  # an answer that could not be written is not a success
-    with contextlib.suppress(Exception):
+    try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
         sys.stderr.flush()
+    except Exception:
+        pass
     os._exit(status)
 
 

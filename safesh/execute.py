@@ -9,7 +9,11 @@ lives here, and `safesh.agents.session` takes it from here)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 # Set in the environment of every command a judged line starts: the command runs inside an
 # agent's session (see safesh.agents.session, which reads it).
@@ -87,7 +91,10 @@ def _restore_default_signals() -> None:
     """Python ignores SIGPIPE (and SIGXFSZ), and an ignored signal stays ignored across exec:
     `yes | head -1` would then complain "Broken pipe" instead of ending quietly as under bash.
     Signals safesh catches need nothing: exec resets caught signals to their default."""
-    import signal
+    if TYPE_CHECKING:
+        import signal
+    else:
+        import _signal as signal  # `signal` would load enum (~2 ms) just before the exec
 
     for name in ("SIGPIPE", "SIGXFSZ"):
         signum = getattr(signal, name, None)

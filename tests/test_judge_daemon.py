@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from safesh.judge import client, protocol
+from safesh.judge import client, protocol, server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
@@ -39,10 +39,13 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield directory
     pid = judge_pid()
     client.control("stop")
-    if pid is not None:
-        wait_until(lambda: not alive(pid))
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    # A test may leave the status request unanswerable (another uid at the socket): the judge
+    # is then found by the lock it holds in this directory.
+    for found in {pid, *lock_holders(directory)} - {None}:
+        assert found is not None
+        wait_until(lambda found=found: not alive(found), 10.0)
+        if alive(found):
+            os.kill(found, signal.SIGKILL)
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -106,6 +109,35 @@ def alive(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def lock_holders(directory: Path) -> set[int]:
+    """The processes holding a judge's lock file under `directory` (the judge itself)."""
+    holders: set[int] = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            targets = [os.readlink(fd) for fd in fd_dir.iterdir()]
+        except OSError:
+            continue
+        if any(t.startswith(str(directory)) and t.endswith(".lock") for t in targets):
+            holders.add(int(fd_dir.parent.name))
+    return holders
+
+
+def children_of(pid: int) -> set[int]:
+    try:
+        return {
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        }
+    except OSError:
+        return set()
+
+
+def spares_ready() -> int:
+    """How many spares were ready (the one answering included) when a status request came."""
+    reply = client.control("status")
+    count = reply.get("spares") if reply else 0
+    return count if isinstance(count, int) else 0
 
 
 def judge_pid() -> int | None:
@@ -313,3 +345,127 @@ def test_no_judge_is_used_or_started_when_disabled(env: dict[str, str]) -> None:
 def test_a_judge_starts_on_first_use(env: dict[str, str]) -> None:
     assert run(["-c", "true"], env).returncode == 0
     assert wait_until(lambda: judge_pid() is not None)
+
+
+# -- spares: children forked and warmed before a request comes ------------------------------
+
+
+def test_a_request_is_served_by_a_spare_forked_before_it_came(env: dict[str, str]) -> None:
+    pid = start_judge(env)
+    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    waiting = children_of(pid)
+    reply = client.control("status")
+    assert reply is not None
+    assert reply["child"] in waiting
+    assert reply["pid"] == pid
+
+
+def test_warming_up_leaves_nothing_in_the_users_audit_log(env: dict[str, str]) -> None:
+    start_judge(env)
+    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    log = run(["log", "--json"], {**env, "SAFESH_DAEMON": "off"})
+    assert log.returncode == 0, log.stderr
+    assert log.stdout.strip() == ""
+    run(["-c", "echo recorded-line"], env)
+    log = run(["log", "--json"], {**env, "SAFESH_DAEMON": "off"})
+    assert [json.loads(line)["command"] for line in log.stdout.splitlines()] == [
+        "echo recorded-line"
+    ]
+
+
+def test_a_child_killed_mid_request_leaves_the_judge_serving(env: dict[str, str]) -> None:
+    pid = start_judge(env)
+    replies: list[object] = []
+    request = shell_request(" | ".join(["cat"] * 20000))
+    asking = threading.Thread(target=lambda: replies.append(client.ask(request, 3.0, start=False)))
+    asking.start()
+    while asking.is_alive():  # whichever child has the request, spare or not, dies
+        for child in children_of(pid):
+            os.kill(child, signal.SIGKILL)
+        asking.join(0.05)
+    assert replies == [None]  # the client judges in its own process
+    assert alive(pid)
+    before = served()
+    result = run(["-c", "echo ran"], env)
+    assert (result.returncode, result.stdout) == (0, "ran\n")
+    assert served() == before + 2
+
+
+def test_with_every_spare_busy_a_request_is_still_served(
+    env: dict[str, str], runtime: Path
+) -> None:
+    start_judge(env)
+    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    before = served()
+    path = protocol.socket_path(str(runtime / "safesh"))
+    held = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(server.SPARES + 1)]
+    try:
+        for connection in held:  # each takes a child that waits for a request never sent
+            connection.connect(path)
+        result = run(["-c", "echo ran"], env)
+        refused = run(["-c", "rm -rf /"], env)
+        assert served() == before + 1 + len(held) + 2
+    finally:
+        for connection in held:
+            connection.close()
+    assert (result.returncode, result.stdout) == (0, "ran\n")
+    assert refused.returncode == 77
+
+
+def test_spares_end_with_their_judge(env: dict[str, str]) -> None:
+    pid = start_judge(env)
+    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    spares = children_of(pid)
+    assert spares
+    os.kill(pid, signal.SIGKILL)
+    assert wait_until(lambda: not any(alive(spare) for spare in spares))
+
+
+def test_a_stale_judge_takes_its_spares_with_it(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = start_judge(env)
+    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    spares = children_of(pid)
+    monkeypatch.setattr(protocol, "code_stamp", lambda: "some other version")
+    assert client.ask(shell_request("echo hi"), 3.0, start=False) is None
+    assert wait_until(lambda: not alive(pid))
+    assert wait_until(lambda: not any(alive(spare) for spare in spares))
+
+
+def test_the_installed_launcher_loads_only_the_thin_client(env: dict[str, str]) -> None:
+    """`safesh -c` with a judge running imports no regular expressions, enums or dataclasses,
+    none of the judgement's modules: they are the judge's (a start-up cost, not timed here)."""
+    launcher = Path(sys.executable).parent / "safesh"
+    if not launcher.exists():
+        pytest.skip("safesh is not installed beside this interpreter")
+    interpreter = launcher.read_text().splitlines()[0].removeprefix("#!").strip()
+    start = [interpreter, "-m", "safesh", "daemon", "start"]  # the judge of this interpreter
+    assert subprocess.run(start, env=env, capture_output=True, check=False).returncode == 0
+    before = served_by(interpreter, env)
+    traced = subprocess.run(
+        [interpreter, "-X", "importtime", str(launcher), "--dry-run", "-c", "true"],
+        env=env,
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert traced.returncode == 0, traced.stderr
+    assert served_by(interpreter, env) == before + 2  # judged by the judge
+    loaded = {line.split("|")[-1].strip() for line in traced.stderr.splitlines() if "|" in line}
+    assert "safesh.judge.client" in loaded
+    heavy = {"re", "enum", "dataclasses", "typing", "safesh.model", "safesh.decide", "bashlex"}
+    assert loaded & heavy == set()
+
+
+def served_by(interpreter: str, env: dict[str, str]) -> int:
+    status = subprocess.run(
+        [interpreter, "-m", "safesh", "daemon", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert status.returncode == 0, status.stdout
+    return int(status.stdout.split(" requests before")[0].rsplit(" ", 1)[-1])

@@ -151,6 +151,14 @@ def _short_cluster(arg: str, argv: list[str], i: int, inv: Invocation) -> int:
     return used
 
 
+def bound_argv(inv: Invocation, shell_args: list[str]) -> tuple[str, ...]:
+    """What a grant is bound to besides the command: `rm -rf "$1"` approved with ./build is
+    not approved with /. The `-c` text itself is left out: the judged command is bound
+    already, and an agent's wrapper around it differs on every call."""
+    arguments = shell_args[:1] + shell_args[2:] if shell_args[:1] == ["-c"] else shell_args
+    return (*inv.passthrough, *arguments)
+
+
 def shell_name() -> str:
     return os.path.basename(os.environ.get("SAFESH_REAL_SHELL", "") or "bash")
 

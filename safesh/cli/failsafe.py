@@ -20,18 +20,21 @@ inside `last_resort`, and their failure there still ends in a deny.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    import signal
+    from collections.abc import Callable
     from typing import TypeVar
 
     T = TypeVar("T")
+else:
+    # The C module: `signal` builds enums (enum costs ~2 ms of every command's start-up), and
+    # `contextlib` / `collections.abc` would load `collections` and `functools` as well.
+    import _signal as signal
 
 # Signals whose default action ends the process and that a handler can catch. SIGPIPE is not
 # here: Python ignores it, so a closed pipe is an OSError on write, handled by write_answer.
@@ -108,21 +111,21 @@ class _Alarm:
             raise Interrupted(signum)
 
 
-@contextlib.contextmanager
-def _signals_raise(enabled: bool) -> Iterator[_Alarm]:
+def _signals_raise(enabled: bool) -> _Alarm:
     alarm = _Alarm()
     if not enabled:
-        yield alarm
-        return
+        return alarm
     for signum in FATAL_SIGNALS:
         # Not in the main thread (tests), or a signal the platform reserves: keep going; the
         # exception paths are still guarded.
-        with contextlib.suppress(ValueError, OSError):
+        try:
             # A signal the caller ignores (`nohup` ignores SIGHUP) cannot end this process and
             # must stay ignored for the command exec'd after judging.
             if signal.getsignal(signum) != signal.SIG_IGN:
                 signal.signal(signum, alarm.fire)
-    yield alarm
+        except (ValueError, OSError):
+            pass
+    return alarm
 
 
 def guarded(
@@ -136,14 +139,14 @@ def guarded(
     With `signals`, the fatal signals stay caught (and ignored) after this returns: the answer
     is decided, and the process only has to write it and exit.
     """
-    with _signals_raise(signals) as alarm:
+    alarm = _signals_raise(signals)
+    try:
         try:
-            try:
-                return compute()
-            finally:
-                alarm.armed = False
-        except BaseException as error:  # every fault, SystemExit and signals included
-            return on_fault(error)
+            return compute()
+        finally:
+            alarm.armed = False
+    except BaseException as error:  # every fault, SystemExit and signals included
+        return on_fault(error)
 
 
 def describe(error: BaseException) -> str:
@@ -207,8 +210,10 @@ def _quiet_std_streams() -> None:
         try:
             stream.flush()
         except Exception:
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
                 setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives until exit
+            except OSError:
+                pass
 
 
 def settle_std_streams() -> bool:
@@ -236,13 +241,17 @@ def tolerant_std_streams() -> None:
     ):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            with contextlib.suppress(Exception):
+            try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
                 reconfigure(errors=errors)
+            except Exception:
+                pass
 
 
 def _signal_name(signum: int) -> str:
     try:
-        return signal.Signals(signum).name
+        import signal as names  # the enum of names, only when a signal arrived
+
+        return names.Signals(signum).name
     except ValueError:
         return f"signal {signum}"
 

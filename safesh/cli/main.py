@@ -10,10 +10,13 @@ AGENT` is dispatched without click so nothing but the agent's answer reaches std
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams, tolerant_std_streams
 from safesh.cli.subcommands import SUBCOMMANDS
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def main(argv: Sequence[str], *, thin_client: bool = False) -> int:

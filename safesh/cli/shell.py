@@ -19,6 +19,7 @@ from safesh.cli.bashline import (
     USAGE,
     Invocation,
     UsageError,
+    bound_argv,
     dry_run_requested,
     hand_over,
     parse_invocation,
@@ -156,14 +157,6 @@ def run_line(
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
-
-
-def bound_argv(inv: Invocation, shell_args: list[str]) -> tuple[str, ...]:
-    """What a grant is bound to besides the command: `rm -rf "$1"` approved with ./build is
-    not approved with /. The `-c` text itself is left out: the judged command is bound
-    already, and an agent's wrapper around it differs on every call."""
-    arguments = shell_args[:1] + shell_args[2:] if shell_args[:1] == ["-c"] else shell_args
-    return (*inv.passthrough, *arguments)
 
 
 def finish(outcome: LineOutcome, inv: Invocation, shell_args: list[str]) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -78,6 +77,8 @@ def ask(
 def _newline(out: IO[str] | None) -> None:
     if out is None:
         return
-    with contextlib.suppress(OSError, ValueError):
+    try:  # not contextlib: the judge's thin client imports this module at start-up
         out.write("\n")
         out.flush()
+    except (OSError, ValueError):
+        pass

@@ -4,7 +4,9 @@ budget.py    the deadline and size cap: what is not judged in time is asked abou
 protocol.py  the socket, its checks, the code stamp and the message framing
 client.py    the thin client `safesh -c`, scripts, `-s` and the hooks start with (imports
              almost nothing; any failure of the judge means judging in-process)
-server.py    the per-user judge process (`python -m safesh.judge.server`, started on demand)
+server.py    the per-user judge process (`python -m safesh.judge.server`, started on demand) and
+             its children: spares forked and warmed in advance, one per request
+worker.py    what a child does: serve one request (judge, record, reply), or warm up as a spare
 
 A front end like `safesh.cli`: it may import the stages and the cli front ends; no stage
 imports it.

@@ -156,7 +156,7 @@ def shell_main(argv: list[str]) -> int | None:
 
 
 def _shell(inv: Invocation) -> int:
-    from safesh.cli.bashline import dry_run_requested, hand_over, shell_name
+    from safesh.cli.bashline import bound_argv, dry_run_requested, hand_over, shell_name
 
     dry_run = dry_run_requested(inv)
     agent_lines = inv.command is not None
@@ -180,8 +180,6 @@ def _shell(inv: Invocation) -> int:
     from safesh.judge.budget import Deadline
 
     deadline = Deadline.from_env()
-    from safesh.cli.shell import bound_argv
-
     request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
     request["argv"] = list(bound_argv(inv, shell_args))
     request.update(agent_lines=agent_lines, terminal=not dry_run and terminal_available())

@@ -109,11 +109,16 @@ def peer_uid(connection: socket) -> int:
     return int.from_bytes(credentials[4:8], sys.byteorder)
 
 
-def send(connection: socket, message: dict[str, object]) -> None:
+def encode(message: dict[str, object]) -> bytes:
+    """`message` framed for the wire."""
     data = marshal.dumps(message)
     if len(data) > MAX_MESSAGE:
         raise ProtocolError("message too large")
-    connection.sendall(len(data).to_bytes(4, "big") + data)
+    return len(data).to_bytes(4, "big") + data
+
+
+def send(connection: socket, message: dict[str, object]) -> None:
+    connection.sendall(encode(message))
 
 
 def receive(connection: socket) -> dict[str, object]:

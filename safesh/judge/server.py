@@ -2,38 +2,56 @@
 
 One process per user and installation keeps the judge's modules imported and its rules loaded,
 listening on a Unix socket in a private directory (see `protocol`). Each connection is checked
-(the peer's uid must be ours), then served by a forked child: one slow line never holds up
-another agent, and whatever the child does to its environment or memory dies with it. The
-child takes on the caller's environment and working directory, runs exactly the in-process
-code (`safesh.cli.shell.judge_line`, `safesh.cli.commands.hook.answer`), writes the audit record
-and only then replies. A child still running past its request's budget plus a grace period is
-killed: its client, seeing the connection close, answers from its own process.
+(the peer's uid must be ours), then served by a child process of its own (`worker.serve`): one
+slow line never holds up another agent, and whatever the child does to its environment or
+memory dies with it. The child writes the audit record and only then replies.
 
-The judge exits when idle for IDLE_SECONDS, on `safesh daemon stop`, on SIGTERM, and as soon as
-a client's code stamp differs from its own (an upgrade or an edit: the client starts a new one).
-A second judge for the same socket exits at once (an exclusive lock beside the socket).
+Spares. Forking a child and its first judgement (copying the pages Python touches, see
+`worker.warm_up`) cost several times the judgement itself, so the judge keeps SPARES children
+forked and warmed in advance, each waiting on a socket pair of its own. A connection goes to a
+ready spare with its file descriptor (SCM_RIGHTS) and the judge's status; the replacement is
+forked once no request is being served (so the fork and its warm-up do not compete with one
+for the CPU), or at once when no spare is left. With no spare ready, the connection gets a
+child forked for it, as a spare would have been. A spare learns that the judge is gone from
+its socket pair (end of file) and exits; it never holds the listening socket.
+
+A served child still running past the deadline plus a grace period is killed: its client,
+seeing the connection close, answers from its own process. The judge exits when idle for
+IDLE_SECONDS, on `safesh daemon stop`, on SIGTERM, and as soon as a client's code stamp
+differs from its own (an upgrade or an edit: the client starts a new one). A second judge for
+the same socket exits at once (an exclusive lock beside the socket).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import marshal
 import os
 import signal
+import socket
 import sys
 import time
 
-from safesh.judge import protocol
-from safesh.judge.budget import DEADLINE_ENV, DEADLINE_SECONDS, deadline_seconds
+from safesh.judge import protocol, worker
+from safesh.judge.budget import DEADLINE_SECONDS
 
 IDLE_SECONDS = 15 * 60
 GRACE_SECONDS = 1.5
-REQUEST_READ_TIMEOUT = 5.0
+SPARES = 2
+# A spare that has not warmed up by then is killed and replaced; one that dies while warming
+# up holds back the next fork by this much (no fork storm when something is broken).
+WARM_UP_LIMIT_SECONDS = 30.0
+RETRY_SECONDS = 1.0
+POLL_SECONDS = 0.5
+REAP_POLL_SECONDS = 0.02
+READY = b"R"
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
-    from socket import socket
-    from typing import Protocol
+    from typing import NoReturn, Protocol
 
     class Closeable(Protocol):
         def close(self) -> None: ...
@@ -57,188 +75,264 @@ def main() -> int:
     stamp = protocol.code_stamp()
     _preload()
     keeper = _keep_store_open()
+    scratch = path + ".warm"
+    scratch_keeper = _open_scratch_store(scratch)
     listener = _listen(path)
     try:
-        serve(listener, stamp)
+        scratch_store = None if scratch_keeper is None else _scratch_store(scratch)
+        serve(listener, stamp, private_fds=(lock,), scratch_store=scratch_store)
     finally:
         _remove_if_ours(path, listener)
-        if keeper is not None:
-            keeper.close()
+        for opened in (keeper, scratch_keeper):
+            if opened is not None:
+                opened.close()
+        _remove_scratch(scratch)
         os.close(lock)
     return 0
 
 
-def serve(listener: socket, stamp: str) -> None:
-    started = time.time()
-    served = 0
-    children: dict[int, float] = {}  # pid -> when to kill it (monotonic)
-    last = time.monotonic()
+class Child:
+    """A child of the judge: a spare warming up or ready, or one serving a request."""
+
+    __slots__ = ("channel", "kill_at", "pid", "state")
+
+    def __init__(self, pid: int, channel: socket.socket, state: str, kill_at: float) -> None:
+        self.pid = pid
+        self.channel = channel  # our end of its socket pair; end of file when it exits
+        self.state = state  # "warming", "ready" or "busy"
+        self.kill_at = kill_at  # monotonic; float("inf") for a ready spare
+
+
+class Pool:
+    """The judge's children and its count of requests."""
+
+    def __init__(
+        self,
+        listener: socket.socket,
+        stamp: str,
+        private_fds: tuple[int, ...],
+        scratch_store: str | None,
+    ) -> None:
+        self.listener = listener
+        self.stamp = stamp
+        self.scratch_store = scratch_store  # where spares record their warm-up
+        self.private_fds = private_fds  # closed in every child (the lock)
+        self.started = time.time()
+        self.served = 0
+        self.children: dict[int, Child] = {}  # by channel file descriptor
+        self.exiting: set[int] = set()  # pids whose channel closed, not yet reaped
+        self.hold_until = 0.0
+
+    def info(self) -> dict[str, object]:
+        """What a `status` request is told: `served` counts the requests before it, `spares`
+        the spares ready when it came (the one answering it included)."""
+        return {"pid": os.getpid(), "started": self.started, "served": self.served,
+                "spares": self.count("ready")}  # fmt: skip
+
+    def count(self, *states: str) -> int:
+        return sum(child.state in states for child in self.children.values())
+
+    def top_up(self, now: float) -> None:
+        """Fork spares up to SPARES: at once when none is left, else only while no request
+        is being served."""
+        while now >= self.hold_until:
+            spares = self.count("warming", "ready")
+            if spares >= SPARES or (spares and self.count("busy")):
+                return
+            if not self.fork(None, {}, now):
+                self.hold_until = now + RETRY_SECONDS
+                return
+
+    def hand_over(self, connection: socket.socket, now: float) -> None:
+        """Serve `connection` by a ready spare, else by a child forked for it."""
+        info = self.info()
+        self.served += 1
+        message = [marshal.dumps(info)]
+        for child in list(self.children.values()):
+            if child.state != "ready":
+                continue
+            try:
+                socket.send_fds(child.channel, message, [connection.fileno()])
+            except OSError:
+                self.lost(child)
+                continue
+            child.state, child.kill_at = "busy", now + DEADLINE_SECONDS + GRACE_SECONDS
+            return
+        self.fork(connection, info, now)
+
+    def fork(self, connection: socket.socket | None, info: dict[str, object], now: float) -> bool:
+        """A child serving `connection`, or a spare (connection None). Whether it started."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        gc.freeze()  # the collector in a child never walks (so never copies) the judge's objects
+        # No stop signal between the fork and the child's own handlers: the judge's handler
+        # would unwind the child into the judge's loop.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        pid = -1
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return False
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if pid == 0:
+            self._become_child(ours)
+            if connection is not None:
+                worker.serve(connection, self.stamp, info)
+            _spare(theirs, self.stamp, self.scratch_store)
+        theirs.close()
+        state = "warming" if connection is None else "busy"
+        limit = WARM_UP_LIMIT_SECONDS if connection is None else DEADLINE_SECONDS + GRACE_SECONDS
+        self.children[ours.fileno()] = Child(pid, ours, state, now + limit)
+        return True
+
+    def _become_child(self, ours: socket.socket) -> None:
+        """In a new child: drop the judge's own descriptors, so the lock, the listening socket
+        and the other children's socket pairs live only in the judge."""
+        try:
+            for signum in STOP_SIGNALS:
+                signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            os.close(ours.detach())
+            os.close(self.listener.detach())
+            for child in self.children.values():
+                os.close(child.channel.detach())
+            for fd in self.private_fds:
+                os.close(fd)
+        except BaseException:
+            os._exit(0)
+
+    def hear(self, child: Child, now: float) -> None:
+        """Read what `child` says on its socket pair: ready, or gone."""
+        try:
+            said = child.channel.recv(64)
+        except OSError:
+            said = b""
+        if not said:
+            self.lost(child)
+        elif child.state == "warming" and said.endswith(READY):
+            child.state, child.kill_at = "ready", float("inf")
+
+    def lost(self, child: Child) -> None:
+        """`child` has ended (or is about to): forget it and reap it."""
+        if child.state == "warming":
+            self.hold_until = time.monotonic() + RETRY_SECONDS  # it failed to warm up
+        del self.children[child.channel.fileno()]
+        child.channel.close()
+        self.exiting.add(child.pid)
+        self.reap()
+
+    def reap(self) -> None:
+        for pid in list(self.exiting):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.exiting.discard(pid)
+
+    def kill_overdue(self, now: float) -> None:
+        for child in self.children.values():
+            if now > child.kill_at:
+                _kill(child.pid)  # its channel closes; it is reaped then
+
+    def timeout(self, now: float) -> float:
+        soonest = min((child.kill_at for child in self.children.values()), default=now + 60)
+        wait = min(POLL_SECONDS, max(0.0, soonest - now))
+        if self.exiting:
+            wait = min(wait, REAP_POLL_SECONDS)
+        if self.count("warming", "ready") < SPARES:
+            wait = min(wait, max(0.0, self.hold_until - now) or POLL_SECONDS)
+        return wait
+
+    def kill_all(self) -> None:
+        for child in self.children.values():
+            _kill(child.pid)
+        for pid in self.exiting:
+            _kill(pid)
+
+
+def serve(
+    listener: socket.socket,
+    stamp: str,
+    private_fds: tuple[int, ...] = (),
+    scratch_store: str | None = None,
+) -> None:
+    """Answer connections on `listener` until stopped or idle for IDLE_SECONDS."""
 
     def stop(_signum: int, _frame: object) -> None:
         raise _Stop
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, stop)
     import select
 
+    listener.setblocking(False)  # a connection given up before accept() must not block us
+    pool = Pool(listener, stamp, private_fds, scratch_store)
+    last = time.monotonic()
     try:
         while True:
-            _reap(children)
-            ready, _, _ = select.select([listener], [], [], 0.5)
-            if not ready:
-                if not children and time.monotonic() - last > IDLE_SECONDS:
-                    return
-                continue
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                continue
-            last = time.monotonic()
-            try:
-                if protocol.peer_uid(connection) != os.geteuid():
-                    connection.close()
-                    continue
-                pid = os.fork()
-            except OSError:
-                connection.close()
-                continue
-            if pid == 0:
-                listener.close()
-                _child(connection, stamp, {"pid": os.getppid(), "started": started,
-                                           "served": served})  # fmt: skip
-            connection.close()
-            served += 1
-            children[pid] = time.monotonic() + DEADLINE_SECONDS + GRACE_SECONDS
+            now = time.monotonic()
+            pool.top_up(now)
+            channels = {child.channel: child for child in pool.children.values()}
+            watched = [listener, *channels]
+            ready, _, _ = select.select(watched, [], [], pool.timeout(now))
+            now = time.monotonic()
+            for source in ready:
+                if source is listener:
+                    if _accept(listener, pool, now):
+                        last = now
+                elif source in channels and channels[source].channel.fileno() >= 0:
+                    pool.hear(channels[source], now)
+            pool.reap()
+            pool.kill_overdue(now)
+            if not pool.count("busy") and now - last > IDLE_SECONDS:
+                return
     except _Stop:
         return
     finally:
-        for pid in children:
-            _kill(pid)
+        pool.kill_all()
 
 
-def _reap(children: dict[int, float]) -> None:
-    now = time.monotonic()
-    for pid, kill_at in list(children.items()):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            del children[pid]
-        elif now > kill_at:
-            _kill(pid)  # reaped on a later round
+def _accept(listener: socket.socket, pool: Pool, now: float) -> bool:
+    """Take one connection and hand it over; whether one was taken."""
+    try:
+        connection, _ = listener.accept()
+    except OSError:
+        return False
+    try:
+        if protocol.peer_uid(connection) == os.geteuid():
+            pool.hand_over(connection, now)
+    except OSError:
+        pass
+    finally:
+        connection.close()  # the child has its own descriptor for it
+    return True
+
+
+def _spare(channel: socket.socket, stamp: str, scratch_store: str | None) -> NoReturn:
+    """A spare: warm up, say so, then serve the one connection the judge hands over (never
+    returns). End of file on `channel` means the judge is gone: exit."""
+    try:
+        worker.warm_up(scratch_store)
+        channel.sendall(READY)
+        message, fds, _flags, _address = socket.recv_fds(channel, 1 << 16, 1)
+        if not fds:
+            os._exit(0)
+        connection = socket.socket(fileno=fds[0])
+        info = marshal.loads(message)
+        if not isinstance(info, dict):
+            info = {}
+    except BaseException:
+        os._exit(0)
+    worker.serve(connection, stamp, info)
 
 
 def _kill(pid: int) -> None:
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-
-
-def _child(connection: socket, stamp: str, info: dict[str, object]) -> None:
-    """Serve one request and end the process (never returns)."""
-    try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        connection.settimeout(REQUEST_READ_TIMEOUT)
-        request = protocol.receive(connection)
-        if request.get("protocol") != protocol.PROTOCOL or request.get("stamp") != stamp:
-            protocol.send(connection, {"status": "stale", "stamp": stamp})
-            os.kill(os.getppid(), signal.SIGTERM)
-            return
-        reply = _answer_capturing_stderr(request, info)
-        reply.update(stamp=stamp)
-        connection.settimeout(None)
-        protocol.send(connection, reply)
-        if reply.get("stopping"):
-            os.kill(os.getppid(), signal.SIGTERM)
-    except BaseException:
-        pass  # the client sees the connection close and judges in its own process
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(0)
-
-
-def _answer_capturing_stderr(
-    request: dict[str, object], info: dict[str, object]
-) -> dict[str, object]:
-    """`_answer`, with what the judgement wrote to stderr on the way (a store it cannot
-    write, a warning) put before the answer's own stderr, where the caller would have seen it."""
-    import io
-
-    raw = io.BytesIO()
-    captured = io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace")
-    original, sys.stderr = sys.stderr, captured
-    try:
-        reply = _answer(request, info)
-    finally:
-        sys.stderr = original
-    captured.flush()
-    written = raw.getvalue()
-    stderr = reply.get("stderr")
-    if written and isinstance(stderr, bytes):
-        reply["stderr"] = written + stderr
-    elif written and isinstance(stderr, str):
-        reply["stderr"] = written.decode("utf-8", "surrogateescape") + stderr
-    return reply
-
-
-def _argv(request: dict[str, object]) -> tuple[str, ...]:
-    """The client's shell arguments (part of what a grant is bound to); anything but a list of
-    text binds to none, which no grant given with arguments matches."""
-    value = request.get("argv")
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    return ()
-
-
-def _answer(request: dict[str, object], info: dict[str, object]) -> dict[str, object]:
-    kind = protocol.text(request, "kind")
-    if kind == "status":
-        return {"status": "ok", **info}
-    if kind == "stop":
-        return {"status": "ok", "stopping": True}
-    _become_caller(request)
-    if kind == "shell":
-        from safesh.cli.shell import decide_line
-
-        outcome = decide_line(
-            protocol.text(request, "source"),
-            dry_run=protocol.flag(request, "dry_run"),
-            agent_lines=protocol.flag(request, "agent_lines"),
-            terminal=protocol.flag(request, "terminal"),
-            may_prompt=False,
-            argv=_argv(request),
-        )
-        if outcome is None:
-            return {"status": "prompt"}  # the caller prompts at its own terminal
-        return {"status": "ok", **outcome.as_message()}
-    if kind == "hook":
-        from safesh.cli.commands.hook import answer_named
-
-        raw = request.get("raw")
-        if not isinstance(raw, bytes):
-            raise protocol.ProtocolError("'raw' is not bytes")
-        answer = answer_named(protocol.text(request, "agent"), lambda: raw, dict(os.environ))
-        reply: dict[str, object] = {"status": "ok", "stdout": answer.stdout}
-        reply.update(stderr=answer.stderr, exit=answer.exit_code)
-        return reply
-    raise protocol.ProtocolError(f"unknown request {kind!r}")
-
-
-def _become_caller(request: dict[str, object]) -> None:
-    """Take on the caller's environment, directory and remaining time budget."""
-    env = protocol.environment(request)
-    budget = request.get("budget")
-    if not isinstance(budget, (int, float)) or isinstance(budget, bool):
-        raise protocol.ProtocolError("'budget' is not a number")
-    os.environ.clear()
-    os.environ.update(env)
-    # Only ever shortens the deadline (see budget.deadline_seconds).
-    os.environ[DEADLINE_ENV] = repr(max(0.0, min(float(budget), deadline_seconds(env))))
-    os.chdir(protocol.text(request, "cwd"))
 
 
 def _preload() -> None:
@@ -268,6 +362,30 @@ def _keep_store_open() -> Closeable | None:
         return None  # only a cost: each request's close checkpoints
 
 
+def _scratch_store(directory: str) -> str:
+    return os.path.join(directory, "warm.db")
+
+
+def _open_scratch_store(directory: str) -> Closeable | None:
+    """A fresh scratch store for the spares' warm-up records, in a private directory beside
+    the socket, held open for the judge's lifetime (as `_keep_store_open` does for the user's
+    store). None: the spares warm up without recording."""
+    _remove_scratch(directory)
+    try:
+        os.mkdir(directory, 0o700)
+        from safesh.store import Store
+
+        return Store(_scratch_store(directory))
+    except Exception:
+        return None
+
+
+def _remove_scratch(directory: str) -> None:
+    import shutil
+
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def _exclusive_lock(path: str) -> int | None:
     import fcntl
 
@@ -280,9 +398,7 @@ def _exclusive_lock(path: str) -> int | None:
     return fd
 
 
-def _listen(path: str) -> socket:
-    import socket
-
+def _listen(path: str) -> socket.socket:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # a dead judge's socket; the lock says no live judge owns it
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -295,7 +411,7 @@ def _listen(path: str) -> socket:
     return listener
 
 
-def _remove_if_ours(path: str, listener: socket) -> None:
+def _remove_if_ours(path: str, listener: socket.socket) -> None:
     try:
         listener.close()
         os.unlink(path)

@@ -33,7 +33,8 @@ def status() -> None:
     uptime = time.time() - started if isinstance(started, (int, float)) else 0.0
     click.echo(
         f"safesh daemon: running, pid {reply.get('pid')}, up {uptime:.0f} s, "
-        f"{reply.get('served')} requests before this one ({path})"
+        f"{reply.get('served')} requests before this one, "
+        f"{reply.get('spares')} spare processes ready ({path})"
     )
 
 
