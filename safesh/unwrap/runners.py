@@ -3,15 +3,21 @@ terminal multiplexers (`tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`), environm
 (`nix-shell --run`, `nix develop -c`, `conda run`, `npm exec --`), identity switchers (`sg GROUP
 -c`, `capsh -- -c`), and runners (`entr`, `hyperfine`). The command is judged as a command line
 of its own. Build tools that run the project's own program (`cargo run -- ARGS`, `go run PKG
-ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command line.
+ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command line. Tcl
+programs (`expect -c`, `tclsh`) run what their `spawn`/`exec`/`system`/`send` say; GNU screen
+runs its window's program and what `-X stuff` types. `HANDLERS` maps the names to the walk.
 
-May use: `safesh.model`, `.site`, `.shells` and the standard library.
+May use: `safesh.model`, `.site`, `.shells`, `.tcl`, `.startup` and the standard library.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from safesh.model import Word
-from safesh.unwrap.shells import run_command_string
+from safesh.unwrap import startup
+from safesh.unwrap.shells import run_command_string, run_stdin_program, walk_script_file
+from safesh.unwrap.tcl import shell_lines
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -279,3 +285,108 @@ def _go_program(words: list[Word]) -> tuple[str, list[Word]]:
             i += 1
         return first, words[i:]
     return words[i].text.removesuffix("/..."), words[i + 1 :]
+
+
+# -- Tcl (expect, tclsh, wish) and GNU screen --------------------------------------------------
+
+# expect's options that take a value (`-c` is handled as code, `-f`/`-b` as the script).
+_EXPECT_VALUES = frozenset({"-D"})
+
+
+def tcl(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`expect -c CODE`, `expect [-f] SCRIPT`, `tclsh SCRIPT`, `wish`, or a script on standard
+    input (`expect <<'EOF'`, `tclsh <<< CODE`): what its `spawn`, `exec`, `system` and `send`
+    run is judged as shell command lines (`tcl.shell_lines`)."""
+    codes: list[Word] = []
+    script: Word | None = None
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text == "-c" and i + 1 < len(words):
+            codes.append(words[i + 1])
+            i += 2
+            continue
+        if text in {"-f", "-b"} and i + 1 < len(words):
+            script = words[i + 1]
+            break
+        if text == "--":
+            i += 1
+            break
+        if text.startswith("-") and len(text) > 1:
+            i += 2 if text in _EXPECT_VALUES else 1
+            continue
+        break
+    if script is None and i < len(words) and not codes:
+        script = words[i]
+    for code in codes:
+        if not code.static:
+            w.emit(words, site, dynamic=True)
+            return
+    if script is not None and script.static and script.text in {"-", "/dev/stdin"}:
+        run_stdin_program(w, name, words, site, shell_lines)
+        return
+    if script is None and not codes:
+        run_stdin_program(w, name, words, site, shell_lines)
+        return
+    w.emit(words, site)
+    for code in codes:
+        lines = shell_lines(code.text)
+        if lines:
+            w.walk_source(lines, site.nested(f"{name} -c"), f"{name} -c script")
+    if script is not None and script.static:
+        walk_script_file(w, script.text, site.inner(f"{name} {script.text}"), shell_lines)
+
+
+# screen's options that take the next word (also at the end of a cluster: `-dmS NAME`).
+_SCREEN_VALUE_LETTERS = frozenset("SpcehstTrRx")  # -r/-R/-x NAME: a session to attach
+_SCREEN_NEWLINES = ("\\n", "\\r", "^M", "^J", "\\012", "\\015")
+
+
+def screen(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`screen [-dmS NAME] CMD…` runs CMD in a new window; `screen -X stuff TEXT` types TEXT
+    into the session's shell (a newline in it runs the line); `screen -X exec CMD…` and
+    `-X screen CMD…` run CMD."""
+    w.emit(words, site)
+    i = 1
+    while i < len(words):
+        text = words[i].text
+        if text == "-X":
+            _screen_command(w, words, words[i + 1 :], site)
+            return
+        if text in {"-Logfile", "-list", "-ls", "-wipe"}:
+            i += 2 if text == "-Logfile" else 1
+            continue
+        if text.startswith("-") and len(text) > 1:
+            i += 2 if text[-1] in _SCREEN_VALUE_LETTERS else 1
+            continue
+        w.peel(words[i:], site.inner("screen", feed=None))
+        return
+
+
+def _screen_command(w: Walk, words: list[Word], command: list[Word], site: Site) -> None:
+    if not command:
+        return
+    verb, rest = command[0].text, command[1:]
+    if verb == "stuff" and rest:
+        typed = rest[0]
+        text = typed.text
+        for newline in _SCREEN_NEWLINES:
+            text = text.replace(newline, "\n")
+        run_command_string(w, "screen stuff", Word(text, typed.raw, typed.span, typed.static),
+                           words, site)  # fmt: skip
+    elif verb in {"exec", "screen"} and rest:
+        program = rest
+        if verb == "exec" and set(rest[0].text) <= set(".!|:"):
+            program = rest[1:]  # `exec !.. CMD`: which windows the program's I/O goes to
+        if program:
+            w.peel(program, site.inner(f"screen -X {verb}", feed=None))
+
+
+# The handlers this module adds to the walk's table (walker.HANDLERS).
+HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
+    **dict.fromkeys(["cargo", "go", "dotnet"], project_program),
+    **dict.fromkeys(["expect", "tclsh", "wish", "expectk", "jimsh"], tcl),
+    "screen": screen,
+    **dict.fromkeys(["echo", "printf", "cat"], startup.printer),
+    "tee": startup.tee,
+}

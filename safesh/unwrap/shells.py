@@ -220,6 +220,10 @@ def shell(w: Walk, name: str, words: list[Word], site: Site) -> None:
             return
         w.emit(words, site)
         if script.static:
+            # `bash reset-db.sh ARGS` runs like `./reset-db.sh ARGS`: the script's name and its
+            # arguments are judged as that command's too (a script named for dropping asks).
+            at = next(i for i, x in enumerate(words) if x is script)
+            w.emit(words[at:], site.inner(f"{name} {script.text}"))
             walk_script_file(w, script.text, site.inner(f"{name} {script.text}"))
         return
     run_stdin_program(w, name, words, site)

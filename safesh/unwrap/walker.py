@@ -494,7 +494,7 @@ HANDLERS: dict[str, Handler] = {
     "capsh": runners.capsh,
     "entr": runners.entr,
     "hyperfine": runners.hyperfine,
-    **dict.fromkeys(["cargo", "go", "dotnet"], runners.project_program),
+    **runners.HANDLERS,
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
