@@ -2,7 +2,8 @@
 shell commands (`-c alias.x='!cmd'`, `-c core.pager=cmd`, `git config KEY VALUE`), and aliases
 of every kind (`-c alias.p='push --force'`, `git config alias.p …` earlier in the line, the
 `[alias]` sections of the user's and the repository's configuration) expanded where they are
-called.
+called; the command lines `rebase --exec`, `bisect run`, `submodule foreach` and the GIT_SSH_COMMAND
+family of variables run.
 
 May use: `safesh.model`, `.site` and the standard library.
 """
@@ -48,6 +49,10 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
                 alias = key_value[0].text[len("alias.") :]
                 w.note_git_alias(alias, key_value[1].text if key_value[1].static else "!?")
     _expand_alias(w, words, i, {key.lower(): value for key, value in settings}, site)
+    _subcommand_runs(w, words[i:], site)
+    for key, value in _environment(site):
+        if key in _GIT_COMMAND_VARIABLES and value:
+            w.walk_source(value, site.nested(f"git {key}"), f"git {key} command")
     for key, setting in settings:
         command = _git_shell_command(key, setting.text)
         if command is None:
@@ -56,6 +61,45 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
             w.emit([setting], site.inner(f"git {key}"), dynamic=True)
         else:
             w.walk_source(command, site.nested(f"git {key}"), f"git {key} command")
+
+
+# Environment variables whose value git runs as a command line.
+_GIT_COMMAND_VARIABLES = frozenset(
+    {"GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PAGER",
+     "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "GIT_PROXY_COMMAND"}
+)  # fmt: skip
+
+
+def _environment(site: Site) -> list[tuple[str, str]]:
+    own = [(key, value.text) for key, value in site.simple.assignments if value.static]
+    return [*own, *site.assignments]
+
+
+def _subcommand_runs(w: Walk, rest: list[Word], site: Site) -> None:
+    """Subcommands that run a command line: `rebase --exec CMD` (or `-x CMD`) after each
+    commit, `bisect run CMD…` at each step, `submodule foreach [--recursive] CMD…` in each
+    submodule (with the shell, as one string)."""
+    texts = [x.text for x in rest]
+    if not texts:
+        return
+    if texts[0] == "rebase":
+        for index, text in enumerate(texts[1:], start=1):
+            value: Word | None = None
+            if text in {"--exec", "-x"} and index + 1 < len(rest):
+                value = rest[index + 1]
+            elif text.startswith("--exec="):
+                value = replace(rest[index], text=text[len("--exec=") :])
+            if value is not None and value.static:
+                w.walk_source(value.text, site.nested("git rebase --exec"), "git rebase --exec")
+    elif texts[:2] == ["bisect", "run"] and len(rest) > 2:
+        w.peel(rest[2:], site.inner("git bisect run", feed=None))
+    elif texts[0] == "submodule" and "foreach" in texts:
+        after = rest[texts.index("foreach") + 1 :]
+        while after and after[0].text in {"--recursive", "--quiet", "-q"}:
+            after = after[1:]
+        if after and all(x.static for x in after):
+            source = " ".join(x.text for x in after)
+            w.walk_source(source, site.nested("git submodule foreach"), "git submodule foreach")
 
 
 # git configuration keys whose value git runs with the shell (an alias only when it starts

@@ -5,19 +5,25 @@ terminal multiplexers (`tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`), environm
 of its own. Build tools that run the project's own program (`cargo run -- ARGS`, `go run PKG
 ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command line. Tcl
 programs (`expect -c`, `tclsh`) run what their `spawn`/`exec`/`system`/`send` say; GNU screen
-runs its window's program and what `-X stuff` types. `HANDLERS` maps the names to the walk.
+runs its window's program and what `-X stuff` types. Options whose value is a command the
+tool runs (`tar --to-command`, `vim -c '!CMD'`, `gdb -ex 'shell CMD'`, `rsync -e`) are judged
+like a `-c` string. `HANDLERS` maps the names to the walk.
 
-May use: `safesh.model`, `.site`, `.shells`, `.tcl`, `.startup` and the standard library.
+May use: `safesh.model`, `safesh.record`, `.site`, `.shells`, `.tcl`, `.startup`, `.wrappers`
+and the standard library.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from safesh.model import Word
+from safesh.record import replace
 from safesh.unwrap import startup
 from safesh.unwrap.shells import run_command_string, run_stdin_program, walk_script_file
 from safesh.unwrap.tcl import shell_lines
+from safesh.unwrap.wrappers import scan_unknown_wrapper
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -382,6 +388,103 @@ def _screen_command(w: Walk, words: list[Word], command: list[Word], site: Site)
             w.peel(program, site.inner(f"screen -X {verb}", feed=None))
 
 
+# -- options whose value is a command the tool runs --------------------------------------------
+
+# For each tool, the options whose value it runs as a command, and how the value spells it:
+# `sh` the whole value is a shell command line; `bang` an editor command whose `!CMD` (or
+# `system("CMD")`) runs CMD; `gdb` a debugger command whose `shell CMD` / `!CMD` runs CMD;
+# `exec=` a tar checkpoint action `exec=CMD`; `lisp` an Emacs form whose `(shell-command "CMD")`
+# runs CMD. `+CMD` is the editors' short form of `-c CMD`.
+COMMAND_OPTIONS: dict[str, dict[str, str]] = {
+    "tar": {"--to-command": "sh", "--checkpoint-action": "exec=", "--use-compress-program": "sh",
+            "-I": "sh", "--info-script": "sh", "--new-volume-script": "sh", "-F": "sh",
+            "--rsh-command": "sh"},
+    "gtar": {"--to-command": "sh", "--checkpoint-action": "exec=", "--use-compress-program": "sh",
+             "-I": "sh"},
+    "zip": {"-TT": "sh", "--unzip-command": "sh"},
+    "rsync": {"-e": "sh", "--rsh": "sh"},
+    "nodemon": {"--exec": "sh", "-x": "sh"},
+    "vim": {"-c": "bang", "--cmd": "bang", "+": "bang"},
+    "nvim": {"-c": "bang", "--cmd": "bang", "+": "bang"},
+    "vi": {"-c": "bang", "--cmd": "bang", "+": "bang"},
+    "view": {"-c": "bang", "+": "bang"},
+    "ex": {"-c": "bang", "+": "bang"},
+    "gvim": {"-c": "bang", "--cmd": "bang", "+": "bang"},
+    "gdb": {"-ex": "gdb", "--ex": "gdb", "-iex": "gdb", "-eval-command": "gdb",
+            "--eval-command": "gdb", "-init-eval-command": "gdb"},
+    "lldb": {"-o": "gdb", "--one-line": "gdb", "-O": "gdb", "-k": "gdb"},
+    "emacs": {"--eval": "lisp", "-eval": "lisp"},
+}  # fmt: skip
+# Tools each of whose positional words is a shell command line they run.
+COMMAND_OPERANDS = frozenset({"concurrently", "watchexec"})
+_VIM_SYSTEM = re.compile(r"""\bsystem\(\s*(["'])(.*?)\1""")
+_LISP_SHELL = re.compile(
+    r"""\((?:async-)?shell-command(?:-to-string)?\s+"((?:[^"\\]|\\.)*)\"""", re.S
+)  # fmt: skip
+
+
+def _spelled(style: str, value: str) -> str | None:
+    """The shell command line a tool's option value runs, or None when it runs none."""
+    text = value.strip()
+    if style == "sh":
+        return text
+    if style == "exec=":
+        return text[5:] if text.startswith("exec=") else None
+    if style == "bang":
+        text = text.lstrip(":").strip()
+        for prefix in ("silent!", "silent", "exe", "execute"):
+            text = text.removeprefix(prefix).strip()
+        if text.startswith("!"):
+            return text[1:]
+        found = _VIM_SYSTEM.search(text)
+        return found.group(2) if found else None
+    if style == "gdb":
+        if text.startswith("!"):
+            return text[1:]
+        return text[6:] if text.startswith("shell ") else None
+    found = _LISP_SHELL.search(text)
+    return found.group(1).replace('\\"', '"') if found else None
+
+
+def command_options(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`tar --to-command=CMD`, `vim -c '!CMD'`, `gdb -ex 'shell CMD'`, `rsync -e CMD`,
+    `nodemon --exec CMD`, `concurrently 'CMD' 'CMD'`: the command in an option's value (or, for
+    some tools, each operand) is judged as a command line of its own."""
+    w.emit(words, site)
+    table = COMMAND_OPTIONS.get(name, {})
+    i = 1
+    while i < len(words):
+        word = words[i]
+        text = word.text
+        key, eq, value = text.partition("=")
+        style = table.get(key) if text.startswith("-") else None
+        if style is not None and (eq or i + 1 < len(words)):
+            found = Word(value, value, word.span, word.static) if eq else words[i + 1]
+            _run_spelled(w, f"{name} {key}", style, found, words, site)
+            i += 1 if eq else 2
+            continue
+        if name in COMMAND_OPERANDS and text == "--":
+            if i + 1 < len(words):
+                w.peel(words[i + 1 :], site.inner(name, feed=None))
+            return
+        if "+" in table and text.startswith("+") and len(text) > 1:
+            _run_spelled(w, f"{name} +", table["+"], replace(word, text=text[1:]), words, site)
+        elif name in COMMAND_OPERANDS and not text.startswith("-"):
+            _run_spelled(w, name, "sh", word, words, site)
+        i += 1
+    scan_unknown_wrapper(w, name, words, site)
+
+
+def _run_spelled(
+    w: Walk, label: str, style: str, value: Word, words: list[Word], site: Site
+) -> None:
+    if not value.static:
+        return  # a computed value: the tool's own finding (if any) stands
+    command = _spelled(style, value.text)
+    if command:
+        w.walk_source(command, site.nested(label), f"{label} command")
+
+
 # The handlers this module adds to the walk's table (walker.HANDLERS).
 HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys(["cargo", "go", "dotnet"], project_program),
@@ -389,4 +492,5 @@ HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     "screen": screen,
     **dict.fromkeys(["echo", "printf", "cat"], startup.printer),
     "tee": startup.tee,
+    **dict.fromkeys([*COMMAND_OPTIONS, *COMMAND_OPERANDS], command_options),
 }

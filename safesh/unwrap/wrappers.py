@@ -305,6 +305,16 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
             return
         rest = rest[1:]
     value_options = frozenset({"-p", "--package", "--with", "--python", "-e", "--env"})
+    if name == "npx":
+        for index, word in enumerate(rest[:-1]):
+            if word.text in {"-c", "--call"}:
+                # `npx -c 'CMD'`: the string runs with the shell, the packages on PATH.
+                call = rest[index + 1]
+                if not call.static:
+                    w.emit(words, site, dynamic=True)
+                    return
+                w.walk_source(call.text, site.nested("npx -c"), "npx -c string")
+                return
     _, rest = split_options(rest, value_options)
     if not rest:
         w.emit(words, site)
