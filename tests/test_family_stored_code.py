@@ -147,3 +147,24 @@ def test_an_alias_does_not_hide_the_program_on_the_line_that_defines_it(
 ) -> None:
     # bash reads the whole line before `alias` runs, so this `rm` is the real one
     assert decision("alias rm=echo; rm -rf ~/", env, tmp_path) == "block"
+
+
+def test_a_prompt_string_whose_substitution_deletes_the_home_is_blocked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # PS4 is expanded, $(…) included, before every command `set -x` traces
+    assert decision("PS4='$(rm -rf ~/)'", env, tmp_path) == "block"
+
+
+@pytest.mark.parametrize("line", ["PS4='+ $(date +%T) '", "PS1='\\u@\\h:\\w\\$ '"])
+def test_an_everyday_prompt_string_is_allowed(
+    line: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    assert decision(line, env, tmp_path) == "allow"
+
+
+def test_a_function_named_builtin_asks(env: dict[str, str], tmp_path: Path) -> None:
+    # the interactive shell reads what bash defines through `builtin`
+    report = judge("builtin() { :; }", env, tmp_path)
+    assert report["decision"] == "ask"
+    assert "core.session-unknown" in json.dumps(report)

@@ -184,6 +184,15 @@ def test_a_hashed_path_makes_a_harmless_name_run_what_it_points_at(shell: Shell)
     assert shell.nothing_destroyed()
 
 
+def test_a_command_not_found_handler_is_judged_with_the_words_it_receives(
+    shell: Shell,
+) -> None:
+    shell.approve('command_not_found_handle() { eval "$CNF"; }')  # opaque: asked
+    shell.run("CNF='rm -rf ~/'")
+    assert blocked(shell.run("no-such-program-here"))
+    assert shell.nothing_destroyed()
+
+
 def test_the_directory_is_bash_s_own_not_a_pwd_a_line_set(shell: Shell) -> None:
     shell.run("cd ~")
     shell.run(f"PWD={shell.work}")  # `$PWD` now claims the project; bash is in the home

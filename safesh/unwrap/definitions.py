@@ -118,6 +118,62 @@ def special_elements(w: Walk, site: Site) -> None:
             w.emit([_word(text, word.span) for text in spelled], site.inner("BASH_CMDS"))
 
 
+# bash's builtins and keywords (`compgen -b`, `compgen -k`): found without a PATH lookup.
+BASH_BUILTINS = frozenset(
+    {
+        ".", ":", "[", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command",
+        "compgen", "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable",
+        "eval", "exec", "exit", "export", "false", "fc", "fg", "getopts", "hash", "help", "history",
+        "jobs", "kill", "let", "local", "logout", "mapfile", "popd", "printf", "pushd", "pwd",
+        "read", "readarray", "readonly", "return", "set", "shift", "shopt", "source", "suspend",
+        "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+        "wait", "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while",
+        "until", "do", "done", "in", "function", "time", "{", "}", "!", "[[", "]]", "coproc",
+    }
+)  # fmt: skip
+NOT_FOUND_HANDLER = "command_not_found_handle"
+# Prompt strings bash expands (`$(…)` included) each time it shows them; PS4 before every
+# command `set -x` traces.
+_PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
+
+
+def runs_not_found_handler(session: SessionState, name: str, path: str | None) -> bool:
+    """Whether bash would run the session's `command_not_found_handle` for `name`: it defines
+    one, and `name` is no builtin and no program on PATH (functions and aliases were
+    looked up before)."""
+    if "/" in name or name in BASH_BUILTINS or not name:
+        return False
+    if NOT_FOUND_HANDLER not in session_functions(session):
+        return False
+    import shutil
+
+    return shutil.which(name, path=path or "") is None
+
+
+def shadowed_builtin(w: Walk, functions: tuple[str, ...], frame: Frame) -> None:
+    """A function named `builtin` stands between safesh and the interactive shell's report of
+    what it defines (every line of that report goes through `builtin`): it asks."""
+    if "builtin" in functions:
+        message = "a function named `builtin` would let the shell misreport what it defines"
+        w.note_unparsed(frame, message, "builtin", kind="session")
+
+
+def prompt_assignments(w: Walk, site: Site) -> None:
+    """`PS4='$(…)'`: the command substitutions in a prompt string run each time bash shows it;
+    they are judged where the prompt is set."""
+    from safesh.unwrap.feeds import heredoc_substitutions
+
+    for name, value in site.simple.assignments:
+        if name not in _PROMPTS:
+            continue
+        found = heredoc_substitutions(value.raw) if "$(" in value.raw or "`" in value.raw else []
+        if found is None:
+            w.note_unparsed(site.frame, f"an unterminated $( or ` in {name}", value.raw)
+            continue
+        for source in found:
+            w.walk_source(source, site.nested(name), f"{name} substitution")
+
+
 def session_functions(session: SessionState) -> frozenset[str]:
     return frozenset(name for name, _ in session.functions)
 

@@ -17,8 +17,10 @@ from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
+    NOT_FOUND_HANDLER,
     SessionState,
     rerouted,
+    runs_not_found_handler,
     session_body,
     session_functions,
 )
@@ -120,6 +122,7 @@ class Walker:
 
     def walk_line(self, parsed: ParsedLine, frame: Frame) -> None:
         bodies = called_bodies(parsed)
+        definitions.shadowed_builtin(self, parsed.functions, frame)
         outer = (self.bindings, self.bodies, dict(self.aliases))
         # A nested line sees what the outer line set (eval and source run in the same
         # shell); what it sets does not leak back out.
@@ -243,6 +246,7 @@ class Walker:
             assignments=tuple(self.line_guarded.items()),
         )
         definitions.special_elements(self, site)
+        definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
         self._walk_heredoc_substitutions(site)
 
@@ -329,6 +333,10 @@ class Walker:
             self.emit(words, site)
             if handler is None and len(site.via) <= 4 * MAX_DEPTH:
                 wrappers.scan_unknown_wrapper(self, name, words, site)
+                if runs_not_found_handler(self.session, name, self.context.getenv("PATH")):
+                    # bash runs the session's handler with the words as its arguments
+                    handler_words = [replace(head, text=NOT_FOUND_HANDLER), *words]
+                    self._call(NOT_FOUND_HANDLER, handler_words, site)
             return
         handler(self, name, words, site)
 
