@@ -193,6 +193,40 @@ def test_a_command_not_found_handler_is_judged_with_the_words_it_receives(
     assert shell.nothing_destroyed()
 
 
+def test_a_debug_trap_is_judged_with_the_values_a_line_gives_its_variables(
+    shell: Shell,
+) -> None:
+    shell.run("HOOK='echo hooked'")
+    assert "hooked" in shell.run("trap 'eval \"$HOOK\"' DEBUG")
+    # The trap runs before every later command, with the value this line sets.
+    assert blocked(shell.run("HOOK='rm -rf ~/'"))
+    assert shell.nothing_destroyed()
+
+
+def test_an_exit_trap_is_judged_when_a_line_leaves_the_shell(shell: Shell) -> None:
+    shell.approve("trap 'eval \"$BYE\"' EXIT")  # opaque: asked
+    shell.run("BYE='rm -rf ~/'")
+    assert blocked(shell.run("exit"))
+    assert shell.child.isalive()
+    assert shell.nothing_destroyed()
+
+
+def test_an_exit_trap_is_judged_when_ctrl_d_leaves_the_shell(shell: Shell) -> None:
+    shell.approve("trap 'eval \"$BYE\"' EXIT")
+    shell.run("BYE='rm -rf ~/'")
+    shell.child.sendeof()
+    shell.expect_prompt()
+    assert "safesh: blocked; this will not run" in str(shell.child.before)
+    assert shell.nothing_destroyed()
+
+
+def test_a_harmless_exit_trap_lets_the_shell_leave(shell: Shell) -> None:
+    shell.run("trap 'echo bye-now' EXIT")
+    shell.child.sendline("exit")
+    shell.child.expect("bye-now")
+    shell.child.expect(pexpect.EOF)
+
+
 def test_the_directory_is_bash_s_own_not_a_pwd_a_line_set(shell: Shell) -> None:
     shell.run("cd ~")
     shell.run(f"PWD={shell.work}")  # `$PWD` now claims the project; bash is in the home

@@ -63,13 +63,13 @@ def test_a_nameref_is_unknown_not_the_name_it_refers_to() -> None:
 
 
 def test_a_report_from_an_earlier_prompt_is_a_problem(tmp_path: Path) -> None:
-    for name in ("aliases", "variables", "hashed"):
+    for name in ("aliases", "variables", "hashed", "traps"):
         (tmp_path / name).write_text("3\n")
     for name in ("functions", "positional"):
         (tmp_path / name).write_text("3\x000\x00" if name == "positional" else "3\x00")
     assert read_state(tmp_path, 3).problems == ()
     stale = read_state(tmp_path, 4)
-    assert len(stale.problems) == 5
+    assert len(stale.problems) == 6
 
 
 def test_a_session_function_that_does_not_parse_asks_when_called() -> None:

@@ -119,8 +119,10 @@ def setup_script(
         else ":"
     )
     state = shlex.quote(str(state_dir))
-    # `>|` writes even under `set -o noclobber`; `local -` keeps the user's shell options
-    # (noglob, xtrace, nounset) out of the report and restores them after it.
+    # `trap -p` runs in PROMPT_COMMAND itself, before the function: inside a function bash
+    # hides the DEBUG and ERR traps. `>|` writes even under `set -o noclobber`; `local -`
+    # keeps the user's shell options (noglob, xtrace, nounset) out of the report and
+    # restores them after it.
     return f"""\
 set +o history +H
 unset HISTFILE
@@ -133,6 +135,7 @@ __safesh_state() {{
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin alias -p; }} >|"$__safesh_d/aliases"
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin declare -p; }} >|"$__safesh_d/variables"
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin hash -l; }} >|"$__safesh_d/hashed"
+    {{ builtin printf '%s\\n%s' "${{__safesh_n:-0}}" "$__safesh_t"; }} >|"$__safesh_d/traps"
     __safesh_names=$(builtin compgen -A function)
     {{
         builtin printf '%s\\0' "${{__safesh_n:-0}}"
@@ -144,7 +147,7 @@ __safesh_state() {{
     }} >|"$__safesh_d/functions"
 }} 2>/dev/null
 __safesh_prompt() {{
-    local __safesh_st=$?
+    local __safesh_st=$__safesh_s0
     PS1= PS0=
     {snapshot}
     __safesh_state "$@"
@@ -157,7 +160,7 @@ __safesh_go() {{
 }}
 readonly -f __safesh_prompt __safesh_go __safesh_state
 unset PROMPT_COMMAND
-PROMPT_COMMAND='__safesh_prompt "$@"'
+PROMPT_COMMAND='__safesh_s0=$? __safesh_t=$(builtin trap -p); __safesh_prompt "$@"'
 readonly PROMPT_COMMAND
 PS1= PS0=
 """

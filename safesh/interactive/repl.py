@@ -513,9 +513,12 @@ class Session:
         return self.last_status if result.exited else None
 
     def _leave(self) -> int | None:
-        """Ctrl-D at an empty prompt: `exit`, so bash's own rules apply (stopped jobs)."""
+        """Ctrl-D at an empty prompt: `exit`, so bash's own rules apply (stopped jobs). When
+        the session has an EXIT trap (or cannot say), it runs then: judged as a typed `exit`."""
         if self.runner is None:
             return self.last_status
+        if _may_trap_exit(self.runner):
+            return self.handle("exit")
         result = self.runner.run("exit")
         return int(result.status) if result.exited else None
 
@@ -543,6 +546,18 @@ class Session:
 
     def _dim(self, text: str) -> str:
         return f"\x1b[2m{text.rstrip(chr(10))}\x1b[0m\n" if self.styled else text
+
+
+def _may_trap_exit(runner: Runner) -> bool:
+    """Whether the session's bash may run an EXIT trap when it leaves."""
+    state = getattr(runner, "state", None)
+    if state is None:
+        return False  # a runner that keeps no state (tests' fakes)
+    try:
+        reported = state()
+        return bool(reported.problems) or any(signal == "EXIT" for signal, _ in reported.traps)
+    except Exception:
+        return True
 
 
 # -- entry point ---------------------------------------------------------------------------------

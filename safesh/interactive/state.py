@@ -22,7 +22,7 @@ from typing import TypeVar
 from safesh.unwrap.definitions import SessionState
 
 Parsed = TypeVar("Parsed")
-STATE_FILES = ("aliases", "functions", "variables", "hashed", "positional")
+STATE_FILES = ("aliases", "functions", "variables", "hashed", "positional", "traps")
 # safesh's own names in the session (its prompt functions and their variables), and IFS,
 # which the dump itself sets locally.
 _OWN_PREFIX = "__safesh_"
@@ -58,7 +58,10 @@ def read_state(directory: Path, serial: int) -> SessionState:
     variables = _read(texts, "variables", parse_variables, problems) or ()
     hashed = _read(texts, "hashed", parse_hashed, problems) or ()
     positional = _read(texts, "positional", parse_positional, problems)
-    return SessionState(aliases, functions, variables, positional, hashed, tuple(problems))
+    traps = _read(texts, "traps", parse_traps, problems) or ()
+    return SessionState(
+        aliases, functions, variables, positional, hashed, tuple(problems), traps=traps
+    )
 
 
 def _read(
@@ -91,6 +94,20 @@ def parse_aliases(text: str) -> tuple[tuple[str, str], ...]:
         if keyword != "alias" or not eq or not name:
             raise StateError(f"unexpected alias text {definition[:40]!r}")
         found.append((name, value))
+    return tuple(found)
+
+
+def parse_traps(text: str) -> tuple[tuple[str, str], ...]:
+    """`trap -p`: `trap -- 'ACTION' SIGNAL` each, quoted by bash like an alias."""
+    tokens = shlex.split(text, comments=False, posix=True)
+    if len(tokens) % 4:
+        raise StateError("a trap line is incomplete")
+    found: list[tuple[str, str]] = []
+    for index in range(0, len(tokens), 4):
+        keyword, dashes, action, signal = tokens[index : index + 4]
+        if (keyword, dashes) != ("trap", "--"):
+            raise StateError(f"unexpected trap text {keyword[:40]!r}")
+        found.append((signal, action))
     return tuple(found)
 
 

@@ -40,6 +40,21 @@ class SessionState:
     # Names `hash -p` (or BASH_CMDS) points at another program: name -> path.
     hashed: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = ()
+    # `trap -p`: signal -> the action the shell runs on it.
+    traps: tuple[tuple[str, str], ...] = ()
+
+
+# A shell that holds nothing the line does not define (any shell but the interactive one).
+NO_SESSION = SessionState()
+# Traps that run while a line runs, whatever it is: before every command, on any failure.
+EVERY_LINE_TRAPS = ("DEBUG", "ERR")
+# Commands that end the shell, which then runs its EXIT trap.
+LEAVERS = frozenset({"exit", "logout", "exec"})
+
+
+def session_traps(session: SessionState, signals: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The session's trap actions for `signals`, in the order the shell reported them."""
+    return [(signal, action) for signal, action in session.traps if signal in signals]
 
 
 # `NAME[KEY]=VALUE` on the special arrays that define aliases and the command hash table.

@@ -17,12 +17,16 @@ from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
+    EVERY_LINE_TRAPS,
+    LEAVERS,
+    NO_SESSION,
     NOT_FOUND_HANDLER,
     SessionState,
     rerouted,
     runs_not_found_handler,
     session_body,
     session_functions,
+    session_traps,
 )
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
@@ -62,6 +66,8 @@ def unwrap(
     if session is not None:
         walker.start_from(session, Frame(0, (), Span(0, len(parsed.source)), None, None, True))
     walker.walk_line(parsed, frame)
+    if session is not None and any(c.name in LEAVERS and not c.via for c in walker.commands):
+        walker.exit_traps(frame)
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
 
@@ -94,7 +100,12 @@ class Walker:
     # The function bodies being walked for a call (a recursive call is not walked again).
     calling: set[int] = field(default_factory=set)
     # What the shell the line runs in already defines (`start_from`).
-    session: SessionState = field(default_factory=SessionState)
+    session: SessionState = field(default=NO_SESSION)
+
+    def exit_traps(self, frame: Frame) -> None:
+        """The session's EXIT action, judged when the line leaves the shell."""
+        for signal, action in session_traps(self.session, ("EXIT",)):
+            self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def start_from(self, session: SessionState, frame: Frame) -> None:
         """Begin with what the session's shell holds, as if an earlier part of the line had
@@ -160,12 +171,26 @@ class Walker:
                 continue
             if (inner.cwd, inner.cwd_known) != (cwd, cwd_known):
                 inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
+            if self.session.traps:
+                self.every_command_traps(inner)
             self.walk_simple(simple, parsed, inner, functions)
             self.note_line_state(simple, parsed, inner, conditional=_after_and_or(between))
             moved = cd_target(simple, inner, self.context)
             if moved is not None:
                 cwd_stack.append((scope(simple.nesting), cwd, cwd_known))
                 cwd, cwd_known = moved
+        if self.session.traps:
+            # bash's prompt runs commands of its own after the line: the traps run again
+            # then, with what the line left in the variables.
+            self.every_command_traps(replace(frame, cwd=cwd, cwd_known=cwd_known))
+
+    def every_command_traps(self, frame: Frame) -> None:
+        """The session's DEBUG and ERR actions, judged before each command of the line typed
+        (with the variables as they are there); not in a function's body or a nested line."""
+        if frame.depth or frame.via:
+            return
+        for signal, action in session_traps(self.session, EVERY_LINE_TRAPS):
+            self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def note_line_state(
         self, simple: SimpleCommand, parsed: ParsedLine, frame: Frame, conditional: bool
