@@ -254,6 +254,12 @@ def test_everyday_commands_pass(builtin: RuleSet, argv: tuple[str, ...]) -> None
         ("a", "a*a", False),
         ("drop", "drop|clear", True),
         ("b", "[abc]", True),
+        ("db-drop", "*[-_.]drop", True),
+        ("true", "*[-_.]drop[-_.]*", False),
+        ("model", "*[!o]del", False),
+        ("[[", "[[][[]", True),
+        ("x[", "x[", True),
+        ("x]a", "x[]]a", True),
     ],
 )
 def test_glob_match_agrees_with_fnmatch(word: str, pattern: str, expected: bool) -> None:
@@ -266,8 +272,8 @@ def test_glob_match_agrees_with_fnmatch(word: str, pattern: str, expected: bool)
 
 
 @given(
-    word=st.text(alphabet="ab-.*", max_size=6),
-    pattern=st.text(alphabet="ab-.*?", max_size=6),
+    word=st.text(alphabet="ab-.*[]!", max_size=6),
+    pattern=st.text(alphabet="ab-.*?[]!", max_size=7),
 )
 def test_glob_match_fast_paths_never_disagree_with_fnmatch(word: str, pattern: str) -> None:
     from fnmatch import fnmatchcase

@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from safesh.lazy_re import later
 from safesh.record import frozen
 
 # Canonical agent names, in the order docs and `safesh doctor` list them.
@@ -192,7 +193,7 @@ def _decode_tool_input(agent: str, data: Mapping[str, object]) -> HookRequest:
 
 # "Exit code 2" (Claude Code's PostToolUseFailure), "Exit Code: 2" (Gemini CLI's AfterTool),
 # "Process exited with code 2" (Codex's exec output).
-_EXIT_STATUS = re.compile(r"exit(?:ed with)? code:? (-?[0-9]+)", re.IGNORECASE)
+_EXIT_STATUS = later(r"exit(?:ed with)? code:? (-?[0-9]+)", re.IGNORECASE)
 
 
 def tool_result(event: str | None, data: Mapping[str, object]) -> ToolResult:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.record import frozen
 
 
@@ -43,11 +44,11 @@ class AgentLine:
 # One shell word made of single-quoted parts and double-quoted parts without expansions
 # (Claude quotes a `'` inside the command as '"'"').
 _QUOTED_WORD = r"(?:'[^']*'|\"[^\"\\$`!]*\")+"
-_PART = re.compile(r"'([^']*)'|\"([^\"\\$`!]*)\"")
+_PART = later(r"'([^']*)'|\"([^\"\\$`!]*)\"")
 
 # Claude Code's snapshot: <config dir>/shell-snapshots/snapshot-<shell>-<ms>-<id>.sh
 _SNAPSHOT = r"/[^\s'\"\\;&|<>()$`]*/shell-snapshots/snapshot-(?:bash|zsh)-[0-9]+-[a-z0-9]+\.sh"
-_CLAUDE = re.compile(
+_CLAUDE = later(
     r"source (?P<snapshot>" + _SNAPSHOT + r"|'" + _SNAPSHOT + r"') 2>/dev/null \|\| true"
     r" && \{ shopt -u extglob \|\| setopt NO_EXTENDED_GLOB NO_BARE_GLOB_QUAL; \}"
     r" >/dev/null 2>&1 \|\| true"
@@ -58,7 +59,7 @@ _CLAUDE = re.compile(
 
 # Gemini CLI's background-pid wrapper around the command (a subshell whose EXIT trap writes
 # the pids of background jobs to a temp file the CLI reads back).
-_GEMINI = re.compile(
+_GEMINI = later(
     r"shopt -u promptvars nullglob extglob nocaseglob dotglob;"
     r" _bgpids_file=/[^\s'\"\\;&|<>()$`]*/gemini-shell-[A-Za-z0-9]+/bgpids\.tmp\n"
     r"\(\n  trap 'jobs -p > \"\$_bgpids_file\"' EXIT\n"
@@ -68,10 +69,10 @@ _GEMINI = re.compile(
 )
 
 # Claude's snapshot helpers: `_cc_bin` is Claude's own executable or ~/.local/bin/claude.
-_CC_ASSIGNMENT = re.compile(r"_cc_bin=")
+_CC_ASSIGNMENT = later(r"_cc_bin=")
 _CC_KNOWN_ASSIGNMENTS = (
-    re.compile(r'local _cc_bin="\$\{CLAUDE_CODE_EXECPATH:-\}"'),
-    re.compile(
+    later(r'local _cc_bin="\$\{CLAUDE_CODE_EXECPATH:-\}"'),
+    later(
         r"\[\[ -x \$_cc_bin \]\] \|\| "
         r"_cc_bin=(?:\$HOME|/[^\s;&|<>()$`'\"]*)/\.local/bin/claude(?=\s)"
     ),
@@ -109,7 +110,7 @@ def _may_leak(command: str) -> bool:
     return "<<" in command and not _heredocs_closed(command)
 
 
-_HEREDOC = re.compile(r"<<-?\s*(?:'([^']+)'|\"([^\"]+)\"|\\?([A-Za-z_0-9]+))")
+_HEREDOC = later(r"<<-?\s*(?:'([^']+)'|\"([^\"]+)\"|\\?([A-Za-z_0-9]+))")
 
 
 def _heredocs_closed(command: str) -> bool:

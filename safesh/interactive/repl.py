@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, after_prompt, decide
+from safesh.lazy_re import later
 from safesh.model import Analysis, Context, Finding, ParseError, Tier
 from safesh.record import field, mutable
 
@@ -34,7 +34,7 @@ CONTINUATION_PROMPT = "> "
 AUDIT_MODE = "interactive"
 # Words in a parse error that mean "the input stopped too early" (bashlex, tree-sitter, bash).
 _EOF_WORDS = ("eof", "end of input", "end of file", "end-of-file", "matching")
-_EXIT_LINE = re.compile(r"\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*")
+_EXIT_LINE = later(r"\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*")
 
 _OUTCOMES = {
     Action.RUN: "ran",

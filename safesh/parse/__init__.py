@@ -33,13 +33,15 @@ An array value `(a b)` keeps its raw text. A `<<<` here-string has its word both
 
 Modules: `bashlex_front` (first), `treesitter_front` (where bashlex fails), `words` (quote
 removal and word values shared by both), `bashlex_tables` (bashlex's LALR tables, cached).
-May use: `safesh.model`, `safesh.locations` and the standard library; never a later stage.
+May use: `safesh.model`, `safesh.locations`, `safesh.lazy_re` and the standard library; never a
+later stage.
 """
 
 from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.parse.words import FrontendError
 
@@ -54,7 +56,7 @@ LARGE_INPUT = 8 * 1024
 # level's whole text (quadratic), both front ends recurse per level, and no real command
 # nests this deep. Refusing is the fail-closed answer (ParseError: a human is asked).
 MAX_NESTING = 32
-_NESTING_TOKENS = re.compile(r"[$<>]\(|[()]")
+_NESTING_TOKENS = later(r"[$<>]\(|[()]")
 
 
 def parse_line(source: str) -> ParsedLine:

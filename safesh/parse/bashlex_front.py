@@ -21,8 +21,7 @@ bashlex quirks handled here (0.18):
 
 from __future__ import annotations
 
-import re
-
+from safesh.lazy_re import later
 from safesh.model import ParsedLine, Redirect, Span, Word
 from safesh.parse.bashlex_tables import import_bashlex
 from safesh.parse.words import (
@@ -50,7 +49,7 @@ if TYPE_CHECKING:
 FRONTEND = "bashlex"
 
 # Lines left after bashlex's last node may only be blank or comments.
-_BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?(?:\n|$))*")
+_BLANK_OR_COMMENTS = later(r"(?:[ \t]*(?:#[^\n]*)?(?:\n|$))*")
 _LIST_SEPARATORS = frozenset({";", "&", "\n"})
 _EXPANDING = ("$(", "`", "<(", ">(", "${")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import Redirect, SimpleCommand, Span, Word
 from safesh.record import field, frozen, mutable, replace
 
@@ -50,9 +51,9 @@ class WordMeaning:
     glob: bool
 
 
-_NAME_START = re.compile(r"[A-Za-z_]")
+_NAME_START = later(r"[A-Za-z_]")
 # After `$`, these start an expansion; anything else leaves the `$` literal (`$/`, `$ `, end).
-_EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!\-\[]")
+_EXPANSION_START = later(r"[A-Za-z_0-9{(@*#?$!\-\[]")
 _DQUOTE_ESCAPABLE = frozenset('$`"\\\n')
 _ANSI_SIMPLE = {
     "a": "\a",
@@ -186,7 +187,7 @@ def _chr(code: int) -> str:
     return chr(code) if code <= 0x10FFFF else "\ufffd"
 
 
-_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)(\[[^\]]*\])?(\+?)=")
+_ASSIGNMENT = later(r"([A-Za-z_][A-Za-z_0-9]*)(\[[^\]]*\])?(\+?)=")
 
 
 def split_assignment(raw: str) -> tuple[str, int] | None:

@@ -9,16 +9,16 @@ Imports: the standard library, `safesh.model` and `safesh.preview`'s own modules
 
 from __future__ import annotations
 
-import re
 import subprocess
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context
 from safesh.preview.paths import base_dir
 from safesh.preview.types import MAX_ITEMS, Budget, BudgetExceeded, Section, Settings, plural
 
 OFF_NOTE = 'network previews are off (set preview_network = "on" in [settings] to run dry runs)'
-_PLAN = re.compile(r"Plan: \d+ to add, \d+ to change, (\d+) to destroy")
-_WILL_DESTROY = re.compile(r"#\s+(\S+)\s+will be destroyed")
+_PLAN = later(r"Plan: \d+ to add, \d+ to change, (\d+) to destroy")
+_WILL_DESTROY = later(r"#\s+(\S+)\s+will be destroyed")
 
 
 def applies(command: Command) -> bool:

@@ -11,10 +11,10 @@ built-in rules can carry those ids, reasons and tiers like any other rule.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context, SimpleCommand, Span, Tier
 from safesh.record import frozen
 from safesh.rules.paths import classify_path
@@ -41,7 +41,7 @@ INTERPRETERS = frozenset(
         "pwsh", "powershell", "osascript", "rscript", "julia", "source", ".",
     }
 )  # fmt: skip
-_VERSIONED = re.compile(r"^(?P<base>[A-Za-z]+?)(?:[0-9][0-9.]*)?$")
+_VERSIONED = later(r"^(?P<base>[A-Za-z]+?)(?:[0-9][0-9.]*)?$")
 
 
 def interpreter_base(name: str) -> str:
@@ -90,11 +90,9 @@ _INLINE_OPTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 # A shell command given to an interpreter as its program (`perl -e "rm -rf /"`).
-_SHELL_AS_CODE = re.compile(
-    r"^\s*(sudo\s+)?(rm\s+-[A-Za-z]*[rRf]|dd\s+|mkfs|git\s+(push|reset|clean))"
-)
+_SHELL_AS_CODE = later(r"^\s*(sudo\s+)?(rm\s+-[A-Za-z]*[rRf]|dd\s+|mkfs|git\s+(push|reset|clean))")
 # Code that is not in the line at all: a command substitution or a whole variable.
-_UNSEEN_CODE = re.compile(r"""\$\(|`|^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$""")
+_UNSEEN_CODE = later(r"""\$\(|`|^["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?$""")
 
 
 def inline_code(command: Command) -> str | None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context
 from safesh.rules.http import http_facts, request_facts
 from safesh.rules.targets import extra_classes, path_classes
@@ -133,7 +134,7 @@ _COPY_VALUES = frozenset(
         "--timeout", "--contimeout", "--info", "--debug", "--out-format",
     }
 )  # fmt: skip
-_REMOTE = re.compile(
+_REMOTE = later(
     r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*(?P<urlpath>/.*)?"  # rsync://host/path
     r"|(?:[^/:@\s]+@)?(?P<host>\[[^\]]+\]|[A-Za-z0-9][A-Za-z0-9_.-]*):(?P<path>.*))$"  # host:path
 )
@@ -385,7 +386,7 @@ def inline_facts(command: Command, context: Context) -> set[str]:
 
 # A statement that destroys data, in any database client's arguments or input: for clients
 # the sql pack does not parse (cqlsh, influx, hive, sqlcmd, snowsql, …).
-_DESTROYING_STATEMENT = re.compile(
+_DESTROYING_STATEMENT = later(
     r"^\s*(?:DROP\s+(?:TABLE|DATABASE|SCHEMA|KEYSPACE|INDEX|VIEW|COLLECTION|USER|ROLE|MEASUREMENT"
     r"|SERIES|RETENTION\s+POLICY|WAREHOUSE|STAGE|BUCKET|GRAPH|NAMESPACE|TABLESPACE|CONTINUOUS)\b"
     r"|TRUNCATE\b|DELETE\s+FROM\s+[\w.\"`\[\]]+\s*(?:WHERE\s+(?:true|1\s*=\s*1)\s*)?$|ALTER\s+TABLE\s+\S+\s+DROP\b"

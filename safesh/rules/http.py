@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import Command
 
 
@@ -60,13 +61,13 @@ _HTTPIE_VALUES = frozenset({"-a", "--auth", "-A", "--auth-type", "-o", "--output
                             "--pretty", "-s", "--style", "--format-options",
                             "--default-scheme", "--max-redirects", "--boundary"})  # fmt: skip
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
-_LOOPBACK = re.compile(
+_LOOPBACK = later(
     r"^(localhost|127(\.\d+){3}|::1|\[::1\]|0\.0\.0\.0|0|[^.]+\.localhost|host\.docker\.internal)$"
 )
 # Paths and ports of datastores' and services' administration APIs, where a write deletes
 # or reconfigures data (Elasticsearch/OpenSearch, Consul, etcd, CouchDB, Kafka Connect,
 # RabbitMQ, Prometheus, Vault, Nomad, Docker, Kubernetes, InfluxDB, ClickHouse, Solr).
-_ADMIN_PATH = re.compile(
+_ADMIN_PATH = later(
     r"(/_delete_by_query|/_update_by_query|/_all\b|/_cluster/|/_snapshot|/_ilm/|/_security/"
     r"|/_close\b|/_shrink|/_rollover|/_forcemerge|/_aliases"
     r"|/v1/kv/|/v1/agent/|/v1/catalog/|/v1/acl/|/v1/sys/|/v1/secret/|/v1/job/|/v1/operator/"
@@ -81,18 +82,18 @@ _ADMIN_PORTS = frozenset({"9200", "9300", "8500", "2379", "2380", "5984", "8083"
                           "9090", "8200", "4646", "2375", "2376", "6443", "8001", "10250",
                           "8086", "8123", "8983", "8081"})  # fmt: skip
 # A POST that only asks a question: a search, a GraphQL query, a count.
-_QUERY_PATH = re.compile(
+_QUERY_PATH = later(
     r"/(_search|_msearch|_count|_validate|_explain|_analyze|_mget|search|graphql|query|"
     r"_sql|_find|v1/query|api/v1/query|api/v1/query_range)\b",
     re.IGNORECASE,
 )
 # A statement in a request body or query string that destroys data (InfluxQL, SQL over HTTP).
-_DESTRUCTIVE_STATEMENT = re.compile(
+_DESTRUCTIVE_STATEMENT = later(
     r"\b(drop|delete|truncate|alter)(\s|%20|\+)+(database|table|measurement|series|retention"
     r"|index|from|user|keyspace|collection|bucket)\b",
     re.IGNORECASE,
 )
-_GRAPHQL_READ = re.compile(r"""^\s*\{\s*["']?query["']?\s*:\s*["']\s*(query\b|\{)""")
+_GRAPHQL_READ = later(r"""^\s*\{\s*["']?query["']?\s*:\s*["']\s*(query\b|\{)""")
 
 
 def http_facts(command: Command) -> set[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import Command
 from safesh.rules.checks import _INLINE_OPTIONS, _stdin_program, inline_code, interpreter_base
 from safesh.rules.pyprogram import Program
@@ -87,7 +88,7 @@ _AWK_STRING = r"(?P<q>\")(?P<s>(?:[^\"\\]|\\.)*)\""
 
 def _call(names: str, opening: str = r"\s*\(\s*", after: str = "") -> re.Pattern[str]:
     """`NAME(<quoted string>` for each `|`-separated name."""
-    return re.compile(r"\b(?:" + names + ")" + opening + _Q + after)
+    return later(r"\b(?:" + names + ")" + opening + _Q + after)
 
 
 _PAREN = r"\s*\(?\s*"  # Perl, Ruby and Lua call without parentheses too
@@ -112,7 +113,7 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ("request", _call(r"fetch", after=r"""\s*,\s*\{[^}]*method\s*:\s*['"](?P<method>\w+)""")),
         (
             "request",
-            re.compile(
+            later(
                 r"(?:\b(?:axios|got|ky|superagent)|require\(\s*['\"](?:axios|got)['\"]\s*\))"
                 r"\.(?P<method>delete|put|patch|post)"
                 r"\s*\(\s*" + _Q
@@ -135,15 +136,15 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             "argv",
             _call(r"system|exec", _PAREN, after=r"""(?P<rest>(?:\s*,\s*['"][^'"]*['"])*)"""),
         ),
-        ("shell", re.compile(r"\bqx\s*[({/](?P<s>[^)}/]*)[)}/]")),
-        ("shell", re.compile(r"`(?P<s>[^`]+)`")),
+        ("shell", later(r"\bqx\s*[({/](?P<s>[^)}/]*)[)}/]")),
+        ("shell", later(r"`(?P<s>[^`]+)`")),
         (
             "write",
-            re.compile(r"""\bopen\s*\(?\s*(?:my\s+)?[$\w]+\s*,\s*['"]\+?>['"]\s*,\s*""" + _Q),
+            later(r"""\bopen\s*\(?\s*(?:my\s+)?[$\w]+\s*,\s*['"]\+?>['"]\s*,\s*""" + _Q),
         ),
         (
             "write",
-            re.compile(
+            later(
                 r"""\bopen\s*\(?\s*(?:my\s+)?[$\w]+\s*,\s*"""
                 r"""['"]>(?P<s>[^'">][^'"]*)['"]"""
             ),
@@ -163,15 +164,15 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             ),
         ),
         ("shell", _call(r"system|exec|spawn|IO\.popen|Open3\.\w+", _PAREN)),
-        ("shell", re.compile(r"%x\{(?P<s>[^}]*)\}")),
-        ("shell", re.compile(r"`(?P<s>[^`]+)`")),
+        ("shell", later(r"%x\{(?P<s>[^}]*)\}")),
+        ("shell", later(r"`(?P<s>[^`]+)`")),
         ("write", _call(r"File\.(?:write|binwrite)")),
         ("write", _call(r"File\.open", after=r"""\s*,\s*['"][wa]""")),
     ],
     "php": [
         ("delete", _call(r"unlink|rmdir")),
         ("shell", _call(r"system|exec|shell_exec|passthru|popen|proc_open")),
-        ("shell", re.compile(r"`(?P<s>[^`]+)`")),
+        ("shell", later(r"`(?P<s>[^`]+)`")),
         ("write", _call(r"file_put_contents")),
     ],
     "lua": [
@@ -186,36 +187,34 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ("shell", _call(r"system|system2|shell")),
     ],
     "awk": [
-        ("shell", re.compile(r"\bsystem\s*\(\s*" + _AWK_STRING + r"\s*\)")),
-        ("shell", re.compile(_AWK_STRING + r"\s*\|\s*getline")),
-        ("shell", re.compile(r"\|\s*" + _AWK_STRING)),
-        ("write", re.compile(r"[^>]>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
-        ("append", re.compile(r">>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
+        ("shell", later(r"\bsystem\s*\(\s*" + _AWK_STRING + r"\s*\)")),
+        ("shell", later(_AWK_STRING + r"\s*\|\s*getline")),
+        ("shell", later(r"\|\s*" + _AWK_STRING)),
+        ("write", later(r"[^>]>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
+        ("append", later(r">>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
     ],
 }
 # Calls that delete, write or run commands with an argument that is not a literal.
 _DYNAMIC = {
-    "node": re.compile(
+    "node": later(
         r"\b(?:rmSync|rmdirSync|unlinkSync|rimraf|execSync|exec|spawnSync|spawn"
         r"|writeFileSync)\b"
     ),
-    "perl": re.compile(r"\b(?:unlink|rmtree|remove_tree|system|exec)\b|`|\bqx\b"),
-    "ruby": re.compile(
+    "perl": later(r"\b(?:unlink|rmtree|remove_tree|system|exec)\b|`|\bqx\b"),
+    "ruby": later(
         r"\b(?:FileUtils\.(?:rm\w*|remove\w*|rmdir|mv|move)|File\.delete|system|exec|spawn"
         r"|IO\.popen)\b|`|%x\{"
     ),
-    "php": re.compile(
+    "php": later(
         r"\b(?:unlink|rmdir|system|exec|shell_exec|passthru|popen|proc_open"
         r"|eval)\b|`"
     ),
-    "lua": re.compile(r"\b(?:os\.remove|os\.execute|io\.popen|loadstring|load)\b"),
-    "r": re.compile(r"\b(?:unlink|file\.remove|system2?|shell|eval)\s*\("),
-    "awk": re.compile(r"\bsystem\s*\(|\|\s*getline|\|\s*\"|\|\s*[a-z]"),
-    "python": re.compile(
-        r"shutil\.rmtree|os\.(?:remove|unlink|rmdir|system|popen|exec)|subprocess"
-    ),
+    "lua": later(r"\b(?:os\.remove|os\.execute|io\.popen|loadstring|load)\b"),
+    "r": later(r"\b(?:unlink|file\.remove|system2?|shell|eval)\s*\("),
+    "awk": later(r"\bsystem\s*\(|\|\s*getline|\|\s*\"|\|\s*[a-z]"),
+    "python": later(r"shutil\.rmtree|os\.(?:remove|unlink|rmdir|system|popen|exec)|subprocess"),
 }
-_FORK_BOMB = re.compile(
+_FORK_BOMB = later(
     r"fork\s+while\s+fork"
     # Perl/Ruby statement modifiers: `fork while 1`, `fork() until 0`, `1 while fork`.
     r"|\bfork\s*(?:\(\s*\))?\s*(?:while\s+(?:1|true|\(\s*1\s*\))|until\s+(?:0|false))\b"
@@ -229,12 +228,12 @@ _FORK_BOMB = re.compile(
 
 # Spellings of the home directory in the pattern-read languages, rewritten to the literal `~`
 # so that `process.env.HOME + '/.bashrc'` reads as the path `~/.bashrc`.
-_HOME_EXPRESSIONS = re.compile(
+_HOME_EXPRESSIONS = later(
     r"""(?:require\(\s*['"]os['"]\s*\)|\bos)\.homedir\(\)|process\.env\.HOME\b|\bDir\.home\b"""
     r"""|\bENV\[\s*['"]HOME['"]\s*\]|\$ENV\{\s*['"]?HOME['"]?\s*\}|\b(?:os\.)?getenv\(\s*['"]HOME['"]\s*\)"""
     r"""|\$_SERVER\[\s*['"]HOME['"]\s*\]"""
 )
-_CONCATENATION = re.compile(r"""(['"])([^'"]*)\1\s*(?:\+|\.\.|\.)\s*(['"])([^'"]*)\3""")
+_CONCATENATION = later(r"""(['"])([^'"]*)\1\s*(?:\+|\.\.|\.)\s*(['"])([^'"]*)\3""")
 
 
 def _literal_paths(code: str) -> str:
@@ -306,7 +305,7 @@ def _quote(word: str) -> str:
 # safesh's own modules that write its approvals, trust records, settings or agents' hooks, in
 # any language's import or attribute syntax (`from safesh.store import Store`, `import
 # safesh.cli.commands.approvals`, `from safesh import store`). `safesh.check` only reads.
-_SAFESH_INTERNALS = re.compile(
+_SAFESH_INTERNALS = later(
     r"\bsafesh\s*\.\s*(?:store|cli|agents|rules\s*\.\s*trust|locations|interactive)\b"
     r"|\bfrom\s+safesh\s+import\s+[\w\s,()]*\b(?:store|cli|agents|locations|interactive)\b"
 )

@@ -12,14 +12,15 @@ import re
 from functools import cached_property
 from pathlib import Path
 
+from safesh.lazy_re import later
 from safesh.record import frozen
 
 _QUOTES = "\"'"
-_ID_LINE = re.compile(r"\s*id\s*=\s*[\"']")
-_KEY_PREFIX = re.compile(r"\s*(\[+\s*)?[\"']?")
-_QUOTED_KEY_PREFIX = re.compile(r"\s*[\"']?")
-_KEY_END = re.compile(r"[=\].]")
-_QUOTED_KEY_END = re.compile(r"=")
+_ID_LINE = later(r"\s*id\s*=\s*[\"']")
+_KEY_PREFIX = later(r"\s*(\[+\s*)?[\"']?")
+_QUOTED_KEY_PREFIX = later(r"\s*[\"']?")
+_KEY_END = later(r"[=\].]")
+_QUOTED_KEY_END = later(r"=")
 # A line names at most this many keys before its value starts: `[a.b.c.d]` names four. The
 # bound keeps a long line (a reason with many dots) from costing more than a few substrings.
 _BOUNDARIES_PER_LINE = 8

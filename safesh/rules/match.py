@@ -42,7 +42,35 @@ def _one_glob(word: str, pattern: str) -> bool:
     if star != -1 and _GLOB_META.isdisjoint(pattern[:star]) and _GLOB_META.isdisjoint(rest):
         head = pattern[:star]
         return len(word) >= len(head) + len(rest) and word.startswith(head) and word.endswith(rest)
+    runs = _literal_runs(pattern)
+    if runs is not None and not all(run in word for run in runs):
+        return False  # a literal part is missing: no match, and no regex compiled to say so
     return fnmatchcase(word, pattern)
+
+
+def _literal_runs(pattern: str) -> list[str] | None:
+    """The literal stretches of a glob, between `*`, `?` and `[...]` classes, each of which
+    a matching word must contain; None for a `[` that fnmatch would read as a literal."""
+    runs: list[str] = []
+    start = index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char in "*?":
+            runs.append(pattern[start:index])
+            start = index = index + 1
+        elif char == "[":
+            end = index + 1
+            end += pattern.startswith("!", end)
+            end += pattern.startswith("]", end)
+            end = pattern.find("]", end)
+            if end == -1:
+                return None
+            runs.append(pattern[start:index])
+            start = index = end + 1
+        else:
+            index += 1
+    runs.append(pattern[start:])
+    return [run for run in runs if run]
 
 
 @frozen

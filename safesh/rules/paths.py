@@ -22,6 +22,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from safesh.lazy_re import later
 from safesh.model import Context
 
 LOCATION_CLASSES = (
@@ -63,7 +64,7 @@ _SYSTEM_TOP = frozenset(
         "private", "cdrom",
     }
 )  # fmt: skip
-_SYSTEM_RE = re.compile(r"^/(lib[^/]*)(/|$)")
+_SYSTEM_RE = later(r"^/(lib[^/]*)(/|$)")
 
 # Writing to or deleting these destroys nothing, so they count as temp.
 _PSEUDO_DEVICES = frozenset(
@@ -127,7 +128,7 @@ def classify_path(
     return _classify_one(text, context, static=static, cwd=cwd, cwd_known=cwd_known)
 
 
-_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACES = later(r"\{([^{}]*,[^{}]*)\}")
 _MAX_BRACE_WORDS = 64
 
 

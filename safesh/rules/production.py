@@ -19,10 +19,11 @@ import os
 import re
 from fnmatch import fnmatchcase
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context
 from safesh.record import frozen
 
-_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_TOKEN_SPLIT = later(r"[^A-Za-z0-9]+")
 
 KUBE_TOOLS = frozenset({"kubectl", "oc", "helm", "helmfile", "kustomize", "k9s", "stern"})
 GCLOUD_TOOLS = frozenset({"gcloud", "gsutil", "bq"})
@@ -209,8 +210,8 @@ def _kube_context(command: Command, context: Context) -> tuple[str, str] | None:
     return None
 
 
-_CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.M)
-_GCLOUD_PROJECT = re.compile(r"^\s*project\s*=\s*(\S+)", re.M)
+_CURRENT_CONTEXT = later(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.M)
+_GCLOUD_PROJECT = later(r"^\s*project\s*=\s*(\S+)", re.M)
 
 
 def _gcloud_project(command: Command, context: Context) -> tuple[str, str] | None:

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context
 from safesh.record import frozen
 from safesh.rules.clients import (
@@ -201,7 +202,7 @@ def _feed_source(command: Command, context: Context) -> Iterator[SqlSource]:
 # Most do not change data. Those that include a file (`\i`, `.read`, `source`) are judged by
 # the file when it can be read here, and are unknown otherwise; those that run a shell
 # command (`\!`, `.shell`, `.system`) are unknown; sqlite's `.restore` replaces the database.
-_META_LINE = re.compile(
+_META_LINE = later(
     r"^\s*(?:\\(?P<cmd>\w+|\.|!)|\.(?P<dot>\w+)|(?P<source>source)\b)\s*(?P<arg>.*)$", re.I
 )
 _INCLUDES = frozenset({"i", "ir", "include", "include_relative", "read", ".", "source"})
@@ -214,9 +215,9 @@ _COMMAND_KINDS = {
     "REVOKE": "revoke",
     "DROP": "drop",
 }
-_CODE_DROP = re.compile(r"\bDROP\b", re.I)
-_CODE_TRUNCATE = re.compile(r"\bTRUNCATE\b", re.I)
-_CODE_WRITES = re.compile(r"\b(DELETE|UPDATE|ALTER|GRANT|REVOKE|EXECUTE)\b", re.I)
+_CODE_DROP = later(r"\bDROP\b", re.I)
+_CODE_TRUNCATE = later(r"\bTRUNCATE\b", re.I)
+_CODE_WRITES = later(r"\b(DELETE|UPDATE|ALTER|GRANT|REVOKE|EXECUTE)\b", re.I)
 
 
 def classify_sql(
@@ -374,20 +375,20 @@ def _command_kinds(node: object, dialect: str) -> set[str]:
 
 _MONGO_PATTERNS = (
     (
-        re.compile(r"\.dropDatabase\s*\(|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?dropDatabase"),
+        later(r"\.dropDatabase\s*\(|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?dropDatabase"),
         "drop-database",
     ),
     (
-        re.compile(
+        later(
             r"\.(drop|dropCollection|dropIndex|dropIndexes|dropUser|dropAllUsers|dropRole"
             r"|dropAllRoles|dropSearchIndex)\s*\("
             r"|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?drop['\"]?\s*:"
         ),
         "drop",
     ),
-    (re.compile(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
-    (re.compile(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
-    (re.compile(r"\.(deleteOne|deleteMany|remove|findOneAndDelete)\s*\("), "delete"),
+    (later(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
+    (later(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
+    (later(r"\.(deleteOne|deleteMany|remove|findOneAndDelete)\s*\("), "delete"),
 )
 
 

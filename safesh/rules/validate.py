@@ -8,10 +8,10 @@ and `sql` (the vocabularies a rule may name); never layering, the cache or a fro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from safesh.lazy_re import later
 from safesh.model import Tier
 from safesh.rules.checks import CHECKS
 from safesh.rules.lines import Where
@@ -73,7 +73,7 @@ RULE_KEYS = frozenset(
 EXAMPLE_KEYS = frozenset({"line", "cwd", "home", "repo_root", "env"})
 TOOL_KEYS = frozenset({"value_options", "single_dash_long"})
 CONFIRM_KINDS = ("type",)
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$")
+ID_RE = later(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$")
 _CLASS_KEYS = {"paths_any": PATH_CLASSES, "paths_all": PATH_CLASSES}
 DEFAULT_PRODUCTION = ("prod", "production", "live")
 

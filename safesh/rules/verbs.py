@@ -5,11 +5,11 @@ text a `create`/`add`/`get` is given). Imports nothing of safesh."""
 
 from __future__ import annotations
 
-import re
+from safesh.lazy_re import later
 
 VERB_POSITIONS = 3
-_VERB_SPLIT = re.compile(r"[-_]|(?<=[a-z])(?=[A-Z])")
-SHORT_OPTION = re.compile(r"^-[A-Za-z]$")
+_VERB_SPLIT = later(r"[-_]|(?<=[a-z])(?=[A-Z])")
+SHORT_OPTION = later(r"^-[A-Za-z]$")
 # `tool rm -rf x`: the unwrap stage judges such an argument as the command it names (fs rules
 # decide by its paths), so the verb vocabulary leaves it alone.
 COMMANDS_AS_ARGUMENTS = frozenset({"rm", "shred", "srm", "truncate"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import frozen
 from safesh.unwrap.site import Frame, ParseFn, Site
@@ -58,7 +59,7 @@ def session_traps(session: SessionState, signals: tuple[str, ...]) -> list[tuple
 
 
 # `NAME[KEY]=VALUE` on the special arrays that define aliases and the command hash table.
-_SPECIAL_ELEMENT = re.compile(
+_SPECIAL_ELEMENT = later(
     r"(?P<array>BASH_ALIASES|BASH_CMDS)\[(?P<key>[^\]]*)\]\+?=(?P<value>.*)", re.S
 )
 

@@ -16,6 +16,7 @@ import re
 import shlex
 from itertools import product
 
+from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import field, frozen, mutable, replace
 
@@ -27,7 +28,7 @@ Value = tuple[str, ...] | None
 MAX_READINGS = 8
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_PARAM = re.compile(
+_PARAM = later(
     rf"""\$(?:
         \{{(?P<braced>{_NAME}|[0-9]+|[@*])
             (?:\[(?P<index>[@*]|[0-9]+)\])?
@@ -37,7 +38,7 @@ _PARAM = re.compile(
     )""",
     re.VERBOSE,
 )
-_POSITIONAL = re.compile(r"^(?:[0-9]+|[@*])$")
+_POSITIONAL = later(r"^(?:[0-9]+|[@*])$")
 
 
 @mutable

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable
 
+from safesh.lazy_re import later
 from safesh.model import Feed, ParseError, Word
 from safesh.record import frozen, replace
 from safesh.unwrap.feeds import DOWNLOADERS, Pipelines, feed_from
@@ -43,7 +44,7 @@ _VALUE_LONG = frozenset(
 _FISH_CODE = frozenset({"-C", "--init-command", "--command"})
 # Script operands that are standard input.
 _STDIN_PATHS = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
-_C_CLUSTER = re.compile(r"^-[A-Za-z]*c[A-Za-z]*$")
+_C_CLUSTER = later(r"^-[A-Za-z]*c[A-Za-z]*$")
 
 
 @frozen
@@ -356,7 +357,7 @@ def eval_builtin(w: Walk, name: str, words: list[Word], site: Site) -> None:
     w.walk_source(" ".join(x.text for x in args), site.nested("eval"), "eval string")
 
 
-_SETUP_PRINTER = re.compile(r"""^"?\$\(\s*([A-Za-z0-9_.-]+)(\s[^;|&`$()<>]*)?\)"?$""")
+_SETUP_PRINTER = later(r"""^"?\$\(\s*([A-Za-z0-9_.-]+)(\s[^;|&`$()<>]*)?\)"?$""")
 # Tools whose documented use is `eval "$(TOOL …)"` to set up the shell.
 SHELL_SETUP_PRINTERS = frozenset(
     {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from safesh.lazy_re import later
 from safesh.model import ParsedLine, SimpleCommand, Word
 from safesh.record import replace
 from safesh.unwrap.expand import Bindings, Value, array_value
@@ -77,7 +78,7 @@ _MAYBE_NESTING = frozenset(
 )  # fmt: skip
 # Builtins that set the variables they name to values nobody can see here.
 _READERS = frozenset({"read", "mapfile", "readarray", "getopts"})
-_LOOP_VARIABLE = re.compile(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
+_LOOP_VARIABLE = later(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
 # Expands an assignment's value that is not static (`OUT=${OUT_DIR:-dist}`) into the values

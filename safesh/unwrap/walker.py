@@ -9,9 +9,9 @@ module of the package imports this one except the package itself.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from safesh.lazy_re import later
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
@@ -466,7 +466,7 @@ class Walker:
         )
 
 
-_UNREAD_SYNTAX = re.compile(r"[\s();|&<>]")
+_UNREAD_SYNTAX = later(r"[\s();|&<>]")
 
 
 def _after_and_or(between: str) -> bool:

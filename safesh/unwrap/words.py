@@ -7,9 +7,9 @@ May use: `safesh.model` and the standard library; nothing else of the package.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Sequence
 
+from safesh.lazy_re import later
 from safesh.model import Word
 
 
@@ -31,7 +31,7 @@ def command_name(text: str) -> str:
     return name
 
 
-_PATH_SEPARATORS = re.compile(r"[/\\]")
+_PATH_SEPARATORS = later(r"[/\\]")
 _WINDOWS_SUFFIXES = frozenset({"exe", "com", "cmd", "bat"})
 
 
@@ -78,7 +78,7 @@ def option_texts(options: Sequence[Word]) -> set[str]:
     return {w.text for w in options}
 
 
-_BAD_ASSIGNMENT = re.compile(r"^[^=/\s]*=")
+_BAD_ASSIGNMENT = later(r"^[^=/\s]*=")
 
 
 def looks_like_bad_assignment(text: str) -> bool:
