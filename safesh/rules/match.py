@@ -7,12 +7,11 @@ rule's conditions are evaluated; every rule that holds yields a Finding.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-
 from safesh.model import Command, Context, Finding, Tier, Word
 from safesh.record import field, frozen, mutable, replace
 from safesh.rules import production
 from safesh.rules.checks import CHECKS
+from safesh.rules.globs import glob_match, one_glob
 from safesh.rules.paths import classify_path
 from safesh.rules.schema import Conditions, Rule, RuleSet, ToolSpec, derive_tier
 
@@ -21,56 +20,6 @@ STRICT_REASON = (
     "The strict profile allows only the commands on its allow-list, and this is not one of them."
 )
 _OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
-
-
-def glob_match(word: str, pattern: str) -> bool:
-    """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
-    return any(_one_glob(word, alternative) for alternative in pattern.split("|"))
-
-
-_GLOB_META = frozenset("*?[")
-
-
-def _one_glob(word: str, pattern: str) -> bool:
-    # Most patterns are plain names or a prefix/suffix with one `*`. fnmatch compiles a regex
-    # per pattern on first use, and a safesh process lives for one command, so compiling the
-    # few hundred patterns of the rules cost more than the rest of the classification.
-    star = pattern.find("*")
-    if star == -1 and _GLOB_META.isdisjoint(pattern):
-        return word == pattern
-    rest = pattern[star + 1 :]
-    if star != -1 and _GLOB_META.isdisjoint(pattern[:star]) and _GLOB_META.isdisjoint(rest):
-        head = pattern[:star]
-        return len(word) >= len(head) + len(rest) and word.startswith(head) and word.endswith(rest)
-    runs = _literal_runs(pattern)
-    if runs is not None and not all(run in word for run in runs):
-        return False  # a literal part is missing: no match, and no regex compiled to say so
-    return fnmatchcase(word, pattern)
-
-
-def _literal_runs(pattern: str) -> list[str] | None:
-    """The literal stretches of a glob, between `*`, `?` and `[...]` classes, each of which
-    a matching word must contain; None for a `[` that fnmatch would read as a literal."""
-    runs: list[str] = []
-    start = index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char in "*?":
-            runs.append(pattern[start:index])
-            start = index = index + 1
-        elif char == "[":
-            end = index + 1
-            end += pattern.startswith("!", end)
-            end += pattern.startswith("]", end)
-            end = pattern.find("]", end)
-            if end == -1:
-                return None
-            runs.append(pattern[start:index])
-            start = index = end + 1
-        else:
-            index += 1
-    runs.append(pattern[start:])
-    return [run for run in runs if run]
 
 
 @frozen
@@ -341,15 +290,15 @@ def _flag_matches(pattern: str, args: Args) -> str | None:
     """A flag pattern is a glob over flag names; `--replicas=0` also globs the value."""
     name, equals, value = pattern.partition("=")
     if not equals:
-        return next((f for f in sorted(args.flags) if fnmatchcase(f, name)), None)
+        return next((f for f in sorted(args.flags) if one_glob(f, name)), None)
     for option, given in args.values:
-        if fnmatchcase(option, name) and glob_match(given, value):
+        if one_glob(option, name) and glob_match(given, value):
             return f"{option}={given}"
     # A flag given without a value has the empty value: `--dry-run=|client|server` holds
     # for `--dry-run`, `--dry-run=client` and `--dry-run server` (a value option).
     valued = {option for option, _ in args.values}
     for flag in sorted(args.flags):
-        if flag not in valued and fnmatchcase(flag, name) and glob_match("", value):
+        if flag not in valued and one_glob(flag, name) and glob_match("", value):
             return flag
     return None
 
@@ -452,7 +401,7 @@ def _env(cond: Conditions, scope: _Scope) -> list[str] | None:
     for pattern in cond.env_any:
         name, _, glob = pattern.partition("=")
         for key, value in pairs:
-            if key == name and fnmatchcase(value, glob):
+            if key == name and one_glob(value, glob):
                 return [f"{key}={value}"]
     return None
 
