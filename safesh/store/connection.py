@@ -280,7 +280,6 @@ def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
     The switch needs the database to itself, and SQLite reports SQLITE_BUSY for it without
     going through the busy handler when other processes are connected, which is exactly what
     happens when several agents create the store at the same moment: so retry here."""
-    import random
     import sqlite3
     import time
 
@@ -294,6 +293,8 @@ def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
         except sqlite3.OperationalError:
             if time.monotonic() > deadline:
                 raise
+            import random  # only here: it costs a millisecond on every start otherwise
+
             time.sleep(random.uniform(0.005, 0.05))  # jitter: do not retry in lockstep
 
 
