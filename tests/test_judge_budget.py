@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from safesh.judge.budget import (
     TOO_LARGE,
     TOO_SLOW,
     Deadline,
+    bounded,
     bounded_check,
     deadline_seconds,
 )
@@ -118,6 +120,42 @@ def test_a_deadline_already_passed_asks_even_for_a_harmless_line() -> None:
 def test_a_line_judged_in_time_keeps_its_own_answer() -> None:
     report = bounded_check("rm -rf /", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(60))
     assert report.decision == "block"
+
+
+def test_consecutive_lines_are_judged_by_the_same_waiting_thread() -> None:
+    """Not a new thread per line: on a busy machine a new one waits its turn to be scheduled
+    (milliseconds), a parked one wakes at once."""
+
+    def judging_thread(line: str) -> int:
+        return bounded(
+            line,
+            lambda _ruleset: threading.get_native_id(),
+            lambda _late: -1,
+            cwd="/tmp",
+            env={"HOME": "/tmp"},
+            deadline=Deadline(60),
+        )
+
+    seen = {judging_thread(line) for line in ("ls", "git status", "rm -rf /", "echo hi")}
+    assert len(seen) == 1
+    assert seen.isdisjoint({-1, threading.get_native_id()})
+
+
+def test_a_forked_child_judges_without_the_parents_threads() -> None:
+    """Threads do not survive a fork: a child handed a line to a thread it does not have would
+    wait for the deadline and ask. It must judge the line itself (a block stays a block)."""
+    bounded_check("ls", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(60))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            report = bounded_check(
+                "rm -rf /", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(60)
+            )
+            os._exit(0 if report.decision == "block" else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_claude_hook_past_the_deadline_asks_in_claudes_format(

@@ -469,3 +469,61 @@ def served_by(interpreter: str, env: dict[str, str]) -> int:
     )
     assert status.returncode == 0, status.stdout
     return int(status.stdout.split(" requests before")[0].rsplit(" ", 1)[-1])
+
+
+def test_the_judge_judges_in_the_callers_environment_not_its_own(env: dict[str, str]) -> None:
+    """A variable the judge started with but the caller lacks is not seen, and one the caller
+    has is (RAILS_ENV=production raises a migration from notify to ask)."""
+    assert run(["daemon", "start"], {**env, "RAILS_ENV": "production"}).returncode == 0
+    before = served()
+    plain = run(["--dry-run", "-c", "rails db:migrate"], env)
+    production = run(["--dry-run", "-c", "rails db:migrate"], {**env, "RAILS_ENV": "production"})
+    plain_again = run(["--dry-run", "-c", "rails db:migrate"], env)
+    assert served() == before + 4
+    assert (plain.returncode, plain_again.returncode, production.returncode) == (0, 0, 77)
+    assert "would run (notify)" in plain.stdout
+    assert "RAILS_ENV=production" in production.stdout
+
+
+# -- the code stamp: what makes a running judge stale -------------------------------------
+
+
+@pytest.fixture
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for safesh's package directory, as the stamp sees it."""
+    root = tmp_path / "pkg"
+    (root / "sub").mkdir(parents=True)
+    (root / "__init__.py").write_text("x = 1\n")
+    (root / "sub" / "mod.py").write_text("y = 2\n")
+    (root / "rules.toml").write_text("[x]\n")
+    for path in root.rglob("*.*"):
+        os.utime(path, (OLD, OLD))
+    monkeypatch.setattr(protocol, "_PACKAGE", str(root))
+    return root
+
+
+def test_the_stamp_changes_when_a_module_is_edited_in_place(package: Path) -> None:
+    before = protocol.code_stamp()
+    (package / "sub" / "mod.py").write_text("y = 3\n")  # same size
+    os.utime(package / "sub" / "mod.py", (OLD + 1, OLD + 1))
+    assert protocol.code_stamp() != before
+
+
+def test_the_stamp_changes_when_a_module_is_added_or_removed(package: Path) -> None:
+    before = protocol.code_stamp()
+    added = package / "sub" / "new.py"
+    added.write_text("")
+    os.utime(added, (OLD, OLD))
+    assert protocol.code_stamp() != before
+    added.unlink()
+    assert protocol.code_stamp() == before
+    (package / "rules.toml").unlink()
+    assert protocol.code_stamp() != before
+
+
+def test_the_stamp_ignores_compiled_bytecode(package: Path) -> None:
+    before = protocol.code_stamp()
+    cache = package / "sub" / "__pycache__"
+    cache.mkdir()
+    (cache / "mod.cpython-311.pyc").write_bytes(b"\0" * 64)
+    assert protocol.code_stamp() == before

@@ -17,6 +17,7 @@ May import: safesh.api, safesh.analyze, safesh.model and the standard library.
 
 from __future__ import annotations
 
+import _thread
 import os
 import time
 
@@ -127,31 +128,90 @@ def bounded(
     late = fail_closed_report  # named for the two calls below
     if due.passed():
         return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
-    import threading
-
     outcome: list[T] = []
     failure: list[BaseException] = []
+    done = _thread.allocate_lock()
+    done.acquire()
 
     def judge() -> None:
         try:
             outcome.append(work(ruleset))
         except BaseException as error:  # handed to the caller, which fails closed on it
             failure.append(error)
+        finally:
+            done.release()
 
-    # The parsers recurse in C (tree-sitter) and Python; a thread gets a stack as deep as the
-    # main thread's could grow, so judging there never overflows where it would not before.
-    previous = threading.stack_size(WORKER_STACK_BYTES)
-    try:
-        worker = threading.Thread(target=judge, name="safesh-judge", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(previous)
-    worker.join(due.remaining())
+    _JUDGES.run(judge)
+    remaining = due.remaining()
+    if remaining > 0:
+        done.acquire(timeout=remaining)
     if outcome:
         return outcome[0]
     if failure:
         raise failure[0]
     return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
+
+
+class _Judge:
+    """A daemon thread that runs the jobs it is given, one at a time, and between them waits
+    in its pool. The parsers recurse in C (tree-sitter) and Python: it gets a stack as deep as
+    the main thread's could grow, so judging there never overflows where it would not before."""
+
+    def __init__(self, pool: _Judges) -> None:
+        self._pool = pool
+        self._job: Callable[[], None] | None = None
+        self._go = _thread.allocate_lock()
+        self._go.acquire()
+        previous = _thread.stack_size(WORKER_STACK_BYTES)
+        try:
+            _thread.start_new_thread(self._serve, ())
+        finally:
+            _thread.stack_size(previous)
+
+    def give(self, job: Callable[[], None]) -> None:
+        self._job = job
+        self._go.release()
+
+    def _serve(self) -> None:
+        while True:
+            self._go.acquire()
+            job, self._job = self._job, None
+            if job is not None:
+                job()  # never raises: `bounded`'s jobs keep their own failures
+            self._pool.park(self)
+
+
+class _Judges:
+    """This process's judging threads that are done with their line, kept for the next one.
+
+    A new thread is a new task for the scheduler, which on a busy machine waits behind
+    everything runnable (milliseconds, several times the judgement of a short line); a parked
+    thread wakes at once. A thread still judging a line abandoned at its deadline is not
+    parked until it is done. Process-local by design, like the rules memo: a forked child
+    starts with none (threads do not survive a fork)."""
+
+    def __init__(self) -> None:
+        self._lock = _thread.allocate_lock()
+        self._idle: list[_Judge] = []
+
+    def run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            judge = self._idle.pop() if self._idle else None
+        (judge or _Judge(self)).give(job)
+
+    def park(self, judge: _Judge) -> None:
+        with self._lock:
+            self._idle.append(judge)
+
+    def forget(self) -> None:
+        """In a forked child: the parked threads are not there (and the lock may have been
+        held by one of them at the fork)."""
+        self._lock = _thread.allocate_lock()
+        self._idle = []
+
+
+_JUDGES = _Judges()
+os.register_at_fork(after_in_child=_JUDGES.forget)
 
 
 def fail_closed_report(

@@ -35,28 +35,34 @@ class ProtocolError(Exception):
 
 
 def code_stamp() -> str:
-    """Changes whenever any of safesh's code (or the interpreter running it) changes."""
-    parts = [str(PROTOCOL), sys.executable, sys.version]
+    """Changes whenever any of safesh's code (or the interpreter running it) changes: the
+    number of modules and data files, the sums of their sizes and modification times, and
+    the latest of those times. (Every file's identity is read on every request, so this is
+    kept to one stat per file and a few additions; an edit, an added, removed or replaced
+    file changes a count or a sum.)"""
+    count = sizes = times = latest = 0
     pending = [_PACKAGE]
     while pending:
         directory = pending.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            entries = os.scandir(directory)
         except OSError:
-            parts.append(f"{directory}:unreadable")
-            continue
-        for entry in entries:
-            if entry.name == "__pycache__":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(entry.path)
-            elif entry.name.endswith((".py", ".toml")):
-                try:
-                    found = entry.stat()
-                except OSError:
-                    continue
-                parts.append(f"{entry.path}:{found.st_size}:{found.st_mtime_ns}")
-    return "\n".join(parts)
+            return f"{directory}: unreadable"
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith((".py", ".toml")):
+                    try:
+                        found = entry.stat()
+                    except OSError:
+                        continue
+                    count += 1
+                    sizes += found.st_size
+                    times += found.st_mtime_ns
+                    latest = max(latest, found.st_mtime_ns)
+                elif name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+    return f"{PROTOCOL} {sys.executable} {sys.version} {_PACKAGE} {count} {sizes} {times} {latest}"
 
 
 def runtime_dir(env: dict[str, str] | os._Environ[str] | None = None) -> str:

@@ -9,11 +9,11 @@ memory dies with it. The child writes the audit record and only then replies.
 Spares. Forking a child and its first judgement (copying the pages Python touches, see
 `worker.warm_up`) cost several times the judgement itself, so the judge keeps SPARES children
 forked and warmed in advance, each waiting on a socket pair of its own. A connection goes to a
-ready spare with its file descriptor (SCM_RIGHTS) and the judge's status; the replacement is
-forked once no request is being served (so the fork and its warm-up do not compete with one
-for the CPU), or at once when no spare is left. With no spare ready, the connection gets a
-child forked for it, as a spare would have been. A spare learns that the judge is gone from
-its socket pair (end of file) and exits; it never holds the listening socket.
+ready spare with its file descriptor (SCM_RIGHTS) and the judge's status. Replacements are
+forked once no request is being served and none came for QUIET_SECONDS, so that forking and
+warming up never take the CPU from a request. With no spare ready, the connection gets a child
+forked for it, as every connection did before spares. A spare learns that the judge is gone
+from its socket pair (end of file) and exits; it never holds the listening socket.
 
 A served child still running past the deadline plus a grace period is killed: its client,
 seeing the connection close, answers from its own process. The judge exits when idle for
@@ -43,6 +43,7 @@ SPARES = 2
 # up holds back the next fork by this much (no fork storm when something is broken).
 WARM_UP_LIMIT_SECONDS = 30.0
 RETRY_SECONDS = 1.0
+QUIET_SECONDS = 0.25
 POLL_SECONDS = 0.5
 REAP_POLL_SECONDS = 0.02
 READY = b"R"
@@ -121,7 +122,8 @@ class Pool:
         self.served = 0
         self.children: dict[int, Child] = {}  # by channel file descriptor
         self.exiting: set[int] = set()  # pids whose channel closed, not yet reaped
-        self.hold_until = 0.0
+        self.quiet_until = 0.0  # no spare is forked before then while one is left
+        self.retry_at = 0.0  # nor any before then, after a spare failed to start
 
     def info(self) -> dict[str, object]:
         """What a `status` request is told: `served` counts the requests before it, `spares`
@@ -133,20 +135,23 @@ class Pool:
         return sum(child.state in states for child in self.children.values())
 
     def top_up(self, now: float) -> None:
-        """Fork spares up to SPARES: at once when none is left, else only while no request
-        is being served."""
-        while now >= self.hold_until:
+        """Fork spares up to SPARES while no request is being served: a fork and its warm-up
+        must not take the CPU from one. While a spare is left, wait until no request came for
+        QUIET_SECONDS too: the next request may be on its way (commands often come in runs),
+        and its client needs the CPU more than a spare it will not use."""
+        while now >= self.retry_at and not self.count("busy"):
             spares = self.count("warming", "ready")
-            if spares >= SPARES or (spares and self.count("busy")):
+            if spares >= SPARES or (spares and now < self.quiet_until):
                 return
             if not self.fork(None, {}, now):
-                self.hold_until = now + RETRY_SECONDS
+                self.retry_at = now + RETRY_SECONDS
                 return
 
     def hand_over(self, connection: socket.socket, now: float) -> None:
         """Serve `connection` by a ready spare, else by a child forked for it."""
         info = self.info()
         self.served += 1
+        self.quiet_until = now + QUIET_SECONDS
         message = [marshal.dumps(info)]
         for child in list(self.children.values()):
             if child.state != "ready":
@@ -218,7 +223,7 @@ class Pool:
     def lost(self, child: Child) -> None:
         """`child` has ended (or is about to): forget it and reap it."""
         if child.state == "warming":
-            self.hold_until = time.monotonic() + RETRY_SECONDS  # it failed to warm up
+            self.retry_at = time.monotonic() + RETRY_SECONDS  # it failed to warm up
         del self.children[child.channel.fileno()]
         child.channel.close()
         self.exiting.add(child.pid)
@@ -244,7 +249,9 @@ class Pool:
         if self.exiting:
             wait = min(wait, REAP_POLL_SECONDS)
         if self.count("warming", "ready") < SPARES:
-            wait = min(wait, max(0.0, self.hold_until - now) or POLL_SECONDS)
+            wake = max(self.retry_at, self.quiet_until)
+            if now < wake:
+                wait = min(wait, wake - now)
         return wait
 
     def kill_all(self) -> None:

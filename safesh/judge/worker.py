@@ -191,8 +191,14 @@ def _become_caller(request: dict[str, object]) -> None:
     budget = request.get("budget")
     if not isinstance(budget, (int, float)) or isinstance(budget, bool):
         raise protocol.ProtocolError("'budget' is not a number")
-    os.environ.clear()
-    os.environ.update(env)
+    env = dict(env)
     # Only ever shortens the deadline (see budget.deadline_seconds).
-    os.environ[DEADLINE_ENV] = repr(max(0.0, min(float(budget), deadline_seconds(env))))
+    env[DEADLINE_ENV] = repr(max(0.0, min(float(budget), deadline_seconds(env))))
+    # Only the differences: every assignment to os.environ is a putenv() as well, and the
+    # caller's environment is mostly the judge's own (the same user's).
+    for name in [name for name in os.environ if name not in env]:
+        del os.environ[name]
+    for name, value in env.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
     os.chdir(protocol.text(request, "cwd"))
