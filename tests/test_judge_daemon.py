@@ -140,6 +140,15 @@ def spares_ready() -> int:
     return count if isinstance(count, int) else 0
 
 
+def all_spares_ready() -> bool:
+    """Every spare is ready. Asked no more often than the judge replaces the one each
+    question takes (it waits for a quiet moment)."""
+    if spares_ready() >= server.SPARES:
+        return True
+    time.sleep(server.QUIET_SECONDS + 0.1)
+    return False
+
+
 def judge_pid() -> int | None:
     reply = client.control("status")
     pid = reply.get("pid") if reply else None
@@ -352,7 +361,7 @@ def test_a_judge_starts_on_first_use(env: dict[str, str]) -> None:
 
 def test_a_request_is_served_by_a_spare_forked_before_it_came(env: dict[str, str]) -> None:
     pid = start_judge(env)
-    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    assert wait_until(all_spares_ready)
     waiting = children_of(pid)
     reply = client.control("status")
     assert reply is not None
@@ -362,7 +371,7 @@ def test_a_request_is_served_by_a_spare_forked_before_it_came(env: dict[str, str
 
 def test_warming_up_leaves_nothing_in_the_users_audit_log(env: dict[str, str]) -> None:
     start_judge(env)
-    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    assert wait_until(all_spares_ready)
     log = run(["log", "--json"], {**env, "SAFESH_DAEMON": "off"})
     assert log.returncode == 0, log.stderr
     assert log.stdout.strip() == ""
@@ -395,7 +404,7 @@ def test_with_every_spare_busy_a_request_is_still_served(
     env: dict[str, str], runtime: Path
 ) -> None:
     start_judge(env)
-    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    assert wait_until(all_spares_ready)
     before = served()
     path = protocol.socket_path(str(runtime / "safesh"))
     held = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(server.SPARES + 1)]
@@ -414,7 +423,7 @@ def test_with_every_spare_busy_a_request_is_still_served(
 
 def test_spares_end_with_their_judge(env: dict[str, str]) -> None:
     pid = start_judge(env)
-    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    assert wait_until(all_spares_ready)
     spares = children_of(pid)
     assert spares
     os.kill(pid, signal.SIGKILL)
@@ -425,7 +434,7 @@ def test_a_stale_judge_takes_its_spares_with_it(
     env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid = start_judge(env)
-    assert wait_until(lambda: spares_ready() >= server.SPARES)
+    assert wait_until(all_spares_ready)
     spares = children_of(pid)
     monkeypatch.setattr(protocol, "code_stamp", lambda: "some other version")
     assert client.ask(shell_request("echo hi"), 3.0, start=False) is None

@@ -40,17 +40,33 @@ def status() -> None:
 
 @group.command()
 def start() -> None:
-    """Start the judge now rather than on first use; wait until it answers."""
+    """Start the judge now rather than on first use; wait until it answers, and (for a few
+    seconds at most) until its spare processes are warm."""
     if not client.enabled():
         raise click.ClickException("disabled (SAFESH_DAEMON)")
     if client.control("status") is None:
         client.start_judge()
     for _ in range(100):
         if client.control("status") is not None:
-            click.echo("safesh daemon: running")
-            return
+            break
         time.sleep(0.05)
-    raise click.ClickException("the judge did not start")
+    else:
+        raise click.ClickException("the judge did not start")
+    _wait_for_spares()
+    click.echo("safesh daemon: running")
+
+
+def _wait_for_spares() -> None:
+    """Until a status request finds every spare ready. Each request takes a spare, which the
+    judge replaces only after a quiet moment: ask no more often than that."""
+    from safesh.judge.server import QUIET_SECONDS, SPARES
+
+    for _ in range(10):
+        reply = client.control("status")
+        ready = reply.get("spares") if reply is not None else None
+        if not isinstance(ready, int) or ready >= SPARES:
+            return
+        time.sleep(QUIET_SECONDS + 0.05)
 
 
 @group.command()
