@@ -202,3 +202,48 @@ def test_a_command_in_another_directory_does_not_share_a_key() -> None:
     commands = unwrap(parse_line("rm -rf x; cd /; rm -rf x"), context).commands
     rms = [c for c in commands if c.name == "rm"]
     assert placeless(rms[0]) != placeless(rms[1])
+
+
+# -- tree-sitter-bash's pipeline quirks ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a | b | c && d",
+        "a | b | c | d && e || f",
+        "a | b | c && d | e | f && g",
+        "echo \"$x\" | tr a b | sh && echo 'done'",
+    ],
+)
+def test_tree_sitter_ends_a_pipeline_where_its_and_or_list_goes_on(line: str) -> None:
+    # tree-sitter-bash reads `a | b | c && d` as `a | (b | c && d)`.
+    assert parse_treesitter(line).commands == parse_bashlex(line).commands
+
+
+def test_a_line_after_a_long_pipeline_is_its_own_command_in_a_large_script() -> None:
+    # tree-sitter-bash runs that line into the pipeline's last command as its arguments.
+    source = script(LARGE_INPUT * 2, middle="ps aux | grep 'x' | wc -l\nrm -rf / && echo ok")
+    commands = [tuple(w.text for w in c.argv) for c in parse_line(source).commands]
+    assert ("wc", "-l") in commands
+    assert ("rm", "-rf", "/") in commands
+    report = safesh.check(source, cwd="/tmp")
+    assert report.decision == "block"
+    assert "fs.rm-root" in report.rule_ids()
+
+
+# -- the cyclic collector is paused while a line is judged ---------------------------------------
+
+
+def test_judging_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    safesh.check(script(LARGE_INPUT * 2), cwd="/tmp")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        safesh.check("ls | cat", cwd="/tmp")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,9 +1,11 @@
 """The parse stage: a command line or a whole script -> `ParsedLine`, a flat tuple of simple
 commands in source order.
 
-bashlex is tried first (it is exact for what it supports); tree-sitter-bash only when bashlex
-raises (`[[ ]]`, `case`, `$(( ))`, arrays, `time`, `select`, quoted heredoc delimiters, …),
-or first for an input over LARGE_INPUT characters, where bashlex is too slow.
+A line of plain words (`ls -la`, `make && make test`, `a | b`) is read by `plain` without a
+front end, exactly as they would read it. Otherwise bashlex is tried first (it is exact for
+what it supports); tree-sitter-bash only when bashlex raises (`[[ ]]`, `case`, `$(( ))`,
+arrays, `time`, `select`, quoted heredoc delimiters, …), or first for an input over
+LARGE_INPUT characters, where bashlex is too slow.
 When both fail, `ParseError` carries bashlex's message and position; `incomplete` says the
 input merely ended too early (the interactive shell then reads another line).
 
@@ -31,27 +33,27 @@ commands nested in it, `background`. `NAME+=v` and `NAME[i]=v` are assignments t
 An array value `(a b)` keeps its raw text. A `<<<` here-string has its word both as
 `target` and as `heredoc` text.
 
-Modules: `bashlex_front` (first), `treesitter_front` (where bashlex fails), `words` (quote
-removal and word values shared by both), `bashlex_tables` (bashlex's LALR tables, cached).
+Modules: `plain` (lines of plain words), `bashlex_front` (first), `treesitter_front` (where
+bashlex fails), `isolated` (tree-sitter in a forked child), `words` (quote removal and word
+values shared by both), `bashlex_tables` (bashlex's LALR tables, cached).
 May use: `safesh.model`, `safesh.locations`, `safesh.lazy_re` and the standard library; never a
 later stage.
 """
 
 from __future__ import annotations
 
-import re
-
 from safesh.lazy_re import later
-from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
+from safesh.model import ParsedLine, ParseError
+from safesh.parse.plain import LARGE_INPUT, parse_plain
 from safesh.parse.words import FrontendError
 
-__all__ = ["ParseError", "parse_line"]
+__all__ = ["LARGE_INPUT", "ParseError", "parse_line", "parse_plain"]
 
 
-# Above this many characters tree-sitter is tried first: bashlex is pure Python and costs
-# ~30 µs a character (a 64 KB script: ~2 s), tree-sitter a few µs. Both produce the same
-# ParsedLine for what they both read; short lines, the common case, keep bashlex's reading.
-LARGE_INPUT = 8 * 1024
+# Above LARGE_INPUT characters (safesh.parse.plain) tree-sitter is tried first: bashlex is
+# pure Python and costs ~30 µs a character (a 64 KB script: ~2 s), tree-sitter a few µs.
+# Both produce the same ParsedLine for what they both read; short lines, the common case,
+# keep bashlex's reading.
 # Substitutions nested deeper than this are refused before parsing: bashlex re-reads each
 # level's whole text (quadratic), both front ends recurse per level, and no real command
 # nests this deep. Refusing is the fail-closed answer (ParseError: a human is asked).
@@ -61,7 +63,7 @@ _NESTING_TOKENS = later(r"[$<>]\(|[()]")
 
 def parse_line(source: str) -> ParsedLine:
     """Parse `source` (one line or a script). Raises ParseError when neither front-end can."""
-    plain = plain_line(source)
+    plain = parse_plain(source)  # a line of plain words needs no front end
     if plain is not None:
         return plain
     # Imported here, not at the top, so that importing a helper of this package
@@ -92,59 +94,6 @@ def parse_line(source: str) -> ParsedLine:
         return parse_treesitter(source)
     except FrontendError as treesitter_error:
         raise _combined_error(source, first, treesitter_error) from None
-
-
-# A line of plain words: letters, digits and `_./:+,-` (and `=` after the command word),
-# separated by blanks. No quotes, escapes, expansions, globs, braces, tildes, comments,
-# operators or redirections, no assignment, and no reserved word first (`if`, `time`, …).
-_PLAIN_LINE = re.compile(r"[ \t]*[\w./:+,-]+(?:[ \t]+[\w./:+,=-]+)*[ \t]*", re.ASCII)
-# Over LARGE_INPUT tree-sitter reads first, and it refuses some such words (`a+:`, `==`):
-# there only letters, digits and `_./-` are taken as plain.
-_LARGE_PLAIN_LINE = re.compile(r"[\w./ \t-]*", re.ASCII)
-_PLAIN_WORD = re.compile(r"[^ \t]+")
-_RESERVED = frozenset(
-    {
-        "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until",
-        "do", "done", "in", "function", "time", "coproc",
-    }
-)  # fmt: skip
-
-
-def plain_line(source: str) -> ParsedLine | None:
-    """The parse of a line of plain words (see _PLAIN_LINE), built directly: one simple
-    command whose words are the blank-separated pieces, each its own text. That is exactly
-    what either front end gives for such a line (tests/test_parse_plain.py compares them),
-    named after the one that would have read it; None for any other line.
-
-    Both front ends cost tens of microseconds a character, and a nested `eval eval …`
-    re-reads its words at every level; the common `ls -la src` is such a line too."""
-    if _PLAIN_LINE.fullmatch(source) is None:
-        return None
-    large = len(source) > LARGE_INPUT
-    if large and _LARGE_PLAIN_LINE.fullmatch(source) is None:
-        return None
-    words = _plain_words(source)
-    if words[0].text in _RESERVED:
-        return None
-    command = SimpleCommand(argv=words, span=Span(words[0].span.start, words[-1].span.end))
-    frontend = "tree-sitter" if large else "bashlex"
-    return ParsedLine(source, (command,), frontend)
-
-
-def _plain_words(source: str) -> tuple[Word, ...]:
-    if "\t" in source or "  " in source or source[0] == " " or source[-1] == " ":
-        return tuple(
-            Word(m.group(), m.group(), Span(m.start(), m.end()))
-            for m in _PLAIN_WORD.finditer(source)
-        )
-    # Single spaces (an `eval` string is its words joined so): no search needed.
-    words: list[Word] = []
-    start = 0
-    for text in source.split(" "):
-        end = start + len(text)
-        words.append(Word(text, text, Span(start, end)))
-        start = end + 1
-    return tuple(words)
 
 
 def substitution_depth(source: str) -> int:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from safesh.model import ParsedLine, Redirect, Span, Word
@@ -43,6 +44,7 @@ from safesh.parse.words import (
     FrontendError,
     heredoc_delimiter,
     make_word,
+    may_hold_commands,
     nest_function,
     span_of,
     split_assignment,
@@ -280,7 +282,19 @@ class _Walker:
         if kind == "pipeline":
             flat = _Flat([], [], [])
             for child in node.named_children:
-                if child.type != "comment":
+                if child.type == "comment":
+                    continue
+                if flat.tails:
+                    raise FrontendError("unexpected pipeline after a list", self.start(child))
+                if child.type == "list" and flat.elements:
+                    # tree-sitter-bash reads `a | b | c && d` as `a | (b | c && d)`; bash as
+                    # `(a | b | c) && d`: the list's first member ends this pipeline, and the
+                    # rest follow it.
+                    members = [m for m in _list_members(child) if m.is_named]
+                    members = [m for m in members if m.type != "comment"]
+                    flat.extend(self.pipeline_elements(members[0]))
+                    flat.tails += members[1:]
+                else:
                     flat.extend(self.pipeline_elements(child))
             return flat
         if kind == "negated_command":
@@ -409,6 +423,7 @@ class _Walker:
         for r in redirect_nodes:
             groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y in there
         groups.sort(key=lambda group: group[0].start_byte)
+        self.check_one_line(groups)
         argv = [self.word(group) for group in groups]
         if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
             raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
@@ -427,6 +442,18 @@ class _Walker:
         for r in redirect_nodes:
             self.substitutions(r, nesting_ctx)
 
+    def check_one_line(self, groups: list[list[Node]]) -> None:
+        """A line break (not escaped) ends a simple command, yet tree-sitter-bash runs the
+        next line into the last command of `a | b | c` when that line is an and-or list
+        (`a | b | c⏎rm -rf / && x` gives `c rm -rf /`): the command on that line would be
+        judged as arguments. Refused, so the other front end reads the line."""
+        for before, after in pairwise(groups):
+            gap = self.source[self.end(before[-1]) : self.start(after[0])]
+            if "\n" in gap.replace("\\\n", ""):
+                raise FrontendError(
+                    "tree-sitter ran two lines into one command", self.start(after[0])
+                )
+
     def bare_assignments(self, node: Node, ctx: Ctx) -> None:
         items = [node] if node.type == "variable_assignment" else list(node.named_children)
         assignments = [self.assignment(a) for a in items if a.type == "variable_assignment"]
@@ -439,11 +466,13 @@ class _Walker:
         if split is None:
             raise FrontendError("unexpected assignment", start)
         name, offset = split
-        return name, make_word(self.source, start + offset, end, nested=_has_commands(node))
+        nested = may_hold_commands(self.source[start:end]) and _has_commands(node)
+        return name, make_word(self.source, start + offset, end, nested=nested)
 
     def word(self, group: list[Node]) -> Word:
         start, end = self.start(group[0]), self.end(group[-1])
-        return make_word(self.source, start, end, nested=any(map(_has_commands, group)))
+        nested = may_hold_commands(self.source[start:end]) and any(map(_has_commands, group))
+        return make_word(self.source, start, end, nested=nested)
 
     def redirect(self, node: Node) -> Redirect:
         start = self.start(node)

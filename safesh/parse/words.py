@@ -198,10 +198,23 @@ def split_assignment(raw: str) -> tuple[str, int] | None:
     return match.group(1), match.end()
 
 
+_PLAIN_WORD = later(r"[\w./:=+,%@^~{}-]+", re.ASCII)
+
+
+def may_hold_commands(raw: str) -> bool:
+    """Whether the word `raw` could contain a command substitution (`$(…)`, backticks) or a
+    process substitution (`<(…)`, `>(…)`): none can be written without these characters."""
+    return "$" in raw or "`" in raw or "(" in raw
+
+
 def make_word(source: str, start: int, end: int, *, nested: bool = False) -> Word:
     """A Word for source[start:end]. `nested` says the front-end found a command inside it
     (which makes it dynamic even when our scanner would not have seen why)."""
     raw = source[start:end]
+    if not nested and _PLAIN_WORD.fullmatch(raw):
+        # No quote, escape, expansion, glob or parenthesis: the word is its own text (most
+        # words are; word_meaning would read each character to say so).
+        return Word(raw, raw, Span(start, end), True, False)
     meaning = word_meaning(raw)
     if raw.startswith("(") and raw.endswith(")"):  # array value: keep elements as written
         return Word(raw, raw, Span(start, end), meaning.static and not nested, meaning.glob)

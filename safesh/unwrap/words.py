@@ -19,6 +19,8 @@ def command_name(text: str) -> str:
     macOS and Windows have, runs `RM` as `rm`); `C:\\Git\\usr\\bin\\rm.exe`, `git.exe`,
     `/c/msys64/usr/bin/rm.EXE` -> `rm`/`git` (Windows paths, drive letters and executable
     suffixes, as Git Bash, MSYS2 and WSL run them)."""
+    if text.isalnum() and text.islower():
+        return text  # `cat`, `git`: nothing to strip or fold (the common case, asked often)
     name = text.lstrip("\\")
     stripped = name.rstrip("/\\")
     if "/" in stripped or "\\" in stripped:
