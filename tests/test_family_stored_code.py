@@ -156,6 +156,12 @@ def test_a_prompt_string_whose_substitution_deletes_the_home_is_blocked(
     assert decision("PS4='$(rm -rf ~/)'", env, tmp_path) == "block"
 
 
+def test_an_exported_prompt_string_is_judged_like_an_assigned_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert decision("export PS4='$(rm -rf ~/)'", env, tmp_path) == "block"
+
+
 @pytest.mark.parametrize("line", ["PS4='+ $(date +%T) '", "PS1='\\u@\\h:\\w\\$ '"])
 def test_an_everyday_prompt_string_is_allowed(
     line: str, env: dict[str, str], tmp_path: Path

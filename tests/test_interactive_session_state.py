@@ -241,6 +241,14 @@ def test_everyday_definitions_keep_running_unasked(shell: Shell) -> None:
     assert "hello-you" in shell.run("greet you")
 
 
+def test_the_user_s_shell_options_do_not_keep_bash_from_reporting(shell: Shell) -> None:
+    shell.run("set -o noclobber -o nounset -o noglob")
+    shell.run("x='rm -rf'")
+    output = shell.run("$x ~/")
+    assert blocked(output) and "core.session-unknown" not in output
+    assert shell.nothing_destroyed()
+
+
 # -- what cannot be known asks --------------------------------------------------------------------
 
 

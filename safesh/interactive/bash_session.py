@@ -122,24 +122,26 @@ def setup_script(
     # `trap -p` runs in PROMPT_COMMAND itself, before the function: inside a function bash
     # hides the DEBUG and ERR traps. `>|` writes even under `set -o noclobber`; `local -`
     # keeps the user's shell options (noglob, xtrace, nounset) out of the report and
-    # restores them after it.
+    # restores them after it. The names come from `declare -F` (`declare -f NAME` each),
+    # which every bash has; `compgen` is missing from a bash built without completion.
     return f"""\
 set +o history +H
 unset HISTFILE
 __safesh_tty={shlex.quote(tty_path)}
 __safesh_state() {{
-    local __safesh_f __safesh_names IFS=$'\\n' __safesh_d={state}
-    local -
+    builtin local __safesh_f __safesh_names IFS=$'\\n' __safesh_d={state}
+    builtin local -
     builtin set +xeu -f
     {{ builtin printf '%s\\0' "${{__safesh_n:-0}}" "$#" "$@"; }} >|"$__safesh_d/positional"
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin alias -p; }} >|"$__safesh_d/aliases"
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin declare -p; }} >|"$__safesh_d/variables"
     {{ builtin printf '%s\\n' "${{__safesh_n:-0}}"; builtin hash -l; }} >|"$__safesh_d/hashed"
     {{ builtin printf '%s\\n%s' "${{__safesh_n:-0}}" "$__safesh_t"; }} >|"$__safesh_d/traps"
-    __safesh_names=$(builtin compgen -A function)
+    __safesh_names=$(builtin declare -F)
     {{
         builtin printf '%s\\0' "${{__safesh_n:-0}}"
         for __safesh_f in $__safesh_names; do
+            __safesh_f=${{__safesh_f#declare -* }}
             builtin printf '%s\\0' "$__safesh_f"
             builtin declare -f -- "$__safesh_f"
             builtin printf '\\0'
@@ -147,7 +149,7 @@ __safesh_state() {{
     }} >|"$__safesh_d/functions"
 }} 2>/dev/null
 __safesh_prompt() {{
-    local __safesh_st=$__safesh_s0
+    builtin local __safesh_st=$__safesh_s0
     PS1= PS0=
     {snapshot}
     __safesh_state "$@"

@@ -151,6 +151,7 @@ NOT_FOUND_HANDLER = "command_not_found_handle"
 # Prompt strings bash expands (`$(…)` included) each time it shows them; PS4 before every
 # command `set -x` traces.
 _PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
+_DECLARERS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 
 
 def runs_not_found_handler(session: SessionState, name: str, path: str | None) -> bool:
@@ -179,12 +180,21 @@ def prompt_assignments(w: Walk, site: Site) -> None:
     they are judged where the prompt is set."""
     from safesh.unwrap.feeds import heredoc_substitutions
 
-    for name, value in site.simple.assignments:
+    simple = site.simple
+    assigned = [(name, value.raw) for name, value in simple.assignments]
+    head = simple.argv[0] if simple.argv else None
+    if head is not None and head.static and head.text in _DECLARERS:
+        # `export PS4='…'`, `declare -x PS1=…`: the value as written after the `=`
+        for word in simple.argv[1:]:
+            name, eq, raw = word.raw.partition("=")
+            if eq:
+                assigned.append((name, raw))
+    for name, raw in assigned:
         if name not in _PROMPTS:
             continue
-        found = heredoc_substitutions(value.raw) if "$(" in value.raw or "`" in value.raw else []
+        found = heredoc_substitutions(raw) if "$(" in raw or "`" in raw else []
         if found is None:
-            w.note_unparsed(site.frame, f"an unterminated $( or ` in {name}", value.raw)
+            w.note_unparsed(site.frame, f"an unterminated $( or ` in {name}", raw)
             continue
         for source in found:
             w.walk_source(source, site.nested(name), f"{name} substitution")
