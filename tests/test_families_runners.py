@@ -72,3 +72,25 @@ def test_send_on_an_ssh_session_runs_on_its_host() -> None:
 
 def test_exec_keeps_its_pipeline_and_channel_redirects() -> None:
     assert shell_lines("exec sh -c {ls /} 2>@1 | wc -l") == "sh -c 'ls /' 2>&1 | wc -l"
+
+
+FLEET_AND_CLONES = [
+    ("pssh -h hosts.txt -i 'rm -rf /srv/cache'", True),
+    ("pdsh -w web[1-4] 'git -C /srv/app reset --hard'", True),
+    ("clush -a 'rm -rf /var/lib/app'", True),
+    ("salt --out json 'web*' cmd.run 'rm -rf /srv/data'", True),
+    ("pssh -h hosts.txt -i uptime", False),
+    ("salt '*' test.ping", False),
+    ("npx rimraf ~/notes", True),
+    ("rimraf /var/lib/app", True),
+    ("npx del-cli '../other-repo/**'", True),
+    ("npx rimraf dist", False),
+    ("rimraf node_modules coverage", False),
+    ("del-cli --dry-run '~/notes/**'", False),
+]
+
+
+@pytest.mark.parametrize(("line", "stops"), FLEET_AND_CLONES)
+def test_fleet_commands_and_rm_clones_are_judged_like_the_command(line: str, stops: bool) -> None:
+    analysis = judge(line)
+    assert (analysis.decision in STOPPED) is stops, explain(analysis)

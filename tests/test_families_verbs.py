@@ -110,3 +110,34 @@ def test_a_subcommand_after_an_option_value_is_still_a_verb(line: str) -> None:
 def test_a_file_or_host_name_spells_no_verb(line: str) -> None:
     analysis = judge(line)
     assert analysis.decision not in STOPPED, explain(analysis)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "yarn typeorm schema:drop",
+        "pnpm prisma migrate reset",
+        "yarn sequelize-cli db:drop",
+        "migrate -path db/migrations -database postgres://x drop -f",
+        "mytool -host db1 delete records",
+        "keytool -delete -alias release -keystore app.jks",
+    ],
+)
+def test_a_dependency_bin_and_go_or_java_style_options_hide_no_verb(line: str) -> None:
+    analysis = judge(line)
+    assert analysis.decision in STOPPED, explain(analysis)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "yarn jest --watch",
+        "pnpm vite build",
+        "yarn remove lodash",
+        "mytool delete -h",
+        "keytool -list",
+    ],
+)
+def test_everyday_package_manager_and_help_lines_pass(line: str) -> None:
+    analysis = judge(line)
+    assert analysis.decision not in STOPPED, explain(analysis)

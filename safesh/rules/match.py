@@ -316,9 +316,26 @@ def _flags(cond: Conditions, scope: _Scope) -> list[str] | None:
         if hit is None:
             return None
         found.append(hit)
-    if any(_flag_matches(p, args) is not None for p in cond.flags_none):
+    if any(
+        _flag_matches(p, args) is not None and _written_short(p, scope) for p in cond.flags_none
+    ):
         return None
     return list(dict.fromkeys(found))
+
+
+def _written_short(pattern: str, scope: _Scope) -> bool:
+    """A one-letter option that excuses a command (`-h`, `-n`, `-l` in `flags_none`) counts
+    as written on its own or in a short cluster (`-h`, `-nv`): inside a longer single-dash
+    word it is a letter of a Go- or Java-style option (`-path`, `-host`, `-alias`)."""
+    if len(pattern) != 2 or pattern[0] != "-" or not pattern[1].isalpha():
+        return True
+    for word in scope.command.argv[1:]:
+        if word == "--":
+            break
+        short = word.startswith("-") and not word.startswith("--") and len(word) <= 4
+        if short and pattern[1] in word[1:].partition("=")[0]:
+            return True
+    return False
 
 
 def _positional_words(scope: _Scope) -> list[int]:

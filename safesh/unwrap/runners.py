@@ -7,7 +7,8 @@ ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command li
 programs (`expect -c`, `tclsh`) run what their `spawn`/`exec`/`system`/`send` say; GNU screen
 runs its window's program and what `-X stuff` types. Options whose value is a command the
 tool runs (`tar --to-command`, `vim -c '!CMD'`, `gdb -ex 'shell CMD'`, `rsync -e`) are judged
-like a `-c` string. `HANDLERS` maps the names to the walk.
+like a `-c` string, and so is the command fleet runners (`pssh`, `pdsh`, `clush`, `salt … cmd.run`)
+run on many hosts. `HANDLERS` maps the names to the walk.
 
 May use: `safesh.model`, `safesh.record`, `.site`, `.shells`, `.tcl`, `.startup`, `.wrappers`
 and the standard library.
@@ -23,7 +24,7 @@ from safesh.record import replace
 from safesh.unwrap import startup
 from safesh.unwrap.shells import run_command_string, run_stdin_program, walk_script_file
 from safesh.unwrap.tcl import shell_lines
-from safesh.unwrap.wrappers import scan_unknown_wrapper
+from safesh.unwrap.wrappers import RM_CLONES, rm_clone, scan_unknown_wrapper
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -485,6 +486,44 @@ def _run_spelled(
         w.walk_source(command, site.nested(label), f"{label} command")
 
 
+# -- fleet runners: one command line on many hosts ----------------------------------------------
+
+# The options of each tool that take a value; the words after them are the command line, which
+# runs on every host the tool is given.
+FLEET_VALUES: dict[str, frozenset[str]] = {
+    "pssh": frozenset({"-h", "-H", "-l", "-p", "-o", "-e", "-t", "-O", "-x", "-X", "--hosts",
+                       "--host", "--user", "--par", "--outdir", "--errdir", "--timeout",
+                       "--option", "--extra-args", "--extra-arg"}),
+    "pdsh": frozenset({"-w", "-x", "-g", "-X", "-l", "-t", "-u", "-f", "-R", "-N"}),
+    "clush": frozenset({"-w", "-x", "-g", "-X", "-l", "-t", "-u", "-f", "-R", "-o", "-O",
+                        "--nodes", "--exclude", "--group", "--user", "--fanout", "--options",
+                        "--option", "--rcopy", "--copy", "--dest"}),
+}  # fmt: skip
+FLEET_VALUES["parallel-ssh"] = FLEET_VALUES["pssh"]
+# salt's execution functions whose argument is a shell command line.
+_SALT_SHELL = frozenset(
+    {"cmd.run", "cmd.shell", "cmd.run_all", "cmd.run_stdout", "cmd.run_stderr", "cmd.exec_code",
+     "cmd.run_bg", "cmd.powershell"}
+)  # fmt: skip
+
+
+def fleet(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`pssh -h hosts CMD`, `pdsh -w web[1-9] CMD`, `clush -a CMD`: CMD runs on each host;
+    `salt TARGET cmd.run CMD`: the same through salt's minions."""
+    w.emit(words, site)
+    if name in {"salt", "salt-ssh"}:
+        positional = [x for x in words[1:] if not x.text.startswith("-")]
+        at = next((i for i, x in enumerate(positional[:-1]) if x.text in _SALT_SHELL), None)
+        if at is None:
+            return
+        command = [positional[at + 1]]
+    else:
+        _, command = _operands(words[1:], FLEET_VALUES[name])
+    if not command:
+        return
+    run_command_string(w, f"{name} hosts", _joined(command), words, site)
+
+
 # The handlers this module adds to the walk's table (walker.HANDLERS).
 HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys(["cargo", "go", "dotnet"], project_program),
@@ -493,4 +532,6 @@ HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys(["echo", "printf", "cat"], startup.printer),
     "tee": startup.tee,
     **dict.fromkeys([*COMMAND_OPTIONS, *COMMAND_OPERANDS], command_options),
+    **dict.fromkeys([*FLEET_VALUES, "salt", "salt-ssh"], fleet),
+    **dict.fromkeys(RM_CLONES, rm_clone),
 }

@@ -281,6 +281,60 @@ def python_module(w: Walk, name: str, words: list[Word], site: Site) -> None:
             return
 
 
+# The package managers that run a script or a dependency's program named as their first word,
+# and their own commands, which are not such a name.
+_SCRIPT_RUNNERS: dict[str, frozenset[str]] = {
+    "yarn": frozenset(
+        {"add", "audit", "autoclean", "bin", "cache", "check", "config", "constraints", "create",
+         "dedupe", "dlx", "exec", "explain", "generate-lock-entry", "global", "help", "import",
+         "info", "init", "install", "licenses", "link", "list", "login", "logout", "node", "npm",
+         "outdated", "owner", "pack", "patch", "patch-commit", "plugin", "policies", "publish",
+         "rebuild", "remove", "run", "search", "set", "stage", "tag", "team", "unlink", "unplug",
+         "up", "upgrade", "upgrade-interactive", "version", "versions", "why", "workspace",
+         "workspaces", "test", "start", "dev", "build", "lint", "format", "serve", "watch"}
+    ),
+    "pnpm": frozenset(
+        {"add", "approve-builds", "audit", "bin", "cat-file", "cat-index", "catalog", "config",
+         "create", "dedupe", "deploy", "dlx", "doctor", "env", "exec", "fetch", "find-hash", "i",
+         "ignored-builds", "import", "init", "install", "install-test", "it", "licenses", "link",
+         "list", "ln", "ls", "outdated", "pack", "patch", "patch-commit", "patch-remove", "prune",
+         "publish", "rb", "rebuild", "recursive", "remove", "restart", "rm", "root", "run",
+         "sbom", "self-update", "server", "setup", "start", "store", "t", "test", "un",
+         "uninstall", "unlink", "up", "update", "upgrade", "why", "help", "view", "info",
+         "version", "login", "logout", "whoami", "owner", "search", "c", "get", "set"}
+    ),
+}  # fmt: skip
+
+
+def _runs_a_bin(name: str, first: Word) -> bool:
+    text = first.text
+    return (
+        first.static
+        and not text.startswith("-")
+        and text not in _SCRIPT_RUNNERS[name]
+        and "/" not in text
+    )
+
+
+# Programs that delete the paths they are given, as `rm -rf` does (a dependency's CLI, often run
+# through npx or a package.json script); their options that only list what would go.
+RM_CLONES = frozenset({"rimraf", "del-cli", "rmrf", "rm-rf", "premove"})
+_RM_CLONE_DRY = frozenset({"--dry-run", "-d", "--help", "-h", "--version", "-v"})
+
+
+def rm_clone(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`rimraf dist`, `npx del-cli 'build/**'`: judged as `rm -rf` of the same paths, so the
+    path classes decide (build output passes, a home or a system tree stops)."""
+    texts = {x.text for x in words[1:]}
+    paths = [x for x in words[1:] if not x.text.startswith("-")]
+    if texts & _RM_CLONE_DRY or not paths:
+        w.emit(words, site)
+        return
+    span = words[0].span
+    rm = [Word("rm", "rm", span), Word("-rf", "-rf", span)]
+    w.peel([*rm, *paths], site.inner(name))
+
+
 def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
     runner is what runs."""
@@ -300,6 +354,12 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
     }
     verbs = runner_verbs.get(name)
     if verbs is not None:
+        if name in _SCRIPT_RUNNERS and rest and _runs_a_bin(name, rest[0]):
+            # `yarn typeorm schema:drop`, `pnpm prisma migrate reset`: a word that is not one
+            # of the manager's own commands is a script or a dependency's program, which runs.
+            w.emit(words, site)
+            w.peel(rest, site.inner(name))
+            return
         if not rest or rest[0].text not in verbs:
             w.emit(words, site)
             return
