@@ -74,6 +74,28 @@ def test_exec_keeps_its_pipeline_and_channel_redirects() -> None:
     assert shell_lines("exec sh -c {ls /} 2>@1 | wc -l") == "sh -c 'ls /' 2>&1 | wc -l"
 
 
+SCRIPTS_BY_NAME = [
+    ("python tools/wipe_bucket.py --bucket media", True),
+    ("node scripts/delete-stale-users.js", True),
+    ("ruby script/nuke_cache.rb", True),
+    ("perl purge_old.pl", True),
+    ("tsx scripts/reset-db.ts", True),
+    ("python -W ignore tools/drop_tables.py", True),
+    ("python scripts/seed_data.py", False),
+    ("python3 scripts/remove_unused_imports.py src/", False),
+    ("node --require dotenv/config scripts/seed.js", False),
+    ("ruby app.rb", False),
+    ("node -e 'console.log(1)'", False),
+    ("python -m http.server 8000", False),
+]
+
+
+@pytest.mark.parametrize(("line", "stops"), SCRIPTS_BY_NAME)
+def test_an_interpreter_runs_a_script_judged_by_its_name(line: str, stops: bool) -> None:
+    analysis = judge(line)
+    assert (analysis.decision in STOPPED) is stops, explain(analysis)
+
+
 FLEET_AND_CLONES = [
     ("pssh -h hosts.txt -i 'rm -rf /srv/cache'", True),
     ("pdsh -w web[1-4] 'git -C /srv/app reset --hard'", True),

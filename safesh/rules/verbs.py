@@ -14,6 +14,7 @@ SHORT_OPTION = later(r"^-[A-Za-z]$")
 # decide by its paths), so the verb vocabulary leaves it alone.
 COMMANDS_AS_ARGUMENTS = frozenset({"rm", "shred", "srm", "truncate"})
 _DATA_CHARACTERS = frozenset("/=,'\"{}()[]$`*")
+_DOTTED_VERB_LENGTH = 4
 
 # Options that take free text or a name in any CLI (an issue's title, a commit message, notes,
 # a label). The word after one is that text, never a subcommand, whatever the tool: `bd create
@@ -46,13 +47,16 @@ def verb_tokens(word: str) -> list[str]:
     `deleteUser`), lower case. Look-alikes spell other tokens (`list-deleted`,
     `get-deletion-status`). A dotted word names its verb last, as a method (`vm.destroy`,
     `db.drop`, `Project.destroy_all`): only the first token of its last part counts, so a
-    file name (`drop.sql`, `test_delete.py`) or a host (`rm.example.com`) spells no verb."""
+    file name (`drop.sql`, `test_delete.py`, `app.rb`) or a host (`rm.example.com`) spells no
+    verb."""
     if not word or any(c.isspace() or c in _DATA_CHARACTERS for c in word):
         return []
     if "." in word:
         last = word.rsplit(".", 1)[1]
         pieces = [p for p in _VERB_SPLIT.split(last) if p]
-        return [pieces[0].lower()] if pieces and ":" not in last else []
+        # A short last part is a file's suffix (`app.rb`, `clip.rm`), never a method.
+        long_enough = pieces and len(pieces[0]) >= _DOTTED_VERB_LENGTH and ":" not in last
+        return [pieces[0].lower()] if long_enough else []
     tokens: list[str] = []
     for part in word.split(":"):
         pieces = [p for p in _VERB_SPLIT.split(part) if p]

@@ -24,7 +24,7 @@ from safesh.record import replace
 from safesh.unwrap import startup
 from safesh.unwrap.shells import run_command_string, run_stdin_program, walk_script_file
 from safesh.unwrap.tcl import shell_lines
-from safesh.unwrap.wrappers import RM_CLONES, rm_clone, scan_unknown_wrapper
+from safesh.unwrap.wrappers import RM_CLONES, emit_script, rm_clone, scan_unknown_wrapper
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -524,6 +524,44 @@ def fleet(w: Walk, name: str, words: list[Word], site: Site) -> None:
     run_command_string(w, f"{name} hosts", _joined(command), words, site)
 
 
+# -- interpreters running a script file ------------------------------------------------------
+
+# Each interpreter's options that take the next word, and those after which the program is
+# inline code (no script operand follows).
+_SCRIPT_VALUES: dict[str, frozenset[str]] = {
+    "node": frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader",
+                       "--env-file", "--conditions", "-C", "--title", "--inspect-port"}),
+    "ruby": frozenset({"-r", "-I", "-C", "-E", "--encoding"}),
+    "perl": frozenset({"-I", "-M", "-m", "-x"}),
+    "php": frozenset({"-c", "-d", "-z", "-t"}),
+    "tsx": frozenset({"--tsconfig", "--env-file", "--import", "--require"}),
+    "ts-node": frozenset({"-r", "--require", "-P", "--project", "-C", "--compiler", "-O",
+                          "--compilerOptions"}),
+}  # fmt: skip
+_SCRIPT_VALUES["nodejs"] = _SCRIPT_VALUES["node"]
+_INLINE_CODE = frozenset({"-e", "--eval", "-p", "--print", "-E", "-r", "-R", "-B", "-n", "-"})
+
+
+def script_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`node scripts/delete-stale-users.js`, `ruby script/nuke_cache.rb`, `perl purge.pl`: the
+    script is judged as a command of its own too, by its name and arguments."""
+    w.emit(words, site)
+    values = _SCRIPT_VALUES[name]
+    index = 1
+    while index < len(words):
+        text = words[index].text
+        if text in values:
+            index += 2
+            continue
+        if text in _INLINE_CODE:
+            return  # inline code: the rules read it (safesh/rules/inline.py)
+        if text.startswith("-"):
+            index += 1
+            continue
+        emit_script(w, name, words, index, site)
+        return
+
+
 # The handlers this module adds to the walk's table (walker.HANDLERS).
 HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys(["cargo", "go", "dotnet"], project_program),
@@ -534,4 +572,5 @@ HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys([*COMMAND_OPTIONS, *COMMAND_OPERANDS], command_options),
     **dict.fromkeys([*FLEET_VALUES, "salt", "salt-ssh"], fleet),
     **dict.fromkeys(RM_CLONES, rm_clone),
+    **dict.fromkeys(_SCRIPT_VALUES, script_runner),
 }

@@ -269,16 +269,31 @@ def multicall(w: Walk, name: str, words: list[Word], site: Site) -> None:
 
 
 def python_module(w: Walk, name: str, words: list[Word], site: Site) -> None:
-    """`python3 -m safesh approve 1`, `python -m pip …`: the module runs like its command."""
+    """`python3 -m safesh approve 1`, `python -m pip …`: the module runs like its command;
+    `python tools/wipe_bucket.py ARGS` is judged like `./tools/wipe_bucket.py ARGS` too."""
     w.emit(words, site)
-    for index, word in enumerate(words[1:-1], start=1):
-        if word.text == "-m":
+    index = 1
+    while index < len(words):
+        word = words[index]
+        if word.text == "-m" and index + 1 < len(words):
             module = words[index + 1]
             if module.static and module.text.replace("_", "").replace(".", "").isalnum():
                 w.peel(words[index + 1 :], site.inner(f"{name} -m", feed=None))  # fmt: skip
             return
-        if word.text in {"-c", "-"} or not word.text.startswith("-"):
+        if word.text in {"-c", "-"}:
             return
+        if not word.text.startswith("-"):
+            emit_script(w, name, words, index, site)
+            return
+        index += 2 if word.text in {"-W", "-X"} else 1
+
+
+def emit_script(w: Walk, runner: str, words: list[Word], index: int, site: Site) -> None:
+    """An interpreter runs the script `words[index]` with the words after it: the script is
+    also judged as a command of its own, by its name (`wipe_bucket.py`) and arguments."""
+    script = words[index]
+    if script.static and not script.text.startswith("<("):
+        w.emit(words[index:], site.inner(f"{runner} {script.text}"))
 
 
 # The package managers that run a script or a dependency's program named as their first word,
