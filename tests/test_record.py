@@ -167,6 +167,18 @@ def test_records_pickle_and_copy_equal() -> None:
     assert pickle.loads(pickle.dumps(Derived(4))).doubled == 8
 
 
+def test_a_pickle_leaves_out_fields_that_hold_their_default() -> None:
+    plain, tagged = Point(1), Point(1, 5, ("t",))
+    assert len(pickle.dumps(plain)) < len(pickle.dumps(tagged))
+    copied = pickle.loads(pickle.dumps(plain))
+    assert copied == plain
+    assert (copied.y, copied.tags) == (0, ())
+    assert repr(copied) == repr(plain)
+    assert replace(copied, x=2) == Point(2)
+    assert asdict(copied) == asdict(plain)
+    assert hash(copied) == hash(plain)
+
+
 def test_methods_the_class_defines_are_kept() -> None:
     @frozen
     class Loose:

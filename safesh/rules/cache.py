@@ -17,9 +17,9 @@ May import `safesh.model`, `safesh.locations`, `safesh.sealed`, `safesh.rules.re
 
 from __future__ import annotations
 
+import _pickle  # the C unpickler without pickle.py's import cost (only writing needs that)
 import hashlib
 import io
-import pickle
 from pathlib import Path
 
 from safesh.model import Tier
@@ -66,6 +66,8 @@ def write(key: str, ruleset: RuleSet) -> None:
         path = cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _prune(path.parent, keep=path)
+        import pickle
+
         stored = replace(ruleset, settings=()) if ruleset.settings else ruleset
         write_sealed(path, _MAGIC, key, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
@@ -88,7 +90,7 @@ _ALLOWED_CLASSES = {
 }
 
 
-class _SafeUnpickler(pickle.Unpickler):
+class _SafeUnpickler(_pickle.Unpickler):
     """Unpickles only the ruleset's own classes, so a planted cache file cannot run code."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -96,13 +98,13 @@ class _SafeUnpickler(pickle.Unpickler):
             # Python pickles an enum member as getattr(Tier, "ASK"); only that is allowed.
             return _tier_member
         if (module, name) not in _ALLOWED_CLASSES:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rules cache")
+            raise _pickle.UnpicklingError(f"{module}.{name} is not allowed in a rules cache")
         return super().find_class(module, name)
 
 
 def _tier_member(cls: object, name: str) -> Tier:
     if cls is not Tier or not isinstance(name, str) or name not in Tier.__members__:
-        raise pickle.UnpicklingError("only Tier members may be looked up in a rules cache")
+        raise _pickle.UnpicklingError("only Tier members may be looked up in a rules cache")
     return Tier[name]
 
 
@@ -115,7 +117,7 @@ def _code_stamp() -> str:
 
     here = Path(__file__).resolve().parent
     parts = [safesh.__version__, _CACHE_VERSION]
-    for module in [*sorted(here.glob("*.py")), here.parent / "model.py"]:
+    for module in [*sorted(here.glob("*.py")), here.parent / "model.py", here.parent / "record.py"]:
         try:
             stat = module.stat()
         except OSError:
