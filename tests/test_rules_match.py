@@ -301,3 +301,50 @@ def test_an_unlisted_long_flag_without_a_value_keeps_the_subcommand() -> None:
     context = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
     analysis = analyze("git --no-pager log", context, load_ruleset(context.cwd, use_cache=False))
     assert analysis.decision is Tier.ALLOW
+
+
+def _every_command_word(ruleset: RuleSet) -> set[str]:
+    def words(cond: Conditions) -> set[str]:
+        found = {p for g in (*cond.command, *cond.command_none) for p in g.split("|")}
+        for sub in cond.any:
+            found |= words(sub)
+        return found
+
+    names = {"true", "ls", "", "x"}
+    for rule in ruleset.rules:
+        for word in words(rule.conditions):
+            names |= {word, word.replace("*", ""), word.replace("*", "zz").replace("?", "q")}
+    return names
+
+
+def test_a_rules_command_names_include_every_name_it_can_apply_to() -> None:
+    from safesh.rules.match import _may_apply
+
+    ruleset = load_ruleset(str(Path.cwd()))
+    names = _every_command_word(ruleset)
+    for rule in ruleset.rules:
+        for name in names:
+            if _may_apply(rule.conditions, name):
+                assert rule.names is None or name in rule.names, (rule.id, name)
+
+
+@given(
+    commands=st.lists(st.sampled_from(["rm", "rm|rmdir", "git", "mkfs*", "kube?tl"]), max_size=2),
+    subs=st.lists(st.sampled_from(["", "dd", "psql|mysql", "*sql*"]), max_size=2),
+    name=st.sampled_from(["rm", "rmdir", "git", "mkfs.ext4", "kubectl", "dd", "psql", "mysqlsh"]),
+)
+def test_command_names_are_exactly_the_plainly_named_commands(
+    commands: list[str], subs: list[str], name: str
+) -> None:
+    from safesh.rules.match import _may_apply
+    from safesh.rules.schema import command_names
+
+    cond = Conditions(
+        command=tuple(commands),
+        any=tuple(Conditions(command=(s,) if s else ()) for s in subs),
+    )
+    names = command_names(cond)
+    if _may_apply(cond, name):
+        assert names is None or name in names
+    if names is not None:
+        assert not any(ch in "*?[" for n in names for ch in n)

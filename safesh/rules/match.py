@@ -210,7 +210,11 @@ def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Ru
     their commands, so a command is matched against a handful of rules, not all of them."""
     found = ruleset._by_command.get(name)
     if found is None:
-        found = tuple(rule for rule in rules if _may_apply(rule.conditions, name))
+        found = tuple(
+            rule
+            for rule in rules
+            if (rule.names is None or name in rule.names) and _may_apply(rule.conditions, name)
+        )
         ruleset._by_command[name] = found
     return found
 

@@ -100,6 +100,32 @@ class Rule:
     not_match: tuple[Example, ...] = ()
     source: str = ""
     line: int | None = None
+    # Derived from `conditions` for the matcher: every command name the rule can apply to,
+    # when its conditions name them all without globs; None when it must be tried on any.
+    names: frozenset[str] | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", command_names(self.conditions))
+
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def command_names(cond: Conditions) -> frozenset[str] | None:
+    """The only command names `cond` can hold for, or None when it may hold for others (a
+    glob, or no command condition at all)."""
+    if cond.command:
+        names = frozenset(name for pattern in cond.command for name in pattern.split("|"))
+        return None if any(_GLOB_CHARS.intersection(name) for name in names) else names
+    if not cond.any:
+        return None
+    found: set[str] = set()
+    for sub in cond.any:
+        named = command_names(sub)
+        if named is None:
+            return None
+        found |= named
+    return frozenset(found)
 
 
 @frozen
