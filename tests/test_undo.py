@@ -91,11 +91,18 @@ def make_build(project: Path) -> Path:
     return build
 
 
-def test_approved_rm_rf_build_is_undone_byte_for_byte(tmp_path: Path) -> None:
-    env = user_env(tmp_path, rules=KEEP_BUILD)
+def project_with_build(tmp_path: Path) -> Path:
+    """A project directory holding `make_build`'s build/."""
     project = tmp_path / "project"
     project.mkdir()
-    build = make_build(project)
+    make_build(project)
+    return project
+
+
+def test_approved_rm_rf_build_is_undone_byte_for_byte(tmp_path: Path) -> None:
+    env = user_env(tmp_path, rules=KEEP_BUILD)
+    project = project_with_build(tmp_path)
+    build = project / "build"
     before, before_modes = tree_bytes(build), modes(build)
     _, request, rerun = approve_and_rerun("rm -rf build", project, env)
     assert request["preview"]["count"] == 4  # three files and a symbolic link
@@ -113,9 +120,7 @@ def test_approved_rm_rf_build_is_undone_byte_for_byte(tmp_path: Path) -> None:
 
 def test_undo_refuses_to_overwrite_what_changed_since(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=KEEP_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     _, _, rerun = approve_and_rerun("rm -rf build", project, env)
     (project / "build").mkdir()
     (project / "build" / "new.txt").write_text("written after the delete\n")
@@ -127,9 +132,7 @@ def test_undo_refuses_to_overwrite_what_changed_since(tmp_path: Path) -> None:
 
 def test_a_snapshot_is_restored_once(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=KEEP_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     _, _, rerun = approve_and_rerun("rm -rf build", project, env)
     kept = snapshot_id(rerun.stderr)
     assert safesh("undo", kept, env=env).returncode == 0
@@ -205,9 +208,7 @@ def test_undo_of_a_branch_refuses_when_the_name_is_taken_again(tmp_path: Path) -
 
 def test_a_snapshot_over_the_budget_is_announced_before_anyone_decides(tmp_path: Path) -> None:
     env = user_env(tmp_path, {"snapshot_budget": "1KB"}, rules=KEEP_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     first = safesh("-c", "rm -rf build", env=env, cwd=project)
     assert first.returncode == REFUSED
     assert "undo: no snapshot:" in first.stderr
@@ -236,9 +237,7 @@ def test_old_snapshots_expire_and_the_budget_drops_the_oldest(tmp_path: Path) ->
 
 def test_the_audit_record_names_the_preview_and_the_snapshot(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=KEEP_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     _, _, rerun = approve_and_rerun("rm -rf build", project, env)
     log = safesh("log", "--json", env=env).stdout.splitlines()
     notes = [json.loads(line).get("note") or "" for line in log]
@@ -248,9 +247,7 @@ def test_the_audit_record_names_the_preview_and_the_snapshot(tmp_path: Path) -> 
 
 def test_approvals_list_shows_the_preview(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=KEEP_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     assert safesh("-c", "rm -rf build", env=env, cwd=project).returncode == REFUSED
     listing = safesh("approvals", env=env).stdout
     assert "preview: rm deletes 4 files" in listing
@@ -398,9 +395,7 @@ BLOCK_BUILD = KEEP_BUILD.replace('tier = "ask"', 'tier = "block"').replace(
 
 def test_a_blocked_line_previews_its_loss_but_promises_no_snapshot(tmp_path: Path) -> None:
     env = user_env(tmp_path, rules=BLOCK_BUILD)
-    project = tmp_path / "project"
-    project.mkdir()
-    make_build(project)
+    project = project_with_build(tmp_path)
     refused = safesh("-c", "rm -rf build", env=env, cwd=project)
     assert refused.returncode == REFUSED
     assert "preview:" in refused.stderr
