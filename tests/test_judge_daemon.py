@@ -421,6 +421,27 @@ def test_with_every_spare_busy_a_request_is_still_served(
     assert refused.returncode == 77
 
 
+def test_requests_that_went_through_cleanly_need_no_new_child(env: dict[str, str]) -> None:
+    pid = start_judge(env)
+    assert wait_until(all_spares_ready)
+    waiting = children_of(pid)
+    results = [run(["-c", line], env) for line in ("echo ran", "rm -rf /", "echo ran")]
+    assert [r.returncode for r in results] == [0, 77, 0]
+    assert children_of(pid) == waiting  # served by the children that were waiting
+
+
+def test_a_child_still_judging_past_the_deadline_serves_nothing_more(
+    env: dict[str, str],
+) -> None:
+    pid = start_judge(env)
+    assert wait_until(all_spares_ready)
+    waiting = children_of(pid)
+    late = {**env, "SAFESH_JUDGE_DEADLINE": "0.2"}
+    slow = run(["--dry-run", "-c", " | ".join(["cat"] * 20000)], late)
+    assert "core.deadline" in slow.stdout
+    assert wait_until(lambda: any(not alive(child) for child in waiting))
+
+
 def test_spares_end_with_their_judge(env: dict[str, str]) -> None:
     pid = start_judge(env)
     assert wait_until(all_spares_ready)

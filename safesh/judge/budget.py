@@ -193,11 +193,20 @@ class _Judges:
     def __init__(self) -> None:
         self._lock = _thread.allocate_lock()
         self._idle: list[_Judge] = []
+        self._started = 0
 
     def run(self, job: Callable[[], None]) -> None:
         with self._lock:
             judge = self._idle.pop() if self._idle else None
+            if judge is None:
+                self._started += 1
         (judge or _Judge(self)).give(job)
+
+    def all_parked(self) -> bool:
+        """No thread of this process is still judging (a line abandoned at its deadline, or
+        one whose thread has not yet parked after handing its answer over)."""
+        with self._lock:
+            return len(self._idle) == self._started
 
     def park(self, judge: _Judge) -> None:
         with self._lock:
@@ -208,10 +217,23 @@ class _Judges:
         held by one of them at the fork)."""
         self._lock = _thread.allocate_lock()
         self._idle = []
+        self._started = 0
 
 
 _JUDGES = _Judges()
 os.register_at_fork(after_in_child=_JUDGES.forget)
+
+
+def settled(wait_seconds: float = 0.05) -> bool:
+    """Whether no judging thread of this process is running, waiting up to `wait_seconds`
+    for the last one to park (the resident judge's children serve another request only then:
+    a line still being judged past its deadline would slow the next one down)."""
+    end = time.monotonic() + wait_seconds
+    while not _JUDGES.all_parked():
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.001)
+    return True
 
 
 def fail_closed_report(

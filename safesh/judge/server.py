@@ -2,18 +2,23 @@
 
 One process per user and installation keeps the judge's modules imported and its rules loaded,
 listening on a Unix socket in a private directory (see `protocol`). Each connection is checked
-(the peer's uid must be ours), then served by a child process of its own (`worker.serve`): one
-slow line never holds up another agent, and whatever the child does to its environment or
-memory dies with it. The child writes the audit record and only then replies.
+(the peer's uid must be ours), then served by a child process (`worker.serve`) that serves
+nothing else meanwhile: one slow line never holds up another agent. The child takes on the
+caller's environment, directory and budget, writes the audit record and only then replies.
 
-Spares. Forking a child and its first judgement (copying the pages Python touches, see
+Children. Forking a child and its first judgement (copying the pages Python touches, see
 `worker.warm_up`) cost several times the judgement itself, so the judge keeps SPARES children
 forked and warmed in advance, each waiting on a socket pair of its own. A connection goes to a
-ready spare with its file descriptor (SCM_RIGHTS) and the judge's status. Replacements are
-forked once no request is being served and none came for QUIET_SECONDS, so that forking and
-warming up never take the CPU from a request. With no spare ready, the connection gets a child
-forked for it, as every connection did before spares. A spare learns that the judge is gone
-from its socket pair (end of file) and exits; it never holds the listening socket.
+ready child with its file descriptor (SCM_RIGHTS) and the judge's status; with none ready, it
+gets a child forked for it. A child whose request went through cleanly (answered, and no
+judging thread still running past its deadline) waits for the next one, up to MAX_REQUESTS;
+otherwise it ends, and with it whatever that request left in it. (Every request sets the
+environment, directory and deadline afresh; what stays is what `safesh.check` keeps between
+calls in any process: imported modules and rules memoised by their files' identity.) At most
+MAX_READY wait. Replacements are forked once no request is being served and, while a spare is
+left, none came for QUIET_SECONDS, so that forking and warming up never take the CPU from a
+request. A child learns that the judge is gone (or has enough waiting) from end of file on its
+socket pair and exits; it never holds the listening socket.
 
 A served child still running past the deadline plus a grace period is killed: its client,
 seeing the connection close, answers from its own process. The judge exits when idle for
@@ -47,6 +52,10 @@ QUIET_SECONDS = 0.25
 POLL_SECONDS = 0.5
 REAP_POLL_SECONDS = 0.02
 READY = b"R"
+# A child serves at most this many requests (then a fresh one takes its place), and at most
+# MAX_READY wait for one (more are left after a burst of requests at once).
+MAX_REQUESTS = 100
+MAX_READY = SPARES + 2
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -184,9 +193,8 @@ class Pool:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         if pid == 0:
             self._become_child(ours)
-            if connection is not None:
-                worker.serve(connection, self.stamp, info)
-            _spare(theirs, self.stamp, self.scratch_store)
+            first = None if connection is None else (connection, info)
+            _child(theirs, self.stamp, self.scratch_store, first)
         theirs.close()
         state = "warming" if connection is None else "busy"
         limit = WARM_UP_LIMIT_SECONDS if connection is None else DEADLINE_SECONDS + GRACE_SECONDS
@@ -217,8 +225,10 @@ class Pool:
             said = b""
         if not said:
             self.lost(child)
-        elif child.state == "warming" and said.endswith(READY):
+        elif said.endswith(READY):
             child.state, child.kill_at = "ready", float("inf")
+            if self.count("ready") > MAX_READY:
+                self.lost(child)  # enough are waiting: end of file tells it to exit
 
     def lost(self, child: Child) -> None:
         """`child` has ended (or is about to): forget it and reap it."""
@@ -319,22 +329,41 @@ def _accept(listener: socket.socket, pool: Pool, now: float) -> bool:
     return True
 
 
-def _spare(channel: socket.socket, stamp: str, scratch_store: str | None) -> NoReturn:
-    """A spare: warm up, say so, then serve the one connection the judge hands over (never
-    returns). End of file on `channel` means the judge is gone: exit."""
+def _child(
+    channel: socket.socket,
+    stamp: str,
+    scratch_store: str | None,
+    first: tuple[socket.socket, dict[str, object]] | None,
+) -> NoReturn:
+    """A child of the judge (never returns): serve `first`, or warm up as a spare; then, as
+    long as each request went through cleanly and fewer than MAX_REQUESTS were served, say
+    so and serve the next connection the judge hands over. End of file on `channel` means
+    the judge is gone or has enough spares: exit."""
     try:
-        worker.warm_up(scratch_store)
-        channel.sendall(READY)
-        message, fds, _flags, _address = socket.recv_fds(channel, 1 << 16, 1)
-        if not fds:
-            os._exit(0)
-        connection = socket.socket(fileno=fds[0])
-        info = marshal.loads(message)
-        if not isinstance(info, dict):
-            info = {}
-    except BaseException:
+        if first is None:
+            worker.warm_up(scratch_store)
+            task = None
+        else:
+            task = first
+        for _ in range(MAX_REQUESTS):
+            if task is not None and not worker.serve(task[0], stamp, task[1]):
+                break
+            channel.sendall(READY)
+            task = _next_connection(channel)
+    finally:
         os._exit(0)
-    worker.serve(connection, stamp, info)
+
+
+def _next_connection(channel: socket.socket) -> tuple[socket.socket, dict[str, object]]:
+    """The connection the judge hands over next, with the judge's status; exits on end of
+    file."""
+    message, fds, _flags, _address = socket.recv_fds(channel, 1 << 16, 1)
+    if not fds:
+        os._exit(0)
+    for extra in fds[1:]:
+        os.close(extra)
+    info = marshal.loads(message) if message else {}
+    return socket.socket(fileno=fds[0]), info if isinstance(info, dict) else {}
 
 
 def _kill(pid: int) -> None:

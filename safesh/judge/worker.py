@@ -2,10 +2,11 @@
 
 A child takes on the caller's environment, working directory and remaining budget, runs
 exactly the in-process code (`safesh.cli.shell.decide_line`, `safesh.cli.commands.hook
-.answer_named`), which writes the audit record, and only then replies; then it ends. Whatever
-the request did to the process (its environment, its memory, a thread still judging past the
-deadline) ends with it. A stamp other than the judge's own gets "stale" and tells the judge to
-step down (the client judges in-process and starts a new judge).
+.answer_named`), which writes the audit record, and only then replies. `serve` says whether the
+child may serve another request: not after a fault, a `stop`, a stale stamp, or while a thread
+is still judging a line abandoned at its deadline (the child then ends, and that with it). A
+stamp other than the judge's own gets "stale" and tells the judge to step down (the client
+judges in-process and starts a new judge).
 
 `warm_up` is what a spare child does right after it is forked, before it waits for a request:
 a throw-away judgement of a trivial line through the same code, recording it in the judge's
@@ -37,14 +38,18 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from socket import socket
-    from typing import NoReturn
 
+    from safesh.agents.protocols import HookRequest
     from safesh.api import Report
+    from safesh.cli.commands.hook import ReportLike
 
 
-def serve(connection: socket, stamp: str, info: dict[str, object]) -> NoReturn:
-    """Serve one request on `connection` and end the process (never returns). `info` is what
-    a `status` request is told about the judge."""
+def serve(connection: socket, stamp: str, info: dict[str, object]) -> bool:
+    """Serve one request on `connection` (`info` is what a `status` request is told about the
+    judge), then close it. Whether this process may serve another request: only when this one
+    went through cleanly (answered, not stale, not `stop`) and no judging thread is still
+    running (a line abandoned at its deadline). Never raises."""
+    reusable = False
     try:
         connection.settimeout(REQUEST_READ_TIMEOUT)
         request = protocol.receive(connection)
@@ -58,14 +63,19 @@ def serve(connection: socket, stamp: str, info: dict[str, object]) -> NoReturn:
             protocol.send(connection, reply)
             if reply.get("stopping"):
                 os.kill(os.getppid(), signal.SIGTERM)
+            else:
+                reusable = True
     except BaseException:
         pass  # the client sees the connection close and judges in its own process
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(0)
+    try:
+        connection.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        from safesh.judge.budget import settled
+
+        return reusable and settled()
+    except BaseException:
+        return False
 
 
 def warm_up(scratch_store: str | None) -> None:
@@ -87,10 +97,26 @@ def warm_up(scratch_store: str | None) -> None:
         action = decide(DecisionInput(report.tier, Mode.EXEC, False, False))
         if scratch_store is not None:
             _record_scratch(scratch_store, report, action.value)
+        _warm_up_hook()
         _captured_stderr()
         protocol.encode({"status": "ok", "stdout": "", "stderr": "", "exit": 0, "runs": True})
     except BaseException:
         pass
+
+
+def _warm_up_hook() -> None:
+    """The hook's own path (payload, answer format) for WARM_UP_LINE, recording nothing."""
+    import json
+
+    from safesh.cli.commands.hook import run_hook
+
+    payload: dict[str, object] = {"hook_event_name": "PreToolUse", "tool_name": "Bash"}
+    payload.update(cwd=os.getcwd(), tool_input={"command": WARM_UP_LINE})
+    run_hook("claude-code", json.dumps(payload), dict(os.environ), record=_record_nothing)
+
+
+def _record_nothing(request: HookRequest, report: ReportLike, outcome: str) -> None:
+    pass
 
 
 def _record_scratch(path: str, report: Report, action: str) -> None:
