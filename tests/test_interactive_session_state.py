@@ -203,6 +203,24 @@ def test_a_debug_trap_is_judged_with_the_values_a_line_gives_its_variables(
     assert shell.nothing_destroyed()
 
 
+def test_a_signal_trap_is_judged_with_every_line_it_may_interrupt(shell: Shell) -> None:
+    shell.run("ON_INT='echo interrupted'")
+    shell.run("trap 'eval \"$ON_INT\"' INT")
+    # A ^C during any later command would run it, with the value this line sets.
+    assert blocked(shell.run("ON_INT='rm -rf ~/'"))
+    assert shell.nothing_destroyed()
+
+
+def test_an_exported_bash_env_is_judged_in_every_shell_a_later_line_starts(
+    shell: Shell,
+) -> None:
+    (shell.work / "setup.sh").write_text("rm -rf ~/\n")
+    (shell.work / "build.sh").write_text("echo built\n")
+    shell.run(f"export BASH_ENV={shell.work / 'setup.sh'}")
+    assert blocked(shell.run("bash build.sh"))
+    assert shell.nothing_destroyed()
+
+
 def test_an_exit_trap_is_judged_when_a_line_leaves_the_shell(shell: Shell) -> None:
     shell.approve("trap 'eval \"$BYE\"' EXIT")  # opaque: asked
     shell.run("BYE='rm -rf ~/'")

@@ -47,15 +47,18 @@ class SessionState:
 
 # A shell that holds nothing the line does not define (any shell but the interactive one).
 NO_SESSION = SessionState()
-# Traps that run while a line runs, whatever it is: before every command, on any failure.
-EVERY_LINE_TRAPS = ("DEBUG", "ERR")
+# The trap that runs when the shell leaves. Every other may run while any line runs: DEBUG
+# before each command, ERR on a failure, RETURN after a function, CHLD when a child ends, INT
+# at a ^C, HUP when the terminal goes away.
+EXIT_TRAP = "EXIT"
 # Commands that end the shell, which then runs its EXIT trap.
 LEAVERS = frozenset({"exit", "logout", "exec"})
 
 
-def session_traps(session: SessionState, signals: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The session's trap actions for `signals`, in the order the shell reported them."""
-    return [(signal, action) for signal, action in session.traps if signal in signals]
+def session_traps(session: SessionState, leaving: bool) -> list[tuple[str, str]]:
+    """The session's trap actions that run when it leaves (`leaving`), or else those that may
+    run while any line runs, in the order the shell reported them."""
+    return [(signal, code) for signal, code in session.traps if (signal == EXIT_TRAP) == leaving]
 
 
 # `NAME[KEY]=VALUE` on the special arrays that define aliases and the command hash table.

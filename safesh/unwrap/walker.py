@@ -17,7 +17,6 @@ from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
-    EVERY_LINE_TRAPS,
     LEAVERS,
     NO_SESSION,
     NOT_FOUND_HANDLER,
@@ -33,6 +32,7 @@ from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, ment
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
     PATH_VARS,
+    STARTUP_VARS,
     alias_definitions,
     called_bodies,
     guarded_assignments,
@@ -104,7 +104,7 @@ class Walker:
 
     def exit_traps(self, frame: Frame) -> None:
         """The session's EXIT action, judged when the line leaves the shell."""
-        for signal, action in session_traps(self.session, ("EXIT",)):
+        for signal, action in session_traps(self.session, leaving=True):
             self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def start_from(self, session: SessionState, frame: Frame) -> None:
@@ -112,6 +112,11 @@ class Walker:
         defined it: its aliases, variables and `"$@"`; its functions are parsed when called.
         What it could not report makes the line ask."""
         self.session = session
+        # The start-up files its exported BASH_ENV / ENV name run in every shell it starts.
+        for name in STARTUP_VARS:
+            startup = self.context.getenv(name)
+            if startup:
+                self.line_guarded[name] = startup
         self.aliases.update(session.aliases)
         for name, value in session.variables:
             self.bindings.assign(name, value)
@@ -185,11 +190,12 @@ class Walker:
             self.every_command_traps(replace(frame, cwd=cwd, cwd_known=cwd_known))
 
     def every_command_traps(self, frame: Frame) -> None:
-        """The session's DEBUG and ERR actions, judged before each command of the line typed
-        (with the variables as they are there); not in a function's body or a nested line."""
+        """The session's trap actions (but EXIT), judged before each command of the line
+        typed, with the variables as they are there: DEBUG runs there, and the others (ERR,
+        RETURN, CHLD, INT…) may. Not in a function's body or a nested line."""
         if frame.depth or frame.via:
             return
-        for signal, action in session_traps(self.session, EVERY_LINE_TRAPS):
+        for signal, action in session_traps(self.session, leaving=False):
             self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def note_line_state(
