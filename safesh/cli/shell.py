@@ -153,7 +153,11 @@ def run_line(
     CLI's background-pid wrapper) is judged, approved and recorded by the agent's command
     inside it; the whole line still runs unchanged."""
     outcome = decide_line(
-        source, dry_run, agent_lines=agent_lines, argv=bound_argv(inv, shell_args)
+        source,
+        dry_run,
+        agent_lines=agent_lines,
+        argv=bound_argv(inv, shell_args),
+        process_ends=True,
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
@@ -179,6 +183,7 @@ def decide_line(
     may_prompt: bool = True,
     deadline: Deadline | None = None,
     argv: tuple[str, ...] = (),
+    process_ends: bool = False,
 ) -> LineOutcome | None:
     """Judge `source` in this process's environment and directory, ask or record what the
     decision needs (approval request, grant, audit record), and say what to do.
@@ -188,7 +193,9 @@ def decide_line(
     resident judge has no terminal, its client prompts. `deadline`: when the answer is due
     (default: the judge's deadline from now). A line too large, or not judged by the
     deadline, is asked about in time (safesh.judge.budget). `argv`: the shell's own arguments
-    besides the command text (`bound_argv`), part of what an approval is bound to."""
+    besides the command text (`bound_argv`), part of what an approval is bound to.
+    `process_ends`: this process execs the command or exits right after (the command-line
+    front end), so the store's connection is left to its end (`Store.leave`), not closed."""
     from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, decide, exit_code
     from safesh.judge.budget import bounded, bounded_check
     from safesh.model import Tier
@@ -238,7 +245,10 @@ def decide_line(
         outcome="declined" if declined else None,
         note=_audit_note(report, taken),
     )
-    recorder.close()
+    if process_ends:
+        recorder.leave()
+    else:
+        recorder.close()
     if action in (Action.WOULD_RUN, Action.WOULD_REFUSE):
         return LineOutcome(False, _dry_run_text(report, action), "", exit_code(action), None)
     if not action.runs:

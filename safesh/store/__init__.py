@@ -136,6 +136,14 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    def leave(self) -> None:
+        """`close()` for a process about to end: a SQLite connection is left to the process's
+        end instead of being closed (`SqliteDatabase.leave`: no checkpoint on every command)."""
+        if isinstance(self._db, SqliteDatabase):
+            self._db.leave()
+        else:
+            self._db.close()
+
     def __enter__(self) -> Store:
         return self
 

@@ -101,6 +101,13 @@ class Recorder:
             self._store.close()
             self._store = None
 
+    def leave(self) -> None:
+        """`close()` in a process that ends right after this decision (it execs the command
+        or exits): see `Store.leave`."""
+        if self._store is not None:
+            self._store.leave()
+            self._store = None
+
     def record(
         self,
         report: Report,
