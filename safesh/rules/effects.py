@@ -361,6 +361,10 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
 
 def inline_facts(command: Command, context: Context) -> set[str]:
     """What an inline program (inline.py) deletes and writes, target by target."""
+    from safesh.rules.programs import program_text
+
+    if program_text(command) is None:
+        return set()  # no program: answered without loading inline.py and its patterns
     from safesh.rules.inline import read_program, uses_safesh_internals
 
     program = read_program(command)

@@ -18,10 +18,12 @@ def embedded_commands(
 ) -> tuple[tuple[Command, ...], list[str]] | None:
     """(the commands an inline program runs, what could not be read), or None when the
     command is no inline program."""
-    from safesh.rules.inline import program_text, shell_strings
+    from safesh.rules.programs import program_text
 
     if program_text(command) is None:
         return None
+    from safesh.rules.inline import shell_strings
+
     inner: list[Command] = []
     problems: list[str] = []
     for text in shell_strings(command):

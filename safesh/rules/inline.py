@@ -8,7 +8,8 @@ Each call becomes a fact of the effect model (effects.py: `delete@CLASS`, `overw
 removing `/srv` does not. A shell command the program runs (`os.system("rm -rf x")`, awk's
 `system("…")`) is returned by `shell_strings` and judged as a command by the matcher.
 
-May import model, checks (the interpreter tables) and pyprogram.
+`program_text` (which program a command carries) is in programs.py, so that a command with
+none is judged without importing this module. May import model, programs and pyprogram.
 """
 
 from __future__ import annotations
@@ -17,53 +18,8 @@ import re
 
 from safesh.lazy_re import later
 from safesh.model import Command
-from safesh.rules.checks import _INLINE_OPTIONS, _stdin_program, inline_code, interpreter_base
+from safesh.rules.programs import program_text
 from safesh.rules.pyprogram import Program
-
-# Interpreters whose inline program follows `-e`, and the language it is read as.
-_E_LANGUAGES = {"lua": "lua", "luajit": "lua", "Rscript": "r", "rscript": "r"}
-
-
-def program_text(command: Command) -> tuple[str, str] | None:
-    """(language, program text) of an interpreter given its program inline or on stdin."""
-    base = interpreter_base(command.name)
-    if base in _E_LANGUAGES:
-        args = command.argv[1:]
-        for index, arg in enumerate(args[:-1]):
-            if arg == "-e":
-                return _E_LANGUAGES[base], args[index + 1]
-        return None
-    if base in {"awk", "gawk", "mawk", "nawk", "busybox-awk"}:
-        return _awk_program(command)
-    if base not in _INLINE_OPTIONS:
-        return None
-    code = inline_code(command)
-    if code is None:
-        code = _stdin_program(command)
-    if code is None:
-        return None
-    language = "node" if base in {"node", "nodejs", "deno", "bun"} else base
-    return language, code
-
-
-_AWK_VALUES = frozenset({"-F", "-v", "-f", "--field-separator", "--assign", "--file", "-i"})
-
-
-def _awk_program(command: Command) -> tuple[str, str] | None:
-    args = command.argv[1:]
-    index = 0
-    while index < len(args):
-        word = args[index]
-        if word in {"-f", "--file"}:
-            return None  # the program is in a file
-        if word in _AWK_VALUES:
-            index += 2
-            continue
-        if word.startswith("-") and word != "-":
-            index += 1
-            continue
-        return "awk", word
-    return None
 
 
 def read_program(command: Command) -> Program | None:
