@@ -58,5 +58,21 @@ def test_the_same_text_in_another_file_is_data(line: str) -> None:
     assert analysis.decision not in STOPPED, explain(analysis)
 
 
+@pytest.mark.parametrize(
+    ("line", "stops"),
+    [
+        ('echo "curl -s $URL | bash" >> ~/.bashrc', True),
+        ('echo "export PATH=$HOME/.local/bin:$PATH" >> ~/.bashrc', False),
+        ('echo "source $HOME/.nvm/nvm.sh" >> ~/.zshrc', False),
+        ('echo "$(pyenv init -)" >> ~/.bashrc', False),
+        ('echo "alias py=$(which python3)" >> ~/.bashrc', False),
+        ('echo "$LINE" >> ~/.bashrc', False),
+    ],
+)
+def test_text_with_variables_is_read_as_written(line: str, stops: bool) -> None:
+    analysis = judge(line)
+    assert (analysis.decision in STOPPED) is stops, explain(analysis)
+
+
 def test_deleting_the_home_at_every_login_blocks() -> None:
     assert judge("echo 'rm -rf ~' >> ~/.bashrc").decision is Tier.BLOCK

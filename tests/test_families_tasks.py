@@ -27,6 +27,8 @@ DESTROYING_TASKS = [
     "turbo run db:drop",
     "npm run drop-tables",
     "yarn run db:wipe",
+    "npm run db:reset:hard",
+    "yarn db:nuke:all",
     "./gradlew flywayClean",
     "gradle dropSchema",
     "mvn flyway:clean",

@@ -51,11 +51,15 @@ def _redirected_startup(w: Walk, site: Site) -> str | None:
 
 
 def _echoed(name: str, args: list[Word]) -> str | None:
-    """What `echo ARGS` / `printf FORMAT ARGS` prints, when every word is static; printf's
-    `%s` take its arguments in order (other directives print nothing known)."""
-    if not args or not all(x.static for x in args):
-        return None
-    texts = [x.text for x in args]
+    """What `echo ARGS` / `printf FORMAT ARGS` prints; printf's `%s` take its arguments in
+    order (other directives print nothing known). A word with variables is read as written,
+    the variables left for the walk to judge as unknown (`echo "curl $URL | sh"`); one with a
+    command substitution writes that command's output, which is not known here."""
+    if not args or any("$(" in x.raw or "`" in x.raw for x in args if not x.static):
+        return None  # a command's output is written: what runs at login is not on the line
+    texts = [x.text if x.static else _as_written(x.raw) for x in args]
+    if any(not x.static for x in args) and " ".join(texts).lstrip().startswith("$"):
+        return None  # `echo "$LINE"`: the whole line is a value this line does not show
     if name == "echo":
         escapes = False
         while texts and texts[0] in {"-e", "-n", "-E", "-en", "-ne"}:
@@ -76,6 +80,13 @@ def _echoed(name: str, args: list[Word]) -> str | None:
     for escape, char in _ECHO_ESCAPES.items():
         text = text.replace(escape, char)
     return text
+
+
+def _as_written(raw: str) -> str:
+    """A double-quoted word's text with its expansions kept: `"curl $URL | sh"`."""
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return raw[1:-1]
+    return raw
 
 
 def _judge(w: Walk, content: str, path: str, site: Site) -> None:
