@@ -11,7 +11,7 @@ own process). Its name is derived from the installation (package directory and i
 so two installs never share a judge; the stamp (version and every module's size and mtime)
 is checked on every request, so edited or upgraded code is never judged by an old process.
 
-Imports only the standard library's built-in modules (os, sys, marshal, zlib, _socket).
+Imports only the standard library's built-in modules (os, sys, marshal, _socket).
 """
 
 from __future__ import annotations
@@ -76,10 +76,17 @@ def runtime_dir(env: dict[str, str] | os._Environ[str] | None = None) -> str:
 
 def socket_path(directory: str) -> str:
     """The socket of the judge for this installation and interpreter."""
-    import zlib
-
     install = f"{_PACKAGE}\0{sys.executable}".encode("utf-8", "surrogateescape")
-    return os.path.join(directory, f"judge-{zlib.crc32(install):08x}.sock")
+    return os.path.join(directory, f"judge-{_fnv1a(install):08x}.sock")
+
+
+def _fnv1a(data: bytes) -> int:
+    """A 32-bit FNV-1a hash: a stable short name, computed here because zlib's crc32 would
+    load a shared library on every command's start-up."""
+    value = 0x811C9DC5
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
 
 
 def ensure_private_dir(directory: str, create: bool) -> None:
