@@ -29,6 +29,7 @@ from safesh.judge import protocol
 from safesh.judge.budget import DEADLINE_ENV, deadline_seconds
 
 REQUEST_READ_TIMEOUT = 5.0
+MAX_RSS_BYTES = 160 * 1024 * 1024
 WARM_UP_LINE = "true"
 # The scratch store keeps this many warm-up records (pruned by the store's own retention, every
 # thousandth record), so it stays small however long the judge lives.
@@ -73,9 +74,17 @@ def serve(connection: socket, stamp: str, info: dict[str, object]) -> bool:
         sys.stderr.flush()
         from safesh.judge.budget import settled
 
-        return reusable and settled()
+        return reusable and settled() and not _grew_large()
     except BaseException:
         return False
+
+
+def _grew_large() -> bool:
+    """This process once held more than MAX_RSS_BYTES (a large line's parse): it ends rather
+    than keep that memory while it waits."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > MAX_RSS_BYTES
 
 
 def warm_up(scratch_store: str | None) -> None:
