@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from safesh.api import check
 from safesh.interactive.bash_session import ansi_c_quote
-from safesh.interactive.state import parse_aliases, parse_variables, read_state
+from safesh.interactive.state import ParseMemo, parse_aliases, parse_variables, read_state
+from safesh.model import ParseError
 from safesh.unwrap.definitions import SessionState
 
 BASH = shutil.which("bash")
@@ -90,3 +91,24 @@ def test_a_definition_text_holding_more_than_its_function_asks() -> None:
     smuggled = SessionState(functions=(("tidy", "tidy () \n{ \n    :\n}\nrm -rf ~/\n"),))
     report = check("tidy", cwd="/tmp", env={"HOME": "/home/u"}, session=smuggled)
     assert report.decision != "allow"
+
+
+def test_a_function_text_is_parsed_once_while_it_stays_the_same() -> None:
+    memo = ParseMemo()
+    text = "tidy () \n{ \n    make clean\n}\n"
+    assert memo(text) is memo(text)
+
+
+def test_the_parse_memo_keeps_only_the_newest_texts() -> None:
+    memo = ParseMemo(limit=2)
+    first = memo("a () \n{ \n    :\n}\n")
+    memo("b () \n{ \n    :\n}\n")
+    memo("c () \n{ \n    :\n}\n")
+    assert memo("a () \n{ \n    :\n}\n") is not first
+
+
+def test_a_function_text_that_does_not_parse_fails_at_every_call() -> None:
+    memo = ParseMemo()
+    for _ in range(2):
+        with pytest.raises(ParseError):
+            memo("tidy () \n{ \n    echo 'open\n}\n")

@@ -51,7 +51,7 @@ from safesh.interactive.relay import (
     relay,
     write_all,
 )
-from safesh.interactive.state import read_state
+from safesh.interactive.state import ParseMemo, read_state
 from safesh.record import frozen
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ class BashSession:
         self._env_file = self._dir / "env"
         self._state_dir = self._dir / "state"
         self._state_dir.mkdir(mode=0o700)
+        self._parse_memo = ParseMemo()
         fifo = self._dir / "commands"
         os.mkfifo(fifo, 0o600)
         # O_RDWR never blocks on a FIFO, and holding a write end means bash's reads wait for
@@ -274,7 +275,7 @@ class BashSession:
     def state(self) -> SessionState:
         """What bash holds for the next line (aliases, functions, variables…), as it reported
         at its last prompt; what it could not report is in `problems` (the line then asks)."""
-        return read_state(self._state_dir, self._serial)
+        return read_state(self._state_dir, self._serial, self._parse_memo)
 
     @property
     def alive(self) -> bool:

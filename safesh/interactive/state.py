@@ -8,7 +8,8 @@ the line that prompt followed, so a file that was not rewritten is recognised as
 `read_state` turns them into a `SessionState`, the judge's view of the session; whatever
 cannot be read becomes one of its `problems`, and every line judged with problems asks.
 
-May use: `safesh.unwrap.definitions` (the value) and the standard library.
+May use: `safesh.model`, `safesh.unwrap.definitions` and `.site` (the values),
+`safesh.parse` and the standard library.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from safesh.model import ParsedLine
 from safesh.unwrap.definitions import SessionState
+from safesh.unwrap.site import ParseFn
 
 Parsed = TypeVar("Parsed")
 STATE_FILES = ("aliases", "functions", "variables", "hashed", "positional", "traps")
@@ -37,8 +40,9 @@ class StateError(ValueError):
     """A state file that does not read as bash wrote it."""
 
 
-def read_state(directory: Path, serial: int) -> SessionState:
-    """The session's definitions after line `serial`, as bash reported them at its prompt."""
+def read_state(directory: Path, serial: int, parse: ParseFn | None = None) -> SessionState:
+    """The session's definitions after line `serial`, as bash reported them at its prompt.
+    `parse` parses a function's text when a line calls it (`ParseMemo`)."""
     texts: dict[str, str] = {}
     problems: list[str] = []
     for name in STATE_FILES:
@@ -60,8 +64,28 @@ def read_state(directory: Path, serial: int) -> SessionState:
     positional = _read(texts, "positional", parse_positional, problems)
     traps = _read(texts, "traps", parse_traps, problems) or ()
     return SessionState(
-        aliases, functions, variables, positional, hashed, tuple(problems), traps=traps
+        aliases, functions, variables, positional, hashed, tuple(problems), traps, parse
     )
+
+
+class ParseMemo:
+    """Parses of the session's function texts, kept between lines (the newest `limit`): a
+    function called on every line is parsed once while its text stays the same."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self._limit = limit
+        self._parsed: dict[str, ParsedLine] = {}
+
+    def __call__(self, text: str) -> ParsedLine:
+        found = self._parsed.pop(text, None)
+        if found is None:
+            from safesh.parse import parse_line
+
+            found = parse_line(text)  # a ParseError is not kept: the line asks each time
+        while len(self._parsed) >= self._limit:
+            self._parsed.pop(next(iter(self._parsed)))
+        self._parsed[text] = found
+        return found
 
 
 def _read(

@@ -16,7 +16,7 @@ import re
 
 from safesh.lazy_re import later
 from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
-from safesh.record import frozen
+from safesh.record import field, frozen
 from safesh.unwrap.site import Frame, ParseFn, Site
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -43,6 +43,9 @@ class SessionState:
     problems: tuple[str, ...] = ()
     # `trap -p`: signal -> the action the shell runs on it.
     traps: tuple[tuple[str, str], ...] = ()
+    # How to parse a function's text, when the shell's owner keeps parses between lines
+    # (a big function is otherwise parsed again at every line that calls it).
+    parse: ParseFn | None = field(default=None, compare=False)
 
 
 # A shell that holds nothing the line does not define (any shell but the interactive one).
@@ -221,7 +224,7 @@ def session_body(
     if text is None:
         return None
     try:
-        parsed = parse(text)
+        parsed = (session.parse or parse)(text)
     except ParseError as error:
         message = f"cannot parse the shell's function {name}: {error}"
         w.note_unparsed(frame, message, text, kind="session")
