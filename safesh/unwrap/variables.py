@@ -44,14 +44,14 @@ def guarded_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
 
 
 def _line_assignments(simple: SimpleCommand) -> list[tuple[str, str]]:
-    pairs = [(k, v.text if v.static else "$?") for k, v in simple.assignments]
     if simple.argv:
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         if command_name(simple.argv[0].text) in DECLARERS:
             for word in simple.argv[1:]:
                 key, _, value = word.text.partition("=")
                 pairs.append((key, value if word.static else "$?"))
-    return pairs
+        return pairs
+    return [(k, v.text if v.static else "$?") for k, v in simple.assignments]
 
 
 def reassigned_word(word: Word, names: frozenset[str], values: dict[str, str]) -> Word:

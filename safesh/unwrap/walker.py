@@ -433,8 +433,14 @@ class Walker:
             if words and not dynamic
             else (words[0].text if words else "")
         )
-        assignments = tuple((k, v.text) for k, v in simple.assignments) + site.assignments
-        reassigned = PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
+        assignments = site.assignments
+        if simple.assignments:
+            assignments = tuple((k, v.text) for k, v in simple.assignments) + assignments
+        reassigned = (
+            PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
+            if assignments or self.line_assigned
+            else frozenset()
+        )
         if reassigned and words and not dynamic and not _variant:
             # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
             # new one (unless a subshell ended in between): both readings are judged.

@@ -35,6 +35,8 @@ def written_by(simple: SimpleCommand, base: str, home: str) -> list[tuple[str, F
         if argv[0] == "tee":
             targets += [a for a in argv[1:] if not a.startswith("-")]
     elif argv[0] in {"echo", "printf"}:
+        if not targets:
+            return []  # printed, not written
         content = Feed("pipe", source=argv, text=pipe_text(argv, simple))
     else:
         return []
