@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from safesh.model import Tier
 from safesh.record import field, mutable, replace
 from safesh.rules.lines import Where
-from safesh.rules.reading import RulesError, Source, parse_toml
+from safesh.rules.reading import RulesError, Source, may_hold_settings, parse_toml
 from safesh.rules.schema import Rule, RuleSet, ToolSpec
 from safesh.rules.validate import (
     DEFAULT_PRODUCTION,
@@ -148,7 +148,7 @@ def user_settings(sources: Iterable[Source]) -> tuple[tuple[str, str], ...]:
     a settings table at all."""
     found: dict[str, str] = {}
     for source in sources:
-        if source.layer != "user" or not _may_hold_settings(source.data):
+        if source.layer != "user" or not may_hold_settings(source.data):
             continue
         text = source.data.decode("utf-8", errors="replace")
         table = parse_toml(source.path, text)
@@ -159,11 +159,6 @@ def user_settings(sources: Iterable[Source]) -> tuple[tuple[str, str], ...]:
             )
         )
     return tuple(sorted(found.items()))
-
-
-def _may_hold_settings(data: bytes) -> bool:
-    # A TOML key is spelt out, or escaped inside a quoted key (backslash-u0073ettings).
-    return b"settings" in data or b"\\u" in data or b"\\U" in data
 
 
 def _settings(source: Source, where: Where, settings: dict[str, Any]) -> dict[str, str]:

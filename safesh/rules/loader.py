@@ -6,7 +6,8 @@ The work is done in four rooms, each importable on its own:
   layering.py  built-in + user + trusted project file -> RuleSet (packs on/off, overrides)
   cache.py     the pickled RuleSet cache, so a warm load never parses TOML
 
-This module only wires them together and keeps the names other modules import from it.
+This module only wires them together and keeps the names other modules import from it;
+layering.py is imported only when a RuleSet is built (a cached load needs none of it).
 May import `safesh.rules.reading`, `validate`, `layering`, `cache` and `schema`.
 """
 
@@ -16,7 +17,6 @@ from pathlib import Path
 
 from safesh.record import replace
 from safesh.rules import cache
-from safesh.rules.layering import PROFILES, SETTING_KEYS, TOP_KEYS, build_ruleset, user_settings
 from safesh.rules.reading import (
     PROJECT_FILE,
     RulesError,
@@ -24,18 +24,15 @@ from safesh.rules.reading import (
     builtin_rules_file,
     file_sha256,
     find_project_file,
+    may_hold_settings,
     read_optional,
     read_sources,
 )
 from safesh.rules.schema import RuleSet
 
 __all__ = [
-    "PROFILES",
     "PROJECT_FILE",
-    "SETTING_KEYS",
-    "TOP_KEYS",
     "RulesError",
-    "build_ruleset",
     "builtin_rules_file",
     "file_sha256",
     "find_project_file",
@@ -100,16 +97,32 @@ def load_fallback_ruleset(
 
 
 def _build(sources: tuple[Source, ...], use_cache: bool) -> RuleSet:
+    # layering (with validate and lines) is imported only to build: a cached load of a user
+    # file without settings never needs it.
     if not use_cache:
-        return build_ruleset(sources)
+        return _layered(sources)
     key = cache.cache_key(sources)
     cached = cache.read(key)
     if cached is not None:
-        settings = user_settings(sources)
+        settings = _user_settings(sources)
         return replace(cached, settings=settings) if settings else cached
-    ruleset = build_ruleset(sources)
+    ruleset = _layered(sources)
     cache.write(key, ruleset)
     return ruleset
+
+
+def _layered(sources: tuple[Source, ...] | list[Source]) -> RuleSet:
+    from safesh.rules.layering import build_ruleset
+
+    return build_ruleset(sources)
+
+
+def _user_settings(sources: tuple[Source, ...]) -> tuple[tuple[str, str], ...]:
+    if not any(source.layer == "user" and may_hold_settings(source.data) for source in sources):
+        return ()
+    from safesh.rules.layering import user_settings
+
+    return user_settings(sources)
 
 
 def validate_file(path: Path, *, builtin: Path | None = None) -> RuleSet:
@@ -123,4 +136,4 @@ def validate_file(path: Path, *, builtin: Path | None = None) -> RuleSet:
         except OSError as error:
             raise RulesError(path, None, None, f"cannot read: {error.strerror}") from None
         sources.append(Source("user", path, data, True))
-    return build_ruleset(sources)
+    return _layered(sources)

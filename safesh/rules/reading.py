@@ -141,3 +141,10 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line = int(found.group(1)) if found else None
         raise RulesError(path, line, None, f"TOML syntax error: {error}") from None
+
+
+def may_hold_settings(data: bytes) -> bool:
+    """Whether a file's bytes can hold a `[settings]` table at all (a cheap test before
+    parsing its TOML on every load)."""
+    # A TOML key is spelt out, or escaped inside a quoted key (backslash-u0073ettings).
+    return b"settings" in data or b"\\u" in data or b"\\U" in data
