@@ -358,17 +358,26 @@ def record_quietly(
     store: Store | None = None,
     path: Path | str | None = None,
     settings: StoreSettings | Iterable[tuple[str, str]] | None = (),
+    process_ends: bool = False,
 ) -> int | None:
     """`Store.record` that cannot fail: a store that cannot be written within a front end's
     short wait gets the record spooled, and one line on stderr says so; returns None then.
+    `process_ends`: the caller ends right after (a hook answering), so a store opened here
+    is left to the process's end, not closed (`Store.leave`).
 
     For the allow path: writing the log must never stop (or stall) an allowed command."""
     try:
         config = _settings(settings)
         if store is not None:
             return record_or_spool(store, event, config)
-        with open_store(config, path=path) as opened:
+        opened = open_store(config, path=path)
+        try:
             return record_or_spool(opened, event, config)
+        finally:
+            if process_ends:
+                opened.leave()
+            else:
+                opened.close()
     except Exception as exc:  # Ctrl-C still stops the command: it is not swallowed
         where = store.path if store is not None else path
         _report(where, exc, spool_event(where, event, exc))

@@ -302,7 +302,8 @@ def _record(request: HookRequest, report: ReportLike, outcome: str) -> None:
         return
     with contextlib.suppress(Exception):
         event = _event(request, report, outcome)
-        store.record_quietly(event, settings=getattr(report, "settings", ()))
+        # The hook ends once it has answered: its store connection is left, not closed.
+        store.record_quietly(event, settings=getattr(report, "settings", ()), process_ends=True)
 
 
 def answer(agent: str, read_payload: Callable[[], bytes], env: Mapping[str, str]) -> Answer:
