@@ -10,8 +10,8 @@ tool runs (`tar --to-command`, `vim -c '!CMD'`, `gdb -ex 'shell CMD'`, `rsync -e
 like a `-c` string, and so is the command fleet runners (`pssh`, `pdsh`, `clush`, `salt … cmd.run`)
 run on many hosts. `HANDLERS` maps the names to the walk.
 
-May use: `safesh.model`, `safesh.record`, `.site`, `.shells`, `.tcl`, `.startup`, `.wrappers`
-and the standard library.
+May use: `safesh.model`, `safesh.record`, `.site`, `.shells`, `.tcl`, `.startup`, `.foreign`,
+`.wrappers` and the standard library.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from safesh.model import Word
 from safesh.record import replace
-from safesh.unwrap import startup
+from safesh.unwrap import foreign, startup
 from safesh.unwrap.shells import run_command_string, run_stdin_program, walk_script_file
 from safesh.unwrap.tcl import shell_lines
 from safesh.unwrap.wrappers import RM_CLONES, emit_script, rm_clone, scan_unknown_wrapper
@@ -573,4 +573,5 @@ HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys([*FLEET_VALUES, "salt", "salt-ssh"], fleet),
     **dict.fromkeys(RM_CLONES, rm_clone),
     **dict.fromkeys(_SCRIPT_VALUES, script_runner),
+    **dict.fromkeys([*foreign.CODE_OPTIONS, "cmd"], foreign.other_shell),
 }

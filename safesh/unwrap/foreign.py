@@ -1,0 +1,104 @@
+"""Shells that are not POSIX: PowerShell (`pwsh -c`, `powershell -Command`), cmd (`cmd /c`),
+nushell, xonsh and elvish (`-c`). Their code is judged as shell lines: PowerShell's and cmd's
+deleting commands (`Remove-Item -Recurse -Force`, `rmdir /s /q`, `del /s`) are spelled as the
+`rm` they amount to, other programs (`git`, `docker`, `kubectl`) run as they are; base64
+code (`-EncodedCommand`) cannot be read and asks.
+
+May use: `safesh.model`, `.site` and the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from safesh.model import Word
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from safesh.unwrap.site import Site, Walk
+
+
+# PowerShell's deleting cmdlets and aliases, and cmd's, spelled as the `rm` they amount to.
+_PS_DELETE = frozenset({"remove-item", "ri", "rm", "del", "erase", "rd", "rmdir"})
+_PS_RECURSE = frozenset({"-recurse", "-r", "-rec"})
+_PS_FORCE = frozenset({"-force", "-fo", "-f"})
+_PS_PATH_OPTIONS = frozenset({"-path", "-literalpath", "-lp"})
+_PS_VALUE_OPTIONS = frozenset({"-include", "-exclude", "-filter", "-stream"})
+# Options of each shell whose value is the command string.
+CODE_OPTIONS: dict[str, frozenset[str]] = {
+    "pwsh": frozenset({"-c", "-command", "-com", "-comm", "-comma", "-comman"}),
+    "nu": frozenset({"-c", "--commands"}),
+    "xonsh": frozenset({"-c"}),
+    "elvish": frozenset({"-c"}),
+}
+CODE_OPTIONS["powershell"] = CODE_OPTIONS["pwsh"]
+_ENCODED = frozenset({"-encodedcommand", "-enc", "-e", "-ec", "-en", "-encoded"})
+
+
+def _powershell_statement(words: list[str]) -> str:
+    """One PowerShell or cmd statement as the shell line it amounts to: a deleting cmdlet
+    becomes `rm` (`-Recurse`/`/s` -> `-r`, `-Force`/`/q` -> `-f`) of its paths; any other
+    program runs as it is."""
+    if not words:
+        return ""
+    if words[0].lower() not in _PS_DELETE:
+        return " ".join(words)
+    flags, paths = "", []
+    i = 1
+    while i < len(words):
+        lower = words[i].lower()
+        if lower in _PS_RECURSE or lower == "/s":
+            flags += "r"
+        elif lower in _PS_FORCE or lower == "/q":
+            flags += "f"
+        elif lower in _PS_PATH_OPTIONS and i + 1 < len(words):
+            paths.append(words[i + 1])
+            i += 1
+        elif lower in _PS_VALUE_OPTIONS:
+            i += 1
+        elif not lower.startswith(("-", "/")) or "\\" in lower[1:] or lower.count("/") > 1:
+            paths.append(words[i])
+        i += 1
+    quoted = " ".join(shlex.quote(p) for p in paths)
+    return f"rm -{flags} {quoted}" if flags else f"rm {quoted}"
+
+
+def powershell_lines(code: str) -> str:
+    """PowerShell or cmd code as shell lines: statements split at `;`, `&&`, `||` and line
+    ends, each spelled by `_powershell_statement`."""
+    lines: list[str] = []
+    for statement in re.split(r"\r?\n|;|&&|\|\|", code.replace("\\", "/")):
+        try:
+            words = shlex.split(statement, posix=True)
+        except ValueError:
+            words = statement.split()
+        line = _powershell_statement(words)
+        if line.strip():
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def other_shell(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`pwsh -c CODE`, `powershell -Command CODE`, `cmd /c CODE`, `nu -c`, `xonsh -c`,
+    `elvish -c`: the code is judged as shell lines (PowerShell's and cmd's deleting commands
+    spelled as `rm`)."""
+    w.emit(words, site)
+    windows = name in {"pwsh", "powershell", "cmd"}
+    for i, word in enumerate(words[1:-1], start=1):
+        text = word.text.lower()
+        if windows and text in _ENCODED:
+            w.emit(words, site, dynamic=True)  # base64 code: nobody can read it here
+            return
+        code_option = text in {"/c", "/k"} if name == "cmd" else text in CODE_OPTIONS[name]
+        if not code_option:
+            continue
+        rest = words[i + 1 :]
+        if not all(x.static for x in rest):
+            w.emit(words, site, dynamic=True)
+            return
+        code = " ".join(x.text for x in rest) if windows else rest[0].text
+        lines = powershell_lines(code) if windows else code
+        if lines.strip():
+            w.walk_source(lines, site.nested(f"{name} {word.text}"), f"{name} code")
+        return
