@@ -9,7 +9,7 @@ import pytest
 
 import safesh
 from safesh.analyze import make_context
-from safesh.model import Command, Finding, ParseError, Redirect, Word
+from safesh.model import Command, Feed, Finding, ParseError, Redirect, SimpleCommand, Word
 from safesh.parse import LARGE_INPUT, MAX_NESTING, parse_line, substitution_depth
 from safesh.parse.bashlex_front import parse_bashlex
 from safesh.parse.treesitter_front import parse_treesitter
@@ -18,6 +18,7 @@ from safesh.rules import classify
 from safesh.rules.loader import validate_file
 from safesh.rules.match import placeless
 from safesh.unwrap import unwrap
+from safesh.unwrap.site import Site
 
 BENIGN = [
     "ls -la src",
@@ -156,12 +157,21 @@ def test_a_repeated_line_is_judged_like_one_copy() -> None:
 
 def test_the_memo_key_holds_every_field_but_the_place() -> None:
     # A field added to these values must be added to `placeless` (or be a place).
-    command = {f.name for f in fields(Command)}
-    assert command == {
+    # (In this order: the walker builds commands, sites, feeds and simple commands with
+    # positional arguments.)
+    assert [f.name for f in fields(Command)] == [
         "name", "argv", "words", "span", "source", "redirects", "assignments", "via",
         "nesting", "feed", "pipeline", "dynamic", "args_unknown", "remote_host", "depth",
         "background", "cwd", "cwd_known",
-    }  # fmt: skip
+    ]  # fmt: skip
+    assert [f.name for f in fields(Site)] == [
+        "simple", "frame", "feed", "functions", "via", "args_unknown", "remote_host",
+        "assignments", "expanded",
+    ]  # fmt: skip
+    assert [f.name for f in fields(Feed)] == ["kind", "text", "source"]
+    assert [f.name for f in fields(SimpleCommand)] == [
+        "argv", "span", "assignments", "redirects", "pipeline", "nesting", "background",
+    ]  # fmt: skip
     assert {f.name for f in fields(Word)} == {"text", "raw", "span", "static", "glob"}
     assert {f.name for f in fields(Redirect)} == {
         "op", "target", "span", "fd", "heredoc", "heredoc_quoted",

@@ -277,15 +277,17 @@ class Builder:
         span: Span,
     ) -> None:
         pipeline = ctx.pipeline if ctx.pipeline is not None else (self.new_pipeline(), 0, 1)
+        # Every field, in SimpleCommand's order: a record's positional arguments cost half
+        # what keywords do, and a long script has thousands of commands.
         self.commands.append(
             SimpleCommand(
-                argv=tuple(argv),
-                span=span,
-                assignments=tuple(assignments),
-                redirects=(*ctx.redirects, *redirects),
-                pipeline=pipeline,
-                nesting=ctx.nesting,
-                background=ctx.background,
+                tuple(argv),  # argv
+                span,  # span
+                tuple(assignments),  # assignments
+                (*ctx.redirects, *redirects),  # redirects
+                pipeline,  # pipeline
+                ctx.nesting,  # nesting
+                ctx.background,  # background
             )
         )
 

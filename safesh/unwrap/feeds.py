@@ -127,9 +127,10 @@ def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     downloaded = pipelines.download_into(previous)
     if downloaded is not None:
         return Feed("download", source=downloaded)
+    # Positional (kind, text, source): one per stage of a pipeline.
     if not all(w.static for w in previous.argv):
-        return Feed("pipe", source=source_argv, text=None)
-    return Feed("pipe", source=source_argv, text=pipe_text(source_argv, previous))
+        return Feed("pipe", None, source_argv)
+    return Feed("pipe", pipe_text(source_argv, previous), source_argv)
 
 
 def compound_feed(pipelines: Pipelines, simple: SimpleCommand) -> Feed:

@@ -267,15 +267,11 @@ class Walker:
         functions: frozenset[str],
     ) -> None:
         feed = feed_for(simple, self.pipelines_of(parsed))
-        site = Site(
-            simple,
-            frame,
-            feed,
-            functions,
-            frame.via,
-            remote_host=frame.remote_host,
-            assignments=tuple(self.line_guarded.items()),
-        )
+        guarded = tuple(self.line_guarded.items())
+        # Positional (see emit): simple, frame, feed, functions, via, args_unknown,
+        # remote_host, assignments, expanded.
+        host = frame.remote_host
+        site = Site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
         definitions.special_elements(self, site)
         definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
@@ -454,26 +450,29 @@ class Walker:
             if downloads:
                 feed = Feed("process-substitution-download", source=tuple(downloads))
         argv = (name, *(w.text for w in words[1:])) if words else ()
+        # Every field, in Command's order: one is made per command found, and a record's
+        # positional arguments cost half what keywords do (tests/test_large_inputs.py pins
+        # the order).
         self.commands.append(
             Command(
-                name=name,
-                argv=argv,
-                words=tuple(words),
-                span=frame.span or simple.span,
-                source=" ".join(w.raw for w in simple.argv),
-                redirects=simple.redirects,
-                assignments=assignments,
-                via=site.via,
-                nesting=simple.nesting,
-                feed=feed,
-                pipeline=simple.pipeline,
-                dynamic=dynamic,
-                args_unknown=site.args_unknown,
-                remote_host=site.remote_host,
-                depth=frame.depth,
-                background=simple.background,
-                cwd=frame.cwd,
-                cwd_known=frame.cwd_known,
+                name,  # name
+                argv,  # argv
+                tuple(words),  # words
+                frame.span or simple.span,  # span
+                " ".join(w.raw for w in simple.argv),  # source
+                simple.redirects,  # redirects
+                assignments,  # assignments
+                site.via,  # via
+                simple.nesting,  # nesting
+                feed,  # feed
+                simple.pipeline,  # pipeline
+                dynamic,  # dynamic
+                site.args_unknown,  # args_unknown
+                site.remote_host,  # remote_host
+                frame.depth,  # depth
+                simple.background,  # background
+                frame.cwd,  # cwd
+                frame.cwd_known,  # cwd_known
             )
         )
 
