@@ -1,0 +1,51 @@
+"""What a one-command `safesh` process does not spend its start-up on (issue 12): the cyclic
+garbage collector sweeping the modules and rules it just loaded, the store's WAL checkpoint
+on close, regular expressions it never uses. Counted, never timed (timings are the bench's)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Runs the program's entry point on `-c true` (a dry run: nothing is executed) with a
+# callback that reports every collection on stderr; the entry point exits with os._exit.
+_COUNT_COLLECTIONS = """
+import gc, os, sys
+gc.callbacks.append(lambda phase, info: phase == "start" and os.write(2, b"collected\\n"))
+sys.argv = ["safesh", "--dry-run", "-c", "true"]
+from safesh.__main__ import main
+main()
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    # Bytecode is written as an installed package has it: compiling every module from its
+    # source (PYTHONDONTWRITEBYTECODE) allocates more than running it does.
+    skipped = ("SAFESH_", "XDG_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
+    env.update(
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        SAFESH_DAEMON="off",
+        SAFESH_NONINTERACTIVE="1",
+    )
+    return env
+
+
+def test_judging_one_line_runs_no_garbage_collection(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    first = subprocess.run(
+        [sys.executable, "-c", _COUNT_COLLECTIONS], env=env, cwd=tmp_path, capture_output=True
+    )
+    assert first.returncode == 0, first.stderr
+    # The first run built the caches (rules, bytecode); the second is every later one.
+    again = subprocess.run(
+        [sys.executable, "-c", _COUNT_COLLECTIONS], env=env, cwd=tmp_path, capture_output=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert b"would run" in again.stdout
+    assert b"collected" not in again.stderr
