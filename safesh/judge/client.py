@@ -176,13 +176,12 @@ def _shell(inv: Invocation) -> int:
 
         source = read_stdin()
         shell_args = ["-c", source, shell_name(), *inv.args]
-    from safesh.interactive.prompts import terminal_available
     from safesh.judge.budget import Deadline
 
     deadline = Deadline.from_env()
     request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
     request["argv"] = list(bound_argv(inv, shell_args))
-    request.update(agent_lines=agent_lines, terminal=not dry_run and terminal_available())
+    request.update(agent_lines=agent_lines, terminal=not dry_run and _terminal())
     reply = ask(request, deadline.remaining())
     if reply is not None and reply.get("status") == "ok":
         try:
@@ -209,6 +208,16 @@ def _shell(inv: Invocation) -> int:
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
+
+
+def _terminal() -> bool:
+    """`terminal_available()`, without loading it when neither stdin nor stderr is a terminal
+    (an agent's commands), where its answer is no."""
+    if not (os.isatty(0) or os.isatty(2)):
+        return False
+    from safesh.interactive.prompts import terminal_available
+
+    return terminal_available()
 
 
 def hook_main(agent_name: str) -> int:
