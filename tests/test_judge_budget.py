@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from userkit import user_environment
 
 from safesh.agents.enforcement import HOOK_DEADLINE_S
 from safesh.agents.settings import HOOK_TIMEOUT_SECONDS
@@ -35,24 +36,7 @@ STUBBED = ("rm", "dd", "shred")
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
-    for name in STUBBED:
-        stub = stubs / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
-        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    return user_environment(tmp_path, STUBBED, PYTHONPATH=str(ROOT))
 
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from userkit import user_environment
 
 from safesh.judge import client, protocol, server
 
@@ -51,30 +52,10 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def env(tmp_path: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
-    for name in STUBBED:
-        stub = stubs / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    home = tmp_path / "home"
-    home.mkdir()
-    values = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
-        **values,
-        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "PYTHONPATH": str(ROOT),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    env = user_environment(tmp_path, STUBBED, PYTHONPATH=str(ROOT), XDG_RUNTIME_DIR=str(runtime))
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, env[name])
+    return env
 
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:

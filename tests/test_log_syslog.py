@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import socket
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from userkit import user_environment
 
 from safesh.cli.syslog_stream import SyslogTarget, format_message, parse_target
 
@@ -25,21 +25,7 @@ RFC5424 = re.compile(
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
-    for name in ("terraform", "rm"):
-        (stubs / name).write_text(f'#!/bin/sh\necho "{name} $*" >> "{tmp_path}/stub-ran"\n')
-        (stubs / name).chmod(0o755)
-    (tmp_path / "home").mkdir()
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
-        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "HOME": str(tmp_path / "home"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    return user_environment(tmp_path, ("terraform", "rm"))
 
 
 def safesh(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

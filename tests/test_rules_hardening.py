@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
+from userkit import user_environment
 
 from safesh.api import Report
 from safesh.api import check as api_check
@@ -46,28 +47,10 @@ match = ["tool{n} --go"]
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """A user with empty config, state and cache directories (for this process too), no
     terminal, and stubs in place of destructive programs."""
-    stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
-    for name in STUBBED:
-        stub = stubs / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    home = tmp_path / "home"
-    home.mkdir()
-    values = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
-        **values,
-        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    env = user_environment(tmp_path, STUBBED)
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, env[name])
+    return env
 
 
 def safesh(

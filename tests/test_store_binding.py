@@ -5,7 +5,6 @@ destructive programs are stubs that only leave a mark."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
+from userkit import NOT_INHERITED, user_environment
 
 from safesh.store import Store
 
@@ -23,23 +23,7 @@ STUBBED = ("rm", "kubectl")
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
-    for name in STUBBED:
-        stub = stubs / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_", "KUBE"))},
-        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    return user_environment(tmp_path, STUBBED, not_inherited=(*NOT_INHERITED, "KUBE"))
 
 
 def safesh(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
