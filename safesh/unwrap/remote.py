@@ -21,9 +21,53 @@ if TYPE_CHECKING:
     from safesh.unwrap.site import Site, Walk
 
 
+# ssh_config keywords (case-insensitive) whose value the client runs on THIS machine, through
+# the user's shell: `-o ProxyCommand=CMD`, `-o LocalCommand=CMD` (with PermitLocalCommand),
+# `-o KnownHostsCommand=CMD`. `none` turns the feature off. (`-F FILE` names a config file whose
+# content is not read: unknown, left alone.)
+SSH_LOCAL_COMMANDS = frozenset({"proxycommand", "localcommand", "knownhostscommand"})
+
+
+def _ssh_setting(words: list[Word], i: int) -> tuple[Word | None, int]:
+    """The `-o` setting at `words[i]` (`-o K=V`, `-oK=V`, `-o 'K V'`) and the next index."""
+    text = words[i].text
+    if text == "-o":
+        return (words[i + 1], i + 2) if i + 1 < len(words) else (None, i + 1)
+    if text.startswith("-o") and len(text) > 2:
+        return replace(words[i], text=text[2:]), i + 1
+    return None, i + 1
+
+
+def ssh_local_commands(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """The commands `-o ProxyCommand=CMD` (and the like) make an ssh client run locally are
+    judged as command lines of their own: `ssh -o ProxyCommand='rm -rf ~' host` is `rm -rf ~`."""
+    i = 0
+    while i < len(words):
+        setting, i = _ssh_setting(words, i)
+        if setting is None:
+            continue
+        key, _, value = setting.text.strip().replace("=", " ", 1).partition(" ")
+        value = value.strip().removeprefix("=").strip()
+        if key.lower() not in SSH_LOCAL_COMMANDS or not value or value.lower() == "none":
+            continue
+        label = f"{name} -o {key}"
+        if not setting.static:
+            w.emit([setting], site.inner(label), dynamic=True)
+            continue
+        w.walk_source(value, site.nested(label), f"{label} command")
+
+
+def ssh_client(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`scp`/`sftp`: judged by their own rules; the local commands their `-o` settings
+    run are judged too."""
+    w.emit(words, site)
+    ssh_local_commands(w, name, words[1:], site)
+
+
 def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
     feed = site.feed
-    _, rest = split_options(words[1:], VALUE_OPTIONS["ssh"])
+    options, rest = split_options(words[1:], VALUE_OPTIONS["ssh"])
+    ssh_local_commands(w, name, options, site)
     if not rest:
         w.emit(words, site)
         return
@@ -152,6 +196,53 @@ _ANSIBLE_VALUE_OPTIONS = frozenset(
 )  # fmt: skip
 
 
+# Modules whose `state=absent` deletes something, with the command that does the same on the
+# host and the module arguments that name what goes (the first one given). The command is judged
+# on the hosts the pattern names, so its own rules decide (`path=/srv/data` blocks like
+# `rm -rf /srv/data`). Any other module's `state=absent` is left to rule remote.ansible-absent.
+ANSIBLE_ABSENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "file": ("rm -rf --", ("path", "dest", "name")),
+    "user": ("userdel", ("name", "user")),
+    "group": ("groupdel", ("name",)),
+    "filesystem": ("wipefs -a", ("dev",)),
+    "docker_container": ("docker rm -f", ("name",)),
+    "docker_volume": ("docker volume rm", ("volume_name", "name")),
+    "docker_image": ("docker rmi", ("name",)),
+    "postgresql_db": ("dropdb", ("name", "db")),
+    "postgresql_user": ("dropuser", ("name", "user")),
+    "zfs": ("zfs destroy -r", ("name",)),
+}
+
+
+def _module_arguments(text: str) -> dict[str, str]:
+    """`path=/srv/x state=absent` as a mapping (ansible's key=value form; quotes honoured)."""
+    import shlex  # only for ansible lines: off the hot path
+
+    try:
+        parts = shlex.split(text)
+    except ValueError:
+        return {}
+    return dict(part.partition("=")[::2] for part in parts if "=" in part)
+
+
+def _ansible_absent(w: Walk, host: str, module: str, text: str, site: Site) -> None:
+    """`ansible HOSTS -m file -a 'path=P state=absent'`: judged as `rm -rf P` on HOSTS."""
+    import shlex
+
+    arguments = _module_arguments(text)
+    spelled = ANSIBLE_ABSENT.get(module.rpartition(".")[2])
+    if spelled is None or arguments.get("state") != "absent":
+        return
+    command, keys = spelled
+    target = next((arguments[k] for k in keys if arguments.get(k)), None)
+    if target is None:
+        return
+    if module.rpartition(".")[2] == "user" and arguments.get("remove") in {"yes", "true", "True"}:
+        command = "userdel -r"
+    line = f"{command} {shlex.quote(target)}"
+    w.walk_source(line, site.nested(f"ansible {host} -m {module}", host), "ansible module")
+
+
 def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`ansible HOSTS -m shell -a 'CMD'`: CMD runs on every host the pattern names (the
     `command` module is the default when only `-a` is given)."""
@@ -172,9 +263,11 @@ def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if not text.startswith("-") and pattern is None:
             pattern = text
         i += 1
+    host = pattern or "all"
+    if arguments is not None and arguments.static and module not in _ANSIBLE_SHELL_MODULES:
+        _ansible_absent(w, host, module, arguments.text, site)
     if arguments is None or module not in _ANSIBLE_SHELL_MODULES:
         return
-    host = pattern or "all"
     if not arguments.static:
         w.emit([arguments], site.inner(f"ansible {host}", remote_host=host), dynamic=True)
         return

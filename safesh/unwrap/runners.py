@@ -395,7 +395,9 @@ def _screen_command(w: Walk, words: list[Word], command: list[Word], site: Site)
 # `sh` the whole value is a shell command line; `bang` an editor command whose `!CMD` (or
 # `system("CMD")`) runs CMD; `gdb` a debugger command whose `shell CMD` / `!CMD` runs CMD;
 # `exec=` a tar checkpoint action `exec=CMD`; `lisp` an Emacs form whose `(shell-command "CMD")`
-# runs CMD. `+CMD` is the editors' short form of `-c CMD`.
+# runs CMD; `admin` a line for an administration shell (`kadmin -q 'delprinc bob'`, `smbclient -c
+# 'deltree x'`), walked as a command line so its verb is read like a command's
+# (cli.destroy-command / cli.destroy-verb). `+CMD` is the editors' short form of `-c CMD`.
 COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "tar": {"--to-command": "sh", "--checkpoint-action": "exec=", "--use-compress-program": "sh",
             "-I": "sh", "--info-script": "sh", "--new-volume-script": "sh", "-F": "sh",
@@ -415,6 +417,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
             "--eval-command": "gdb", "-init-eval-command": "gdb"},
     "lldb": {"-o": "gdb", "--one-line": "gdb", "-O": "gdb", "-k": "gdb"},
     "emacs": {"--eval": "lisp", "-eval": "lisp"},
+    "kadmin": {"-q": "admin", "--query": "admin"},
+    "kadmin.local": {"-q": "admin", "--query": "admin"},
+    "kadmin.heimdal": {"-q": "admin"},
+    "smbclient": {"-c": "admin", "--command": "admin"},
+    "lftp": {"-c": "admin", "-e": "admin"},
 }  # fmt: skip
 # Tools each of whose positional words is a shell command line they run.
 COMMAND_OPERANDS = frozenset({"concurrently", "watchexec"})
@@ -427,7 +434,7 @@ _LISP_SHELL = re.compile(
 def _spelled(style: str, value: str) -> str | None:
     """The shell command line a tool's option value runs, or None when it runs none."""
     text = value.strip()
-    if style == "sh":
+    if style in {"sh", "admin"}:
         return text
     if style == "exec=":
         return text[5:] if text.startswith("exec=") else None

@@ -518,6 +518,7 @@ HANDLERS: dict[str, Handler] = {
     "batch": schedule.at,
     "crontab": schedule.crontab,
     "ssh": remote.ssh,
+    **dict.fromkeys(["scp", "sftp"], remote.ssh_client),
     "su": shells.su,
     "runuser": shells.su,
     "script": shells.script_command,
