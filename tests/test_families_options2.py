@@ -54,6 +54,21 @@ def test_a_proxy_command_is_judged_as_strictly_as_the_command_itself() -> None:
     assert judge("rm -rf ~").decision is Tier.BLOCK
 
 
+def test_ssh_options_written_after_the_host_are_read_too() -> None:
+    analysis = judge("ssh db1 -o ProxyCommand='rm -rf ~/notes'")
+    assert analysis.decision in STOPPED, explain(analysis)
+
+
+def test_options_after_the_host_are_not_part_of_the_remote_command() -> None:
+    analysis = judge("ssh db1 -t -o ConnectTimeout=5 uptime")
+    assert analysis.decision not in STOPPED, explain(analysis)
+
+
+def test_the_program_scp_runs_instead_of_ssh_is_judged() -> None:
+    analysis = judge("scp -S ./wipe-all.sh report.txt db1:/tmp/")
+    assert analysis.decision in STOPPED, explain(analysis)
+
+
 def test_a_computed_proxy_command_is_not_let_through_unread() -> None:
     analysis = judge('ssh -o ProxyCommand="$PROXY" db1')
     assert analysis.decision in STOPPED, explain(analysis)
@@ -75,6 +90,10 @@ ANSIBLE_REMOVES = [
     "ansible db -m community.general.lvol -a 'vg=vg0 lv=data state=absent force=yes'",
     "ansible k8s -m kubernetes.core.k8s -a 'kind=Namespace name=prod state=absent'",
     "ansible all -i hosts.ini -b -m some_vendor_module -a 'name=x state=absent'",
+    "ansible all -b -m file -a 'path=/var/lib/app state=absent'",
+    "ansible all -m script -a './wipe-disks.sh --yes'",
+    "ansible all -m reboot",
+    "ansible win -m ansible.windows.win_reboot",
 ]
 
 ANSIBLE_EVERYDAY = [
@@ -86,6 +105,7 @@ ANSIBLE_EVERYDAY = [
     "ansible all -m mount -a 'path=/data state=mounted src=/dev/sdb1 fstype=ext4'",
     "ansible all -m mount -a 'path=/data state=absent' --check",
     "ansible web -m shell -a 'uptime'",
+    "ansible all -b -m script -a './report.sh'",
     "ansible all -m setup -a 'filter=ansible_distribution*'",
 ]
 

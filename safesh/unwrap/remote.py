@@ -62,6 +62,10 @@ def ssh_client(w: Walk, name: str, words: list[Word], site: Site) -> None:
     run are judged too."""
     w.emit(words, site)
     ssh_local_commands(w, name, words[1:], site)
+    # `-S PROGRAM`: the program scp/sftp runs instead of ssh (with ssh's arguments).
+    program = _option_value(words[1:], {"-S"})
+    if program is not None and program.text:
+        w.peel([program], site.inner(f"{name} -S", feed=None))
 
 
 def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
@@ -72,7 +76,10 @@ def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
         w.emit(words, site)
         return
     host = rest[0].text
-    remote = rest[1:]
+    # OpenSSH reads options after the host too (`ssh HOST -o ProxyCommand=… CMD`): the
+    # command starts at the first word that is not one.
+    late, remote = split_options(rest[1:], VALUE_OPTIONS["ssh"])
+    ssh_local_commands(w, name, late, site)
     if not remote:
         w.emit(words, replace(site, remote_host=host))
         if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
@@ -184,13 +191,17 @@ def gcloud(w: Walk, name: str, words: list[Word], site: Site) -> None:
         _after_dashes(w, host, words, site)
 
 
+# Modules whose argument is a command line the hosts run (`script`: a local script copied to
+# and run on them, judged by its name and arguments).
 _ANSIBLE_SHELL_MODULES = frozenset(
-    {"shell", "command", "raw", "ansible.builtin.shell", "ansible.builtin.command",
-     "ansible.builtin.raw"}
+    {"shell", "command", "raw", "script", "ansible.builtin.shell", "ansible.builtin.command",
+     "ansible.builtin.raw", "ansible.builtin.script"}
 )  # fmt: skip
+# Modules that act on the hosts whatever their arguments, with the command that does the same.
+ANSIBLE_ACTIONS: dict[str, str] = {"reboot": "reboot", "win_reboot": "reboot"}
 _ANSIBLE_VALUE_OPTIONS = frozenset(
     {"-m", "--module-name", "-a", "--args", "-i", "--inventory", "-u", "--user", "-l",
-     "--limit", "-f", "--forks", "-e", "--extra-vars", "-b", "--become-user", "-T",
+     "--limit", "-f", "--forks", "-e", "--extra-vars", "--become-user", "-T",
      "--timeout", "-c", "--connection", "--private-key", "-M", "--module-path", "-t",
      "--tree", "-P", "--poll", "-B", "--background", "--vault-id", "--vault-password-file"}
 )  # fmt: skip
@@ -264,6 +275,9 @@ def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
             pattern = text
         i += 1
     host = pattern or "all"
+    action = ANSIBLE_ACTIONS.get(module.rpartition(".")[2])
+    if action is not None:
+        w.walk_source(action, site.nested(f"ansible {host} -m {module}", host), "ansible module")
     if arguments is not None and arguments.static and module not in _ANSIBLE_SHELL_MODULES:
         _ansible_absent(w, host, module, arguments.text, site)
     if arguments is None or module not in _ANSIBLE_SHELL_MODULES:
