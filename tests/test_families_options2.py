@@ -93,6 +93,7 @@ ANSIBLE_REMOVES = [
     "ansible all -b -m file -a 'path=/var/lib/app state=absent'",
     "ansible all -m script -a './wipe-disks.sh --yes'",
     "ansible all -m reboot",
+    'ansible all -m file -a \'{"path": "/var/lib/app", "state": "absent"}\'',
     "ansible win -m ansible.windows.win_reboot",
 ]
 

@@ -229,6 +229,16 @@ def _module_arguments(text: str) -> dict[str, str]:
     """`path=/srv/x state=absent` as a mapping (ansible's key=value form; quotes honoured)."""
     import shlex  # only for ansible lines: off the hot path
 
+    if text.lstrip().startswith("{"):  # the JSON form: -a '{"path": "/x", "state": "absent"}'
+        import json
+
+        try:
+            found = json.loads(text)
+        except ValueError:
+            return {}
+        if not isinstance(found, dict):
+            return {}
+        return {str(k): str(v) for k, v in found.items()}
     try:
         parts = shlex.split(text)
     except ValueError:
