@@ -241,7 +241,12 @@ def startup(bench: Bench, runs: int, node: list[str] | None) -> dict[str, float]
     for _ in range(runs):
         for name, measure in cases.items():
             if "warm" in name:
-                bench.control("start")  # not timed; the cold case stops it
+                # Not timed: the cold and no-judge cases stop the judge, and a judge started
+                # just now serves its first request from children that have never judged (about
+                # twice the steady cost). An agent's judge has served many; one untimed request
+                # of the same kind brings it to that steady state.
+                bench.control("start")
+                measure()
             elif "no judge" in name:
                 # Not timed. Without a judge none runs beside: the one the cold case started
                 # (or a warm case's replacement spares) would still be warming up, and on a
