@@ -16,35 +16,38 @@ pytestmark = needs_human_session
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def approvals(tmp_path: Path) -> list[dict[str, str]]:
-    env = {
+def user_env(tmp_path: Path) -> dict[str, str]:
+    """The hook tests' user: home and safesh's directories under `tmp_path`."""
+    return {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
     }
+
+
+def listing(tmp_path: Path, *args: str) -> str:
+    """What `safesh ARGS` prints for that user (it must succeed)."""
     listed = subprocess.run(
-        [sys.executable, "-m", "safesh", "approvals", "--json"],
+        [sys.executable, "-m", "safesh", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=user_env(tmp_path),
         timeout=60,
         check=True,
     )
-    result: list[dict[str, str]] = json.loads(listed.stdout)
+    return listed.stdout
+
+
+def approvals(tmp_path: Path) -> list[dict[str, str]]:
+    result: list[dict[str, str]] = json.loads(listing(tmp_path, "approvals", "--json"))
     return result
 
 
 def approve(approval_id: str, tmp_path: Path) -> None:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-    result = in_a_terminal([sys.executable, "-m", "safesh", "approve", approval_id], env)
+    command = [sys.executable, "-m", "safesh", "approve", approval_id]
+    result = in_a_terminal(command, user_env(tmp_path))
     assert result.returncode == 0, result.stderr
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_hook_approvals import approvals, approve
+from test_hook_approvals import approvals, approve, listing
 from test_hook_end_to_end import ASKS, hook, payload
 
 from safesh.agents.protocols import ask_on_the_spot, decode_payload, tool_result
@@ -25,22 +24,8 @@ HEADLESS_CLAUDE = {"CLAUDE_CODE_ENTRYPOINT": "sdk-cli"}  # what `claude -p` 2.1.
 
 
 def log(tmp_path: Path) -> list[dict[str, Any]]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-    }
-    listed = subprocess.run(
-        [sys.executable, "-m", "safesh", "log", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
-    return [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    listed = listing(tmp_path, "log", "--json")
+    return [json.loads(line) for line in listed.splitlines() if line.strip()]
 
 
 def claude_answer(result: subprocess.CompletedProcess[str]) -> tuple[str, str]:
