@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from userkit import NOT_INHERITED, user_environment
+
 STUBBED = ("dd", "mkfs", "shred", "wipefs", "terraform", "kubectl", "helm")
 
 
@@ -46,33 +48,14 @@ def commit_file(repo: Path, name: str, text: str, message: str) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-def stub_bin(tmp_path: Path, names: tuple[str, ...] = STUBBED) -> Path:
-    directory = tmp_path / "stub-bin"
-    directory.mkdir(exist_ok=True)
-    for name in names:
-        stub = directory / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    return directory
-
-
 def user_env(
     tmp_path: Path, settings: dict[str, str] | None = None, rules: str = ""
 ) -> dict[str, str]:
     """A user with empty config and state, no terminal, stubs first on PATH, and the given
     `[settings]` and extra `rules` (TOML) in their own rules file."""
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_", "GIT_"))},
-        "PATH": f"{stub_bin(tmp_path)}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "SAFESH_NONINTERACTIVE": "1",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
+    env = user_environment(
+        tmp_path, STUBBED, not_inherited=(*NOT_INHERITED, "GIT_"), GIT_CONFIG_NOSYSTEM="1"
+    )
     # A generous budget by default: these tests specify what a preview says, and a loaded
     # machine must not turn that into "cut short" (the budget has tests of its own).
     settings = {"preview_budget": "60s", **(settings or {})}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
+from userkit import stub_programs, user_environment
 
 REFUSED = 77
 
@@ -22,30 +23,14 @@ STUBBED = ("rm", "dd", "mkfs", "shred", "wipefs", "terraform", "kubectl")
 
 
 def stub_bin(tmp_path: Path) -> Path:
-    directory = tmp_path / "stub-bin"
-    directory.mkdir()
-    for name in STUBBED:
-        stub = directory / name
-        stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
-        stub.chmod(0o755)
-    return directory
+    return stub_programs(tmp_path, STUBBED)
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A user with empty config and state directories, no terminal, and stubs in place of
     destructive programs."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_"))},
-        "PATH": f"{stub_bin(tmp_path)}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "SAFESH_NONINTERACTIVE": "1",
-    }
+    return user_environment(tmp_path, STUBBED)
 
 
 def safesh(

@@ -16,7 +16,7 @@ NOT_INHERITED = ("SAFESH_", "XDG_")
 def stub_programs(tmp_path: Path, names: Iterable[str]) -> Path:
     """A directory of stubs for `names`, to put first on PATH."""
     stubs = tmp_path / "stub-bin"
-    stubs.mkdir()
+    stubs.mkdir(exist_ok=True)
     for name in names:
         stub = stubs / name
         stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{tmp_path}/stub-ran"\n')
@@ -35,7 +35,7 @@ def user_environment(
     docstring), with `extra` variables on top."""
     stubs = stub_programs(tmp_path, stubbed)
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(not_inherited)},
         "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
