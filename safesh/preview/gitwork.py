@@ -112,16 +112,8 @@ def _reset(command: Command, work: GitWork, budget: Budget) -> Section | None:
                     f"moves the branch off {plural(len(lost_commits), 'commit')} no other ref keeps"
                 )
                 items += [f"commit {c}" for c in lost_commits]
-    return Section(
-        kind="git-work",
-        command=command.source,
-        summary=f"git reset --hard {' and '.join(parts)}",
-        count=len(changed),
-        items=tuple(items[:MAX_ITEMS]),
-        more=max(0, len(items) - MAX_ITEMS),
-        undo=UNDO_OK if changed or lost_commits else None,
-        undoable=bool(changed or lost_commits),
-    )
+    summary = f"git reset --hard {' and '.join(parts)}"
+    return _work_section(command, summary, len(changed), items, bool(changed or lost_commits))
 
 
 def _discard(command: Command, work: GitWork, budget: Budget) -> Section | None:
@@ -146,16 +138,8 @@ def _discard(command: Command, work: GitWork, budget: Budget) -> Section | None:
         if len(fields) == 3:
             items.append(f"{fields[2]}  (+{fields[0]} -{fields[1]})")
     what = "git restore" if "restore" in command.argv else "git checkout"
-    return Section(
-        kind="git-work",
-        command=command.source,
-        summary=f"{what} discards uncommitted changes to {plural(len(items), 'file')}",
-        count=len(items),
-        items=tuple(items[:MAX_ITEMS]),
-        more=max(0, len(items) - MAX_ITEMS),
-        undo=UNDO_OK if items else None,
-        undoable=bool(items),
-    )
+    summary = f"{what} discards uncommitted changes to {plural(len(items), 'file')}"
+    return _work_section(command, summary, len(items), items, bool(items))
 
 
 def _stash(command: Command, work: GitWork, budget: Budget) -> Section | None:
@@ -169,15 +153,24 @@ def _stash(command: Command, work: GitWork, budget: Budget) -> Section | None:
             ref = f"stash@{{{ref}}}"
         entries = [e for e in entries if e.split(" ", 1)[0] == ref]
     what = "git stash drop" if work.action == "stash-drop" else "git stash clear"
+    summary = f"{what} loses {plural(len(entries), 'stash entry', 'stash entries')}"
+    return _work_section(command, summary, len(entries), entries, bool(entries))
+
+
+def _work_section(
+    command: Command, summary: str, count: int, items: list[str], kept: bool
+) -> Section:
+    """A section for work in this repository: its first MAX_ITEMS items listed, the rest
+    counted; `kept`: something is lost that a snapshot can keep."""
     return Section(
         kind="git-work",
         command=command.source,
-        summary=f"{what} loses {plural(len(entries), 'stash entry', 'stash entries')}",
-        count=len(entries),
-        items=tuple(entries[:MAX_ITEMS]),
-        more=max(0, len(entries) - MAX_ITEMS),
-        undo=UNDO_OK if entries else None,
-        undoable=bool(entries),
+        summary=summary,
+        count=count,
+        items=tuple(items[:MAX_ITEMS]),
+        more=max(0, len(items) - MAX_ITEMS),
+        undo=UNDO_OK if kept else None,
+        undoable=kept,
     )
 
 
