@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from safesh.lazy_re import later
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import field, mutable, replace
-from safesh.unwrap import definitions, fanout, git, remote, runners, schedule, shells, wrappers
+from safesh.unwrap import (
+    definitions,
+    fanout,
+    git,
+    remote,
+    runners,
+    schedule,
+    shells,
+    sshwrap,
+    wrappers,
+)
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
     LEAVERS,
@@ -540,6 +550,7 @@ HANDLERS: dict[str, Handler] = {
     "entr": runners.entr,
     "hyperfine": runners.hyperfine,
     **runners.HANDLERS,
+    **sshwrap.HANDLERS,
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
