@@ -3,79 +3,22 @@ parser and rules, and a real bash behind it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
-
-pexpect = pytest.importorskip("pexpect")
+from ptykit import CONTINUATION, PROMPT, PtyShell
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
-REPO = Path(__file__).resolve().parents[1]
-PROMPT = re.compile(r"safesh:([^\r\n]*)[$#] ")
-CONTINUATION = re.compile(r"\n> ")
-TIMEOUT = 10
-
-
-def environment(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    env = {
-        "HOME": str(home),
-        "PATH": os.environ.get("PATH", os.defpath),
-        "TERM": "xterm",
-        "LANG": "C.UTF-8",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "PYTHONPATH": str(REPO),
-    }
-    return env
-
-
-class Shell:
-    """A running safesh -i and the directory it started in."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.home = tmp_path / "home"
-        self.work = self.home / "work"
-        self.work.mkdir(parents=True, exist_ok=True)
-        self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "safesh", "-i"],
-            env=environment(tmp_path),
-            cwd=str(self.work),
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(24, 80),
-        )
-        self.expect_prompt()
-
-    def expect_prompt(self) -> str:
-        """The prompt's directory part."""
-        self.child.expect(PROMPT)
-        return str(self.child.match.group(1))
-
-    def run(self, line: str) -> list[str]:
-        """Send `line`, wait for the next prompt, return the output lines (without the echo)."""
-        self.child.sendline(line)
-        self.expect_prompt()
-        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", str(self.child.before))
-        return text.replace("\r", "").split("\n")[1:]
-
-    def close(self) -> None:
-        if self.child.isalive():
-            self.child.close(force=True)
-
 
 @pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Shell]:
-    running = Shell(tmp_path)
+def shell(tmp_path: Path) -> Iterator[PtyShell]:
+    running = PtyShell(tmp_path)
     yield running
     running.close()
 
@@ -89,39 +32,39 @@ def decision(line: str, cwd: Path) -> str:
 # -- bash state lives on between lines -----------------------------------------------------------
 
 
-def test_cd_persists_and_the_prompt_follows(shell: Shell) -> None:
-    assert shell.run("cd /tmp") == [""]
-    assert "/tmp" in shell.run("pwd")
+def test_cd_persists_and_the_prompt_follows(shell: PtyShell) -> None:
+    assert shell.lines("cd /tmp") == [""]
+    assert "/tmp" in shell.lines("pwd")
     shell.child.sendline("true")
     assert shell.expect_prompt() == "/tmp"
 
 
-def test_the_prompt_shows_home_as_tilde(shell: Shell) -> None:
+def test_the_prompt_shows_home_as_tilde(shell: PtyShell) -> None:
     shell.child.sendline("cd ~")
     assert shell.expect_prompt() == "~"
     shell.child.sendline("cd work")
     assert shell.expect_prompt() == "~/work"
 
 
-def test_exported_variables_functions_and_aliases_persist(shell: Shell) -> None:
-    shell.run("export X=1")
-    assert "1" in shell.run("echo $X")
-    shell.run("greet() { echo hello-$1; }")
-    assert "hello-you" in shell.run("greet you")
-    shell.run("alias sayit='echo said-it'")
-    assert "said-it" in shell.run("sayit")
+def test_exported_variables_functions_and_aliases_persist(shell: PtyShell) -> None:
+    shell.lines("export X=1")
+    assert "1" in shell.lines("echo $X")
+    shell.lines("greet() { echo hello-$1; }")
+    assert "hello-you" in shell.lines("greet you")
+    shell.lines("alias sayit='echo said-it'")
+    assert "said-it" in shell.lines("sayit")
 
 
-def test_exit_status_persists(shell: Shell) -> None:
-    shell.run("false")
-    assert "1" in shell.run("echo $?")
-    assert "0" in shell.run("echo $?")
+def test_exit_status_persists(shell: PtyShell) -> None:
+    shell.lines("false")
+    assert "1" in shell.lines("echo $?")
+    assert "0" in shell.lines("echo $?")
 
 
 # -- multi-line input ----------------------------------------------------------------------------
 
 
-def test_an_if_spread_over_lines_is_gathered(shell: Shell) -> None:
+def test_an_if_spread_over_lines_is_gathered(shell: PtyShell) -> None:
     shell.child.sendline("if true")
     shell.child.expect(CONTINUATION)
     shell.child.sendline("then echo yes-it-ran")
@@ -131,7 +74,7 @@ def test_an_if_spread_over_lines_is_gathered(shell: Shell) -> None:
     assert "yes-it-ran" in str(shell.child.before)
 
 
-def test_an_open_quote_continues_on_the_next_line(shell: Shell) -> None:
+def test_an_open_quote_continues_on_the_next_line(shell: PtyShell) -> None:
     shell.child.sendline("echo 'first")
     shell.child.expect(CONTINUATION)
     shell.child.sendline("second'")
@@ -140,7 +83,7 @@ def test_an_open_quote_continues_on_the_next_line(shell: Shell) -> None:
     assert "first\nsecond" in output
 
 
-def test_a_heredoc_is_gathered_and_passed_whole(shell: Shell) -> None:
+def test_a_heredoc_is_gathered_and_passed_whole(shell: PtyShell) -> None:
     shell.child.sendline("cat <<'EOF'")
     shell.child.expect(CONTINUATION)
     shell.child.sendline("it's $HOME")
@@ -153,7 +96,7 @@ def test_a_heredoc_is_gathered_and_passed_whole(shell: Shell) -> None:
 # -- decisions -----------------------------------------------------------------------------------
 
 
-def test_ask_no_refuses_and_yes_runs(shell: Shell) -> None:
+def test_ask_no_refuses_and_yes_runs(shell: PtyShell) -> None:
     line = "git reset --hard; touch reset-ran"
     assert decision(line, shell.work) == "ask"
     shell.child.sendline(line)
@@ -170,19 +113,19 @@ def test_ask_no_refuses_and_yes_runs(shell: Shell) -> None:
     assert (shell.work / "reset-ran").exists()
 
 
-def test_status_after_a_declined_or_blocked_line_is_77(shell: Shell) -> None:
+def test_status_after_a_declined_or_blocked_line_is_77(shell: PtyShell) -> None:
     shell.child.sendline("git reset --hard; touch reset-ran")
     shell.child.expect(r"\[y/N\] ")
     shell.child.sendline("n")
     shell.expect_prompt()
-    assert "status=77" in shell.run("echo status=$?")
-    shell.run("kubectl delete namespace prod; touch blocked-ran")
-    assert "status=77" in shell.run("echo status=$?")
+    assert "status=77" in shell.lines("echo status=$?")
+    shell.lines("kubectl delete namespace prod; touch blocked-ran")
+    assert "status=77" in shell.lines("echo status=$?")
     assert not (shell.work / "reset-ran").exists()
     assert not (shell.work / "blocked-ran").exists()
 
 
-def test_ctrl_c_at_the_question_declines_on_a_new_line(shell: Shell) -> None:
+def test_ctrl_c_at_the_question_declines_on_a_new_line(shell: PtyShell) -> None:
     shell.child.sendline("git reset --hard; touch reset-ran")
     shell.child.expect(r"\[y/N\] ")
     shell.child.sendintr()
@@ -192,7 +135,7 @@ def test_ctrl_c_at_the_question_declines_on_a_new_line(shell: Shell) -> None:
     assert not (shell.work / "reset-ran").exists()
 
 
-def test_type_to_confirm_wants_the_target_name(shell: Shell) -> None:
+def test_type_to_confirm_wants_the_target_name(shell: PtyShell) -> None:
     line = "git push --force origin main; touch pushed"
     assert decision(line, shell.work) == "ask"
     shell.child.sendline(line)
@@ -208,10 +151,10 @@ def test_type_to_confirm_wants_the_target_name(shell: Shell) -> None:
     assert (shell.work / "pushed").exists()
 
 
-def test_block_is_explained_and_not_offered(shell: Shell) -> None:
+def test_block_is_explained_and_not_offered(shell: PtyShell) -> None:
     line = "kubectl delete namespace prod; touch blocked-ran"
     assert decision(line, shell.work) == "block"
-    output = "\n".join(shell.run(line))
+    output = "\n".join(shell.lines(line))
     assert "blocked" in output and "k8s.delete" in output
     assert "[y/N]" not in output
     assert not (shell.work / "blocked-ran").exists()
@@ -220,7 +163,7 @@ def test_block_is_explained_and_not_offered(shell: Shell) -> None:
 # -- the terminal --------------------------------------------------------------------------------
 
 
-def test_ctrl_c_interrupts_the_command_not_the_shell(shell: Shell) -> None:
+def test_ctrl_c_interrupts_the_command_not_the_shell(shell: PtyShell) -> None:
     # The sleeping process announces itself, so the ^C cannot land between bash's fork and
     # the exec (a window where plain bash loses a ^C too). `+` keeps the echoed line from
     # matching the announcement.
@@ -229,29 +172,29 @@ def test_ctrl_c_interrupts_the_command_not_the_shell(shell: Shell) -> None:
     shell.child.expect("sleeping\r\n")
     shell.child.sendintr()
     shell.expect_prompt()
-    assert "130" in shell.run("echo $?")
-    assert "still-here" in shell.run("echo still-here")
+    assert "130" in shell.lines("echo $?")
+    assert "still-here" in shell.lines("echo still-here")
 
 
-def test_ctrl_c_at_the_prompt_cancels_the_line(shell: Shell) -> None:
+def test_ctrl_c_at_the_prompt_cancels_the_line(shell: PtyShell) -> None:
     shell.child.send("touch cancelled")
     # Ctrl-C only once the line is on screen: sent earlier (a loaded machine), it can reach
     # the terminal before the text, which then joins the next line.
     shell.child.expect("touch cancelled")
     shell.child.sendintr()
     shell.expect_prompt()
-    assert "fresh" in shell.run("echo fresh")
+    assert "fresh" in shell.lines("echo fresh")
     assert not (shell.work / "cancelled").exists()
 
 
-def test_keys_typed_while_a_command_runs_go_to_it(shell: Shell) -> None:
+def test_keys_typed_while_a_command_runs_go_to_it(shell: PtyShell) -> None:
     shell.child.sendline('read -r answer; echo "got:$answer"')
     shell.child.sendline("forty-two")
     shell.expect_prompt()
     assert "got:forty-two" in str(shell.child.before)
 
 
-def test_typeahead_never_runs_unjudged(shell: Shell) -> None:
+def test_typeahead_never_runs_unjudged(shell: PtyShell) -> None:
     """Keys typed while a command that does not read them runs must not become a command."""
     stop = shell.work / "stop"
     shell.child.sendline(f"while [ ! -e {stop} ]; do sleep 0.05; done")
@@ -262,14 +205,14 @@ def test_typeahead_never_runs_unjudged(shell: Shell) -> None:
     if shell.child.expect([PROMPT, r"\[y/N\] "]) == 1:
         shell.child.sendline("n")
         shell.expect_prompt()
-    shell.run("true")
+    shell.lines("true")
     assert not (shell.work / "typed-ahead").exists()
 
 
-def test_window_size_reaches_the_command(shell: Shell) -> None:
-    assert "24 80" in shell.run("stty size")
+def test_window_size_reaches_the_command(shell: PtyShell) -> None:
+    assert "24 80" in shell.lines("stty size")
     shell.child.setwinsize(30, 100)
-    assert "30 100" in shell.run("stty size")
+    assert "30 100" in shell.lines("stty size")
     # Resized while a command runs: SIGWINCH is passed on at once.
     shell.child.sendline("read -r -p ready: _; stty size")
     shell.child.expect("ready:")
@@ -280,7 +223,7 @@ def test_window_size_reaches_the_command(shell: Shell) -> None:
 
 
 @pytest.mark.skipif(shutil.which("vim") is None, reason="needs vim")
-def test_a_full_screen_editor_works(shell: Shell) -> None:
+def test_a_full_screen_editor_works(shell: PtyShell) -> None:
     shell.child.sendline("vim -u NONE -N -n notes.txt")
     shell.child.expect("notes.txt")
     shell.child.send("iwritten in vim\x1b")
@@ -290,26 +233,26 @@ def test_a_full_screen_editor_works(shell: Shell) -> None:
 
 
 @pytest.mark.skipif(shutil.which("less") is None, reason="needs less")
-def test_a_pager_works(shell: Shell) -> None:
+def test_a_pager_works(shell: PtyShell) -> None:
     (shell.work / "pages.txt").write_text("".join(f"line {n}\n" for n in range(200)))
     shell.child.sendline("less pages.txt")
     shell.child.expect("line 10")
     shell.child.send("q")
     shell.expect_prompt()
-    assert "after-less" in shell.run("echo after-less")
+    assert "after-less" in shell.lines("echo after-less")
 
 
 # -- leaving -------------------------------------------------------------------------------------
 
 
-def test_ctrl_d_leaves(shell: Shell) -> None:
+def test_ctrl_d_leaves(shell: PtyShell) -> None:
     shell.child.sendeof()
     shell.child.expect(pexpect.EOF)
     shell.child.close()
     assert shell.child.exitstatus == 0
 
 
-def test_exit_leaves_with_its_status(shell: Shell) -> None:
+def test_exit_leaves_with_its_status(shell: PtyShell) -> None:
     shell.child.sendline("exit 3")
     shell.child.expect(pexpect.EOF)
     shell.child.close()
@@ -319,10 +262,10 @@ def test_exit_leaves_with_its_status(shell: Shell) -> None:
 # -- what is left behind -------------------------------------------------------------------------
 
 
-def test_decisions_and_results_are_recorded(shell: Shell, tmp_path: Path) -> None:
+def test_decisions_and_results_are_recorded(shell: PtyShell, tmp_path: Path) -> None:
     from safesh.store import Store
 
-    shell.run("false")
+    shell.lines("false")
     shell.child.sendline("git reset --hard")
     shell.child.expect(r"\[y/N\] ")
     shell.child.sendline("n")
@@ -340,7 +283,7 @@ def test_decisions_and_results_are_recorded(shell: Shell, tmp_path: Path) -> Non
     assert records["git reset --hard"].exit_status is None
 
 
-def test_history_is_saved(shell: Shell, tmp_path: Path) -> None:
-    shell.run("echo remembered")
+def test_history_is_saved(shell: PtyShell, tmp_path: Path) -> None:
+    shell.lines("echo remembered")
     history = tmp_path / "state" / "safesh" / "history"
     assert "echo remembered" in history.read_text()

@@ -7,104 +7,22 @@ programs first on PATH that only leave a mark, asserted never to have run.
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
-
-pexpect = pytest.importorskip("pexpect")
+from ptykit import PtyShell
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
-REPO = Path(__file__).resolve().parents[1]
-PROMPT = re.compile(r"safesh:([^\r\n]*)[$#] ")
-QUESTION = re.compile(r"\[y/N\] ")
-TIMEOUT = 15
 STUBBED = ("rm", "rmdir", "shred", "dd", "mv", "find", "git", "kubectl", "truncate")
 
 
-class Shell:
-    """A running `safesh -i` in `home/work`, with stubs first on PATH."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.home = tmp_path / "home"
-        self.work = self.home / "work"
-        self.work.mkdir(parents=True)
-        # Something to lose: a line that really deleted the home would take it.
-        self.keep = self.home / "keep.txt"
-        self.keep.write_text("precious\n")
-        self.ran = tmp_path / "stub-ran"
-        self.stubs = tmp_path / "stub-bin"
-        self.stubs.mkdir()
-        for name in STUBBED:
-            stub = self.stubs / name
-            stub.write_text(f'#!/bin/sh\necho "$0 $*" >> "{self.ran}"\n')
-            stub.chmod(0o755)
-        self.runtime = tmp_path / "run"
-        self.runtime.mkdir(mode=0o700)
-        env = {
-            "HOME": str(self.home),
-            "PATH": f"{self.stubs}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-            "TERM": "xterm",
-            "LANG": "C.UTF-8",
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-            "XDG_CACHE_HOME": str(tmp_path / "cache"),
-            "XDG_RUNTIME_DIR": str(self.runtime),
-            "PYTHONPATH": str(REPO),
-        }
-        self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "safesh", "-i"],
-            env=env,
-            cwd=str(self.work),
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(24, 200),
-        )
-        self.expect_prompt()
-
-    def expect_prompt(self) -> str:
-        self.child.expect(PROMPT)
-        return str(self.child.match.group(1))
-
-    def run(self, line: str) -> str:
-        """Send `line`, wait for the next prompt; what was shown in between."""
-        self.child.sendline(line)
-        self.expect_prompt()
-        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", str(self.child.before)).replace("\r", "")
-
-    def approve(self, line: str) -> None:
-        """Send a line that asks, and say yes."""
-        self.child.sendline(line)
-        self.child.expect(QUESTION)
-        self.child.sendline("y")
-        self.expect_prompt()
-
-    def asked(self, line: str) -> str:
-        """Send a line that must ask; say no. What the question said."""
-        self.child.sendline(line)
-        self.child.expect(QUESTION)
-        question = str(self.child.before)
-        self.child.sendline("n")
-        self.expect_prompt()
-        return question
-
-    def nothing_destroyed(self) -> bool:
-        return not self.ran.exists() and self.keep.exists()
-
-    def close(self) -> None:
-        if self.child.isalive():
-            self.child.close(force=True)
-
-
 @pytest.fixture
-def shell(tmp_path: Path) -> Iterator[Shell]:
-    running = Shell(tmp_path)
+def shell(tmp_path: Path) -> Iterator[PtyShell]:
+    running = PtyShell(tmp_path, stubbed=STUBBED, timeout=15, size=(24, 200))
     yield running
     running.close()
 
@@ -117,7 +35,7 @@ def blocked(output: str) -> bool:
 
 
 def test_an_alias_defined_by_an_approved_line_is_judged_by_its_value_when_called(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     # The definition is opaque (eval of a file's text): a human approves it, and the alias
     # is then in the session. Calling it is judged as what it runs.
@@ -127,14 +45,14 @@ def test_an_alias_defined_by_an_approved_line_is_judged_by_its_value_when_called
     assert shell.nothing_destroyed()
 
 
-def test_an_alias_from_a_sourced_file_is_judged_at_the_source_line(shell: Shell) -> None:
+def test_an_alias_from_a_sourced_file_is_judged_at_the_source_line(shell: PtyShell) -> None:
     (shell.work / "defs.sh").write_text("alias ll='rm -rf ~/'\n")
     assert blocked(shell.run("source defs.sh"))
     assert shell.nothing_destroyed()
 
 
 def test_a_variable_set_on_one_line_is_known_as_the_command_word_of_the_next(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     shell.run("x='rm -rf'")
     output = shell.run("$x ~/")
@@ -142,26 +60,26 @@ def test_a_variable_set_on_one_line_is_known_as_the_command_word_of_the_next(
     assert shell.nothing_destroyed()
 
 
-def test_a_variable_set_on_one_line_is_known_as_an_argument_of_the_next(shell: Shell) -> None:
+def test_a_variable_set_on_one_line_is_known_as_an_argument_of_the_next(shell: PtyShell) -> None:
     shell.run("target=~/")
     assert blocked(shell.run('rm -rf "$target"'))
     assert shell.nothing_destroyed()
 
 
 def test_a_benign_variable_from_an_earlier_line_lets_the_command_run_unasked(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     shell.run("lister='echo listed'")
     assert "listed" in shell.run("$lister here")
 
 
-def test_positional_parameters_set_on_one_line_are_known_on_the_next(shell: Shell) -> None:
+def test_positional_parameters_set_on_one_line_are_known_on_the_next(shell: PtyShell) -> None:
     shell.run("set -- rm -rf ~/")
     assert blocked(shell.run('"$@"'))
     assert shell.nothing_destroyed()
 
 
-def test_a_function_is_judged_with_variables_set_after_it_was_defined(shell: Shell) -> None:
+def test_a_function_is_judged_with_variables_set_after_it_was_defined(shell: PtyShell) -> None:
     shell.approve("wipe() { $how ~/; }")  # what `$how` is cannot be known yet: asked
     shell.run("how='rm -rf'")
     assert blocked(shell.run("wipe"))
@@ -169,7 +87,7 @@ def test_a_function_is_judged_with_variables_set_after_it_was_defined(shell: She
 
 
 def test_a_function_whose_body_uses_a_session_alias_is_judged_where_it_is_defined(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     (shell.work / "defs.txt").write_text("alias zap='rm -rf ~/'\n")
     shell.approve('eval "$(cat defs.txt)"')
@@ -178,14 +96,14 @@ def test_a_function_whose_body_uses_a_session_alias_is_judged_where_it_is_define
     assert shell.nothing_destroyed()
 
 
-def test_a_hashed_path_makes_a_harmless_name_run_what_it_points_at(shell: Shell) -> None:
+def test_a_hashed_path_makes_a_harmless_name_run_what_it_points_at(shell: PtyShell) -> None:
     shell.approve(f"hash -p {shell.stubs / 'rm'} ls")
     assert blocked(shell.run("ls -rf ~/"))
     assert shell.nothing_destroyed()
 
 
 def test_a_command_not_found_handler_is_judged_with_the_words_it_receives(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     shell.approve('command_not_found_handle() { eval "$CNF"; }')  # opaque: asked
     shell.run("CNF='rm -rf ~/'")
@@ -194,7 +112,7 @@ def test_a_command_not_found_handler_is_judged_with_the_words_it_receives(
 
 
 def test_a_debug_trap_is_judged_with_the_values_a_line_gives_its_variables(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     shell.run("HOOK='echo hooked'")
     assert "hooked" in shell.run("trap 'eval \"$HOOK\"' DEBUG")
@@ -203,7 +121,7 @@ def test_a_debug_trap_is_judged_with_the_values_a_line_gives_its_variables(
     assert shell.nothing_destroyed()
 
 
-def test_a_signal_trap_is_judged_with_every_line_it_may_interrupt(shell: Shell) -> None:
+def test_a_signal_trap_is_judged_with_every_line_it_may_interrupt(shell: PtyShell) -> None:
     shell.run("ON_INT='echo interrupted'")
     shell.run("trap 'eval \"$ON_INT\"' INT")
     # A ^C during any later command would run it, with the value this line sets.
@@ -212,7 +130,7 @@ def test_a_signal_trap_is_judged_with_every_line_it_may_interrupt(shell: Shell) 
 
 
 def test_an_exported_bash_env_is_judged_in_every_shell_a_later_line_starts(
-    shell: Shell,
+    shell: PtyShell,
 ) -> None:
     (shell.work / "setup.sh").write_text("rm -rf ~/\n")
     (shell.work / "build.sh").write_text("echo built\n")
@@ -221,7 +139,7 @@ def test_an_exported_bash_env_is_judged_in_every_shell_a_later_line_starts(
     assert shell.nothing_destroyed()
 
 
-def test_an_exit_trap_is_judged_when_a_line_leaves_the_shell(shell: Shell) -> None:
+def test_an_exit_trap_is_judged_when_a_line_leaves_the_shell(shell: PtyShell) -> None:
     shell.approve("trap 'eval \"$BYE\"' EXIT")  # opaque: asked
     shell.run("BYE='rm -rf ~/'")
     assert blocked(shell.run("exit"))
@@ -229,7 +147,7 @@ def test_an_exit_trap_is_judged_when_a_line_leaves_the_shell(shell: Shell) -> No
     assert shell.nothing_destroyed()
 
 
-def test_an_exit_trap_is_judged_when_ctrl_d_leaves_the_shell(shell: Shell) -> None:
+def test_an_exit_trap_is_judged_when_ctrl_d_leaves_the_shell(shell: PtyShell) -> None:
     shell.approve("trap 'eval \"$BYE\"' EXIT")
     shell.run("BYE='rm -rf ~/'")
     shell.child.sendeof()
@@ -238,28 +156,28 @@ def test_an_exit_trap_is_judged_when_ctrl_d_leaves_the_shell(shell: Shell) -> No
     assert shell.nothing_destroyed()
 
 
-def test_a_harmless_exit_trap_lets_the_shell_leave(shell: Shell) -> None:
+def test_a_harmless_exit_trap_lets_the_shell_leave(shell: PtyShell) -> None:
     shell.run("trap 'echo bye-now' EXIT")
     shell.child.sendline("exit")
     shell.child.expect("bye-now")
     shell.child.expect(pexpect.EOF)
 
 
-def test_the_directory_is_bash_s_own_not_a_pwd_a_line_set(shell: Shell) -> None:
+def test_the_directory_is_bash_s_own_not_a_pwd_a_line_set(shell: PtyShell) -> None:
     shell.run("cd ~")
     shell.run(f"PWD={shell.work}")  # `$PWD` now claims the project; bash is in the home
     assert blocked(shell.run("rm -rf *"))
     assert shell.nothing_destroyed()
 
 
-def test_everyday_definitions_keep_running_unasked(shell: Shell) -> None:
+def test_everyday_definitions_keep_running_unasked(shell: PtyShell) -> None:
     shell.run("alias ll='ls -la' gs='git status'")
     assert "keep.txt" in shell.run("cd ~ && ll")
     shell.run("greet() { echo hello-$1; }")
     assert "hello-you" in shell.run("greet you")
 
 
-def test_the_user_s_shell_options_do_not_keep_bash_from_reporting(shell: Shell) -> None:
+def test_the_user_s_shell_options_do_not_keep_bash_from_reporting(shell: PtyShell) -> None:
     shell.run("set -o noclobber -o nounset -o noglob")
     shell.run("x='rm -rf'")
     output = shell.run("$x ~/")
@@ -270,7 +188,7 @@ def test_the_user_s_shell_options_do_not_keep_bash_from_reporting(shell: Shell) 
 # -- what cannot be known asks --------------------------------------------------------------------
 
 
-def test_when_the_session_s_definitions_cannot_be_read_a_line_asks(shell: Shell) -> None:
+def test_when_the_session_s_definitions_cannot_be_read_a_line_asks(shell: PtyShell) -> None:
     state = next(shell.runtime.glob("safesh-*/state"))
     for path in state.iterdir():
         path.unlink()  # as if bash could not write them at its last prompt
