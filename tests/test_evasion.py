@@ -5,23 +5,14 @@ the analysis fail open."""
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from judgekit import CONTEXT, RULES, decide
 
 from safesh.analyze import analyze
 from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str, context: Context = CONTEXT) -> Tier:
-    return analyze(line, context, RULES).decision
-
 
 # Simple commands (one command word and its arguments): any wrapper may go in front.
 DANGEROUS_SIMPLE = [

@@ -6,21 +6,11 @@ escaping and case: the rules see the program, so the decision is the plain spell
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from judgekit import decide
 
-from safesh.analyze import analyze
-from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
+from safesh.model import Tier
 from safesh.unwrap import command_name
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str) -> Tier:
-    return analyze(line, CONTEXT, RULES).decision
 
 
 @pytest.mark.parametrize(

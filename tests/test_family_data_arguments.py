@@ -12,18 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from judgekit import decide
 
-from safesh.analyze import analyze
-from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str) -> Tier:
-    return analyze(line, CONTEXT, RULES).decision
-
+from safesh.model import Tier
 
 PROSE = [
     "mentions rm -rf / in prose",

@@ -9,25 +9,10 @@ decision.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from judgekit import decide, stops
 
-from safesh.analyze import analyze
 from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str, context: Context = CONTEXT) -> Tier:
-    return analyze(line, context, RULES).decision
-
-
-def stops(line: str) -> bool:
-    return decide(line).severity >= Tier.ASK.severity
-
 
 # (destructive form, its benign twin)
 STATIC = [

@@ -5,22 +5,14 @@ those ways (or several), and checks the decision is at least the plain command's
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from judgekit import decide
 
-from safesh.analyze import analyze
-from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
+from safesh.model import Tier
 
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def decide(line: str) -> Tier:
-    return analyze(line, CONTEXT, RULES).decision
 
 
 DESTRUCTIVE = [
