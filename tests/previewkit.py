@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from userkit import NOT_INHERITED, user_environment
+from userkit import NOT_INHERITED, safesh, user_environment
 
 STUBBED = ("dd", "mkfs", "shred", "wipefs", "terraform", "kubectl", "helm")
 
@@ -64,20 +63,6 @@ def user_env(
     body = "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
     path.write_text("[settings]\n" + body + rules)
     return env
-
-
-def safesh(
-    *args: str, env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safesh", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def check_json(line: str, cwd: Path, env: dict[str, str]) -> dict[str, Any]:

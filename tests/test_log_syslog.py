@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from userkit import user_environment
+from userkit import safesh, user_environment
 
 from safesh.cli.syslog_stream import SyslogTarget, format_message, parse_target
 
@@ -26,18 +26,6 @@ RFC5424 = re.compile(
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     return user_environment(tmp_path, ("terraform", "rm"))
-
-
-def safesh(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safesh", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def parse(message: bytes) -> tuple[int, str, dict[str, Any]]:

@@ -11,7 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from previewkit import check_json, commit_file, git, make_repo, safesh, user_env
+from previewkit import check_json, commit_file, git, make_repo, user_env
+from userkit import safesh
 
 REFUSED = 77
 

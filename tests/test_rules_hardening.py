@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
-from userkit import user_environment
+from userkit import safesh, user_environment
 
 from safesh.api import Report
 from safesh.api import check as api_check
@@ -51,20 +51,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, env[name])
     return env
-
-
-def safesh(
-    *args: str, env: dict[str, str], cwd: Path, stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safesh", *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def user_rules(env: Mapping[str, str]) -> Path:

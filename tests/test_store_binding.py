@@ -5,7 +5,6 @@ destructive programs are stubs that only leave a mark."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
-from userkit import NOT_INHERITED, user_environment
+from userkit import NOT_INHERITED, safesh, user_environment
 
 from safesh.store import Store
 
@@ -24,18 +23,6 @@ STUBBED = ("rm", "kubectl")
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     return user_environment(tmp_path, STUBBED, not_inherited=(*NOT_INHERITED, "KUBE"))
-
-
-def safesh(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "safesh", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def approve_the_only_request(env: dict[str, str], cwd: Path) -> dict[str, object]:

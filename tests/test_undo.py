@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from human_terminal import in_a_terminal, needs_human_session
-from previewkit import commit_file, git, make_repo, safesh, tree_bytes, user_env
+from previewkit import commit_file, git, make_repo, tree_bytes, user_env
+from userkit import safesh
 
 REFUSED = 77
 

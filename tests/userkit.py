@@ -6,6 +6,8 @@ nothing destructive ran)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,3 +48,24 @@ def user_environment(
         "SAFESH_NONINTERACTIVE": "1",
         **extra,
     }
+
+
+def safesh(
+    *args: str,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`safesh ARGS` run by the user whose environment is `env`: text in and out, captured,
+    standard input `stdin` (or none at all: /dev/null)."""
+    return subprocess.run(
+        [sys.executable, "-m", "safesh", *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
