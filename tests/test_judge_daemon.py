@@ -414,6 +414,15 @@ def test_requests_that_went_through_cleanly_need_no_new_child(env: dict[str, str
     assert children_of(pid) == waiting  # served by the children that were waiting
 
 
+def test_a_child_that_served_its_last_request_takes_no_other(env: dict[str, str]) -> None:
+    """A child ends after MAX_REQUESTS; none is handed a connection it will not serve (the
+    client would judge that one in its own process)."""
+    start_judge(env)
+    rounds = 2 * server.MAX_REQUESTS + server.SPARES + 2
+    unanswered = [n for n in range(rounds) if client.control("status") is None]
+    assert unanswered == []
+
+
 def test_a_child_still_judging_past_the_deadline_serves_nothing_more(
     env: dict[str, str],
 ) -> None:

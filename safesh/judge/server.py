@@ -345,9 +345,14 @@ def _child(
             task = None
         else:
             task = first
-        for _ in range(MAX_REQUESTS):
-            if task is not None and not worker.serve(task[0], stamp, task[1]):
-                break
+        served = 0
+        while True:
+            if task is not None:
+                if not worker.serve(task[0], stamp, task[1]):
+                    break
+                served += 1
+                if served >= MAX_REQUESTS:
+                    break  # before saying ready: a connection taken now would go unserved
             channel.sendall(READY)
             task = _next_connection(channel)
     finally:
