@@ -252,9 +252,30 @@ def sync_delete_facts(command: Command, context: Context) -> set[str]:
             a.startswith("--delete-destination") and not a.endswith("=false") for a in argv
         ):
             return _destination_facts(command, context, words[2:3])
+    if name == "mc":
+        return _mc_mirror_facts(command, context)
     if name == "unison" and any(a in {"-force", "-prefer"} for a in argv):
         return _destination_facts(command, context, _positional(argv, frozenset())[1:2])
     return set()
+
+
+_MC_VALUES = frozenset({"--exclude", "--older-than", "--newer-than", "--storage-class",
+                        "--attr", "--region", "--encrypt-key", "--config-dir", "-C"})  # fmt: skip
+
+
+def _mc_mirror_facts(command: Command, context: Context) -> set[str]:
+    """`mc mirror --remove SRC DST` (MinIO client) deletes at DST every object SRC lacks; DST
+    is an `ALIAS/bucket/…` path unless it is spelled as a local one."""
+    argv = command.argv
+    words = _positional(argv, _MC_VALUES)
+    if words[:1] != ["mirror"] or "--remove" not in argv or "--dry-run" in argv:
+        return set()
+    targets = words[2:3]
+    local = [t for t in targets if t.startswith(("/", ".", "~", "$"))]
+    remote = [t for t in targets if t not in local]
+    return _destination_facts(command, context, local) | (
+        _facts("sync-delete", {"remote"}) if remote else set()
+    )
 
 
 def _destination_facts(

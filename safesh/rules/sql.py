@@ -31,8 +31,10 @@ SQL_KINDS = frozenset(
         "update-no-where",
         "alter-drop",
         "grant",
+        "grant-admin",
         "revoke",
         "flush",
+        "shutdown",
         "delete",
         "unparsable",
     }
@@ -218,6 +220,18 @@ _COMMAND_KINDS = {
 _CODE_DROP = later(r"\bDROP\b", re.I)
 _CODE_TRUNCATE = later(r"\bTRUNCATE\b", re.I)
 _CODE_WRITES = later(r"\b(DELETE|UPDATE|ALTER|GRANT|REVOKE|EXECUTE)\b", re.I)
+# A grant that hands over the whole server or lets the grantee grant on (`ON *.*`, `TO PUBLIC`,
+# `WITH GRANT OPTION`, a superuser or server-file role), and an account made or turned into a
+# superuser (`ALTER USER app WITH SUPERUSER`): the data is exposed to whoever holds it, which
+# cannot be taken back by a REVOKE. Ordinary grants (`GRANT SELECT ON orders TO analyst`) are
+# `grant`.
+_ADMIN_PRIVILEGE = later(
+    r"\bON\s+\*\.\*|\bTO\s+PUBLIC\b|\bWITH\s+(GRANT|ADMIN)\s+OPTION\b|\bSUPER(USER)?\b"
+    r"|\bCREATEROLE\b|\bBYPASSRLS\b|\b(?!no)\w*superuser\b|\bsysadmin\b|\bdb_owner\b|\bdba\b"
+    r"|\bpg_(execute_server_program|read_server_files|write_server_files)\b",
+    re.I,
+)
+_ACCOUNT = later(r"^\s*(USER|ROLE|LOGIN)\b", re.I)
 
 
 def classify_sql(
@@ -328,7 +342,7 @@ def _statement_kinds(statement: object, dialect: str = "") -> set[str]:
             if str(node.args.get("kind") or "").upper() == "TABLE":
                 kinds.add("drop")  # CREATE OR REPLACE TABLE throws the old rows away
         elif isinstance(node, e.Grant):
-            kinds.add("grant")
+            kinds.add("grant-admin" if _ADMIN_PRIVILEGE.search(node.sql()) else "grant")
         elif isinstance(node, e.Revoke):
             kinds.add("revoke")
         elif isinstance(node, e.Command):
@@ -346,8 +360,13 @@ def _command_kinds(node: object, dialect: str) -> set[str]:
     rest = str(
         node.expression.this if isinstance(node.expression, e.Literal) else node.expression or ""
     )
+    if keyword == "GRANT" and _ADMIN_PRIVILEGE.search(rest):
+        return {"grant-admin"}
     if keyword in _COMMAND_KINDS:
         return {_COMMAND_KINDS[keyword]}
+    if keyword in {"ALTER", "CREATE"} and _ACCOUNT.match(rest):
+        # An account's attributes: a superuser is `grant-admin`, a password or login a `grant`.
+        return {"grant-admin" if _ADMIN_PRIVILEGE.search(rest) else "grant"}
     if keyword == "ALTER":
         return {"alter-drop"} if _CODE_DROP.search(rest) else set()
     if keyword == "EXPLAIN":
@@ -389,6 +408,13 @@ _MONGO_PATTERNS = (
     (later(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
     (later(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
     (later(r"\.(deleteOne|deleteMany|remove|findOneAndDelete)\s*\("), "delete"),
+    # The server stops for every client: db.shutdownServer(), adminCommand({shutdown: 1}).
+    (
+        later(
+            r"\.shutdownServer\s*\(|(runCommand|adminCommand)\s*\(\s*\{\s*['\"]?shutdown['\"]?\s*:"
+        ),
+        "shutdown",
+    ),
 )
 
 
@@ -406,6 +432,8 @@ _REDIS_KINDS = {
     "UNLINK": "delete",
     "SHUTDOWN": "flush",
 }
+# (SHUTDOWN also stops the server for every client: `shutdown` as well as `flush`, which it
+# has always been, since SHUTDOWN NOSAVE loses what was not saved.)
 
 
 def _redis_kinds(command: Command) -> tuple[frozenset[str], str]:
@@ -418,4 +446,6 @@ def _redis_kinds(command: Command) -> tuple[frozenset[str], str]:
     if feed is not None and feed.text:
         words += [line.split()[0] for line in feed.text.splitlines() if line.split()]
     kinds = {_REDIS_KINDS[w.upper()] for w in words if w.upper() in _REDIS_KINDS}
+    if any(w.upper() == "SHUTDOWN" for w in words):
+        kinds.add("shutdown")
     return frozenset(kinds), " ".join(w for w in words if w.upper() in _REDIS_KINDS)
