@@ -5,7 +5,7 @@ of every kind (`-c alias.p='push --force'`, `git config alias.p …` earlier in 
 called; the command lines `rebase --exec`, `bisect run`, `submodule foreach` and the GIT_SSH_COMMAND
 family of variables run.
 
-May use: `safesh.model`, `.site` and the standard library.
+May use: `safesh.model`, `.site`, `.stored` and the standard library.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import shlex
 
 from safesh.model import Word
 from safesh.record import replace
+from safesh.unwrap import stored
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
             settings.append((key, replace(words[i + 1], text=text)))
         i += 2 if words[i].text in value_options else 1
     w.emit(words, site)
-    positional = [x for x in words[i:] if not x.text.startswith("-")]
+    positional = _positional(words[i:])
     if positional[:1] and positional[0].text == "config":
         definition = positional[2:] if positional[1:2] and positional[1].text == "set" else []
         key_value = definition or positional[1:]
@@ -54,6 +55,7 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if key in _GIT_COMMAND_VARIABLES and value:
             w.walk_source(value, site.nested(f"git {key}"), f"git {key} command")
     for key, setting in settings:
+        stored.git_setting_files(w, key, setting, site)
         command = _git_shell_command(key, setting.text)
         if command is None:
             continue
@@ -61,6 +63,27 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
             w.emit([setting], site.inner(f"git {key}"), dynamic=True)
         else:
             w.walk_source(command, site.nested(f"git {key}"), f"git {key} command")
+
+
+# `git config` options that take a value (`--file F KEY VALUE`: F is not the key).
+_CONFIG_VALUES = frozenset(
+    {"-f", "--file", "--blob", "--type", "--default", "--comment", "--value", "--url"}
+)
+
+
+def _positional(words: list[Word]) -> list[Word]:
+    """The words after git's global options that are not options or a `config` option's
+    value."""
+    found: list[Word] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.text.startswith("-"):
+            skip = word.text in _CONFIG_VALUES and bool(found) and found[0].text == "config"
+        else:
+            found.append(word)
+    return found
 
 
 # Environment variables whose value git runs as a command line.

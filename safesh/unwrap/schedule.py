@@ -86,9 +86,10 @@ def _run_file(
     )
 
 
-def cron_commands(table: str) -> str:
+def cron_commands(table: str, user_field: bool = False) -> str:
     """The command lines of a crontab's entries, one a line (`m h dom mon dow CMD`,
-    `@reboot CMD`); comments, blank lines and variable settings are not commands."""
+    `@reboot CMD`; with `user_field`, the system tables' `m h dom mon dow USER CMD`);
+    comments, blank lines and variable settings are not commands."""
     commands: list[str] = []
     for line in table.splitlines():
         entry = line.strip()
@@ -98,8 +99,9 @@ def cron_commands(table: str) -> str:
         name, eq, _ = head.partition("=")
         if eq and name.isidentifier():
             continue  # SHELL=/bin/bash, MAILTO=…
-        fields = entry.split(None, 1 if entry.startswith("@") else 5)
-        if len(fields) == (2 if entry.startswith("@") else 6):
+        splits = (1 if entry.startswith("@") else 5) + user_field
+        fields = entry.split(None, splits)
+        if len(fields) == splits + 1:
             # An unescaped `%` ends the command; what follows is its standard input, which
             # is code when the command is a shell: it is judged as lines of its own.
             commands.append(re.sub(r"(?<!\\)%", "\n", fields[-1]))

@@ -1,0 +1,302 @@
+"""Files whose text is code that runs later, without anyone typing it: a shell's start-up file
+(at every login), ssh's client configuration (its ProxyCommand / LocalCommand lines, at every
+connection), cron tables and the scripts cron runs, systemd units (their `Exec…=` lines),
+autostart entries, git hooks and git configuration (core.sshCommand, `!` aliases, filters),
+npm's configuration (the `script-shell` every npm script runs through).
+
+For each kind, `stored_code(path)` gives a reader that turns the file's text into the command
+lines it will run, spelled so the existing rules judge them: a cron entry as its command, a
+unit's `ExecStart=` as the command line, a `.gitconfig` entry as the `git config KEY VALUE`
+that stores it, a `.npmrc` entry as the `npm config set KEY VALUE` that stores it. What a line
+writes into such a file (echo/printf/cat/tee, startup.py) is judged as that code; text the
+line does not show (a variable, a command's output) makes the line ask where the kind says so.
+
+May use: `safesh.model`, `.site`, `.schedule`, `.remote`, `.shells`, `.words` and the standard
+library.
+"""
+
+from __future__ import annotations
+
+from safesh.lazy_re import later
+from safesh.model import Word
+from safesh.record import frozen
+from safesh.unwrap.remote import SSH_LOCAL_COMMANDS
+from safesh.unwrap.words import resolve_path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from safesh.unwrap.site import Site, Walk
+
+# The files a login shell runs (bash, zsh, ksh, csh, fish, direnv).
+_STARTUP_NAMES = frozenset(
+    {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv",
+     ".zlogin", ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".login", "config.fish", ".envrc",
+     "bash.bashrc", "zshrc", "zprofile", "zshenv"}
+)  # fmt: skip
+_STARTUP_DIRS = ("/etc/profile.d/", "/.config/fish/conf.d/", "/etc/zsh/")
+
+
+@frozen
+class StoredKind:
+    """What a file of this kind runs, and when. `read` turns the file's text into the shell
+    command lines it runs (empty when it runs none); `unseen_asks`: text written into it that
+    the line does not show makes the line ask (for start-up files, whose everyday lines write
+    a tool's output, `eval "$(tool init)"`, it does not)."""
+
+    when: str
+    read: Callable[[str], str]
+    unseen_asks: bool = True
+
+
+def _as_script(text: str) -> str:
+    return text
+
+
+_SSH_KEY = later(r"([A-Za-z]+)\s*(?:=\s*|\s+)(.*)")
+_ASSIGNMENT = later(r"[A-Za-z_]\w*=")
+_GIT_SECTION = later(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\](.*)')
+_NPM_KEY = later(r"[A-Za-z@/][\w.:/@-]*")
+
+
+def _ssh_config(text: str) -> str:
+    """The values of `ProxyCommand`, `LocalCommand`, `KnownHostsCommand` lines (`Key value`
+    or `Key=value`, any case): the ssh client runs them on this machine."""
+    found: list[str] = []
+    for line in text.splitlines():
+        entry = line.strip()
+        match = _SSH_KEY.match(entry)
+        if match is None or match.group(1).lower() not in SSH_LOCAL_COMMANDS:
+            continue
+        value = match.group(2).strip()
+        if value and value.lower() != "none":
+            found.append(value)
+    return "\n".join(found)
+
+
+def _system_crontab(text: str) -> str:
+    """An `/etc/crontab`-style table: `m h dom mon dow USER CMD`, `@reboot USER CMD`."""
+    from safesh.unwrap.schedule import cron_commands
+
+    return cron_commands(text, user_field=True)
+
+
+def _user_crontab(text: str) -> str:
+    from safesh.unwrap.schedule import cron_commands
+
+    return cron_commands(text)
+
+
+def _anacrontab(text: str) -> str:
+    """`PERIOD DELAY JOB-ID COMMAND` entries."""
+    found: list[str] = []
+    for line in text.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#") or _ASSIGNMENT.match(entry):
+            continue
+        fields = entry.split(None, 3)
+        found.append(fields[3] if len(fields) == 4 else entry)
+    return "\n".join(found)
+
+
+# systemd's lines that run a command, and the prefixes that change how (`-` ignores a failure,
+# `@` gives argv[0], `+`/`!`/`!!` run with full privileges, `:` skips substitution).
+_EXEC_KEY = later(
+    r"\s*(Exec(?:Start|StartPre|StartPost|Stop|StopPost|Reload|Condition)|Exec)\s*=\s*(.*)"
+)
+
+
+def _unit_exec(text: str) -> str:
+    """The commands of a systemd unit's (or a `.desktop` entry's) `Exec…=` lines, with
+    continuation lines joined."""
+    found: list[str] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        match = _EXEC_KEY.match(line)
+        if match is None:
+            continue
+        value = match.group(2).strip()
+        while value[:1] in {"-", "@", "+", "!", ":"}:
+            value = value[1:]
+        if value:
+            found.append(value)
+    return "\n".join(found)
+
+
+def _git_config(text: str) -> str:
+    """Each `key = value` of a git configuration file, spelled as the `git config` command
+    that stores it, so the judgement of `git config KEY VALUE` applies (a `!` alias, a
+    core.sshCommand, a filter driver)."""
+    import shlex  # only when a git configuration is written: off the hot path
+
+    found: list[str] = []
+    section = ""
+    for line in text.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith(("#", ";")):
+            continue
+        header = _GIT_SECTION.match(entry)
+        if header is not None:
+            section = header.group(1)
+            if header.group(2) is not None:
+                section += "." + header.group(2)
+            entry = header.group(3).strip()
+            if not entry:
+                continue
+        key, eq, value = entry.partition("=")
+        if not eq or not section:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        name = f"{section}.{key.strip()}"
+        found.append(f"git config {shlex.quote(name)} {shlex.quote(value)}")
+    return "\n".join(found)
+
+
+def _npmrc(text: str) -> str:
+    """Each `key = value` of an `.npmrc`, spelled as the `npm config set` that stores it."""
+    import shlex
+
+    found: list[str] = []
+    for line in text.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith(("#", ";")):
+            continue
+        key, eq, value = entry.partition("=")
+        if eq and _NPM_KEY.fullmatch(key.strip()):
+            spelled = shlex.quote(value.strip())
+            found.append(f"npm config set {shlex.quote(key.strip())} {spelled}")
+    return "\n".join(found)
+
+
+_LOGIN = StoredKind("at login", _as_script, unseen_asks=False)
+_SSH = StoredKind("when ssh connects", _ssh_config)
+_CRON_SYSTEM = StoredKind("when cron runs it", _system_crontab)
+_CRON_USER = StoredKind("when cron runs it", _user_crontab)
+_CRON_SCRIPT = StoredKind("when cron runs it", _as_script)
+_ANACRON = StoredKind("when anacron runs it", _anacrontab)
+_BOOT = StoredKind("at boot", _as_script)
+_UNIT = StoredKind("when systemd starts it", _unit_exec)
+_AUTOSTART = StoredKind("at login", _unit_exec)
+_HOOK = StoredKind("when git runs the hook", _as_script)
+_GITCONFIG = StoredKind("when git reads it", _git_config)
+_NPMRC = StoredKind("when npm reads it", _npmrc)
+
+_UNIT_SUFFIXES = (".service", ".socket", ".mount", ".swap", ".path", ".timer", ".automount")
+_CRON_SCRIPT_DIRS = (
+    "/etc/cron.hourly/", "/etc/cron.daily/", "/etc/cron.weekly/", "/etc/cron.monthly/",
+    "/etc/periodic/",
+)  # fmt: skip
+_SYSTEMD_DIRS = (
+    "/etc/systemd/", "/lib/systemd/", "/usr/lib/systemd/", "/run/systemd/",
+    "/usr/local/lib/systemd/", "/.config/systemd/", "/.local/share/systemd/",
+)  # fmt: skip
+_GITCONFIG_FILES = ("/.gitconfig", "/.config/git/config", "/.git/config")
+_MAX_HOOKS = 64
+
+
+def stored_code(path: str) -> StoredKind | None:
+    """What kind of stored code the file at the absolute `path` holds, if any."""
+    path = path.rstrip("/")
+    parent, _, name = path.rpartition("/")
+    if name in _STARTUP_NAMES or path == "/etc/profile" or path.startswith(_STARTUP_DIRS):
+        return _LOGIN
+    if path in {"/etc/ssh/ssh_config"} or path.startswith("/etc/ssh/ssh_config.d/"):
+        return _SSH
+    if (name == "config" and parent.endswith("/.ssh")) or "/.ssh/config.d/" in path:
+        return _SSH
+    if path == "/etc/crontab" or path.startswith("/etc/cron.d/"):
+        return _CRON_SYSTEM
+    if path.startswith(("/var/spool/cron/crontabs/", "/var/spool/cron/tabs/")):
+        return _CRON_USER
+    if parent == "/var/spool/cron":
+        return _CRON_USER
+    if path.startswith(_CRON_SCRIPT_DIRS):
+        return _CRON_SCRIPT
+    if path == "/etc/anacrontab":
+        return _ANACRON
+    if path in {"/etc/rc.local", "/etc/rc.d/rc.local"} or path.startswith("/etc/init.d/"):
+        return _BOOT
+    return _project_kind(path, parent, name)
+
+
+def _project_kind(path: str, parent: str, name: str) -> StoredKind | None:
+    if any(d in path + "/" for d in _SYSTEMD_DIRS) and (
+        name.endswith(_UNIT_SUFFIXES) or (name.endswith(".conf") and parent.endswith(".d"))
+    ):
+        return _UNIT
+    if name.endswith(".desktop") and parent.endswith(("/autostart", "/xdg/autostart")):
+        return _AUTOSTART
+    if "/.git/hooks/" in path or "/.husky/" in path or "/.githooks/" in path:
+        return None if name.endswith(".sample") else _HOOK
+    if path.endswith(_GITCONFIG_FILES) or path in {"/etc/gitconfig"}:
+        return _GITCONFIG
+    if name == ".npmrc" or path in {"/etc/npmrc", "/usr/etc/npmrc"}:
+        return _NPMRC
+    return None
+
+
+# -- git settings that name files of code --------------------------------------------------------
+
+
+def git_setting_files(w: Walk, key: str, value: Word, site: Site) -> None:
+    """`core.hooksPath DIR`: the hooks in DIR run at git's operations from now on, so they are
+    judged as they are there; `include.path FILE` (and `includeIf.….path`): FILE's settings
+    apply, judged as if set one by one."""
+    key = key.lower()
+    if key == "core.hookspath":
+        _hooks_directory(w, value, site)
+    elif key == "include.path" or (key.startswith("includeif.") and key.endswith(".path")):
+        _included_config(w, value, site)
+
+
+def _hooks_directory(w: Walk, value: Word, site: Site) -> None:
+    import os
+
+    from safesh.unwrap.shells import read_local_file
+
+    label = "git core.hooksPath"
+    if not value.static:
+        w.emit([value], site.inner(label), dynamic=True)
+        return
+    base = site.frame.cwd or w.context.cwd
+    path = resolve_path(value.text, base, w.context.home)
+    try:
+        names = sorted(os.listdir(path))[:_MAX_HOOKS] if os.path.isdir(path) else None
+    except OSError:
+        names = None
+    if names is None:
+        root = w.context.repo_root
+        if not value.text.startswith(("/", "~")) or (root and path.startswith(root + "/")):
+            return  # the project's own hooks directory, to be written in the project
+        message = f"{label} points git at {path}, whose hooks safesh cannot read"
+        w.note_unparsed(site.frame, message, path, kind="unseen")
+        return
+    for name in names:
+        hook = f"{path}/{name}"
+        if name.endswith(".sample") or not os.path.isfile(hook):
+            continue
+        text = read_local_file(w, hook, site)
+        if text is None:
+            message = f"{label} makes git run {hook}, which safesh cannot read"
+            w.note_unparsed(site.frame, message, hook, kind="unseen")
+        elif text.strip():
+            w.walk_source(text, site.nested(f"git hook {hook}"), f"git hook {hook}")
+
+
+def _included_config(w: Walk, value: Word, site: Site) -> None:
+    from safesh.unwrap.shells import read_local_file
+
+    label = "git include.path"
+    if not value.static:
+        w.emit([value], site.inner(label), dynamic=True)
+        return
+    text = read_local_file(w, value.text, site)
+    if text is None:
+        message = f"{label} makes git read the settings in {value.text}, which safesh cannot read"
+        w.note_unparsed(site.frame, message, value.text, kind="unseen")
+        return
+    source = _git_config(text)
+    if source.strip():
+        w.walk_source(source, site.nested(f"{label} {value.text}"), f"settings in {value.text}")
