@@ -241,7 +241,7 @@ def test_a_judge_of_other_code_is_not_used_and_steps_down(
     env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid = start_judge(env)
-    monkeypatch.setattr(protocol, "code_stamp", lambda: "some other version")
+    monkeypatch.setattr(protocol, "handshake", lambda: "some other version")
     request = shell_request("echo hi")
     assert client.ask(request, 3.0, start=False) is None
     assert wait_until(lambda: not alive(pid))
@@ -450,7 +450,7 @@ def test_a_stale_judge_takes_its_spares_with_it(
     pid = start_judge(env)
     assert wait_until(all_spares_ready)
     spares = children_of(pid)
-    monkeypatch.setattr(protocol, "code_stamp", lambda: "some other version")
+    monkeypatch.setattr(protocol, "handshake", lambda: "some other version")
     assert client.ask(shell_request("echo hi"), 3.0, start=False) is None
     assert wait_until(lambda: not alive(pid))
     assert wait_until(lambda: not any(alive(spare) for spare in spares))

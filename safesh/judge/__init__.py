@@ -1,7 +1,8 @@
 """The resident judge: how every command gets an answer quickly and always in time.
 
 budget.py    the deadline and size cap: what is not judged in time is asked about (fail closed)
-protocol.py  the socket, its checks, the code stamp and the message framing
+protocol.py  the socket, its checks, the handshake and code stamp, and the message framing
+watch.py     the judge's inotify watch over its own code (clients no longer stat it)
 client.py    the thin client `safesh -c`, scripts, `-s` and the hooks start with (imports
              almost nothing; any failure of the judge means judging in-process)
 server.py    the per-user judge process (`python -m safesh.judge.server`, started on demand) and

@@ -52,7 +52,7 @@ def ask(
         if start:
             start_judge()
         return None
-    stamp = protocol.code_stamp()
+    stamp = protocol.handshake()
     try:
         if protocol.peer_uid(connection) != os.geteuid():
             return None  # someone else's process holds the socket

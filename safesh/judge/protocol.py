@@ -8,8 +8,12 @@ are the same user, checked with SO_PEERCRED, and every value read is type-checke
 The socket sits in a directory only its owner can enter (0700, owned by this uid, not a
 symlink); anything else about it is a reason not to use the judge (the caller judges in its
 own process). Its name is derived from the installation (package directory and interpreter),
-so two installs never share a judge; the stamp (version and every module's size and mtime)
-is checked on every request, so edited or upgraded code is never judged by an old process.
+so two installs never share a judge. Every request carries the client's `handshake` (protocol,
+interpreter and its version, the package directory and that directory's identity): a judge
+of another installation, interpreter or protocol, or one whose package directory has been
+replaced, answers "stale". Changes to the files inside the package are the judge's own to see
+(`safesh.judge.watch`, or `code_stamp` on every request where it cannot watch), so the client
+no longer stats them on every command.
 
 Imports only the standard library's built-in modules (os, sys, marshal, _socket).
 """
@@ -32,6 +36,25 @@ if TYPE_CHECKING:
 
 class ProtocolError(Exception):
     """Anything unexpected on the wire or around the socket: the caller judges in-process."""
+
+
+def handshake(package_identity: str | None = None) -> str:
+    """What a client and its judge must agree on: the protocol, the interpreter (path and
+    version), the package directory and its identity (device and inode: a reinstalled or
+    moved-in package is another directory). `package_identity`: the judge's, taken when it
+    set its watch (default: the directory's identity now, as a client sees it)."""
+    if package_identity is None:
+        package_identity = directory_identity(_PACKAGE)
+    return f"{PROTOCOL} {sys.executable} {sys.version} {_PACKAGE} {package_identity}"
+
+
+def directory_identity(path: str) -> str:
+    """`device:inode` of `path` (one stat), or why there is none."""
+    try:
+        found = os.stat(path)
+    except OSError as error:
+        return f"unreadable ({error.errno})"
+    return f"{found.st_dev}:{found.st_ino}"
 
 
 def code_stamp() -> str:

@@ -22,9 +22,14 @@ socket pair and exits; it never holds the listening socket.
 
 A served child still running past the deadline plus a grace period is killed: its client,
 seeing the connection close, answers from its own process. The judge exits when idle for
-IDLE_SECONDS, on `safesh daemon stop`, on SIGTERM, and as soon as a client's code stamp
-differs from its own (an upgrade or an edit: the client starts a new one). A second judge for
-the same socket exits at once (an exclusive lock beside the socket).
+IDLE_SECONDS, on `safesh daemon stop`, on SIGTERM, and as soon as its code is stale (the
+client starts a new one): a client's handshake differs from its own (another interpreter or
+protocol, a replaced package directory), or a file of the package changed. The judge watches
+those files itself (`watch`), so clients do not stat them: started as `python -m
+safesh.judge.server`, it sets the watch and takes the full code stamp first, then executes
+itself afresh with both, so every module it judges with is read after the watch was set.
+Where it cannot watch, each child compares the full stamp on every request instead. A second
+judge for the same socket exits at once (an exclusive lock beside the socket).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import socket
 import sys
 import time
 
-from safesh.judge import protocol, worker
+from safesh.judge import protocol, watch, worker
 from safesh.judge.budget import DEADLINE_SECONDS
 
 IDLE_SECONDS = 15 * 60
@@ -57,6 +62,7 @@ READY = b"R"
 MAX_REQUESTS = 100
 MAX_READY = SPARES + 2
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+WATCHED_ARG = "--watched"
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -71,7 +77,14 @@ class _Stop(Exception):
     """SIGTERM (from `safesh daemon stop`, a stale-stamp child, or the user)."""
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 4 or args[0] != WATCHED_ARG or not args[1].lstrip("-").isdigit():
+        return _watch_and_restart()
+    fd, identity, full_stamp = int(args[1]), args[2], args[3]
+    code_watch = watch.Watch(fd) if fd >= 0 and watch.is_watch(fd) else None
+    if code_watch is not None:
+        os.set_inheritable(fd, False)
     try:
         directory = protocol.runtime_dir()
         protocol.ensure_private_dir(directory, create=True)
@@ -82,7 +95,7 @@ def main() -> int:
     lock = _exclusive_lock(path + ".lock")
     if lock is None:
         return 0  # another judge for this socket is running or starting
-    stamp = protocol.code_stamp()
+    fresh = Freshness(protocol.handshake(identity), code_watch, full_stamp)
     _preload()
     keeper = _keep_store_open()
     scratch = path + ".warm"
@@ -90,7 +103,8 @@ def main() -> int:
     listener = _listen(path)
     try:
         scratch_store = None if scratch_keeper is None else _scratch_store(scratch)
-        serve(listener, stamp, private_fds=(lock,), scratch_store=scratch_store)
+        private = (lock,) if code_watch is None else (lock, code_watch.fd)
+        serve(listener, fresh, private_fds=private, scratch_store=scratch_store)
     finally:
         _remove_if_ours(path, listener)
         for opened in (keeper, scratch_keeper):
@@ -98,7 +112,56 @@ def main() -> int:
                 opened.close()
         _remove_scratch(scratch)
         os.close(lock)
+        if code_watch is not None:
+            code_watch.close()
     return 0
+
+
+def _watch_and_restart() -> int:
+    """Set the watch over the package and take its full stamp, then execute this program
+    afresh with both (the watch's descriptor is inherited): everything the judge then imports
+    is read after the watch was set, so no change can fall between reading a module and
+    watching it. Without a watch (-1), the stamp taken here is what every request is
+    compared with."""
+    fd = watch.open_watch(protocol._PACKAGE)
+    identity = protocol.directory_identity(protocol._PACKAGE)  # after the watch: see handshake
+    stamp = protocol.code_stamp()
+    argv = [sys.executable, "-m", "safesh.judge.server", WATCHED_ARG, str(fd), identity, stamp]
+    try:
+        os.execv(sys.executable, argv)
+    except OSError as error:
+        sys.stderr.write(f"safesh judge: cannot start: {error}\n")
+    return 1
+
+
+class Freshness:
+    """How the judge and its children know that their code is still what is on disk: the
+    handshake every client must send, and the watch (in the judge) or, without one, the full
+    code stamp each child compares on every request."""
+
+    __slots__ = ("handshake", "stamp", "watch")
+
+    def __init__(self, handshake: str, code_watch: watch.Watch | None, stamp: str) -> None:
+        self.handshake = handshake
+        self.watch = code_watch
+        self.stamp = stamp
+
+    def changed(self) -> bool:
+        """In the judge, right after accepting a connection: whether the watch saw the code
+        change (always False without a watch: the child checks the stamp then)."""
+        return self.watch is not None and self.watch.changed()
+
+    def stale(self) -> bool:
+        """Whether the watch has already seen the code change (reads nothing)."""
+        return self.watch is not None and self.watch.seen
+
+    def pending(self) -> list[int]:
+        """The watch's descriptor while there is something left for it to say."""
+        return [] if self.watch is None or self.watch.seen else [self.watch.fd]
+
+    def recheck(self) -> str | None:
+        """The stamp a child compares on every request: only when nothing watches."""
+        return self.stamp if self.watch is None else None
 
 
 class Child:
@@ -119,12 +182,12 @@ class Pool:
     def __init__(
         self,
         listener: socket.socket,
-        stamp: str,
+        fresh: Freshness,
         private_fds: tuple[int, ...],
         scratch_store: str | None,
     ) -> None:
         self.listener = listener
-        self.stamp = stamp
+        self.fresh = fresh
         self.scratch_store = scratch_store  # where spares record their warm-up
         self.private_fds = private_fds  # closed in every child (the lock)
         self.started = time.time()
@@ -138,7 +201,8 @@ class Pool:
         """What a `status` request is told: `served` counts the requests before it, `spares`
         the spares ready when it came (the one answering it included)."""
         return {"pid": os.getpid(), "started": self.started, "served": self.served,
-                "spares": self.count("ready")}  # fmt: skip
+                "spares": self.count("ready"),
+                "watch": "inotify" if self.fresh.watch is not None else "stamp"}  # fmt: skip
 
     def count(self, *states: str) -> int:
         return sum(child.state in states for child in self.children.values())
@@ -159,6 +223,9 @@ class Pool:
     def hand_over(self, connection: socket.socket, now: float) -> None:
         """Serve `connection` by a ready spare, else by a child forked for it."""
         info = self.info()
+        # After accept() returned `connection`: see `watch` for why this cannot miss a change
+        # made before the request.
+        info["changed"] = self.fresh.changed()
         self.served += 1
         self.quiet_until = now + QUIET_SECONDS
         message = [marshal.dumps(info)]
@@ -194,7 +261,7 @@ class Pool:
         if pid == 0:
             self._become_child(ours)
             first = None if connection is None else (connection, info)
-            _child(theirs, self.stamp, self.scratch_store, first)
+            _child(theirs, self.fresh, self.scratch_store, first)
         theirs.close()
         state = "warming" if connection is None else "busy"
         limit = WARM_UP_LIMIT_SECONDS if connection is None else DEADLINE_SECONDS + GRACE_SECONDS
@@ -273,11 +340,12 @@ class Pool:
 
 def serve(
     listener: socket.socket,
-    stamp: str,
+    fresh: Freshness,
     private_fds: tuple[int, ...] = (),
     scratch_store: str | None = None,
 ) -> None:
-    """Answer connections on `listener` until stopped or idle for IDLE_SECONDS."""
+    """Answer connections on `listener` until stopped, idle for IDLE_SECONDS, or stale (the
+    watch saw the code change: with nothing to serve, step down at once)."""
 
     def stop(_signum: int, _frame: object) -> None:
         raise _Stop
@@ -287,26 +355,29 @@ def serve(
     import select
 
     listener.setblocking(False)  # a connection given up before accept() must not block us
-    pool = Pool(listener, stamp, private_fds, scratch_store)
+    pool = Pool(listener, fresh, private_fds, scratch_store)
     last = time.monotonic()
     try:
         while True:
             now = time.monotonic()
-            pool.top_up(now)
+            if not fresh.stale():
+                pool.top_up(now)
             channels = {child.channel: child for child in pool.children.values()}
-            watched = [listener, *channels]
+            watched: list[socket.socket | int] = [listener, *channels, *fresh.pending()]
             ready, _, _ = select.select(watched, [], [], pool.timeout(now))
             now = time.monotonic()
             for source in ready:
-                if source is listener:
+                if isinstance(source, int):
+                    fresh.changed()  # read what the watch says (it may be __pycache__ only)
+                elif source is listener:
                     if _accept(listener, pool, now):
                         last = now
                 elif source in channels and channels[source].channel.fileno() >= 0:
                     pool.hear(channels[source], now)
             pool.reap()
             pool.kill_overdue(now)
-            if not pool.count("busy") and now - last > IDLE_SECONDS:
-                return
+            if not pool.count("busy") and (fresh.stale() or now - last > IDLE_SECONDS):
+                return  # stale: the next command finds no judge and starts one
     except _Stop:
         return
     finally:
@@ -331,7 +402,7 @@ def _accept(listener: socket.socket, pool: Pool, now: float) -> bool:
 
 def _child(
     channel: socket.socket,
-    stamp: str,
+    fresh: Freshness,
     scratch_store: str | None,
     first: tuple[socket.socket, dict[str, object]] | None,
 ) -> NoReturn:
@@ -348,7 +419,7 @@ def _child(
         served = 0
         while True:
             if task is not None:
-                if not worker.serve(task[0], stamp, task[1]):
+                if not worker.serve(task[0], fresh.handshake, task[1], fresh.recheck()):
                     break
                 served += 1
                 if served >= MAX_REQUESTS:

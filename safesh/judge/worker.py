@@ -5,8 +5,10 @@ exactly the in-process code (`safesh.cli.shell.decide_line`, `safesh.cli.command
 .answer_named`), which writes the audit record, and only then replies. `serve` says whether the
 child may serve another request: not after a fault, a `stop`, a stale stamp, or while a thread
 is still judging a line abandoned at its deadline (the child then ends, and that with it). A
-stamp other than the judge's own gets "stale" and tells the judge to step down (the client
-judges in-process and starts a new judge).
+request whose handshake is not the judge's own, or one that comes after the code changed (the
+judge's watch saw it, or, without a watch, the full code stamp now differs from the judge's),
+gets "stale" and tells the judge to step down (the client judges in-process and starts a new
+judge).
 
 `warm_up` is what a spare child does right after it is forked, before it waits for a request:
 a throw-away judgement of a trivial line through the same code, recording it in the judge's
@@ -45,16 +47,26 @@ if TYPE_CHECKING:
     from safesh.cli.commands.hook import ReportLike
 
 
-def serve(connection: socket, stamp: str, info: dict[str, object]) -> bool:
+def serve(
+    connection: socket, stamp: str, info: dict[str, object], recheck: str | None = None
+) -> bool:
     """Serve one request on `connection` (`info` is what a `status` request is told about the
-    judge), then close it. Whether this process may serve another request: only when this one
-    went through cleanly (answered, not stale, not `stop`) and no judging thread is still
-    running (a line abandoned at its deadline). Never raises."""
+    judge, and whether its watch saw the code change), then close it. `stamp`: the judge's
+    handshake; `recheck`: the judge's full code stamp, compared with the files now (after the
+    request was read) when no watch does it. Whether this process may serve another request:
+    only when this one went through cleanly (answered, not stale, not `stop`) and no judging
+    thread is still running (a line abandoned at its deadline). Never raises."""
     reusable = False
     try:
+        changed = info.pop("changed", False) is not False
         connection.settimeout(REQUEST_READ_TIMEOUT)
         request = protocol.receive(connection)
-        if request.get("protocol") != protocol.PROTOCOL or request.get("stamp") != stamp:
+        if (
+            request.get("protocol") != protocol.PROTOCOL
+            or request.get("stamp") != stamp
+            or changed
+            or (recheck is not None and protocol.code_stamp() != recheck)
+        ):
             protocol.send(connection, {"status": "stale", "stamp": stamp})
             os.kill(os.getppid(), signal.SIGTERM)
         else:

@@ -34,8 +34,15 @@ def status() -> None:
     click.echo(
         f"safesh daemon: running, pid {reply.get('pid')}, up {uptime:.0f} s, "
         f"{reply.get('served')} requests before this one, "
-        f"{reply.get('spares')} spare processes ready ({path})"
+        f"{reply.get('spares')} spare processes ready, code {_watch(reply)} ({path})"
     )
+
+
+def _watch(reply: dict[str, object]) -> str:
+    """How the judge knows its code is current (see safesh.judge.watch)."""
+    if reply.get("watch") == "inotify":
+        return "watched (inotify)"
+    return "re-stamped on every request"
 
 
 @group.command()
