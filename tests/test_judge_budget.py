@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ from safesh.judge.budget import (
     bounded,
     bounded_check,
     deadline_seconds,
+    judge_on_main_thread,
+    settled,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +143,51 @@ def test_a_forked_child_judges_without_the_parents_threads() -> None:
             os._exit(2)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def in_a_child(check: Callable[[], bool]) -> bool:
+    """`check()` run in a forked child (whose signals it may change); whether it said yes."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os._exit(0 if check() else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_judge_child_judges_on_its_own_thread() -> None:
+    """No hand-over to another thread (on a busy machine it waits its turn to be scheduled)."""
+
+    def judged_here() -> bool:
+        judge_on_main_thread()
+        thread = bounded(
+            "ls",
+            lambda _ruleset: threading.get_native_id(),
+            lambda _late: -1,
+            cwd="/tmp",
+            env={"HOME": "/tmp"},
+            deadline=Deadline(60),
+        )
+        block = bounded_check("rm -rf /", cwd="/tmp", env={"HOME": "/tmp"}, deadline=Deadline(60))
+        return thread == threading.get_native_id() and block.decision == "block" and settled()
+
+    assert in_a_child(judged_here)
+
+
+def test_a_judge_child_cuts_a_line_short_at_the_deadline_and_serves_no_more() -> None:
+    def cut_short() -> bool:
+        judge_on_main_thread()
+
+        def forever(_ruleset: object) -> str:
+            while True:
+                pass
+
+        answer = bounded("ls", forever, lambda late: late.decision, deadline=Deadline(0.2))
+        return answer == "ask" and not settled()
+
+    assert in_a_child(cut_short)
 
 
 def test_claude_hook_past_the_deadline_asks_in_claudes_format(

@@ -414,6 +414,16 @@ def test_requests_that_went_through_cleanly_need_no_new_child(env: dict[str, str
     assert children_of(pid) == waiting  # served by the children that were waiting
 
 
+def test_children_judge_on_their_own_thread(env: dict[str, str]) -> None:
+    """No judging thread to hand a line to (and wait to be scheduled): every child that
+    judged has its one thread."""
+    pid = start_judge(env)
+    results = [run(["-c", line], env) for line in ("echo ran", "rm -rf /", "ls")]
+    assert [r.returncode for r in results] == [0, 77, 0]
+    threads = {child: len(os.listdir(f"/proc/{child}/task")) for child in children_of(pid)}
+    assert threads and set(threads.values()) == {1}
+
+
 def test_a_child_that_served_its_last_request_takes_no_other(env: dict[str, str]) -> None:
     """A child ends after MAX_REQUESTS; none is handed a connection it will not serve (the
     client would judge that one in its own process)."""

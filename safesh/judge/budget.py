@@ -4,7 +4,10 @@ Agents run a command unjudged when their hook times out, so a line that is too l
 or that the judge has not finished with by the deadline, gets the fail-closed answer (`ask`)
 instead: `bounded_check` judges in a worker thread and stops waiting at the deadline. The
 abandoned worker is a daemon thread; the front ends exit (or exec) right after answering, which
-ends it.
+ends it. A process that owns its signals and ends after a late line (a child of the resident
+judge: `judge_on_main_thread`) judges on its own thread instead, interrupted at the deadline by
+an interval timer: no hand-over to another thread, which on a busy machine waits its turn to
+be scheduled.
 
 DEADLINE_SECONDS sits well under the hook timeout `install-hook` writes
 (safesh.agents.settings.HOOK_TIMEOUT_SECONDS),
@@ -128,6 +131,11 @@ def bounded(
     late = fail_closed_report  # named for the two calls below
     if due.passed():
         return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
+    if _ALARM.usable():
+        try:
+            return _ALARM.run(lambda: work(ruleset), due.remaining())
+        except _Late:
+            return unjudged(late(command, cwd, env, ruleset, TOO_SLOW, TOO_SLOW_REASON, limit))
     outcome: list[T] = []
     failure: list[BaseException] = []
     done = _thread.allocate_lock()
@@ -224,10 +232,73 @@ _JUDGES = _Judges()
 os.register_at_fork(after_in_child=_JUDGES.forget)
 
 
+class _Late(BaseException):
+    """Raised into the judgement by the interval timer at the deadline. A BaseException, so
+    that no `except Exception` in the judgement takes it for an ordinary fault."""
+
+
+class _Alarm:
+    """Judging on the calling (main) thread, interrupted at the deadline by ITIMER_REAL and
+    SIGALRM: only in a process that owns its signals and does not go on after a line was cut
+    short (a child of the resident judge, which ends then: `settled` says no). A judgement cut
+    short may leave any state half-done, which is why."""
+
+    def __init__(self) -> None:
+        self.thread: int | None = None  # the thread that judges so (the main thread)
+        self.armed = False
+        self.fired = False
+
+    def enable(self) -> None:
+        import signal
+
+        signal.signal(signal.SIGALRM, self._ring)  # raises unless on the main thread
+        self.thread = _thread.get_ident()
+
+    def usable(self) -> bool:
+        return self.thread == _thread.get_ident()
+
+    def _ring(self, _signum: int, _frame: object) -> None:
+        if self.armed:  # not once the work is done: the timer may ring just after it
+            self.armed = False
+            self.fired = True
+            raise _Late
+
+    def run(self, work: Callable[[], T], seconds: float) -> T:
+        import signal
+
+        if self.armed:
+            return work()  # within a bounded judgement already: its timer stands
+        self.armed = True
+        try:
+            # setitimer(…, 0) would disarm it: a deadline this close is as good as passed.
+            signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-6))
+            result = work()
+            self.armed = False
+            if self.fired:
+                raise _Late  # rang where its exception was swallowed (a __del__): still late
+        finally:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        return result
+
+
+_ALARM = _Alarm()
+
+
+def judge_on_main_thread() -> None:
+    """From now on this process judges on its main thread, cut short at the deadline by an
+    interval timer (see `_Alarm`). For a child of the resident judge only."""
+    _ALARM.enable()
+
+
 def settled(wait_seconds: float = 0.05) -> bool:
     """Whether no judging thread of this process is running, waiting up to `wait_seconds`
-    for the last one to park (the resident judge's children serve another request only then:
-    a line still being judged past its deadline would slow the next one down)."""
+    for the last one to park, and no judgement was cut short on the main thread (the resident
+    judge's children serve another request only then: a line still being judged past its
+    deadline would slow the next one down, and one cut short may have left anything
+    half-done)."""
+    if _ALARM.fired:
+        return False
     end = time.monotonic() + wait_seconds
     while not _JUDGES.all_parked():
         if time.monotonic() >= end:

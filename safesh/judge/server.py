@@ -43,7 +43,7 @@ import socket
 import sys
 import time
 
-from safesh.judge import protocol, watch, worker
+from safesh.judge import budget, protocol, watch, worker
 from safesh.judge.budget import DEADLINE_SECONDS
 
 IDLE_SECONDS = 15 * 60
@@ -411,6 +411,7 @@ def _child(
     so and serve the next connection the judge hands over. End of file on `channel` means
     the judge is gone or has enough spares: exit."""
     try:
+        budget.judge_on_main_thread()  # this process owns its signals and ends after a late line
         if first is None:
             worker.warm_up(scratch_store)
             task = None
