@@ -21,17 +21,22 @@ import hashlib
 import hmac
 import os
 import stat
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _MAC_BYTES = 32
 _SECRET_BYTES = 32
 _SECRET_NAME = "cache.key"
 
 
-def read_sealed(path: Path, magic: bytes, key: str) -> bytes | None:
+def read_sealed(path: str | Path, magic: bytes, key: str) -> bytes | None:
     """The body sealed in `path` under `key`, or None when it cannot be trusted."""
+    path = os.fspath(path)
     try:
-        if not _private_dir(path.parent):
+        if not _private_dir(_parent(path)):
             return None
         secret = _read_secret(_secret_path())
         if secret is None:
@@ -48,12 +53,13 @@ def read_sealed(path: Path, magic: bytes, key: str) -> bytes | None:
     return body
 
 
-def write_sealed(path: Path, magic: bytes, key: str, body: bytes) -> bool:
+def write_sealed(path: str | Path, magic: bytes, key: str, body: bytes) -> bool:
     """Write `body` sealed under `key`, atomically; False (and nothing written) when the
     directory is not private or no secret can be had. Raises OSError on a write failure."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = os.fspath(path)
+    os.makedirs(_parent(path), mode=0o700, exist_ok=True)
     secret = _secret()
-    if secret is None or not _private_dir(path.parent):
+    if secret is None or not _private_dir(_parent(path)):
         return False
     _write_atomically(path, magic + seal(secret, key, body) + body)
     return True
@@ -63,23 +69,29 @@ def seal(secret: bytes, key: str, body: bytes) -> bytes:
     return hmac.new(secret, key.encode() + b"\0" + body, hashlib.sha256).digest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _parent(path: str) -> str:
+    return os.path.dirname(path) or "."
+
+
+def _write_atomically(path: str, data: bytes) -> None:
     import tempfile
 
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    name = os.path.basename(path)
+    fd, temporary = tempfile.mkstemp(dir=_parent(path), prefix=f".{name}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise
 
 
 # -- ownership ---------------------------------------------------------------------------------
 
 
-def _private_dir(directory: Path) -> bool:
+def _private_dir(directory: str) -> bool:
     """Owned by this user and writable by no one else (who could swap files in it)."""
     info = os.stat(directory)
     return (
@@ -89,7 +101,7 @@ def _private_dir(directory: Path) -> bool:
     )
 
 
-def _read_private_file(path: Path, size: int | None = None) -> bytes | None:
+def _read_private_file(path: str, size: int | None = None) -> bytes | None:
     """The bytes of a regular file (not a link) owned by this user that no one else may
     write; None otherwise. With `size`, the file must be exactly that long and unreadable
     by others too (a secret)."""
@@ -115,13 +127,13 @@ def _read_private_file(path: Path, size: int | None = None) -> bytes | None:
 # -- the per-user secret -----------------------------------------------------------------------
 
 
-def _secret_path() -> Path:
+def _secret_path() -> str:
     from safesh import locations
 
-    return locations.state_dir() / _SECRET_NAME
+    return os.path.join(locations.state_home(), _SECRET_NAME)
 
 
-def _read_secret(path: Path) -> bytes | None:
+def _read_secret(path: str) -> bytes | None:
     data = _read_private_file(path, size=_SECRET_BYTES)
     return data if data is not None and len(data) == _SECRET_BYTES else None
 
@@ -130,12 +142,13 @@ def _secret() -> bytes | None:
     """The per-user secret, made on first use. A secret file that is not private (readable
     or writable by others, not ours, a link) is never used, and the cache is not either."""
     path = _secret_path()
-    if path.exists() or path.is_symlink():
+    if os.path.lexists(path):
         return _read_secret(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory = _parent(path)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
     import tempfile
 
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".cache-key-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(os.urandom(_SECRET_BYTES))
@@ -144,5 +157,6 @@ def _secret() -> bytes | None:
         with contextlib.suppress(FileExistsError):
             os.link(temporary, path)  # never replaces a secret another process made first
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
     return _read_secret(path)

@@ -271,7 +271,7 @@ def test_audit_record_in_the_store_names_agent_session_and_outcome(
 ) -> None:
     store = pytest.importorskip("safesh.store")
     path = tmp_path / "audit.db"
-    monkeypatch.setattr("safesh.locations.store_file", lambda: path)
+    monkeypatch.setattr("safesh.locations.store_path", lambda: str(path))
     run_hook("codex", payload("codex"), {}, FakeChecker(REPORTS["ask"]))
     with store.Store(path) as opened:
         [record] = opened.records()

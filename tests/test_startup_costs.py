@@ -49,3 +49,38 @@ def test_judging_one_line_runs_no_garbage_collection(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert b"would run" in again.stdout
     assert b"collected" not in again.stderr
+
+
+# Modules an agent's plain command (`true`, `ls -la`) has no use for, judged with no resident
+# judge (the fallback and `safesh.check()`'s path): each costs ~0.5-3 ms of every command.
+_NOT_FOR_A_PLAIN_LINE = {
+    "pathlib",  # and urllib.parse, ipaddress: locations and the store use string paths
+    "urllib.parse",
+    "threading",  # the rules memo locks with _thread
+    "safesh.store.approvals",  # only a line that asks needs the approvals half
+    "safesh.interactive.prompts",  # only a line that asks needs to know about a terminal
+    "tomllib",  # the rules come from their cache
+    "dataclasses",
+    "inspect",
+    "typing",
+}
+
+
+def _loaded_by(argv: list[str], tmp_path: Path) -> set[str]:
+    """The modules `safesh ARGV` imports with no judge (after a first run built the caches)."""
+    env = _env(tmp_path)
+    command = [sys.executable, "-X", "importtime", "-m", "safesh", *argv]
+    for _ in range(2):
+        traced = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert traced.returncode == 0, traced.stderr
+    return {line.split("|")[-1].strip() for line in traced.stderr.splitlines() if "|" in line}
+
+
+def test_a_plain_line_judged_in_process_loads_only_what_its_judgement_needs(
+    tmp_path: Path,
+) -> None:
+    for line in ("true", "ls -la"):
+        loaded = _loaded_by(["--dry-run", "-c", line], tmp_path)
+        assert "safesh.rules" in loaded  # judged here, in this process
+        assert "safesh.store" in loaded  # and recorded
+        assert loaded & _NOT_FOR_A_PLAIN_LINE == set(), line

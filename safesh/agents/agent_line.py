@@ -18,7 +18,6 @@ May import safesh.api, safesh.locations and safesh.agents.wrappers; never a fron
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 
@@ -97,6 +96,8 @@ def setup_decision(
 def _cache_key(text: str, fingerprint: str | None) -> str | None:
     if not fingerprint:
         return None  # rules that did not load: nothing may be remembered under them
+    import hashlib  # only for an agent's setup file: a plain line never hashes here
+
     digest = hashlib.sha256()
     digest.update(fingerprint.encode())
     digest.update(b"\0")

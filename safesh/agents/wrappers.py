@@ -46,10 +46,15 @@ class AgentLine:
 _QUOTED_WORD = r"(?:'[^']*'|\"[^\"\\$`!]*\")+"
 _PART = later(r"'([^']*)'|\"([^\"\\$`!]*)\"")
 
+# The literal text each wrapper begins with (no pattern syntax in it): checked before the
+# pattern is compiled and matched.
+_CLAUDE_START = "source "
+_GEMINI_START = "shopt -u promptvars nullglob extglob nocaseglob dotglob;"
+
 # Claude Code's snapshot: <config dir>/shell-snapshots/snapshot-<shell>-<ms>-<id>.sh
 _SNAPSHOT = r"/[^\s'\"\\;&|<>()$`]*/shell-snapshots/snapshot-(?:bash|zsh)-[0-9]+-[a-z0-9]+\.sh"
 _CLAUDE = later(
-    r"source (?P<snapshot>" + _SNAPSHOT + r"|'" + _SNAPSHOT + r"') 2>/dev/null \|\| true"
+    _CLAUDE_START + r"(?P<snapshot>" + _SNAPSHOT + r"|'" + _SNAPSHOT + r"') 2>/dev/null \|\| true"
     r" && \{ shopt -u extglob \|\| setopt NO_EXTENDED_GLOB NO_BARE_GLOB_QUAL; \}"
     r" >/dev/null 2>&1 \|\| true"
     r" && eval (?P<word>" + _QUOTED_WORD + r")(?: < /dev/null)?"
@@ -60,8 +65,7 @@ _CLAUDE = later(
 # Gemini CLI's background-pid wrapper around the command (a subshell whose EXIT trap writes
 # the pids of background jobs to a temp file the CLI reads back).
 _GEMINI = later(
-    r"shopt -u promptvars nullglob extglob nocaseglob dotglob;"
-    r" _bgpids_file=/[^\s'\"\\;&|<>()$`]*/gemini-shell-[A-Za-z0-9]+/bgpids\.tmp\n"
+    _GEMINI_START + r" _bgpids_file=/[^\s'\"\\;&|<>()$`]*/gemini-shell-[A-Za-z0-9]+/bgpids\.tmp\n"
     r"\(\n  trap 'jobs -p > \"\$_bgpids_file\"' EXIT\n"
     r"(?P<command>.*)\n"
     r"\)\n__code=\$\?\nexit \$__code\n?",
@@ -82,11 +86,13 @@ CLAUDE_PROGRAM = "claude"
 
 def recognise(line: str) -> AgentLine | None:
     """The agent's command inside `line` when `line` is exactly an agent's wrapper."""
-    claude = _CLAUDE.fullmatch(line)
+    # Each pattern begins with literal text: a line that does not is not that agent's, and
+    # most lines are neither (compiling the two patterns costs more than judging `ls`).
+    claude = _CLAUDE.fullmatch(line) if line.startswith(_CLAUDE_START) else None
     if claude is not None:
         snapshot = claude.group("snapshot").strip("'")
         return AgentLine("claude-code", unquote(claude.group("word")), snapshot)
-    gemini = _GEMINI.fullmatch(line)
+    gemini = _GEMINI.fullmatch(line) if line.startswith(_GEMINI_START) else None
     if gemini is not None:
         command = gemini.group("command")
         if _may_leak(command):

@@ -216,11 +216,11 @@ def decide_line(
         report, agent = bounded_check(source, deadline=deadline), None
     mode = Mode.DRY_RUN if dry_run else Mode.EXEC
     asks = mode is Mode.EXEC and report.tier is Tier.ASK
-    if terminal is None:
+    if terminal is None and asks:  # only a line that asks needs to know (and the module)
         from safesh.interactive.prompts import terminal_available
 
-        terminal = asks and terminal_available()
-    terminal = asks and terminal
+        terminal = terminal_available()
+    terminal = asks and bool(terminal)
     if terminal and not may_prompt:
         return None
     recorder = Recorder(agent=agent, argv=argv)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import _pickle  # the C unpickler without pickle.py's import cost (only writing needs that)
 import hashlib
 import io
-from pathlib import Path
+import os
 
 from safesh.model import Tier
 from safesh.record import replace
@@ -30,6 +30,7 @@ from safesh.rules.schema import RuleSet
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 _CACHE_VERSION = "2"
@@ -44,7 +45,7 @@ def read(key: str) -> RuleSet | None:
     from safesh.sealed import read_sealed
 
     try:
-        body = read_sealed(cache_path(key), _MAGIC, key)
+        body = read_sealed(cache_file(key), _MAGIC, key)
     except Exception:
         return None
     if body is None:
@@ -115,14 +116,21 @@ def _code_stamp() -> str:
     """Changes whenever the code that builds a RuleSet changes (dev installs too)."""
     import safesh
 
-    here = Path(__file__).resolve().parent
+    here = os.path.dirname(os.path.realpath(__file__))
+    package = os.path.dirname(here)
+    try:
+        names = sorted(name for name in os.listdir(here) if name.endswith(".py"))
+    except OSError:
+        names = []
+    modules = [os.path.join(here, name) for name in names]
+    modules += [os.path.join(package, "model.py"), os.path.join(package, "record.py")]
     parts = [safesh.__version__, _CACHE_VERSION]
-    for module in [*sorted(here.glob("*.py")), here.parent / "model.py", here.parent / "record.py"]:
+    for module in modules:
         try:
-            stat = module.stat()
+            stat = os.stat(module)
         except OSError:
             continue
-        parts.append(f"{module.name}:{stat.st_mtime_ns}:{stat.st_size}")
+        parts.append(f"{os.path.basename(module)}:{stat.st_mtime_ns}:{stat.st_size}")
     return "|".join(parts)
 
 
@@ -134,10 +142,19 @@ def cache_key(sources: tuple[Source, ...]) -> str:
     return digest.hexdigest()
 
 
-def cache_path(key: str) -> Path:
+def cache_file(key: str) -> str:
+    """Where the RuleSet for `key` is cached (a string: reading it is on every command's
+    path, which never imports pathlib)."""
     from safesh import locations
 
-    return locations.cache_dir() / f"rules-{key[:32]}.pickle"
+    return os.path.join(locations.cache_home(), f"rules-{key[:32]}.pickle")
+
+
+def cache_path(key: str) -> Path:
+    """`cache_file(key)` as a Path."""
+    from pathlib import Path
+
+    return Path(cache_file(key))
 
 
 _CACHE_ENTRIES = 16

@@ -33,7 +33,7 @@ class Where:
     first line that names it, as `^\\s*id\\s*=\\s*["']ID["']` and
     `^\\s*(\\[+\\s*)?["']?KEY["']?\\s*[=\\].]` would find it."""
 
-    path: Path
+    path: str | Path
     text: str
 
     @cached_property

@@ -13,8 +13,6 @@ May import `safesh.rules.reading`, `validate`, `layering`, `cache` and `schema`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from safesh.record import replace
 from safesh.rules import cache
 from safesh.rules.reading import (
@@ -29,6 +27,11 @@ from safesh.rules.reading import (
     read_sources,
 )
 from safesh.rules.schema import RuleSet
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from pathlib import Path  # only the paths callers give (a load locates files as strings)
 
 __all__ = [
     "PROJECT_FILE",
@@ -68,6 +71,8 @@ def load_fallback_ruleset(
     and the user's file too when the broken one is the project's. A line is judged by these
     as well, so what they block stays blocked while the broken file is fixed; None when
     even the built-in rules cannot be read."""
+    from pathlib import Path
+
     builtin_path = builtin if builtin is not None else builtin_rules_file()
     if user_file is None:
         from safesh import locations

@@ -14,11 +14,12 @@ May import: safesh.rules.loader, safesh.rules.trust, safesh.locations, the stand
 
 from __future__ import annotations
 
+import _thread  # threading's Lock without threading's import cost (start-up path)
 import os
-import threading
 import time
 
-from safesh.rules.loader import PROJECT_FILE, builtin_rules_file, load_ruleset
+from safesh.rules.loader import load_ruleset
+from safesh.rules.reading import builtin_rules_path, project_file_path
 from safesh.rules.schema import RuleSet
 
 # A file this young may still change within the same mtime tick; reload until it is older.
@@ -35,7 +36,7 @@ class _Memo:
 
     def __init__(self) -> None:
         self._entries: dict[_Key, RuleSet] = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     def get(self, key: _Key) -> RuleSet | None:
         with self._lock:
@@ -84,9 +85,9 @@ def _key(cwd: str) -> _Key | None:
 
     paths = (
         _builtin_path(),
-        str(locations.user_rules_file()),
-        _project_path(cwd),
-        str(locations.trust_file()),
+        locations.user_rules_path(),
+        project_file_path(cwd) or "",
+        locations.trust_path(),
     )
     now = time.time_ns()
     identities: list[_Identity] = []
@@ -111,24 +112,11 @@ class _Builtin:
 
     def path(self) -> str:
         if self._path is None:
-            self._path = str(builtin_rules_file())
+            self._path = builtin_rules_path()
         return self._path
 
 
 _BUILTIN = _Builtin()
-
-
-def _project_path(cwd: str) -> str:
-    """`find_project_file(cwd)` as a string ("" for none), without pathlib's cost."""
-    current = os.path.abspath(cwd)
-    while True:
-        candidate = os.path.join(current, PROJECT_FILE)
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(current)
-        if parent == current:
-            return ""
-        current = parent
 
 
 def _identity(path: str) -> tuple[int, int, int, int] | None:

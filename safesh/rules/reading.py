@@ -10,14 +10,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path
 
 from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
+
+# Loading the rules is on every command's path: the files are located and read with
+# string paths (pathlib costs ~3 ms to import). Paths given by callers are kept as given.
 
 
 PROJECT_FILE = ".safesh.toml"
@@ -45,23 +48,45 @@ class RulesError(Exception):
 # -- where the files are -----------------------------------------------------------------------
 
 
-def builtin_rules_file() -> Path:
+def builtin_rules_path() -> str:
     """`safesh/rules.toml` inside an installed wheel, else `rules.toml` at the repo root."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "rules.toml"
-    return installed if installed.is_file() else package.parent / "rules.toml"
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    installed = os.path.join(package, "rules.toml")
+    return (
+        installed
+        if os.path.isfile(installed)
+        else os.path.join(os.path.dirname(package), "rules.toml")
+    )
+
+
+def builtin_rules_file() -> Path:
+    """`builtin_rules_path()` as a Path."""
+    from pathlib import Path
+
+    return Path(builtin_rules_path())
+
+
+def project_file_path(cwd: str) -> str | None:
+    """The `.safesh.toml` in `cwd` or the nearest directory above it."""
+    current = os.path.abspath(cwd)
+    while True:
+        candidate = os.path.join(current, PROJECT_FILE)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
 def find_project_file(cwd: str) -> Path | None:
-    """The `.safesh.toml` in `cwd` or the nearest directory above it."""
-    current = Path(os.path.abspath(cwd))
-    while True:
-        candidate = current / PROJECT_FILE
-        if candidate.is_file():
-            return candidate
-        if current.parent == current:
-            return None
-        current = current.parent
+    """`project_file_path(cwd)` as a Path."""
+    found = project_file_path(cwd)
+    if found is None:
+        return None
+    from pathlib import Path
+
+    return Path(found)
 
 
 def file_sha256(path: Path) -> str:
@@ -71,40 +96,44 @@ def file_sha256(path: Path) -> str:
 @frozen
 class Source:
     layer: str  # "builtin", "user", "project"
-    path: Path
+    path: str | Path  # as located (a string) or as a caller gave it
     data: bytes
     trusted: bool  # may loosen (always for builtin and user)
 
 
-def project_location(path: Path) -> str:
+def project_location(path: str | Path) -> str:
     """Where a project file is, as trust records it: its directory with symlinks resolved, and
     its own name. Trust binds this and the content: a trusted file copied or linked into
     another directory governs nothing there."""
-    return os.path.join(os.path.realpath(path.parent), path.name)
+    directory, name = os.path.split(os.fspath(path))
+    return os.path.join(os.path.realpath(directory or "."), name)
 
 
 def read_sources(
     cwd: str,
-    builtin: Path | None,
-    user_file: Path | None,
+    builtin: str | Path | None,
+    user_file: str | Path | None,
     trusted: frozenset[tuple[str, str]],
 ) -> tuple[Source, ...]:
     """The files that make up the rules for `cwd`, in layer order. `trusted` holds the
     (project_location, sha256) pairs the user trusted."""
-    builtin_path = builtin if builtin is not None else builtin_rules_file()
+    builtin_path = builtin if builtin is not None else builtin_rules_path()
     try:
-        sources = [Source("builtin", builtin_path, builtin_path.read_bytes(), True)]
+        with open(builtin_path, "rb") as handle:
+            sources = [Source("builtin", builtin_path, handle.read(), True)]
     except OSError as error:
         raise RulesError(builtin_path, None, None, f"cannot read: {error.strerror}") from None
     if user_file is None:
         from safesh import locations
 
-        user_file = locations.user_rules_file()
+        user_file = locations.user_rules_path()
     user_data = read_optional(user_file)
     if user_data is not None:
         sources.append(Source("user", user_file, user_data, True))
-    project = find_project_file(cwd)
-    if project is not None and project.resolve() not in {s.path.resolve() for s in sources}:
+    project = project_file_path(cwd)
+    if project is not None and os.path.realpath(project) not in {
+        os.path.realpath(s.path) for s in sources
+    }:
         data = read_optional(project, limit=PROJECT_MAX_BYTES)
         if data is not None:
             key = (project_location(project), hashlib.sha256(data).hexdigest())
@@ -112,7 +141,7 @@ def read_sources(
     return tuple(sources)
 
 
-def read_optional(path: Path, limit: int | None = None) -> bytes | None:
+def read_optional(path: str | Path, limit: int | None = None) -> bytes | None:
     """The file's bytes, None when it does not exist. Past `limit` bytes it is an error,
     found without reading more than the limit (the agent may write the file)."""
     try:
@@ -131,7 +160,7 @@ def read_optional(path: Path, limit: int | None = None) -> bytes | None:
     return data
 
 
-def parse_toml(path: Path, text: str) -> dict[str, Any]:
+def parse_toml(path: str | Path, text: str) -> dict[str, Any]:
     # Imported here: a warm (cached) load never parses TOML.
     import tomllib
 

@@ -7,20 +7,24 @@ content at the exact place: editing the file (which the agent may do) withdraws 
 the rules for a tree the user never looked at. The record is JSON in
 `safesh.locations.trust_file()`, rewritten atomically under a lock so that two `safesh trust`
 runs never lose each other's entries.
+
+Every command reads the record (usually absent), so json, hashlib and fcntl are imported only
+where a record is read, written or hashed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
-import json
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from safesh.record import frozen
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @frozen
@@ -38,9 +42,21 @@ def _default_file() -> Path:
 
 def read_entries(trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
     """Every entry; a missing or damaged record trusts nothing (fail closed)."""
-    path = trust_file or _default_file()
+    if trust_file is None:
+        from safesh import locations
+
+        where: str | Path = locations.trust_path()  # a string: no pathlib on every command
+    else:
+        where = trust_file
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(where, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, ValueError):  # absent, unreadable, not UTF-8
+        return ()
+    import json
+
+    try:
+        data = json.loads(text)
         return tuple(
             TrustEntry(str(item["sha256"]), str(item["path"]), float(item["trusted_at"]))
             for item in data.get("trusted", [])
@@ -55,6 +71,8 @@ def trusted_files(trust_file: Path | None = None) -> frozenset[tuple[str, str]]:
 
 
 def trust(rules_file: Path, trust_file: Path | None = None) -> TrustEntry:
+    import hashlib
+
     from safesh.rules.reading import project_location
 
     digest = hashlib.sha256(rules_file.read_bytes()).hexdigest()
@@ -67,6 +85,8 @@ def trust(rules_file: Path, trust_file: Path | None = None) -> TrustEntry:
 
 def revoke(rules_file: Path, trust_file: Path | None = None) -> tuple[TrustEntry, ...]:
     """Withdraw trust from the file: its current content and any earlier entry for its path."""
+    import hashlib
+
     from safesh.rules.reading import project_location
 
     places = {project_location(rules_file), str(rules_file.resolve())}
@@ -83,6 +103,8 @@ def revoke(rules_file: Path, trust_file: Path | None = None) -> tuple[TrustEntry
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[Path]:
+    import fcntl
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -98,6 +120,7 @@ def _write(path: Path, entries: list[TrustEntry]) -> None:
             {"sha256": e.sha256, "path": e.path, "trusted_at": e.trusted_at} for e in entries
         ]
     }
+    import json
     import tempfile  # only when trusting or revoking; it costs ~2 ms at every start otherwise
 
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".trusted-", suffix=".tmp")

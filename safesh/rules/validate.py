@@ -81,7 +81,7 @@ DEFAULT_PRODUCTION = ("prod", "production", "live")
 # -- validating one rule -----------------------------------------------------------------------
 
 
-def parse_rule(path: Path, where: Where, raw: dict[str, Any]) -> Rule:
+def parse_rule(path: str | Path, where: Where, raw: dict[str, Any]) -> Rule:
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not rule_id:
         line = where.key("id") if rule_id is not None else None
@@ -150,7 +150,9 @@ def parse_rule(path: Path, where: Where, raw: dict[str, Any]) -> Rule:
     )
 
 
-def parse_conditions(path: Path, line: int | None, rule_id: str, raw: dict[str, Any]) -> Conditions:
+def parse_conditions(
+    path: str | Path, line: int | None, rule_id: str, raw: dict[str, Any]
+) -> Conditions:
     values: dict[str, Any] = {}
     for key in LIST_CONDITION_KEYS:
         if key not in raw:
@@ -188,7 +190,7 @@ def parse_conditions(path: Path, line: int | None, rule_id: str, raw: dict[str, 
     return Conditions(**values)
 
 
-def check_item(path: Path, line: int | None, rule_id: str, key: str, item: str) -> None:
+def check_item(path: str | Path, line: int | None, rule_id: str, key: str, item: str) -> None:
     def fail(message: str) -> RulesError:
         return RulesError(path, line, rule_id, message)
 
@@ -225,7 +227,7 @@ def glob_problem(pattern: str) -> str | None:
 
 
 def parse_examples(
-    path: Path, line: int | None, rule_id: str, key: str, raw: object
+    path: str | Path, line: int | None, rule_id: str, key: str, raw: object
 ) -> tuple[Example, ...]:
     if not isinstance(raw, list):
         raise RulesError(path, line, rule_id, f"`{key}` must be a list of example lines")
@@ -258,7 +260,7 @@ def parse_examples(
     return tuple(examples)
 
 
-def parse_tool(path: Path, where: Where, name: str, raw: object) -> ToolSpec:
+def parse_tool(path: str | Path, where: Where, name: str, raw: object) -> ToolSpec:
     line = where.key(f"tools.{name}") or where.key(name)
     if not isinstance(raw, dict):
         raise RulesError(path, line, None, f"[tools.{name}] must be a table")
@@ -279,7 +281,7 @@ def parse_tool(path: Path, where: Where, name: str, raw: object) -> ToolSpec:
 # -- small validators --------------------------------------------------------------------------
 
 
-def parse_tier(path: Path, line: int | None, rule_id: str | None, text: str) -> Tier:
+def parse_tier(path: str | Path, line: int | None, rule_id: str | None, text: str) -> Tier:
     try:
         return Tier.parse(text)
     except ValueError as error:
@@ -287,7 +289,7 @@ def parse_tier(path: Path, line: int | None, rule_id: str | None, text: str) -> 
 
 
 def strings(
-    path: Path, line: int | None, rule_id: str | None, key: str, raw: object
+    path: str | Path, line: int | None, rule_id: str | None, key: str, raw: object
 ) -> tuple[str, ...]:
     if isinstance(raw, str):
         raise RulesError(path, line, rule_id, f"`{key}` must be a list of strings, not a string")
@@ -303,13 +305,13 @@ def optional_str(raw: Mapping[str, Any], key: str, fail: Any) -> str | None:
     return value
 
 
-def table_of(path: Path, where: Where, raw: object, name: str) -> dict[str, Any]:
+def table_of(path: str | Path, where: Where, raw: object, name: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise RulesError(path, where.key(name), None, f"`{name}` must be a table")
     return raw
 
 
-def list_of_tables(path: Path, where: Where, raw: object, name: str) -> list[dict[str, Any]]:
+def list_of_tables(path: str | Path, where: Where, raw: object, name: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         raise RulesError(path, where.key(name), None, f"use [[{name}]] tables for `{name}`")
     return raw

@@ -26,14 +26,12 @@ hashlib and friends are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from datetime import timedelta
-from pathlib import Path
 
 from safesh.store.anchor import load_anchor
-from safesh.store.approvals import Approvals
 from safesh.store.audit import AuditLog, chain_hash
 from safesh.store.connection import DEFAULT_BUSY_TIMEOUT_S, SCHEMA_VERSION, SqliteDatabase
 from safesh.store.integrity import prune, seal, verify
@@ -63,6 +61,7 @@ from safesh.store.values import (
     iso,
     parse_duration,
     parse_time,
+    timedelta,  # datetime's C class (see values)
     utc_now,
 )
 
@@ -70,8 +69,10 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from pathlib import Path
     from typing import IO
 
+    from safesh.store.approvals import Approvals
     from safesh.store.connection import Database, Transaction
 
 # How long a front end (an agent's hook, `safesh -c`, the interactive shell) waits for a store
@@ -101,27 +102,55 @@ class Store:
         boot: BootClock = boot_clock,
     ) -> None:
         if path is None:
-            from safesh.locations import store_file
+            from safesh.locations import store_path
 
-            path = store_file()
-        self.path = Path(path)
+            path = store_path()
+        # A string: opening the store is on every command's path, which never imports
+        # pathlib (`path` gives the Path).
+        self._file = os.fspath(path)
         self._now = now
         self._user = user
-        state = self.path.parent
+        state, name = os.path.split(self._file)
+        state = state or "."
         # The key and the anchor file live in the local state directory, outside the
         # database, whichever back-end holds the chain.
-        anchor_name = self.path.name + ".anchor" if url is None else "postgresql.anchor"
-        self.anchor = load_anchor(state, state / anchor_name)
-        self.spool = Spool(state / SPOOL_NAME)
+        anchor_name = name + ".anchor" if url is None else "postgresql.anchor"
+        self.anchor = load_anchor(state, os.path.join(state, anchor_name))
+        self.spool = Spool(os.path.join(state, SPOOL_NAME))
         self._db: Database
         if url is None:
-            self._db = SqliteDatabase(self.path, busy_timeout_s, self._seal)
+            self._db = SqliteDatabase(self._file, busy_timeout_s, self._seal)
         else:
             from safesh.store.postgres import PostgresDatabase
 
             self._db = PostgresDatabase(url, busy_timeout_s, self._seal)
         self.audit = AuditLog(self._db, now, lambda: self.user, self.anchor)
-        self.approvals = Approvals(self._db, now, lambda: self.user, self.anchor, boot)
+        self._boot = boot
+        self._approvals: Approvals | None = None
+
+    @property
+    def approvals(self) -> Approvals:
+        """The approvals half, made on first use: most commands are allowed and only
+        recorded, so their process never loads the approvals module."""
+        if self._approvals is None:
+            from safesh.store.approvals import Approvals
+
+            self._approvals = Approvals(
+                self._db, self._now, lambda: self.user, self.anchor, self._boot
+            )
+        return self._approvals
+
+    @property
+    def file(self) -> str:
+        """The SQLite file (for PostgreSQL: its name places the local state directory)."""
+        return self._file
+
+    @property
+    def path(self) -> Path:
+        """`file` as a Path."""
+        from pathlib import Path
+
+        return Path(self._file)
 
     def _seal(self, conn: Transaction) -> None:
         seal(conn, self.anchor)
@@ -327,11 +356,11 @@ def spool_event(path: Path | str | None, event: AuditEvent, why: BaseException) 
     Whether it worked."""
     try:
         if path is None:
-            from safesh.locations import store_file
+            from safesh.locations import store_path
 
-            path = store_file()
+            path = store_path()
         text = " ".join(str(why).split())[:200] or type(why).__name__
-        Spool(Path(path).parent / SPOOL_NAME).add(event, text)
+        Spool(os.path.join(os.path.dirname(os.fspath(path)), SPOOL_NAME)).add(event, text)
         return True
     except Exception:
         return False
@@ -340,9 +369,9 @@ def spool_event(path: Path | str | None, event: AuditEvent, why: BaseException) 
 def _report(path: Path | str | None, exc: BaseException, spooled: bool = False) -> None:
     if path is None:
         try:
-            from safesh.locations import store_file
+            from safesh.locations import store_path
 
-            path = store_file()
+            path = store_path()
         except Exception:
             path = "(unknown location)"
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -379,7 +408,7 @@ def record_quietly(
             else:
                 opened.close()
     except Exception as exc:  # Ctrl-C still stops the command: it is not swallowed
-        where = store.path if store is not None else path
+        where = store.file if store is not None else path
         _report(where, exc, spool_event(where, event, exc))
         return None
 
@@ -402,7 +431,7 @@ def finish_quietly(
         with Store(path, busy_timeout_s=FRONT_END_WAIT_S) as opened:
             opened.finish(record_id, exit_status, duration_s)
     except BaseException as exc:
-        _report(store.path if store is not None else path, exc)
+        _report(store.file if store is not None else path, exc)
 
 
 __all__ = [

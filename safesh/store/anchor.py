@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from safesh.record import frozen
 from safesh.store.values import StoreError
@@ -30,7 +29,7 @@ class Anchor:
     """The key (and its short id, stored beside each MAC) and the head file of one machine."""
 
     key: bytes
-    head_file: Path | None = None
+    head_file: str | None = None
 
     @property
     def key_id(self) -> str:
@@ -80,7 +79,8 @@ class Anchor:
         if self.head_file is None:
             return
         try:
-            text = self.head_file.read_text(encoding="ascii", errors="replace")
+            with open(self.head_file, encoding="ascii", errors="replace") as handle:
+                text = handle.read()
         except FileNotFoundError:
             return
         except OSError as exc:
@@ -94,27 +94,27 @@ class Anchor:
 
     def compact(self, keep_after: int) -> None:
         """Drop the anchor lines of pruned records (atomically: a crash leaves old or new)."""
-        if self.head_file is None or not self.head_file.exists():
+        if self.head_file is None or not os.path.exists(self.head_file):
             return
         kept = [
             f"{record_id} {digest} {self.mac('anchor', record_id, digest)}\n"
             for record_id, digest, valid in self.heads()
             if record_id > keep_after and valid
         ]
-        temporary = self.head_file.with_name(self.head_file.name + ".tmp")
+        temporary = self.head_file + ".tmp"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.writelines(kept[-1:])  # the newest head is all truncation detection needs
         os.replace(temporary, self.head_file)
 
 
-def load_anchor(state_dir: Path, head_file: Path | None) -> Anchor:
+def load_anchor(state_dir: str, head_file: str | None) -> Anchor:
     """The key in `state_dir/audit.key`, created (0600, random) on first use. A key file that
     others can read or write, or that another user owns, is refused: a key anyone can read
     anchors nothing."""
-    path = state_dir / "audit.key"
+    path = os.path.join(state_dir, "audit.key")
     try:
-        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(state_dir, mode=0o700, exist_ok=True)
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except FileNotFoundError:
@@ -140,10 +140,11 @@ def load_anchor(state_dir: Path, head_file: Path | None) -> Anchor:
     return Anchor(key, head_file)
 
 
-def _create_key(path: Path) -> int:
+def _create_key(path: str) -> int:
     import secrets
 
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, (secrets.token_hex(KEY_BYTES) + "\n").encode("ascii"))

@@ -18,10 +18,9 @@ only through the `safesh.store.connection.Database` protocol.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
 
 from safesh.store.audit import append, load_rules
-from safesh.store.values import (
+from safesh.store.values import (  # datetime's C classes (see values)
     DEFAULT_TTL_S,
     ONCE_GRANT_TTL_S,
     ApprovalError,
@@ -34,9 +33,11 @@ from safesh.store.values import (
     boot_clock,
     canonical,
     current_host,
+    datetime,
     iso,
     parse_time,
     printable,
+    timedelta,
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up

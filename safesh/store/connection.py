@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from safesh.store.values import GENESIS_HASH, StoreBusy, StoreError
 
@@ -32,6 +31,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     import sqlite3
     from contextlib import AbstractContextManager
+    from pathlib import Path
     from typing import Any, Protocol
 
     class Rows(Protocol):
@@ -166,7 +166,7 @@ class SqliteDatabase:
 
     def __init__(
         self,
-        path: Path,
+        path: str | Path,
         busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
         seal: Sealer | None = None,
     ) -> None:
@@ -237,7 +237,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
-def _store_error(path: Path, exc: BaseException) -> StoreError:
+def _store_error(path: str | Path, exc: BaseException) -> StoreError:
     if "locked" in str(exc) or "busy" in str(exc):
         return StoreBusy(
             f"the safesh store at {path} is busy (another process holds its lock): {exc}"
@@ -248,18 +248,18 @@ def _store_error(path: Path, exc: BaseException) -> StoreError:
     )
 
 
-def _prepare_file(path: Path) -> None:
+def _prepare_file(path: str | Path) -> None:
     # The log holds every command line, which can include secrets: keep it to this user.
     # SQLite gives its -wal and -shm files the database file's permissions.
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(os.fspath(path)) or ".", mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
     except OSError as exc:
         raise StoreError(f"cannot create the safesh store at {path}: {exc}") from exc
 
 
-def _open(path: Path, busy_timeout_s: float, seal: Sealer | None) -> sqlite3.Connection:
+def _open(path: str | Path, busy_timeout_s: float, seal: Sealer | None) -> sqlite3.Connection:
     import sqlite3
 
     _prepare_file(path)
@@ -315,7 +315,7 @@ def _enable_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> None:
             time.sleep(random.uniform(0.005, 0.05))  # jitter: do not retry in lockstep
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, seal: Sealer | None) -> None:
+def _migrate(conn: sqlite3.Connection, path: str | Path, seal: Sealer | None) -> None:
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version == SCHEMA_VERSION:
         return

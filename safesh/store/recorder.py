@@ -137,7 +137,7 @@ class Recorder:
                 raise RuntimeError("the store could not be opened")
             return record_or_spool(store, event, self._settings(report))
         except Exception as error:
-            spooled = spool_event(store.path if store is not None else None, event, error)
+            spooled = spool_event(store.file if store is not None else None, event, error)
             tail = "the record waits in the spool" if spooled else "the record is LOST"
             if store is not None:
                 self._give_up(error, f"could not write the audit log ({tail})")

@@ -15,10 +15,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from safesh.record import asdict
 from safesh.store.values import AuditEvent, iso, parse_time
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SPOOL_NAME = "audit-spool.jsonl"
 
@@ -26,28 +30,29 @@ SPOOL_NAME = "audit-spool.jsonl"
 class Spool:
     """The spool file `path` (see the module docstring)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str | Path) -> None:
         self.path = path
 
     def add(self, event: AuditEvent, why: str) -> None:
         """Append `event` (its time fixed now, if it had none). Raises OSError when even the
         spool cannot be written; the caller says so on stderr."""
         import json
-        from datetime import UTC, datetime
+
+        from safesh.store.values import UTC, datetime
 
         fields = asdict(event)
         fields["rules"] = list(event.rules)
         fields["time"] = iso(event.time or datetime.now(UTC))
         fields["note"] = "; ".join(filter(None, [event.note, f"spooled: {why}"]))
         line = json.dumps(fields, ensure_ascii=True) + "\n"  # ASCII: any code point survives
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(os.fspath(self.path)) or ".", mode=0o700, exist_ok=True)
         with self._locked(os.O_WRONLY | os.O_APPEND | os.O_CREAT) as fd:
             os.write(fd, line.encode("ascii"))
 
     def pending(self) -> bool:
         """Cheap check (one stat) for the hot path: is there anything to send?"""
         try:
-            return self.path.stat().st_size > 0
+            return os.stat(self.path).st_size > 0
         except OSError:
             return False
 
