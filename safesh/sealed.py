@@ -5,22 +5,23 @@ A cache in the cache directory can be written by any process of the user, and by
 the directory's permissions allow it. `read_sealed` returns a file's body only when
   - its directory and the file are owned by this user and writable by nobody else, and the
     file is a regular file (not a link), and
-  - it carries an HMAC-SHA256 of (key, body) under the per-user secret: 32 random bytes in
-    `<state dir>/cache.key`, mode 0600, made on first use. A secret others can read or
-    write is never used, and no cache is either.
+  - it carries a MAC of (key, body) under the per-user secret (keyed BLAKE2b, 32 bytes; the
+    secret is 32 random bytes in `<state dir>/cache.key`, mode 0600, made on first use). A
+    secret others can read or write is never used, and no cache is either.
 Anything else reads as "no cache": the caller rebuilds (fail safe, only slower).
 
 Used by the rules cache (`safesh.rules.cache`) and the bashlex tables
-(`safesh.parse.bashlex_tables`). Standard library and `safesh.locations` only.
+(`safesh.parse.bashlex_tables`). Standard library, `safesh.digest` and `safesh.locations`
+only (a cached load is on every command's path: no hashlib, no pathlib).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import os
 import stat
+
+from safesh.digest import blake2b, compare_digest
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -48,7 +49,7 @@ def read_sealed(path: str | Path, magic: bytes, key: str) -> bytes | None:
         return None
     mac = data[len(magic) : len(magic) + _MAC_BYTES]
     body = data[len(magic) + _MAC_BYTES :]
-    if not hmac.compare_digest(mac, seal(secret, key, body)):
+    if not compare_digest(mac, seal(secret, key, body)):
         return None
     return body
 
@@ -66,7 +67,10 @@ def write_sealed(path: str | Path, magic: bytes, key: str, body: bytes) -> bool:
 
 
 def seal(secret: bytes, key: str, body: bytes) -> bytes:
-    return hmac.new(secret, key.encode() + b"\0" + body, hashlib.sha256).digest()
+    mac = blake2b(key=secret, digest_size=_MAC_BYTES, person=b"safesh sealed")
+    mac.update(key.encode() + b"\0")
+    mac.update(body)
+    return mac.digest()
 
 
 def _parent(path: str) -> str:

@@ -57,6 +57,9 @@ _NOT_FOR_A_PLAIN_LINE = {
     "pathlib",  # and urllib.parse, ipaddress: locations and the store use string paths
     "urllib.parse",
     "threading",  # the rules memo locks with _thread
+    "hashlib",  # and OpenSSL's _hashlib: safesh.digest uses the interpreter's own hashes
+    "_hashlib",
+    "hmac",
     "safesh.store.approvals",  # only a line that asks needs the approvals half
     "safesh.interactive.prompts",  # only a line that asks needs to know about a terminal
     "tomllib",  # the rules come from their cache

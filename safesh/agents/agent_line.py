@@ -96,9 +96,9 @@ def setup_decision(
 def _cache_key(text: str, fingerprint: str | None) -> str | None:
     if not fingerprint:
         return None  # rules that did not load: nothing may be remembered under them
-    import hashlib  # only for an agent's setup file: a plain line never hashes here
+    from safesh.digest import sha256  # only for an agent's setup file
 
-    digest = hashlib.sha256()
+    digest = sha256()
     digest.update(fingerprint.encode())
     digest.update(b"\0")
     digest.update(text.encode("utf-8", errors="surrogateescape"))

@@ -4,24 +4,24 @@ content of every file that went into it and by the code that builds it (see `cac
 
 A cache is something another process can write, so a cached RuleSet is used only when
   - the cache directory and the file are owned by this user and writable by nobody else,
-  - the file carries an HMAC-SHA256 of its key and body under a per-user secret (32 random
+  - the file carries a MAC (keyed BLAKE2b) of its key and body under a per-user secret (32 random
     bytes in a 0600 file in the state directory), so a file not written by safesh for exactly
     these sources is refused (both checks: `safesh.sealed`), and
   - it unpickles into the ruleset's own classes only.
 Anything else is rebuilt from the files. Settings (the shell, notify commands) are never
 stored here: the loader reads them from the user's file every time.
 
-May import `safesh.model`, `safesh.locations`, `safesh.sealed`, `safesh.rules.reading`
-(Source) and `schema`.
+May import `safesh.model`, `safesh.locations`, `safesh.sealed`, `safesh.digest`,
+`safesh.rules.reading` (Source) and `schema`.
 """
 
 from __future__ import annotations
 
 import _pickle  # the C unpickler without pickle.py's import cost (only writing needs that)
-import hashlib
 import io
 import os
 
+from safesh.digest import blake2b
 from safesh.model import Tier
 from safesh.record import replace
 from safesh.rules.reading import Source
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-_CACHE_VERSION = "2"
-_MAGIC = b"safesh rules cache 2\n"
+_CACHE_VERSION = "3"
+_MAGIC = b"safesh rules cache 3\n"
 
 
 # -- reading and writing -----------------------------------------------------------------------
@@ -135,10 +135,10 @@ def _code_stamp() -> str:
 
 
 def cache_key(sources: tuple[Source, ...]) -> str:
-    digest = hashlib.sha256(_code_stamp().encode())
+    digest = blake2b(_code_stamp().encode(), digest_size=32, person=b"safesh rules")
     for source in sources:
         digest.update(f"\0{source.layer}\0{source.path}\0{source.trusted}\0".encode())
-        digest.update(hashlib.sha256(source.data).digest())
+        digest.update(blake2b(source.data, digest_size=32).digest())
     return digest.hexdigest()
 
 

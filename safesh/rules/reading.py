@@ -7,10 +7,10 @@ standard library and `safesh.locations`; the rest of `safesh.rules` imports this
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 
+from safesh.digest import sha256
 from safesh.record import frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -90,7 +90,7 @@ def find_project_file(cwd: str) -> Path | None:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256(path.read_bytes()).hexdigest()
 
 
 @frozen
@@ -136,7 +136,7 @@ def read_sources(
     }:
         data = read_optional(project, limit=PROJECT_MAX_BYTES)
         if data is not None:
-            key = (project_location(project), hashlib.sha256(data).hexdigest())
+            key = (project_location(project), sha256(data).hexdigest())
             sources.append(Source("project", project, data, key in trusted))
     return tuple(sources)
 

@@ -21,7 +21,7 @@ The package, one module per concern (none imports a front end; arrows point down
   `finish_quietly` for the allow path.
 
 Import cost matters (this package is imported before every agent command), so sqlite3, json,
-hashlib and friends are imported inside the functions that need them.
+the digests and friends are imported inside the functions that need them.
 """
 
 from __future__ import annotations

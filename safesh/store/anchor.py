@@ -10,7 +10,8 @@ without the key, and a cut tail no longer reaches the head the anchor file last 
 What this does not do: a process of the same user that reads the key can forge MACs; keeping
 the key (and the state directory) out of an agent's reach is safesh's self-protection's job.
 
-May import: the standard library only (hmac, hashlib and secrets lazily).
+May import: the standard library (secrets lazily) and `safesh.digest` (SHA-256 and HMAC
+without hashlib's OpenSSL: the audit record is written before every command).
 """
 
 from __future__ import annotations
@@ -33,30 +34,29 @@ class Anchor:
 
     @property
     def key_id(self) -> str:
-        import hashlib
+        from safesh.digest import sha256
 
-        return hashlib.sha256(b"safesh-audit-key\0" + self.key).hexdigest()[:12]
+        return sha256(b"safesh-audit-key\0" + self.key).hexdigest()[:12]
 
     def mac(self, kind: str, record_id: int, digest: str) -> str:
         """`<key id>:<hex HMAC>` of one (kind, id, hash): a row's, the head's or a
         checkpoint's MAC differ by kind, so none can be copied onto another."""
-        import hashlib
-        import hmac
+        from safesh.digest import hmac_sha256
 
         message = f"{kind}\0{record_id}\0{digest}".encode("ascii", "replace")
-        return f"{self.key_id}:{hmac.new(self.key, message, hashlib.sha256).hexdigest()}"
+        return f"{self.key_id}:{hmac_sha256(self.key, message).hex()}"
 
     def check(self, text: str | None, kind: str, record_id: int, digest: str) -> bool | None:
         """True when `text` is this key's valid MAC, False when it is wrong or missing, None
         when another machine's key made it (a shared store): this key cannot judge it."""
-        import hmac
+        from safesh.digest import compare_digest
 
         if not text or ":" not in text:
             return False
         key_id, _, _ = text.partition(":")
         if key_id != self.key_id:
             return None
-        return hmac.compare_digest(text, self.mac(kind, record_id, digest))
+        return compare_digest(text, self.mac(kind, record_id, digest))
 
     def note_head(self, record_id: int, digest: str) -> None:
         """Append the new head to the anchor file. Never raises: the record is already

@@ -19,8 +19,8 @@ hash, so deleting the newest records is detected too (a bare chain cannot see it
 Every row and the head also carry a MAC under a key kept outside the database, and each new head
 is written to an anchor file too (`anchor.py`); `integrity.py` verifies all of it and prunes.
 
-May import: the standard library (json and hashlib lazily), `safesh.store.values` and
-`safesh.store.anchor` (types); verifying and pruning live in `integrity.py`, above this. The
+May import: the standard library (json lazily), `safesh.digest` (lazily), `safesh.store.values`
+and `safesh.store.anchor` (types); verifying and pruning live in `integrity.py`, above this. The
 back-end only through the `safesh.store.connection.Database` protocol.
 """
 
@@ -76,11 +76,11 @@ def chain_hash(fields: dict[str, Any]) -> str:
 
     `fields` holds the `_HASHED` columns as stored (rules as a JSON list). The id is inside,
     so moving a record to another position changes its hash."""
-    import hashlib
+    from safesh.digest import sha256
 
     body = {name: fields[name] for name in _HASHED if name != "prev_hash"}
     data = fields["prev_hash"] + "\n" + canonical(body)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return sha256(data.encode("utf-8")).hexdigest()
 
 
 def append(conn: Transaction, anchor: Anchor, **values: Any) -> tuple[int, str]:

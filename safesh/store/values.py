@@ -2,8 +2,8 @@
 duration helpers every store module shares.
 
 Plain frozen records (safesh.record) with no behaviour beyond formatting. May import only the
-standard library and safesh.record; every other store module imports this one, never the
-reverse.
+standard library, safesh.record and safesh.digest; every other store module imports this one,
+never the reverse.
 """
 
 from __future__ import annotations
@@ -358,9 +358,9 @@ def printable(text: str) -> str:
 def raw_digest(*parts: str) -> str:
     """SHA-256 of the exact code points of `parts`: two strings that `printable` writes alike
     (a real byte 0xFF and the four characters `\\xff`) still differ here."""
-    import hashlib
+    from safesh.digest import sha256
 
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
