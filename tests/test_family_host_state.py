@@ -1,0 +1,134 @@
+"""Family: what takes the machine itself away without deleting a file: its network, swap and
+mounts, its security layers, its boot entries, its core packages; and the look-alikes that
+only read, create or reload, which an agent runs all day and which must pass.
+
+Each pair is (a destructive form, its benign twin), judged with the built-in rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safesh.analyze import analyze
+from safesh.model import Context, Tier
+from safesh.rules import RuleSet, load_ruleset
+
+CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
+RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
+
+
+def decide(line: str) -> Tier:
+    return analyze(line, CONTEXT, RULES).decision
+
+
+def stops(line: str) -> bool:
+    return decide(line).severity >= Tier.ASK.severity
+
+
+NETWORK = [
+    ("sudo ip link set dev wlp2s0 down", "sudo ip link set dev wlp2s0 up"),
+    ("ip -6 route del default via fe80::1 dev eth0", "ip -6 route show"),
+    ("sudo ip address flush dev enp0s3", "ip address show dev enp0s3"),
+    ("sudo ifconfig en0 down", "ifconfig en0"),
+    ("ifdown --force eth1", "ifup eth1"),
+    ("nmcli n off", "nmcli n on"),
+    ("nmcli radio all off", "nmcli radio all"),
+    ("nmcli con delete office-vpn", "nmcli con show --active"),
+    ("sudo wg-quick down /etc/wireguard/wg1.conf", "sudo wg show"),
+    ("tailscale logout", "tailscale ip -4"),
+]
+
+SWAP_AND_MOUNTS = [
+    ("sudo swapoff /dev/zram0", "cat /proc/swaps"),
+    ("sudo umount --lazy /srv/nfs/share", "sudo umount /mnt/iso"),
+    ("umount /var", "umount /media/usb0"),
+    ("sudo mount -o remount,ro,noexec /home", "sudo mount -o ro,loop disk.img /mnt/img"),
+    ("sudo mount --options remount,rw /", "mount --options ro /dev/sdb1 /mnt/backup"),
+]
+
+SECURITY = [
+    ("sudo setenforce permissive", "sudo setenforce 1"),
+    ("sudo auditctl -e 0", "sudo auditctl -s"),
+    ("sudo aa-complain /etc/apparmor.d/usr.sbin.mysqld", "sudo aa-enforce /etc/apparmor.d/usr.sbin.mysqld"),
+    ("sudo sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config", "grep SELINUX= /etc/selinux/config"),
+]
+
+BOOT = [
+    ("sudo efibootmgr --bootnum 0002 --delete-bootnum", "efibootmgr --verbose"),
+    ("sudo grub-install --recheck /dev/nvme0n1", "sudo update-grub"),
+]
+
+PACKAGES = [
+    ("sudo apt-get purge -y --auto-remove openssh-server", "sudo apt-get purge -y --auto-remove nginx-common"),
+    ("sudo dnf remove -y systemd-udev", "sudo dnf remove -y systemd-devel"),
+    ("sudo apt remove -y linux-image-generic", "sudo apt remove -y linux-tools-generic"),
+    ("pacman -Rsc grub", "pacman -Rsc gimp"),
+    ("sudo zypper remove -y NetworkManager", "sudo zypper remove -y NetworkManager-openvpn"),
+    ("sudo rpm --erase --nodeps openssl-libs", "rpm --query openssl-libs"),
+    ("sudo dpkg --remove --force-depends libpam0g", "dpkg --status libpam0g"),
+    ("sudo apt-get purge -y mariadb-server", "sudo apt-get remove -y mariadb-server"),
+]
+
+GIT = [
+    ("git submodule deinit --all --force", "git submodule deinit --all"),
+]
+
+PAIRS = NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT
+
+
+@pytest.mark.parametrize(("destructive", "benign"), PAIRS)
+def test_the_destructive_form_stops(destructive: str, benign: str) -> None:
+    assert stops(destructive), destructive
+
+
+@pytest.mark.parametrize(("destructive", "benign"), PAIRS)
+def test_its_benign_twin_passes(destructive: str, benign: str) -> None:
+    assert not stops(benign), benign
+
+
+# Reads, snapshots, reload signals and set-up that rules for the same tools used to stop.
+ROUTINE = [
+    "btrfs filesystem show /dev/sda2",
+    "sudo btrfs subvolume snapshot -r /home /home/.snapshots/today",
+    "btrfs qgroup show /",
+    "sudo wipefs --no-headings /dev/sdb",
+    "mkfs.ext4 -q -F build/rootfs.img",
+    "mkswap swap.img",
+    "sudo killall -USR2 gunicorn",
+    "pkill -SIGHUP -f 'uwsgi --ini app.ini'",
+    "sudo shutdown -c 'cancelled'",
+    "sudo modprobe -a overlay br_netfilter",
+    "git filter-repo --analyze --force",
+]
+
+
+@pytest.mark.parametrize("line", ROUTINE)
+def test_routine_host_work_passes(line: str) -> None:
+    assert not stops(line), line
+
+
+# The same tools, pointed where data lives, still stop.
+STILL_STOPPED = [
+    "sudo btrfs filesystem resize max /",  # grows: resizing is matched whatever the size
+    "sudo btrfs device delete /dev/sdc /data",
+    "wipefs --all /dev/md0",
+    "mkfs.xfs -f /dev/md0",
+    'mkfs.ext4 "$TARGET_DISK"',
+    "mkswap /dev/nvme0n1p3",
+    "killall -HUP -u deploy",
+    "pkill -HUP -U 1000",
+    "sudo shutdown -r now",
+    "sudo modprobe -r nouveau",
+    "git filter-repo --invert-paths --path .env",
+]
+
+
+@pytest.mark.parametrize("line", STILL_STOPPED)
+def test_the_same_tools_on_data_still_stop(line: str) -> None:
+    assert stops(line), line
+
+
+def test_loading_a_module_is_recorded_for_a_human() -> None:
+    assert decide("sudo modprobe wireguard") is Tier.NOTIFY
