@@ -51,8 +51,14 @@ SWAP_AND_MOUNTS = [
 SECURITY = [
     ("sudo setenforce permissive", "sudo setenforce 1"),
     ("sudo auditctl -e 0", "sudo auditctl -s"),
-    ("sudo aa-complain /etc/apparmor.d/usr.sbin.mysqld", "sudo aa-enforce /etc/apparmor.d/usr.sbin.mysqld"),
-    ("sudo sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config", "grep SELINUX= /etc/selinux/config"),
+    (
+        "sudo aa-complain /etc/apparmor.d/usr.sbin.mysqld",
+        "sudo aa-enforce /etc/apparmor.d/usr.sbin.mysqld",
+    ),
+    (
+        "sudo sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config",
+        "grep SELINUX= /etc/selinux/config",
+    ),
 ]
 
 BOOT = [
@@ -61,7 +67,10 @@ BOOT = [
 ]
 
 PACKAGES = [
-    ("sudo apt-get purge -y --auto-remove openssh-server", "sudo apt-get purge -y --auto-remove nginx-common"),
+    (
+        "sudo apt-get purge -y --auto-remove openssh-server",
+        "sudo apt-get purge -y --auto-remove nginx-common",
+    ),
     ("sudo dnf remove -y systemd-udev", "sudo dnf remove -y systemd-devel"),
     ("sudo apt remove -y linux-image-generic", "sudo apt remove -y linux-tools-generic"),
     ("pacman -Rsc grub", "pacman -Rsc gimp"),

@@ -27,6 +27,11 @@ def read_program(command: Command) -> Program | None:
     if found is None:
         return None
     language, code = found
+    if language == "sed":
+        from safesh.rules.sedprogram import sed_acts
+
+        acts = sed_acts(code)
+        return Program(writes=acts.writes, shell=acts.shell, unknown=acts.unknown)
     if language == "python":
         from safesh.rules.pyprogram import read_python
 

@@ -1,9 +1,10 @@
 """Which inline program a command carries, if any: `python -c CODE`, `node -e CODE`, an
-interpreter reading its program from a heredoc or a pipe, `lua -e`, an awk program.
+interpreter reading its program from a heredoc or a pipe, `lua -e`, an awk program, a sed
+script that runs commands or writes files.
 
 Split from inline.py, which reads what such a program does: most commands carry none, and
 answering that needs only the interpreter tables, not inline.py's patterns or pyprogram.
-May import model and checks (the interpreter tables).
+May import model, checks (the interpreter tables) and sedprogram.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def program_text(command: Command) -> tuple[str, str] | None:
         return None
     if base in {"awk", "gawk", "mawk", "nawk", "busybox-awk"}:
         return _awk_program(command)
+    if base in {"sed", "gsed"}:
+        return _sed_program(command)
     if base not in _INLINE_OPTIONS:
         return None
     code = inline_code(command)
@@ -55,3 +58,15 @@ def _awk_program(command: Command) -> tuple[str, str] | None:
             continue
         return "awk", word
     return None
+
+
+def _sed_program(command: Command) -> tuple[str, str] | None:
+    """A sed script that runs commands or writes files (`e`, `s///e`, `w FILE`): the rest of
+    sed only prints, and `sed -i`'s own files are judged as a writer's (checks.py)."""
+    from safesh.rules.sedprogram import sed_acts, sed_scripts
+
+    scripts = sed_scripts(command.argv)
+    if not scripts:
+        return None
+    script = "\n".join(scripts)
+    return ("sed", script) if sed_acts(script) else None

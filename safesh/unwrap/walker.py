@@ -25,6 +25,7 @@ from safesh.unwrap import (
     sshwrap,
     wrappers,
 )
+from safesh.unwrap.command_word import brace_words, has_glob, which_name
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
     LEAVERS,
@@ -318,6 +319,13 @@ class Walker:
             # was meant as an assignment is no program; judge what follows it.
             self.peel(words[1:], site.inner(words[0].text))
             return
+        if words and not words[0].static:
+            named = which_name(words[0].raw)
+            if named is not None:
+                # `$(which python3) -m pytest` runs python3, whatever PATH finds for it
+                head = replace(words[0], text=named, raw=named, static=True)
+                self.peel([head, *words[1:]], site.inner(f"$(which {named})"))
+                return
         if not site.expanded and any(not w.static for w in words):
             found = readings(words, self._lookup(site))
             if found is not None:
@@ -338,6 +346,8 @@ class Walker:
             # understand this part of the line (`time (…)`); read it again as a line.
             source = " ".join(w.raw for w in words)
             self.walk_source(source, site.nested("re-read"), "command word")
+            return
+        if self._expanded_command_word(words, site):
             return
         name = command_name(head.text)
         if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
@@ -376,6 +386,25 @@ class Walker:
                     self._call(NOT_FOUND_HANDLER, handler_words, site)
             return
         handler(self, name, words, site)
+
+    def _expanded_command_word(self, words: list[Word], site: Site) -> bool:
+        """A command word bash expands before it looks the program up: `{rm,-rf,~}` is
+        read again as the words it gives; `/bin/r[m]` names a program only the filesystem
+        knows, so it is judged as computed at run time (asks)."""
+        raw = words[0].raw
+        if "{" in raw:
+            expanded = brace_words(raw)
+            if expanded == []:
+                self.emit(words, site, dynamic=True)
+                return True
+            if expanded is not None:
+                source = " ".join([*expanded, *(w.raw for w in words[1:])])
+                self.walk_source(source, site.nested("brace expansion"), "command word")
+                return True
+        if has_glob(raw):
+            self.emit(words, site, dynamic=True)
+            return True
+        return False
 
     def _resolve(self, raw: str, frame: Frame) -> list[Value]:
         """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
