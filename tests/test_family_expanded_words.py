@@ -123,3 +123,40 @@ def test_sed_commands_and_flags_that_act() -> None:
     assert sed_acts("s/a/b/w out.txt").writes == ["out.txt"]
     assert sed_acts("s/.*/&/e").unknown
     assert not sed_acts("s/e/w/g; /end/d; y/ew/we/")
+
+
+# find's paths handed to a deleting program are deleted as `find … -delete` would delete them.
+FOUND_AND_DELETED = [
+    ("find lib -name '*.rb' | xargs rm", "find lib -name '*.rb' | xargs wc -l"),
+    ("find docs -type f -print0 | xargs -0 rm -f", "find docs -type f -print0 | xargs -0 ls -l"),
+    (
+        "find tests -name '*.py' -exec rm -f {} \\;",
+        "find tests -name '*.py' -exec grep -l TODO {} \\;",
+    ),
+    ("find app -name '*.ts' -execdir unlink {} \\;", "find app -name '*.ts' -execdir wc -c {} \\;"),
+    ("cat old-keys.txt | xargs shred -u", "cat old-keys.txt | xargs ls -l"),
+]
+
+
+@pytest.mark.parametrize(("destructive", "benign"), FOUND_AND_DELETED)
+def test_found_paths_deleted_stop(destructive: str, benign: str) -> None:
+    assert stops(destructive), destructive
+
+
+@pytest.mark.parametrize(("destructive", "benign"), FOUND_AND_DELETED)
+def test_found_paths_read_pass(destructive: str, benign: str) -> None:
+    assert not stops(benign), benign
+
+
+# Junk and build output found and deleted pass, as with -delete.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "find . -name '*.pyc' | xargs rm -f",
+        "find . -name '*.pyc' -exec rm {} +",
+        "find dist -type f -exec rm {} +",
+        "find /tmp -maxdepth 1 -name 'pytest-*' -exec rm -f {} +",
+    ],
+)
+def test_junk_found_and_deleted_passes(line: str) -> None:
+    assert not stops(line), line

@@ -47,6 +47,11 @@ def xargs(w: Walk, name: str, words: list[Word], site: Site) -> None:
     # What xargs appends is what the pipe writes. After `find ROOT -name N`, those are paths
     # under ROOT, and they are judged as such; otherwise they stay unseen.
     found = found_paths(list(feed.source), simple) if feed and feed.kind == "pipe" else None
+    if found is not None and feed is not None and _deletes(rest):
+        # `find ROOT -name N | xargs rm` deletes what `find ROOT -name N -delete` would, and
+        # is judged as that as well (a wrong test deletes far more than meant)
+        deleting = [Word(t, t, simple.span) for t in (*feed.source, "-delete")]
+        w.emit(deleting, site.inner(f"{name} {rest[0].text}", feed=None, args_unknown=False))
     if found is not None:
         rest = append_found(rest, found, token)
         w.peel(rest, site.inner(name, feed=None, args_unknown=False))
@@ -54,6 +59,14 @@ def xargs(w: Walk, name: str, words: list[Word], site: Site) -> None:
     if token:
         rest = unseen_token(rest, token)
     w.peel(rest, site.inner(name, feed=None, args_unknown=True))
+
+
+# Programs that delete the paths they are given.
+_DELETERS = frozenset({"rm", "unlink", "shred", "srm", "gshred", "grm", "trash", "trash-put"})
+
+
+def _deletes(words: list[Word]) -> bool:
+    return bool(words) and command_name(words[0].text) in _DELETERS
 
 
 def unseen_token(words: list[Word], token: str) -> list[Word]:
@@ -201,7 +214,11 @@ def find_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
             continue
         own.append(words[i])
         i += 1
-    w.emit([words[0], *own], site)
+    # `-exec rm {} +` deletes what `-delete` would: find is judged as deleting
+    deleting = (
+        [Word("-delete", "-delete", simple.span)] if any(_deletes(a) for _, a in actions) else []
+    )
+    w.emit([words[0], *own, *deleting], site)
     found = found_paths([command_name(words[0].text), *(x.text for x in own)], simple)
     for action, inner in actions:
         if not inner:
