@@ -141,3 +141,20 @@ def test_the_same_tools_on_data_still_stop(line: str) -> None:
 
 def test_loading_a_module_is_recorded_for_a_human() -> None:
     assert decide("sudo modprobe wireguard") is Tier.NOTIFY
+
+
+SCRATCH = Context(cwd="/tmp/scratch-7", home="/home/user", repo_root=None)
+
+
+@pytest.mark.parametrize(
+    "line", ["rm -rf .git", "rm -rf vendor/lib/.git", "rm -rf /var/tmp/clone/.git"]
+)
+def test_a_repositorys_history_in_a_scratch_directory_is_asked_about(line: str) -> None:
+    assert analyze(line, SCRATCH, RULES).decision.severity >= Tier.ASK.severity
+
+
+@pytest.mark.parametrize(
+    "line", ["rm -rf build", "rm -f .gitignore", "rm -rf .github/cache", "cat .git/HEAD"]
+)
+def test_other_scratch_files_still_pass(line: str) -> None:
+    assert analyze(line, SCRATCH, RULES).decision.severity < Tier.ASK.severity

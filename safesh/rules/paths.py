@@ -435,7 +435,9 @@ def _location(path: str, context: Context, tilde_home: str | None) -> str:
     if any(home != "/" and _inside(path, home) for home in homes):
         return "outside-repo"
     if _is_temp(path, context):
-        return "temp"
+        # A repository's history in a scratch directory is still history (unpushed commits);
+        # a directory that holds `.git` is a repository wherever it is.
+        return "git-dir" if ".git" in path.split("/") else "temp"
     if _is_system(path):
         return "system"
     return "outside-repo"
