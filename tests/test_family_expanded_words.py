@@ -160,3 +160,34 @@ def test_found_paths_read_pass(destructive: str, benign: str) -> None:
 )
 def test_junk_found_and_deleted_passes(line: str) -> None:
     assert not stops(line), line
+
+
+# printf's format fills in its arguments before a shell reads the text.
+PRINTF_FED = [
+    ("printf '%s\\n' 'git reset --hard' | bash", "printf '%s\\n' 'git status' | bash"),
+    ("printf '%s %s' shred /home/user/.ssh/id_rsa | sh", "printf '%s %s' wc -l | sh"),
+    ("printf '%b' 'rm -rf /srv\\n' | sh -s", "printf '%b' 'ls /srv\\n' | sh -s"),
+]
+
+# Variables whose value a program runs as a command line.
+COMMAND_VARIABLES = [
+    ("PAGER='git clean -fdx' man git", "PAGER=cat man git"),
+    ("MANPAGER='rm -rf /srv' man ls", "MANPAGER='less -R' man ls"),
+    ("EDITOR='shred -u /home/user/.ssh/id_rsa' crontab -e", "EDITOR=nano crontab -e"),
+    ("LESSOPEN='|| rm -rf /srv %s' less notes.txt", "LESSOPEN='| lesspipe %s' less notes.txt"),
+    ("env GIT_EDITOR=vim VISUAL='git push --force' git commit", "env VISUAL=vim git commit"),
+]
+
+
+@pytest.mark.parametrize(("destructive", "benign"), PRINTF_FED + COMMAND_VARIABLES)
+def test_text_that_becomes_a_command_stops(destructive: str, benign: str) -> None:
+    assert stops(destructive), destructive
+
+
+@pytest.mark.parametrize(("destructive", "benign"), PRINTF_FED + COMMAND_VARIABLES)
+def test_its_harmless_twin_passes(destructive: str, benign: str) -> None:
+    assert not stops(benign), benign
+
+
+def test_printf_assigning_to_a_variable_writes_nothing() -> None:
+    assert not stops("printf -v cmd '%s' 'rm -rf /srv' | sh")

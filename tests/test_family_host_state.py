@@ -82,9 +82,26 @@ PACKAGES = [
 
 GIT = [
     ("git submodule deinit --all --force", "git submodule deinit --all"),
+    ("git reset --merge HEAD~2", "git reset --keep HEAD~2"),
+    (
+        "gh repo edit acme/internal --visibility=public",
+        "gh repo edit acme/internal --homepage https://acme.dev",
+    ),
 ]
 
-PAIRS = NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT
+MORE_HOST = [
+    ("sudo kexec --exec", "sudo kexec --load /boot/vmlinuz-6.8 --reuse-cmdline"),
+    ("sudo firewall-cmd --set-default-zone=block", "sudo firewall-cmd --get-default-zone"),
+    ("sudo snap remove core22", "sudo snap remove chromium"),
+    (
+        "sudo setfacl --recursive --remove-all /opt/app",
+        "sudo setfacl --recursive -b build/",
+    ),
+    ("sudo mkswap /dev/sdb2", "sudo mkswap /var/swapfile2"),
+    ("sudo umount -R /home", "sudo umount -R /mnt/rootfs"),
+]
+
+PAIRS = NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT + MORE_HOST
 
 
 @pytest.mark.parametrize(("destructive", "benign"), PAIRS)

@@ -66,7 +66,15 @@ _DELETERS = frozenset({"rm", "unlink", "shred", "srm", "gshred", "grm", "trash",
 
 
 def _deletes(words: list[Word]) -> bool:
-    return bool(words) and command_name(words[0].text) in _DELETERS
+    """A program that deletes the paths it is given, one by one (a recursive `rm -r` is
+    judged by the rm rules with the found paths, which say more)."""
+    if not words or command_name(words[0].text) not in _DELETERS:
+        return False
+    return not any(
+        w.text in {"-r", "-R", "--recursive"}
+        or (w.text[:1] == "-" and w.text[1:2] != "-" and ("r" in w.text or "R" in w.text))
+        for w in words[1:]
+    )
 
 
 def unseen_token(words: list[Word], token: str) -> list[Word]:
@@ -214,11 +222,11 @@ def find_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
             continue
         own.append(words[i])
         i += 1
-    # `-exec rm {} +` deletes what `-delete` would: find is judged as deleting
-    deleting = (
-        [Word("-delete", "-delete", simple.span)] if any(_deletes(a) for _, a in actions) else []
-    )
-    w.emit([words[0], *own, *deleting], site)
+    w.emit([words[0], *own], site)
+    if any(_deletes(a) for _, a in actions):
+        # `-exec rm {} +` deletes what `-delete` would: judged as that as well
+        deleting = [words[0], *own, Word("-delete", "-delete", simple.span)]
+        w.emit(deleting, site.inner("find -exec rm", feed=None, args_unknown=False))
     found = found_paths([command_name(words[0].text), *(x.text for x in own)], simple)
     for action, inner in actions:
         if not inner:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from safesh.lazy_re import later
 from safesh.model import Feed, ParsedLine, SimpleCommand
 from safesh.unwrap.words import command_name, is_assignment
 from safesh.unwrap.wrappers import SIMPLE_WRAPPERS, VALUE_OPTIONS
@@ -189,12 +190,45 @@ def pipe_text(argv: tuple[str, ...], simple: SimpleCommand) -> str | None:
         args = [a for a in argv[1:] if a not in {"-n", "-e", "-E"}]
         return " ".join(args)
     if argv[0] == "printf" and len(argv) > 1:
-        return argv[1].replace("\\n", "\n")
+        return printf_text(argv[1:])
     if argv[0] == "cat" and len(argv) == 1:
         for redirect in simple.redirects:
             if redirect.heredoc is not None:
                 return redirect.heredoc
     return None
+
+
+_PRINTF_SPEC = later(r"%[-+ #0]*[0-9*]*(?:\.[0-9*]+)?([sbdiouxXcfeEgGq%])")
+
+
+def printf_text(args: tuple[str, ...]) -> str:
+    """What `printf FORMAT ARG…` writes: `%s`/`%b`/`%d` … take the arguments in turn and the
+    format is used again while arguments remain (`printf '%s' 'rm -rf ~'` writes `rm -rf ~`);
+    `-v NAME` writes nothing (it assigns)."""
+    if args[0] == "-v":
+        return ""
+    if args[0] == "--":
+        args = args[1:]
+    if not args:
+        return ""
+    fmt, rest = args[0], list(args[1:])
+    out: list[str] = []
+    for _ in range(64):
+        used = 0
+        position = 0
+        for match in _PRINTF_SPEC.finditer(fmt):
+            out.append(fmt[position : match.start()])
+            position = match.end()
+            if match.group(1) == "%":
+                out.append("%")
+                continue
+            out.append(rest[used] if used < len(rest) else "")
+            used += 1
+        out.append(fmt[position:])
+        rest = rest[used:]
+        if not rest or used == 0:
+            break
+    return "".join(out).replace("\\n", "\n").replace("\\t", "\t")
 
 
 def mentions_download(raw: str) -> bool:

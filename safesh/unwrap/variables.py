@@ -182,3 +182,25 @@ def called_bodies(parsed: ParsedLine) -> dict[str, list[SimpleCommand]]:
         if called and body:
             result[name] = body
     return result
+
+
+# Variables whose value programs run as a command line: pagers (man, git, systemctl, less's
+# input preprocessor), editors (crontab -e, visudo, git commit), askpass helpers, browsers.
+COMMAND_VARS = frozenset(
+    {"PAGER", "MANPAGER", "SYSTEMD_PAGER", "BAT_PAGER", "EDITOR", "VISUAL", "SUDO_EDITOR",
+     "LESSOPEN", "LESSCLOSE", "SSH_ASKPASS", "SUDO_ASKPASS", "BROWSER", "RSYNC_RSH",
+     "FCEDIT", "DIFFPROG"}
+)  # fmt: skip
+
+
+def command_variables(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, command line) for each assignment of a COMMAND_VARS variable among `pairs`:
+    less's `LESSOPEN='|lesspipe %s'` loses its pipe marks and names the file FILE."""
+    found: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if name not in COMMAND_VARS or not value.strip():
+            continue
+        if name in {"LESSOPEN", "LESSCLOSE"}:
+            value = value.lstrip("|-").replace("%s", "FILE")
+        found.append((name, value))
+    return found

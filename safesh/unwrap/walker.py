@@ -46,6 +46,7 @@ from safesh.unwrap.variables import (
     STARTUP_VARS,
     alias_definitions,
     called_bodies,
+    command_variables,
     guarded_assignments,
     loop_variables,
     note_bindings,
@@ -376,6 +377,10 @@ class Walker:
                 self.run_written(head.text, written, site, "the line")
                 return
         handler = HANDLERS.get(name)
+        if (handler is None or name in {"git", "crontab"}) and (
+            site.assignments or site.simple.assignments
+        ):
+            self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
             if handler is None and len(site.via) <= 4 * MAX_DEPTH:
@@ -405,6 +410,12 @@ class Walker:
             self.emit(words, site, dynamic=True)
             return True
         return False
+
+    def _command_variables(self, site: Site) -> None:
+        """`PAGER='rm -rf ~' man ls`, `LESSOPEN='|x %s' less f`: the program runs the value."""
+        own = [(k, v.text) for k, v in site.simple.assignments if v.static]
+        for key, value in command_variables([*own, *site.assignments]):
+            self.walk_source(value, site.nested(key), f"{key} command")
 
     def _resolve(self, raw: str, frame: Frame) -> list[Value]:
         """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
