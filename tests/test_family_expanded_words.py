@@ -8,27 +8,11 @@ Each pair is (a destructive form, its benign twin), judged with the built-in rul
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from judgekit import stops
 
-from safesh.analyze import analyze
-from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
 from safesh.rules.sedprogram import sed_acts, sed_scripts
 from safesh.unwrap.command_word import brace_words, has_glob, which_name
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str) -> Tier:
-    return analyze(line, CONTEXT, RULES).decision
-
-
-def stops(line: str) -> bool:
-    return decide(line).severity >= Tier.ASK.severity
-
 
 PAIRS = [
     # brace expansion in the command word

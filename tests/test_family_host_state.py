@@ -7,25 +7,11 @@ Each pair is (a destructive form, its benign twin), judged with the built-in rul
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from judgekit import RULES, decide, stops
 
 from safesh.analyze import analyze
 from safesh.model import Context, Tier
-from safesh.rules import RuleSet, load_ruleset
-
-CONTEXT = Context(cwd="/home/user/project", home="/home/user", repo_root="/home/user/project")
-RULES: RuleSet = load_ruleset("/nonexistent-project", user_file=Path("/nonexistent/rules.toml"))
-
-
-def decide(line: str) -> Tier:
-    return analyze(line, CONTEXT, RULES).decision
-
-
-def stops(line: str) -> bool:
-    return decide(line).severity >= Tier.ASK.severity
-
 
 NETWORK = [
     ("sudo ip link set dev wlp2s0 down", "sudo ip link set dev wlp2s0 up"),
