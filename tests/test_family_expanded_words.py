@@ -148,6 +148,9 @@ def test_junk_found_and_deleted_passes(line: str) -> None:
 
 # printf's format fills in its arguments before a shell reads the text.
 PRINTF_FED = [
+    ("printf 'git\\x20reset --hard' | sh", "printf 'git\\x20status' | sh"),
+    ("echo -e '\\x73hred -u /home/user/.ssh/id_rsa' | bash", "echo -e '\\x6cs -la' | bash"),
+    ("printf '\\162\\155 -rf /srv' | sh", "printf '\\154\\163 /srv' | sh"),
     ("printf '%s\\n' 'git reset --hard' | bash", "printf '%s\\n' 'git status' | bash"),
     ("printf '%s %s' shred /home/user/.ssh/id_rsa | sh", "printf '%s %s' wc -l | sh"),
     ("printf '%b' 'rm -rf /srv\\n' | sh -s", "printf '%b' 'ls /srv\\n' | sh -s"),

@@ -87,7 +87,23 @@ MORE_HOST = [
     ("sudo umount -R /home", "sudo umount -R /mnt/rootfs"),
 ]
 
-PAIRS = NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT + MORE_HOST
+# What a command chooses when the line runs (a pattern, a computed list), or a rule without a
+# qualifier: the same tools asked for something named pass.
+UNSEEN_OR_UNQUALIFIED = [
+    ("sudo iptables -I FORWARD -j REJECT", "sudo iptables -I FORWARD -s 10.9.0.0/16 -j REJECT"),
+    ("sudo dhclient -x eth0", "sudo dhclient -v eth0"),
+    ("sudo fuser -k -m /var", "fuser -v -m /var"),
+    ("sudo apt-get purge '^php8\\..*'", "sudo apt-get purge php8.1-cli"),
+    ("sudo dnf remove $(rpm -qa 'python3-*')", "sudo dnf remove python3-requests"),
+    ("gem list --no-versions | xargs gem uninstall -aIx", "gem uninstall rails"),
+    ("pip3 uninstall --requirement old-requirements.txt -y", "pip3 uninstall -y flask"),
+    ("cat stub.mk | make -f - all", "make -f stub.mk all"),
+    ("mv draft.md /dev/null", "mv draft.md archive/draft.md"),
+]
+
+PAIRS = (
+    NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT + MORE_HOST + UNSEEN_OR_UNQUALIFIED
+)
 
 
 @pytest.mark.parametrize(("destructive", "benign"), PAIRS)
@@ -161,3 +177,19 @@ def test_a_repositorys_history_in_a_scratch_directory_is_asked_about(line: str) 
 )
 def test_other_scratch_files_still_pass(line: str) -> None:
     assert analyze(line, SCRATCH, RULES).decision.severity < Tier.ASK.severity
+
+
+AS_ROOT = Context(cwd="/root/app", home="/root", repo_root="/root/app")
+
+
+@pytest.mark.parametrize(
+    "line", ["chmod 700 ~/.ssh", "chmod 600 /root/.ssh/id_ed25519", "chmod go-rwx ~/.gnupg"]
+)
+def test_run_as_root_its_own_home_is_its_own(line: str) -> None:
+    # a container or a server session: /root is the user's home, not someone else's
+    assert analyze(line, AS_ROOT, RULES).decision.severity < Tier.ASK.severity
+
+
+@pytest.mark.parametrize("line", ["chmod 700 /root/.ssh", "chmod 644 /root/.ssh/id_rsa"])
+def test_root_s_home_is_another_users_for_everyone_else(line: str) -> None:
+    assert stops(line)

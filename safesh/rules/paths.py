@@ -514,7 +514,9 @@ def _kinds(path: str, context: Context, tilde_home: str | None) -> set[str]:
     if tilde_home is not None and _normalise(tilde_home) != own:
         kinds.add("other-home")
         home = _normalise(tilde_home)
-    elif _inside(path, "/root") or _inside(path, "/var/root"):
+    elif (_inside(path, "/root") or _inside(path, "/var/root")) and not _inside(path, own):
+        # root's home is another user's, unless the command runs as root (a container, a
+        # server session): then it is this user's own home
         kinds.add("other-home")
         home = "/root" if _inside(path, "/root") else "/var/root"
     elif not _inside(path, own):

@@ -187,8 +187,9 @@ def pipe_text(argv: tuple[str, ...], simple: SimpleCommand) -> str | None:
     if not argv:
         return None
     if argv[0] == "echo":
-        args = [a for a in argv[1:] if a not in {"-n", "-e", "-E"}]
-        return " ".join(args)
+        args = [a for a in argv[1:] if a not in {"-n", "-e", "-E", "-ne", "-en"}]
+        text = " ".join(args)
+        return backslash_escapes(text) if {"-e", "-ne", "-en"} & set(argv[1:]) else text
     if argv[0] == "printf" and len(argv) > 1:
         return printf_text(argv[1:])
     if argv[0] == "cat" and len(argv) == 1:
@@ -228,7 +229,28 @@ def printf_text(args: tuple[str, ...]) -> str:
         rest = rest[used:]
         if not rest or used == 0:
             break
-    return "".join(out).replace("\\n", "\n").replace("\\t", "\t")
+    return backslash_escapes("".join(out))
+
+
+_ESCAPE = later(r"\\(x[0-9A-Fa-f]{1,2}|0?[0-7]{1,3}|[abefnrtv\\])")
+_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+                   "v": "\v", "\\": "\\"}  # fmt: skip
+
+
+def backslash_escapes(text: str) -> str:
+    """`echo -e` and printf's escapes: `\\x72\\x6d` is `rm`, `\\162` (or `\\0162`) is `r`."""
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] == "x":
+            return chr(int(code[1:], 16))
+        if code[0].isdigit():
+            return chr(int(code, 8) % 256)
+        return _SIMPLE_ESCAPES[code]
+
+    return _ESCAPE.sub(one, text)
 
 
 def mentions_download(raw: str) -> bool:
