@@ -23,6 +23,8 @@ Each command gets a set of *facts*, strings `KIND@TARGET` (docs/rules.md, "The e
     http-admin@PLACE    a write to a datastore's or service's admin endpoint
     code@unknown        inline code whose effect cannot be read (built at run time)
     fork-bomb@any       inline code that forks without end
+    ldap-…@any          what the LDIF given to ldapmodify/ldapadd does (ldif.py): delete,
+                        rename, bulk-modify, unread
 
 CLASS is a path class (paths.py), or for a remote destination `remote-root`, `remote-home`,
 `remote-system`, `remote-system-core`, `remote-credential`, `remote` (any other remote path).
@@ -31,8 +33,8 @@ CLASS is a path class (paths.py), or for a remote destination `remote-root`, `re
 
 Rules in rules.toml name facts with `effects_any` (globs), and so decide the tier: the
 extractors here only say what happens, never how bad it is. HTTP requests are read in http.py,
-inline programs in inline.py, path classes in targets.py. May import model, targets, checks
-(write targets), http and inline.
+inline programs in inline.py, LDIF in ldif.py, path classes in targets.py. May import model,
+targets, checks (write targets), http, inline and ldif.
 """
 
 from __future__ import annotations
@@ -377,7 +379,14 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
     facts |= http_facts(command)
     facts |= inline_facts(command, context)
     facts |= sql_text_facts(command)
+    if command.name in _LDIF_CLIENTS:  # ldif.py is loaded only for them
+        from safesh.rules.ldif import ldif_facts
+
+        facts |= ldif_facts(command, context)
     return frozenset(facts)
+
+
+_LDIF_CLIENTS = frozenset({"ldapmodify", "ldapadd"})
 
 
 def inline_facts(command: Command, context: Context) -> set[str]:
