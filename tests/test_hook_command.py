@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from safesh.agents.protocols import AGENTS, HookRequest
 from safesh.cli.commands import hook as hook_module
-from safesh.cli.commands.hook import command, hook_outcome, run_hook
+from safesh.cli.commands.hook import hook_outcome, run_hook
+from safesh.cli.commands.hook_cli import command
 from safesh.model import Finding, Tier
 
 FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"

@@ -4,6 +4,7 @@ on close, regular expressions it never uses. Counted, never timed (timings are t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -69,12 +70,14 @@ _NOT_FOR_A_PLAIN_LINE = {
 }
 
 
-def _loaded_by(argv: list[str], tmp_path: Path) -> set[str]:
+def _loaded_by(argv: list[str], tmp_path: Path, stdin: str = "") -> set[str]:
     """The modules `safesh ARGV` imports with no judge (after a first run built the caches)."""
     env = _env(tmp_path)
     command = [sys.executable, "-X", "importtime", "-m", "safesh", *argv]
     for _ in range(2):
-        traced = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+        traced = subprocess.run(
+            command, env=env, cwd=tmp_path, input=stdin, capture_output=True, text=True
+        )
         assert traced.returncode == 0, traced.stderr
     return {line.split("|")[-1].strip() for line in traced.stderr.splitlines() if "|" in line}
 
@@ -87,3 +90,18 @@ def test_a_plain_line_judged_in_process_loads_only_what_its_judgement_needs(
         assert "safesh.rules" in loaded  # judged here, in this process
         assert "safesh.store" in loaded  # and recorded
         assert loaded & _NOT_FOR_A_PLAIN_LINE == set(), line
+
+
+def test_an_agents_hook_judged_in_process_loads_neither_click_nor_typing(tmp_path: Path) -> None:
+    payload = json.dumps(
+        {
+            "session_id": "s",
+            "cwd": str(tmp_path),
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": "ls -la"},
+        }
+    )
+    loaded = _loaded_by(["hook", "claude-code"], tmp_path, payload)
+    assert "safesh.rules" in loaded  # judged here, in this process
+    assert loaded & (_NOT_FOR_A_PLAIN_LINE | {"click"}) == set()

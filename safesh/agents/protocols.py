@@ -17,7 +17,6 @@ import posixpath
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 from safesh.lazy_re import later
 from safesh.record import frozen
@@ -58,8 +57,13 @@ POST_EVENTS: frozenset[str] = frozenset({"PostToolUse", "PostToolUseFailure", "A
 # ("sdk-cli", recorded from 2.1.197) and the SDKs ("sdk-ts", "sdk-py").
 _HEADLESS_ENTRYPOINT_PREFIX = "sdk"
 
-# What safesh decided, plus "abstain": the tool call is not a shell command, no opinion.
-HookDecision = Literal["allow", "notify", "ask", "block", "abstain"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (an agent's every call)
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    # What safesh decided, plus "abstain": the tool call is not a shell command, no opinion.
+    HookDecision = Literal["allow", "notify", "ask", "block", "abstain"]
 DECISIONS: tuple[str, ...] = ("allow", "notify", "ask", "block", "abstain")
 
 _NO_DETOUR = (

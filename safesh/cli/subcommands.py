@@ -15,7 +15,7 @@ SUBCOMMANDS: dict[str, str] = {
     "approve": "safesh.cli.commands.approvals:approve_command",
     "deny": "safesh.cli.commands.approvals:deny_command",
     "log": "safesh.cli.commands.log:command",
-    "hook": "safesh.cli.commands.hook:command",
+    "hook": "safesh.cli.commands.hook_cli:command",
     "install-hook": "safesh.cli.commands.install_hook:command",
     "doctor": "safesh.cli.commands.doctor:command",
     "shims": "safesh.cli.commands.shims:command",

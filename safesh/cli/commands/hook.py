@@ -4,8 +4,9 @@ stdin -> `hooks.decode_payload` -> `safesh.check` -> `hooks.encode_response` -> 
 
 The agents run the command when a hook crashes, times out or prints something unreadable, so
 nothing here may raise: every failure becomes an explicit deny in the agent's own format.
-Only cheap modules are imported up front; `safesh.check` is imported when a shell command
-actually has to be judged.
+Only cheap modules are imported up front (not click, not typing: the click command is
+`safesh.cli.commands.hook_cli`); `safesh.check` is imported when a shell command actually has
+to be judged.
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
-
-import click
 
 from safesh.agents.protocols import (
     NATIVE_ASK,
     Concern,
-    HookDecision,
     HookPayloadError,
     HookRequest,
     HookResponse,
@@ -36,35 +33,43 @@ from safesh.agents.protocols import (
 )
 from safesh.cli.failsafe import Answer, describe, guarded, printable, write_answer
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (an agent's every call)
+
 if TYPE_CHECKING:
+    from typing import Protocol
+
+    from safesh.agents.protocols import HookDecision
     from safesh.store import AuditEvent
 
+    class FindingLike(Protocol):
+        @property
+        def rule_id(self) -> str: ...
+        @property
+        def reason(self) -> str: ...
+        @property
+        def alternative(self) -> str | None: ...
+        @property
+        def tier(self) -> object: ...
 
-class FindingLike(Protocol):
-    @property
-    def rule_id(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def alternative(self) -> str | None: ...
-    @property
-    def tier(self) -> object: ...
+    class ReportLike(Protocol):
+        """The parts of `safesh.api.Report` the hook reads."""
 
+        @property
+        def decision(self) -> str: ...
+        @property
+        def findings(self) -> Sequence[FindingLike]: ...
+        def refusal_message(self) -> str: ...
 
-class ReportLike(Protocol):
-    """The parts of `safesh.api.Report` the hook reads."""
+    class Checker(Protocol):
+        def __call__(
+            self, command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+        ) -> ReportLike: ...
 
-    @property
-    def decision(self) -> str: ...
-    @property
-    def findings(self) -> Sequence[FindingLike]: ...
-    def refusal_message(self) -> str: ...
+    class Recorder(Protocol):
+        def __call__(self, request: HookRequest, report: ReportLike, outcome: str) -> None: ...
 
-
-class Checker(Protocol):
-    def __call__(
-        self, command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
-    ) -> ReportLike: ...
+    class ResultRecorder(Protocol):
+        def __call__(self, request: HookRequest) -> None: ...
 
 
 def _default_checker(
@@ -76,14 +81,6 @@ def _default_checker(
 
     # The preview (what an ask/block line would destroy) has its own small time budget.
     return bounded_check(command, cwd=cwd, env=env).with_preview()
-
-
-class Recorder(Protocol):
-    def __call__(self, request: HookRequest, report: ReportLike, outcome: str) -> None: ...
-
-
-class ResultRecorder(Protocol):
-    def __call__(self, request: HookRequest) -> None: ...
 
 
 def run_hook(
@@ -367,14 +364,3 @@ def fault_answer(agent_name: str, error: BaseException) -> Answer:
 
 def _read_stdin() -> bytes:
     return sys.stdin.buffer.read() if sys.stdin is not None else b""
-
-
-@click.command(name="hook")
-@click.argument("agent")
-def command(agent: str) -> None:
-    """Pre-exec hook for AGENT (claude-code, gemini-cli, cursor, codex, copilot-cli).
-
-    Reads the agent's JSON payload on stdin and answers allow / ask / deny in that agent's
-    format. Install it with `safesh install-hook AGENT`.
-    """
-    sys.exit(main(agent))
