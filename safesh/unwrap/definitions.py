@@ -124,7 +124,9 @@ def special_elements(w: Walk, site: Site) -> None:
         for name, value in simple.assignments
     ]
     for word in [*assigned, *simple.argv]:
-        match = _SPECIAL_ELEMENT.fullmatch(word.text) if word.static else None
+        # The pattern begins `BASH_ALIASES[` / `BASH_CMDS[`: other words need no match.
+        special = word.static and word.text.startswith("BASH_")
+        match = _SPECIAL_ELEMENT.fullmatch(word.text) if special else None
         if match is None:
             if not word.raw.startswith(("BASH_ALIASES[", "BASH_CMDS[")):
                 if word in assigned:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap import foreign, startup
@@ -425,8 +426,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 # Tools each of whose positional words is a shell command line they run.
 COMMAND_OPERANDS = frozenset({"concurrently", "watchexec"})
-_VIM_SYSTEM = re.compile(r"""\bsystem\(\s*(["'])(.*?)\1""")
-_LISP_SHELL = re.compile(
+_VIM_SYSTEM = later(r"""\bsystem\(\s*(["'])(.*?)\1""")
+_LISP_SHELL = later(
     r"""\((?:async-)?shell-command(?:-to-string)?\s+"((?:[^"\\]|\\.)*)\"""", re.S
 )  # fmt: skip
 

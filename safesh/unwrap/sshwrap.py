@@ -10,8 +10,7 @@ May use: `safesh.model`, `.site`, `.remote` and the standard library.
 
 from __future__ import annotations
 
-import re
-
+from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.remote import SSH_LOCAL_COMMANDS
@@ -27,7 +26,7 @@ _SSHFS_VALUES = frozenset({"-p", "-F", "-o"})
 _SSHFS_LOCAL = frozenset({"ssh_command", "sshfs_command", *SSH_LOCAL_COMMANDS})
 # `-o` entries whose value runs on the HOST (the sftp server started there).
 _SSHFS_REMOTE = frozenset({"sftp_server"})
-_UNESCAPED_COMMA = re.compile(r"(?<!\\),")
+_UNESCAPED_COMMA = later(r"(?<!\\),")
 
 
 def _local_line(w: Walk, label: str, value: Word, site: Site) -> None:
