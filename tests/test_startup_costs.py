@@ -67,6 +67,8 @@ _NOT_FOR_A_PLAIN_LINE = {
     "dataclasses",
     "inspect",
     "typing",
+    "datetime",  # the pure-Python module: the store uses _datetime and _sqlite3 directly
+    "sqlite3",
 }
 
 
