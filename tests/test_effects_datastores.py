@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from effects_helpers import STOPPED, explain, judge
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 DESTROYING = [
     "cqlsh -e 'DROP TABLE ks.events;'",
@@ -50,3 +52,30 @@ def test_a_destroying_statement_to_any_database_client_stops(line: str) -> None:
 def test_reads_and_dump_tools_pass(line: str) -> None:
     analysis = judge(line)
     assert analysis.decision not in STOPPED, explain(analysis)
+
+
+# -- the keyword check before the destroying-statement pattern ----------------------------------
+
+# Words and pieces the pattern is made of, in either case and with look-alike letters.
+_STATEMENT_TOKENS = st.sampled_from(
+    ["DROP", "drop", "Table", "TRUNCATE", "truncate", "DELETE", "from", "WHERE", "true", "1=1",
+     "ALTER", "alter", "FLUSHALL", "FLUſHALL", "flushdb", "MATCH", "(n)", "DETACH", "x",
+     "users", " ", " ", "\t", "\n", ";", "ſ", "ı", "K", "é", "`t`", '"t"', "-la", "/tmp"]
+)  # fmt: skip
+
+
+@given(st.lists(_STATEMENT_TOKENS, max_size=6).map(" ".join))
+@example("FLUſHALL").via("a look-alike letter the pattern matches")
+@example("  drop table x; ls")
+def test_text_the_keyword_check_skips_never_matches_the_destroying_pattern(text: str) -> None:
+    from safesh.rules.effects import _DESTROYING_STATEMENT, _may_name_a_statement
+
+    if not _may_name_a_statement(text):
+        assert not any(_DESTROYING_STATEMENT.match(part) for part in text.split(";"))
+
+
+@pytest.mark.parametrize("text", ["DROP TABLE users", "truncate logs", "FLUſHALL", "flushdb"])
+def test_statements_reach_the_pattern(text: str) -> None:
+    from safesh.rules.effects import _may_name_a_statement
+
+    assert _may_name_a_statement(text)

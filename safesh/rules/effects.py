@@ -437,6 +437,23 @@ def sql_text_facts(command: Command) -> set[str]:
         if redirect.heredoc:
             texts.append(redirect.heredoc)
     for text in texts:
+        if not _may_name_a_statement(text):
+            continue
         if any(_DESTROYING_STATEMENT.match(part) for part in text.split(";")):
             return {"sql-destroy@any"}
     return set()
+
+
+# Each statement `_DESTROYING_STATEMENT` knows begins with one of these words.
+_STATEMENT_WORDS = ("drop", "truncate", "delete", "alter", "flush", "match")
+
+
+def _may_name_a_statement(text: str) -> bool:
+    """False only when `text` cannot match `_DESTROYING_STATEMENT`: ASCII text without any of
+    its keywords (ignoring case). Most arguments are that (`-la`, a path), so the pattern is
+    neither compiled nor run for them. Other text is always matched: under IGNORECASE the
+    pattern also matches some non-ASCII letters (`ſ` for `s`)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in _STATEMENT_WORDS)
