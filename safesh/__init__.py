@@ -1,7 +1,5 @@
 """safesh: a drop-in shell that stops destructive commands before they reach bash."""
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 
@@ -17,10 +15,10 @@ __version__ = "0.1.0"
 def check(
     command: str,
     cwd: str | None = None,
-    env: Mapping[str, str] | None = None,
+    env: "Mapping[str, str] | None" = None,
     *,
     preview: bool = False,
-) -> Report:
+) -> "Report":
     """Classify `command` without running it. See `safesh.api.check`."""
     from safesh.api import check as _check
 

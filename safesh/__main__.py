@@ -10,8 +10,6 @@ is left to do. The interactive shell is the exception: it ends the normal way, s
 terminal, child processes and history are cleaned up by their own finalisers.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 

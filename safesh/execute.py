@@ -6,8 +6,6 @@ minus safesh's own shim plumbing).
 May import only the standard library: it is on every command's path (the marker's name
 lives here, and `safesh.agents.session` takes it from here)."""
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -48,7 +46,7 @@ def real_shell_of(text: str) -> str | None:
 
 def find_real_shell(
     name: str = "bash",
-    env: Mapping[str, str] | None = None,
+    env: "Mapping[str, str] | None" = None,
     configured: str | None = None,
 ) -> str:
     """The shell to hand over to: SAFESH_REAL_SHELL (set by shims; it only picks the binary),
@@ -75,7 +73,7 @@ def _executable(path: str) -> bool:
 PLUMBING_VARIABLES = ("SAFESH_REAL_SHELL", "SAFESH_SHIM_DEPTH")
 
 
-def exec_shell(shell: str, args: Sequence[str]) -> None:
+def exec_shell(shell: str, args: "Sequence[str]") -> None:
     """Replace this process with `shell args…`. Only returns by raising OSError."""
     argv0 = os.path.basename(shell)
     _restore_default_signals()

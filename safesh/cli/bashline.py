@@ -4,8 +4,6 @@ Shared by the full shell front end (`safesh.cli.shell`) and the judge's thin cli
 (`safesh.judge.client`), so it imports only `os`, `sys` and, to hand over, `safesh.execute`.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -76,7 +74,7 @@ class Invocation:
         self.show_version = False
 
 
-def parse_invocation(argv: list[str]) -> Invocation:
+def parse_invocation(argv: list[str]) -> "Invocation":
     """Split argv as bash does: options first; with -c the first operand is the command."""
     inv = Invocation()
     want_command = False
@@ -121,7 +119,7 @@ def parse_invocation(argv: list[str]) -> Invocation:
     return inv
 
 
-def _short_cluster(arg: str, argv: list[str], i: int, inv: Invocation) -> int:
+def _short_cluster(arg: str, argv: list[str], i: int, inv: "Invocation") -> int:
     """Handle `-euxo pipefail`, `-lc`, `+o posix`; returns how many words were used."""
     sign, letters = arg[0], arg[1:]
     used = 1
@@ -151,7 +149,7 @@ def _short_cluster(arg: str, argv: list[str], i: int, inv: Invocation) -> int:
     return used
 
 
-def bound_argv(inv: Invocation, shell_args: list[str]) -> tuple[str, ...]:
+def bound_argv(inv: "Invocation", shell_args: list[str]) -> tuple[str, ...]:
     """What a grant is bound to besides the command: `rm -rf "$1"` approved with ./build is
     not approved with /. The `-c` text itself is left out: the judged command is bound
     already, and an agent's wrapper around it differs on every call."""
@@ -163,11 +161,11 @@ def shell_name() -> str:
     return os.path.basename(os.environ.get("SAFESH_REAL_SHELL", "") or "bash")
 
 
-def dry_run_requested(inv: Invocation) -> bool:
+def dry_run_requested(inv: "Invocation") -> bool:
     return inv.dry_run or os.environ.get("SAFESH_DRY_RUN", "") not in {"", "0"}
 
 
-def hand_over(inv: Invocation, shell_args: list[str], configured: str | None) -> int:
+def hand_over(inv: "Invocation", shell_args: list[str], configured: str | None) -> int:
     """exec the real shell with bash's own options and `shell_args`; returns only on failure."""
     from safesh.execute import ShellNotFound, exec_shell, find_real_shell
 

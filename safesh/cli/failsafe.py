@@ -18,8 +18,6 @@ agents' answer formats (`safesh.agents.protocols`) and the subcommand table are 
 inside `last_resort`, and their failure there still ends in a deny.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -111,7 +109,7 @@ class _Alarm:
             raise Interrupted(signum)
 
 
-def _signals_raise(enabled: bool) -> _Alarm:
+def _signals_raise(enabled: bool) -> "_Alarm":
     alarm = _Alarm()
     if not enabled:
         return alarm
@@ -129,11 +127,11 @@ def _signals_raise(enabled: bool) -> _Alarm:
 
 
 def guarded(
-    compute: Callable[[], T],
-    on_fault: Callable[[BaseException], T],
+    compute: "Callable[[], T]",
+    on_fault: "Callable[[BaseException], T]",
     *,
     signals: bool = True,
-) -> T:
+) -> "T":
     """`compute()`, or `on_fault(error)` for any exception or fatal signal on the way.
 
     With `signals`, the fatal signals stay caught (and ignored) after this returns: the answer
@@ -166,7 +164,7 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def write_answer(answer: Answer) -> int:
+def write_answer(answer: "Answer") -> int:
     """Write the answer and return the exit status to use. When standard output cannot take
     the answer (closed, broken pipe) the caller reads nothing, so the status must refuse on
     its own: 2, a deny by exit code wherever one exists, unless the answer already refuses."""
@@ -262,7 +260,7 @@ def say(text: str) -> None:
     _write_all("stderr", printable(text).encode("utf-8"))
 
 
-def refuse_on_fault(front_end: str, refused_status: int) -> Callable[[BaseException], int]:
+def refuse_on_fault(front_end: str, refused_status: int) -> "Callable[[BaseException], int]":
     """The fault answer of a front end that reports by exit status: a line on stderr and the
     refusal status (77), so the caller sees "safesh refused", never "the command failed"."""
 

@@ -8,10 +8,7 @@ AGENT` is dispatched without click so nothing but the agent's answer reaches std
 `safesh check` refuses (77) when it cannot report.
 """
 
-from __future__ import annotations
-
 from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams, tolerant_std_streams
-from safesh.cli.subcommands import SUBCOMMANDS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -19,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def main(argv: Sequence[str], *, thin_client: bool = False) -> int:
+def main(argv: "Sequence[str]", *, thin_client: bool = False) -> int:
     """Run safesh's command line. `thin_client` (the program's entry point sets it) lets the
     resident judge answer the hot paths; called in-process, everything is judged here."""
     tolerant_std_streams()
@@ -34,7 +31,7 @@ def main(argv: Sequence[str], *, thin_client: bool = False) -> int:
         return hook_main_here(args[1])
     if args and args[0] == "check":
         return _check(args)
-    if args and args[0] in SUBCOMMANDS:
+    if args and _subcommand(args[0]):
         from safesh.cli.group import run_group
 
         return run_group(args)
@@ -47,6 +44,16 @@ def main(argv: Sequence[str], *, thin_client: bool = False) -> int:
     from safesh.cli.shell import main as full_shell_main
 
     return full_shell_main(args)
+
+
+def _subcommand(word: str) -> bool:
+    """Whether `word` names a subcommand. Bash's options (`-c`, the hot path) never do, and
+    need not load the table."""
+    if word.startswith("-"):
+        return False
+    from safesh.cli.subcommands import SUBCOMMANDS
+
+    return word in SUBCOMMANDS
 
 
 def _check(args: list[str]) -> int:

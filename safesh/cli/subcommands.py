@@ -4,8 +4,6 @@ Data only, imported by both the dispatcher (`safesh.cli.main`) and the click gro
 (`safesh.cli.group`), so neither imports the other.
 """
 
-from __future__ import annotations
-
 # name -> "module:attribute" of a click command; imported only when that name is used.
 SUBCOMMANDS: dict[str, str] = {
     "check": "safesh.cli.commands.check:command",

@@ -15,7 +15,8 @@ leaving room for interpreter start-up, the audit record and the reply on a loade
 SAFESH_JUDGE_DEADLINE (seconds) may only shorten the deadline: a longer one would let the
 agent's own timeout run the command unjudged.
 
-May import: safesh.api, safesh.analyze, safesh.model and the standard library.
+May import: safesh.api, safesh.analyze, safesh.model, safesh.judge.protocol and the standard
+library.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from __future__ import annotations
 import _thread
 import os
 import time
+
+# The deadline itself lives with the wire (the thin client needs it, not the rest of this).
+from safesh.judge.protocol import DEADLINE_ENV as DEADLINE_ENV
+from safesh.judge.protocol import DEADLINE_SECONDS as DEADLINE_SECONDS
+from safesh.judge.protocol import Deadline as Deadline
+from safesh.judge.protocol import deadline_seconds as deadline_seconds
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -35,46 +42,13 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-DEADLINE_SECONDS = 3.0
 MAX_INPUT_CHARS = 256 * 1024
-DEADLINE_ENV = "SAFESH_JUDGE_DEADLINE"
 WORKER_STACK_BYTES = 256 * 1024 * 1024  # reserved, not committed: pages are used on demand
 
 TOO_LARGE = "core.too-large"
 TOO_SLOW = "core.deadline"
 TOO_LARGE_REASON = "The line is too large for safesh to judge in time, so nobody has vetted it."
 TOO_SLOW_REASON = "safesh could not finish judging this line in time, so it cannot vouch for it."
-
-
-def deadline_seconds(env: Mapping[str, str] | None = None) -> float:
-    """The deadline in seconds: DEADLINE_SECONDS, or less when SAFESH_JUDGE_DEADLINE says so."""
-    raw = (os.environ if env is None else env).get(DEADLINE_ENV, "")
-    try:
-        wanted = float(raw) if raw else DEADLINE_SECONDS
-    except ValueError:
-        return DEADLINE_SECONDS
-    if wanted != wanted:  # NaN
-        return DEADLINE_SECONDS
-    return max(0.0, min(wanted, DEADLINE_SECONDS))
-
-
-class Deadline:
-    """A point in monotonic time by which the answer is due."""
-
-    __slots__ = ("at",)
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Deadline:
-        return cls(deadline_seconds(env))
-
-    def remaining(self) -> float:
-        return max(0.0, self.at - time.monotonic())
-
-    def passed(self) -> bool:
-        return time.monotonic() >= self.at
 
 
 def bounded_check(

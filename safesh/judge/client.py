@@ -9,8 +9,6 @@ that is not running is started in the background for the next command.
 SAFESH_DAEMON=off (or 0) keeps everything in-process.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -72,7 +70,7 @@ def ask(
     return reply
 
 
-def _connect(path: str) -> socket | None:
+def _connect(path: str) -> "socket | None":
     import _socket
 
     connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -155,7 +153,7 @@ def shell_main(argv: list[str]) -> int | None:
     return code
 
 
-def _shell(inv: Invocation) -> int:
+def _shell(inv: "Invocation") -> int:
     from safesh.cli.bashline import bound_argv, dry_run_requested, hand_over, shell_name
 
     dry_run = dry_run_requested(inv)
@@ -176,9 +174,7 @@ def _shell(inv: Invocation) -> int:
 
         source = read_stdin()
         shell_args = ["-c", source, shell_name(), *inv.args]
-    from safesh.judge.budget import Deadline
-
-    deadline = Deadline.from_env()
+    deadline = protocol.Deadline.from_env()
     request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
     request["argv"] = list(bound_argv(inv, shell_args))
     request.update(agent_lines=agent_lines, terminal=not dry_run and _terminal())
@@ -227,10 +223,8 @@ def hook_main(agent_name: str) -> int:
     from safesh.cli.failsafe import Answer, guarded, write_answer
 
     def compute() -> Answer:
-        from safesh.judge.budget import DEADLINE_ENV, Deadline
-
         payload = sys.stdin.buffer.read() if sys.stdin is not None else b""
-        deadline = Deadline.from_env()
+        deadline = protocol.Deadline.from_env()
         reply = ask({"kind": "hook", "agent": agent_name, "raw": payload}, deadline.remaining())
         if reply is not None:
             stdout, stderr = reply.get("stdout"), reply.get("stderr")
@@ -239,7 +233,7 @@ def hook_main(agent_name: str) -> int:
                 return Answer(stdout, stderr, status)
         # What is left of the budget, not a fresh one: the agent is still waiting. (A hook
         # never execs, so the variable goes nowhere else.)
-        os.environ[DEADLINE_ENV] = repr(deadline.remaining())
+        os.environ[protocol.DEADLINE_ENV] = repr(deadline.remaining())
         from safesh.cli.commands.hook import answer_named
 
         return answer_named(agent_name, lambda: payload, dict(os.environ))

@@ -15,14 +15,16 @@ replaced, answers "stale". Changes to the files inside the package are the judge
 (`safesh.judge.watch`, or `code_stamp` on every request where it cannot watch), so the client
 no longer stats them on every command.
 
-Imports only the standard library's built-in modules (os, sys, marshal, _socket).
-"""
+It also holds the deadline every answer is due by (`Deadline`, re-exported by `budget`): the
+client sends what is left of it with each request.
 
-from __future__ import annotations
+Imports only the standard library's built-in modules (os, sys, time, marshal, _socket).
+"""
 
 import marshal
 import os
 import sys
+import time
 
 PROTOCOL = 1
 MAX_MESSAGE = 16 * 1024 * 1024
@@ -32,6 +34,12 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from _socket import socket
+    from collections.abc import Mapping
+
+# See safesh.judge.budget: the deadline sits well under every agent's hook timeout, and
+# SAFESH_JUDGE_DEADLINE may only shorten it.
+DEADLINE_SECONDS = 3.0
+DEADLINE_ENV = "SAFESH_JUDGE_DEADLINE"
 
 
 class ProtocolError(Exception):
@@ -137,7 +145,7 @@ def ensure_private_dir(directory: str, create: bool) -> None:
         raise ProtocolError(f"{directory} is open to other users")
 
 
-def peer_uid(connection: socket) -> int:
+def peer_uid(connection: "socket") -> int:
     """The uid of the process at the other end of a Unix socket (SO_PEERCRED)."""
     import _socket
 
@@ -153,11 +161,11 @@ def encode(message: dict[str, object]) -> bytes:
     return len(data).to_bytes(4, "big") + data
 
 
-def send(connection: socket, message: dict[str, object]) -> None:
+def send(connection: "socket", message: dict[str, object]) -> None:
     connection.sendall(encode(message))
 
 
-def receive(connection: socket) -> dict[str, object]:
+def receive(connection: "socket") -> dict[str, object]:
     """One message; ProtocolError for a closed connection, a bad frame or a non-dict."""
     size = int.from_bytes(_exactly(connection, 4), "big")
     if size > MAX_MESSAGE:
@@ -171,7 +179,7 @@ def receive(connection: socket) -> dict[str, object]:
     return message
 
 
-def _exactly(connection: socket, size: int) -> bytes:
+def _exactly(connection: "socket", size: int) -> bytes:
     chunks: list[bytes] = []
     remaining = size
     while remaining:
@@ -211,3 +219,37 @@ def environment(message: dict[str, object], key: str = "env") -> dict[str, str]:
     ):
         raise ProtocolError(f"{key!r} is not an environment")
     return value
+
+
+# -- the deadline ------------------------------------------------------------------------------
+
+
+def deadline_seconds(env: "Mapping[str, str] | None" = None) -> float:
+    """The deadline in seconds: DEADLINE_SECONDS, or less when SAFESH_JUDGE_DEADLINE says so."""
+    raw = (os.environ if env is None else env).get(DEADLINE_ENV, "")
+    try:
+        wanted = float(raw) if raw else DEADLINE_SECONDS
+    except ValueError:
+        return DEADLINE_SECONDS
+    if wanted != wanted:  # NaN
+        return DEADLINE_SECONDS
+    return max(0.0, min(wanted, DEADLINE_SECONDS))
+
+
+class Deadline:
+    """A point in monotonic time by which the answer is due."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    @classmethod
+    def from_env(cls, env: "Mapping[str, str] | None" = None) -> "Deadline":
+        return cls(deadline_seconds(env))
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
