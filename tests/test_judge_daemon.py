@@ -197,6 +197,29 @@ def test_the_judge_writes_the_audit_record_before_replying(env: dict[str, str]) 
     assert "audited-line" in log.stdout
 
 
+def logged_commands(env: dict[str, str]) -> list[str]:
+    log = run(["log", "--json"], {**env, "SAFESH_DAEMON": "off"})
+    assert log.returncode == 0, log.stderr
+    return [json.loads(line)["command"] for line in log.stdout.splitlines()]
+
+
+def test_a_store_replaced_between_requests_gets_the_next_record(env: dict[str, str]) -> None:
+    """Children serve many requests, and the judge holds the store open: neither may write a
+    record into a store file that was moved away (the user's log is the file at its path)."""
+    start_judge(env)
+    before = served()
+    run(["-c", "echo first-line"], env)
+    store = Path(env["XDG_STATE_HOME"]) / "safesh" / "safesh.db"
+    moved = store.with_name("moved")
+    moved.mkdir()
+    for part in store.parent.glob("safesh.db*"):
+        part.rename(moved / part.name)
+    run(["-c", "echo second-line"], env)
+    run(["hook", "claude-code"], env, claude_payload("echo third-line", env["HOME"]))
+    assert logged_commands(env) == ["echo second-line", "echo third-line"]
+    assert served() == before + 4  # the judge served all three (and the status before)
+
+
 def test_hook_through_the_judge_answers_in_the_agents_format(env: dict[str, str]) -> None:
     start_judge(env)
     before = served()
@@ -263,6 +286,25 @@ def test_an_edited_rules_file_is_judged_by_its_new_content(env: dict[str, str]) 
     assert run(["-c", "ls"], env).returncode == 77
     rules.write_text(rule.replace('"block"', '"allow"') + 'match = ["ls"]\n')
     os.utime(rules, (OLD + 5, OLD + 5))
+    assert run(["-c", "ls"], env).returncode == 0
+
+
+def test_a_rules_edit_that_keeps_size_and_mtime_is_judged_by_its_new_content(
+    env: dict[str, str],
+) -> None:
+    """The judge's children keep the rules they loaded while the files are unchanged: an edit
+    right before the request that leaves the file's size and modification time as they were
+    (a copy with `cp -p`, a tool restoring times) must still be seen."""
+    start_judge(env)
+    rules = Path(env["XDG_CONFIG_HOME"]) / "safesh" / "rules.toml"
+    rules.parent.mkdir(parents=True)
+    rule = '[[rule]]\nid = "my.no-ls"\nreason = "no ls"\ntier = "block"\ncommand = ["ls"]\n'
+    rules.write_text(rule + 'match = ["ls"]\n')
+    os.utime(rules, (OLD, OLD))  # old enough to be kept by identity
+    for _ in range(server.SPARES + 1):  # every child has loaded it
+        assert run(["-c", "ls"], env).returncode == 77
+    rules.write_text(rule.replace('"block"', '"allow"') + 'match = ["ls"]\n')
+    os.utime(rules, (OLD, OLD))
     assert run(["-c", "ls"], env).returncode == 0
 
 

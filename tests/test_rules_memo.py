@@ -11,7 +11,7 @@ import pytest
 import safesh
 from safesh.rules import memo
 
-OLD = 1_600_000_000  # an mtime far in the past, so the memo may trust the file's identity
+OLD = 1_600_000_000  # an mtime far in the past
 NO_LS = '[[rule]]\nid = "{id}"\nreason = "no"\ntier = "block"\ncommand = ["ls"]\nmatch = ["ls"]\n'
 
 
@@ -32,7 +32,11 @@ def write(path: Path, text: str, mtime: int) -> None:
     os.utime(path, (mtime, mtime))
 
 
-def test_an_unchanged_rules_file_is_loaded_once(user_rules: Path, tmp_path: Path) -> None:
+def test_an_unchanged_rules_file_is_loaded_once(
+    user_rules: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Just written, the file's ctime is young (and cannot be set back): trust it at once.
+    monkeypatch.setattr(memo, "RACY_SECONDS", 0.0)
     write(user_rules, "profile = 'default'\n", OLD)
     first = memo.load_ruleset_memoised(str(tmp_path))
     assert memo.load_ruleset_memoised(str(tmp_path)) is first
@@ -57,6 +61,16 @@ def test_an_edit_keeping_size_and_mtime_is_seen_while_the_file_is_young(
     write(user_rules, allow, now)
     assert safesh.check("git push --force", cwd=str(tmp_path)).decision == "allow"
     write(user_rules, block, now)
+    assert safesh.check("git push --force", cwd=str(tmp_path)).decision == "block"
+
+
+def test_an_edit_that_sets_the_old_mtime_back_is_seen(user_rules: Path, tmp_path: Path) -> None:
+    """`cp -p`, `touch -d` or a tool restoring times: same size, same mtime, new content."""
+    allow = '[overrides]\n"git.push-force" = "allow"\n'
+    block = '[overrides]\n"git.push-force" = "block"\n'
+    write(user_rules, allow, OLD)
+    assert safesh.check("git push --force", cwd=str(tmp_path)).decision == "allow"
+    write(user_rules, block, OLD)
     assert safesh.check("git push --force", cwd=str(tmp_path)).decision == "block"
 
 

@@ -4,9 +4,11 @@
 re-reading, re-hashing and unpickling the rules for each one cost more than the judgement.
 A RuleSet is reused only while every file that went into it (built-in rules, the user's rules,
 the project's `.safesh.toml`, the trust record) has the same identity: device, inode, size and
-mtime in nanoseconds, or is still absent. A file modified within the last few seconds is
-never trusted by identity alone ("racy" like git's index: an edit within one clock tick keeps
-size and mtime), so such a load is not memoised. The memo holds a handful of entries, one
+the later of mtime and ctime in nanoseconds, or is still absent. (ctime, because mtime can be
+set back: `cp -p`, `touch -d`, a tool restoring times after an edit that kept the size; no
+one but the kernel sets ctime.) A file changed within the last few seconds is never trusted
+by identity alone ("racy" like git's index: an edit within one clock tick keeps size and
+times), so such a load is not memoised. The memo holds a handful of entries, one
 per project roughly; anything unexpected is simply a normal load.
 
 May import: safesh.rules.loader, safesh.rules.trust, safesh.locations, the standard library.
@@ -127,4 +129,4 @@ def _identity(path: str) -> tuple[int, int, int, int] | None:
     except OSError:
         # Unreadable in some other way: the load reports it; never memoise around it.
         return (-1, -1, -1, time.time_ns())
-    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+    return (found.st_dev, found.st_ino, found.st_size, max(found.st_mtime_ns, found.st_ctime_ns))
