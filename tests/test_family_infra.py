@@ -232,3 +232,132 @@ def test_copying_into_a_pod_is_a_change() -> None:
 
 def test_writing_the_local_kubeconfig_for_a_cluster_runs() -> None:
     assert not stops("aws eks update-kubeconfig --name production-eu --alias prod")
+
+
+# -- commands a cloud CLI runs on the machines it manages ---------------------------------------
+
+REMOTE_RUNS_THAT_DESTROY = [
+    "aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-9 "
+    "--parameters 'commands=[\"rm -rf /var/lib/docker\"]'",
+    "aws ssm send-command --document-name AWS-RunShellScript --targets Key=tag:role,Values=web "
+    '--parameters \'{"commands":["sudo systemctl stop nginx"]}\'',
+    "aws ssm start-session --target i-9 --document-name AWS-StartInteractiveCommand "
+    "--parameters command='rm -rf /srv/uploads'",
+    "aws ecs execute-command --cluster web --task 3f2a --interactive --command 'rm -rf /data'",
+    "az vm run-command invoke -g rg -n db1 --command-id RunShellScript --scripts 'rm -rf /srv'",
+    "az aks command invoke -g rg -n k1 --command 'kubectl delete namespace billing'",
+    "heroku run --app billing -- rake db:drop",
+    "fly ssh console --app billing --command 'rm -rf /data/uploads'",
+    "doctl compute ssh db-1 --ssh-command 'dropdb billing'",
+]
+REMOTE_RUNS_THAT_LOOK = [
+    "aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-9 "
+    '--parameters \'commands=["df -h","uptime"]\'',
+    "aws ssm send-command --document-name AWS-RunPatchBaseline --instance-ids i-9 "
+    "--parameters Operation=Scan",
+    "az vm run-command invoke -g rg -n db1 --command-id RunShellScript --scripts 'free -m'",
+    "az aks command invoke -g rg -n k1 --command 'kubectl get nodes'",
+    "heroku run --app billing -- rails runner 'puts User.count'",
+    "fly ssh console --app billing --command 'ls -la /data'",
+    "doctl compute ssh db-1 --ssh-command 'systemctl status postgresql'",
+]
+
+
+@pytest.mark.parametrize("line", REMOTE_RUNS_THAT_DESTROY)
+def test_a_destructive_command_a_cloud_cli_runs_on_its_machines_stops(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", REMOTE_RUNS_THAT_LOOK)
+def test_a_harmless_command_a_cloud_cli_runs_on_its_machines_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-9 "
+        "--parameters file://commands.json",
+        "az vm run-command invoke -g rg -n db1 --command-id RunShellScript --scripts @fix.sh",
+    ],
+)
+def test_a_remote_command_that_cannot_be_seen_asks(line: str) -> None:
+    assert stops(line), line
+
+
+# -- switching off what protects data ------------------------------------------------------------
+
+PROTECTION_OFF = [
+    "aws rds modify-db-cluster --db-cluster-identifier orders --no-deletion-protection",
+    "aws rds modify-db-instance --db-instance-identifier orders --backup-retention-period=0",
+    "aws s3api put-bucket-versioning --bucket ledger --versioning-configuration Status=Suspended",
+    "aws dynamodb update-table --table-name Ledger --no-deletion-protection-enabled",
+    "gcloud sql instances patch ledger --no-backup --quiet",
+    "gcloud container clusters update k1 --region eu --no-enable-deletion-protection",
+    'kubectl patch namespace billing -p \'{"metadata":{"finalizers":null}}\' --type=merge',
+    'kubectl patch pv pvc-123 -p \'{"spec":{"persistentVolumeReclaimPolicy":"Delete"}}\'',
+    "redis-cli -h cache CONFIG SET appendonly no",
+    "valkey-cli config set save ''",
+]
+PROTECTION_ON = [
+    "aws rds modify-db-cluster --db-cluster-identifier orders --deletion-protection",
+    "aws s3api put-bucket-versioning --bucket ledger --versioning-configuration Status=Enabled",
+    "gcloud sql instances patch ledger --backup-start-time 03:00",
+    'kubectl patch pv pvc-123 -p \'{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}\'',
+    "redis-cli CONFIG SET save '900 1'",
+    "redis-cli CONFIG GET appendonly",
+]
+
+
+@pytest.mark.parametrize("line", PROTECTION_OFF)
+def test_switching_off_deletion_protection_backups_or_persistence_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", PROTECTION_ON)
+def test_switching_protection_on_or_reading_it_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+# -- brokers, vaults and backups: emptying by configuration, sealing, rewriting -----------------
+
+DATA_GONE_BY_SETTING = [
+    "kafka-configs --bootstrap-server b:9092 --alter --entity-type topics --entity-name audit "
+    "--add-config retention.ms=100",
+    "kafka-topics --bootstrap-server b:9092 --alter --topic audit --config cleanup.policy=delete",
+    "rabbitmqctl -n rabbit@mq1 stop_app",
+    "vault operator seal",
+    "borg recreate --exclude 'sh:**/*.iso' ssh://backup/./repo",
+]
+SETTINGS_THAT_KEEP_DATA = [
+    "kafka-configs --bootstrap-server b:9092 --describe --entity-type topics --entity-name audit",
+    "kafka-topics --bootstrap-server b:9092 --alter --topic audit --partitions 24",
+    "rabbitmqctl -n rabbit@mq1 start_app",
+    "vault operator unseal",
+    "borg recreate --dry-run --list --exclude 'sh:**/*.iso' ssh://backup/./repo",
+]
+
+
+@pytest.mark.parametrize("line", DATA_GONE_BY_SETTING)
+def test_a_setting_that_empties_seals_or_rewrites_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", SETTINGS_THAT_KEEP_DATA)
+def test_a_setting_that_keeps_the_data_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mysql -e 'SHOW GRANTS FOR reporter@localhost'",
+        "mysql -e \"SHOW GRANTS FOR 'reporter'@'%'; SHOW PROCESSLIST\"",
+    ],
+)
+def test_a_catalogue_statement_the_parser_does_not_know_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+def test_an_unknown_statement_after_a_catalogue_one_stays_unknown() -> None:
+    assert stops("mysql -e \"SHOW GRANTS FOR 'a;DROP TABLE t'@h\"")

@@ -277,6 +277,8 @@ def classify_sql(
     try:
         statements = sqlglot.parse(body, read=dialect or None)
     except (SqlglotError, RecursionError, ValueError):
+        if _only_inspects(body):
+            return frozenset(kinds)
         return frozenset(kinds | {"unparsable"})
     for statement in statements:
         if statement is None:
@@ -289,6 +291,18 @@ def classify_sql(
             continue
         kinds |= _statement_kinds(statement, dialect)
     return frozenset(kinds)
+
+
+# Statements that only show the server's own catalogue, whatever follows the keyword: what
+# sqlglot cannot parse among them (`SHOW GRANTS FOR app@localhost`) changes nothing.
+_INSPECTS = later(r"^\s*(SHOW|DESCRIBE|DESC|HELP)\b", re.I)
+
+
+def _only_inspects(body: str) -> bool:
+    """Every `;`-separated statement of `body` is a SHOW/DESCRIBE/HELP. A `;` inside a
+    string splits it too, so the tail (`… 'x; DROP TABLE t'`) is then not one: unknown."""
+    statements = [s for s in body.split(";") if s.strip()]
+    return bool(statements) and all(_INSPECTS.match(s) for s in statements)
 
 
 def _is_path_argument(argument: str) -> bool:

@@ -15,6 +15,7 @@ from safesh.lazy_re import later
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import field, mutable, replace
 from safesh.unwrap import (
+    cloudexec,
     definitions,
     fanout,
     git,
@@ -596,6 +597,7 @@ HANDLERS: dict[str, Handler] = {
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
+    **cloudexec.HANDLERS,
     **dict.fromkeys(
         ["kubectl", "oc", "docker-compose", *remote.CONTAINER_TOOLS], remote.container_exec
     ),
