@@ -361,3 +361,191 @@ def test_a_catalogue_statement_the_parser_does_not_know_runs(line: str) -> None:
 
 def test_an_unknown_statement_after_a_catalogue_one_stays_unknown() -> None:
     assert stops("mysql -e \"SHOW GRANTS FOR 'a;DROP TABLE t'@h\"")
+
+
+# -- programs that run a command with credentials or secrets in its environment -------------------
+
+INJECTED_DESTROYS = [
+    "aws-vault exec billing-admin -- aws s3 rm s3://invoices --recursive",
+    "aws-vault exec --duration=1h billing-admin aws rds delete-db-cluster --db-cluster-id x",
+    "aws-okta exec ops -- helm uninstall billing -n billing",
+    "saml2aws exec --exec-profile ops -- terraform destroy -auto-approve",
+    "doppler run -p billing -c prd -- npx prisma migrate reset --force",
+    "doppler run --command 'rails db:schema:load'",
+    "op run --env-file .env.tpl -- redis-cli FLUSHALL",
+    "infisical run --env=prod -- psql -c 'DROP TABLE invoices'",
+    "chamber exec billing ops -- kubectl delete ns billing",
+    "envchain ops terraform destroy",
+    "direnv exec ./infra/prod tofu destroy -auto-approve",
+    "dotenv -e .env.production -- npx knex migrate:rollback --all",
+    "sops exec-env secrets.prod.yaml 'aws s3 rb s3://invoices --force'",
+    "berglas exec -- dropdb invoices",
+    "teller run -- rails db:drop",
+]
+INJECTED_LOOKS = [
+    "aws-vault exec billing-admin -- aws s3 ls s3://invoices",
+    "aws-vault list",
+    "doppler run -p billing -c prd -- npx prisma migrate status",
+    "doppler secrets get DATABASE_URL --plain",
+    "op run --env-file .env.tpl -- npm test",
+    "infisical run --env=dev -- npm run dev",
+    "envchain ops terraform plan",
+    "direnv exec ./infra/prod tofu plan",
+    "sops exec-env secrets.prod.yaml 'env | grep -c AWS'",
+    "sops -d secrets.prod.yaml",
+]
+
+
+@pytest.mark.parametrize("line", INJECTED_DESTROYS)
+def test_a_destructive_command_run_with_injected_credentials_stops(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", INJECTED_LOOKS)
+def test_an_ordinary_command_run_with_injected_credentials_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "secretctl run --vault prod -- terraform destroy -auto-approve",
+        "creds-wrapper exec prod -- kubectl delete ns billing",
+    ],
+)
+def test_an_unknown_program_that_runs_what_follows_dashes_is_read_like_one(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "secretctl run --vault prod -- terraform plan",
+        "mytool run -- --verbose",
+        "bazel run //tools:gen -- --out gen/",
+        "notes add -- 'terraform destroy broke staging'",
+    ],
+)
+def test_an_unknown_program_with_dashes_and_nothing_destructive_after_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+# -- long-tail data stores -------------------------------------------------------------------------
+
+LONG_TAIL_DESTROYS = [
+    "hdfs dfs -rm -r -skipTrash /warehouse/events",
+    "hadoop fs -rmr /user/etl/out",
+    "nodetool -h 10.0.0.4 removenode 0f1e2d3c",
+    "nodetool clearsnapshot -t before-upgrade -- ks",
+    "cbt -instance prod deletetable sessions",
+    "zkCli.sh -server zk:2181 rmr /brokers",
+    "ossutil rm -r -f oss://invoices/2024/",
+    "athena-query --query 'DROP TABLE raw.events'",
+    "curl -X PURGE https://cdn.example.org/",
+    "mongosh app --eval 'db.events.bulkWrite([{ deleteMany: { filter: {} } }])'",
+    "mongosh app --eval 'db.events.renameCollection(\"events_v1\", true)'",
+    "redis-cli --cluster call 10.0.0.1:7000 FLUSHDB",
+    "consul force-leave -prune node-7",
+    "nomad node drain -enable -yes 1f2e",
+    "rpk topic alter-config audit --set retention.ms=1",
+    "gcloud pubsub subscriptions seek audit-sub --time=2031-01-01T00:00:00Z",
+]
+LONG_TAIL_LOOKS = [
+    "hdfs dfs -ls -R /warehouse/events",
+    "nodetool -h 10.0.0.4 status",
+    "nodetool removenode status",
+    "cbt -instance prod ls sessions",
+    "zkCli.sh -server zk:2181 ls /brokers",
+    "ossutil ls oss://invoices/2024/",
+    "athena-query --query 'SELECT count(*) FROM raw.events'",
+    "mongosh app --eval 'db.events.bulkWrite([{ deleteMany: { filter: { day: 1 } } }])'",
+    "mongosh app --eval 'db.events.renameCollection(\"events_v1\")'",
+    "redis-cli --cluster call 10.0.0.1:7000 INFO",
+    "nomad node drain -disable 1f2e",
+    "rpk topic describe audit",
+]
+
+
+@pytest.mark.parametrize("line", LONG_TAIL_DESTROYS)
+def test_a_long_tail_data_store_deletion_stops(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", LONG_TAIL_LOOKS)
+def test_a_long_tail_data_store_read_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+# -- deployments that delete what they do not name, migrations that revert everything --------------
+
+DEPLOYS_AND_MIGRATIONS_THAT_DROP = [
+    "az deployment group create --resource-group billing -f infra.json --mode Complete",
+    "kubectl apply --force -f k8s/billing/",
+    "sqitch revert --to @ROOT -y",
+    "migrate -source file://db -database postgres://prod/billing down -all",
+    "goose -dir db/migrations mysql 'u:p@/billing' reset",
+    "atlas schema apply -u mysql://prod/billing --to file://schema.sql --auto-approve",
+    "skeema push billing --allow-unsafe",
+    "hasura metadata reset",
+    "gh-ost --table invoices --database billing --alter 'drop column legacy' --execute",
+    "pulumi state unprotect --all --yes",
+]
+DEPLOYS_AND_MIGRATIONS_THAT_KEEP = [
+    "az deployment group create --resource-group billing --template-file infra.json",
+    "kubectl apply -f k8s/billing/",
+    "sqitch deploy -y",
+    "migrate -source file://db -database postgres://prod/billing down 1",
+    "goose -dir db/migrations mysql 'u:p@/billing' status",
+    "atlas schema apply -u mysql://dev/billing --to file://schema.sql --dry-run",
+    "skeema diff billing",
+    "gh-ost --table invoices --database billing --alter 'add column note text' --execute",
+]
+
+
+@pytest.mark.parametrize("line", DEPLOYS_AND_MIGRATIONS_THAT_DROP)
+def test_a_deploy_or_migration_that_drops_what_it_does_not_name_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", DEPLOYS_AND_MIGRATIONS_THAT_KEEP)
+def test_a_deploy_or_migration_that_adds_or_steps_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+# -- registries: tags deleted, copies out of a registry ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "regctl tag rm ghcr.io/acme/billing:stable",
+        "az acr repository untag --name acmereg --image billing:stable",
+        "docker buildx imagetools create -t ghcr.io/acme/billing:stable ghcr.io/acme/billing:rc1",
+        "skopeo copy oci-archive:billing.tar docker://ghcr.io/acme/billing:stable",
+    ],
+)
+def test_changing_what_a_registry_tag_points_at_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "regctl tag ls ghcr.io/acme/billing",
+        "skopeo copy --src-creds u:p docker://ghcr.io/acme/billing:stable dir:/tmp/billing",
+        "docker buildx imagetools inspect ghcr.io/acme/billing:stable",
+    ],
+)
+def test_reading_or_copying_out_of_a_registry_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line", ["supabase secrets unset STRIPE_KEY", "heroku config:unset STRIPE_KEY -a billing"]
+)
+def test_unsetting_a_platform_secret_asks(line: str) -> None:
+    assert stops(line), line
+
+
+def test_listing_an_env_of_a_deployment_runs() -> None:
+    assert not stops("kubectl set env deployment/billing --list -n production")

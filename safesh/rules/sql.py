@@ -421,6 +421,17 @@ _MONGO_PATTERNS = (
     ),
     (later(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
     (later(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
+    # The same in a bulkWrite: `{deleteMany: {filter: {}}}`.
+    (
+        later(r"['\"]?deleteMany['\"]?\s*:\s*\{\s*['\"]?filter['\"]?\s*:\s*\{\s*\}"),
+        "delete-no-where",
+    ),
+    (
+        later(r"['\"]?updateMany['\"]?\s*:\s*\{\s*['\"]?filter['\"]?\s*:\s*\{\s*\}"),
+        "update-no-where",
+    ),
+    # renameCollection(target, true) drops the collection already called `target`.
+    (later(r"\.renameCollection\s*\([^)]*,\s*true\s*\)"), "drop"),
     (later(r"\.(deleteOne|deleteMany|remove|findOneAndDelete)\s*\("), "delete"),
     # The server stops for every client: db.shutdownServer(), adminCommand({shutdown: 1}).
     (
@@ -456,6 +467,11 @@ def _redis_kinds(command: Command) -> tuple[frozenset[str], str]:
     while index < len(args) and args[index].startswith("-"):
         index += 2 if args[index] in _REDIS_VALUE_OPTIONS else 1
     words: list[str] = list(args[index : index + 1])
+    if "--cluster" in args:
+        # `redis-cli --cluster call HOST:PORT CMD …` runs CMD on every node of the cluster.
+        at = args.index("--cluster")
+        if args[at + 1 : at + 2] == ("call",):
+            words = list(args[at + 3 : at + 4])
     feed = command.feed
     if feed is not None and feed.text:
         words += [line.split()[0] for line in feed.text.splitlines() if line.split()]

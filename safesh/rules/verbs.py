@@ -86,6 +86,10 @@ def verb_candidates(argv: tuple[str, ...], positional: tuple[int, ...]) -> list[
 
 
 def is_command_argument(argv: tuple[str, ...], index: int) -> bool:
-    """`tool rm -rf x`: the word names a command the unwrap stage judges on its own."""
+    """`tool rm -rf x`: the word names a command the unwrap stage judges on its own. Not when
+    what it removes is a URL (`ossutil rm -r -f oss://bucket/`): that is the tool's own
+    subcommand on remote storage, which the fs rules cannot see."""
     following = argv[index + 1] if index + 1 < len(argv) else ""
+    if any("://" in word for word in argv[index + 1 :]):
+        return False
     return argv[index] in COMMANDS_AS_ARGUMENTS and following.startswith("-")

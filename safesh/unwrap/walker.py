@@ -19,6 +19,7 @@ from safesh.unwrap import (
     definitions,
     fanout,
     git,
+    injectors,
     playbook,
     remote,
     runners,
@@ -386,7 +387,8 @@ class Walker:
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
             if handler is None and len(site.via) <= 4 * MAX_DEPTH:
-                wrappers.scan_unknown_wrapper(self, name, words, site)
+                if not injectors.runs_after_dashes(self, name, words, site):
+                    wrappers.scan_unknown_wrapper(self, name, words, site)
                 if runs_not_found_handler(self.session, name, self.context.getenv("PATH")):
                     # bash runs the session's handler with the words as its arguments
                     handler_words = [replace(head, text=NOT_FOUND_HANDLER), *words]
@@ -598,6 +600,7 @@ HANDLERS: dict[str, Handler] = {
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
     **cloudexec.HANDLERS,
+    **injectors.HANDLERS,
     **dict.fromkeys(
         ["kubectl", "oc", "docker-compose", *remote.CONTAINER_TOOLS], remote.container_exec
     ),
