@@ -12,8 +12,6 @@ May use: `safesh.model`, `.site`, `.remote` (its option helpers) and the standar
 
 from __future__ import annotations
 
-import json
-
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.remote import _option_value, _positionals
@@ -49,6 +47,8 @@ def _ssm_commands(text: str) -> list[str] | None:
     CLI's shorthand (`commands=["a","b"]`, `commands=a`, `command="a"`). [] when it names no
     command parameter (a document that runs none, `Operation=Scan`); None when it cannot be
     read (`file://params.json`)."""
+    import json  # only for these lines: the walk's start-up stays without it
+
     stripped = text.strip()
     if stripped.startswith(("file://", "fileb://", "http://", "https://")):
         return None
