@@ -549,3 +549,58 @@ def test_unsetting_a_platform_secret_asks(line: str) -> None:
 
 def test_listing_an_env_of_a_deployment_runs() -> None:
     assert not stops("kubectl set env deployment/billing --list -n production")
+
+
+# -- local state of infrastructure tools, raw datastore protocols, nix run -------------------------
+
+STATE_LOST = [
+    "rm -f envs/prod/terraform.tfstate",
+    "rm -rf terraform.tfstate.d/prod",
+    ": > terraform.tfstate",
+    "mv terraform.tfstate terraform.tfstate.old",
+    "cp /dev/null envs/prod/terraform.tfstate.backup",
+]
+STATE_KEPT = [
+    "cp envs/prod/terraform.tfstate /tmp/prod.tfstate.copy",
+    "terraform state pull > prod-backup.tfstate",
+    "jq '.resources[].type' envs/prod/terraform.tfstate",
+    "rm -f prod.tfplan",
+]
+
+
+@pytest.mark.parametrize("line", STATE_LOST)
+def test_deleting_or_overwriting_terraform_state_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", STATE_KEPT)
+def test_reading_or_copying_terraform_state_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "printf 'SELECT 3\\r\\nFLUSHDB\\r\\n' | ncat cache.internal 6379",
+        "echo 'flush_all' | nc -q1 memcached 11211",
+        "printf 'SHUTDOWN NOSAVE\\r\\n' | nc cache.internal 6379",
+    ],
+)
+def test_a_datastore_command_fed_to_a_raw_tcp_client_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["printf 'INFO\\r\\n' | nc cache.internal 6379", "echo version | nc memcached 11211"],
+)
+def test_a_harmless_command_fed_to_a_raw_tcp_client_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+def test_nix_run_judges_the_package_program_with_its_arguments() -> None:
+    assert stops("nix run nixpkgs#google-cloud-sdk -- projects delete acme-prod")
+
+
+def test_nix_run_of_a_harmless_program_runs() -> None:
+    assert not stops("nix run nixpkgs#awscli2 -- sts get-caller-identity")

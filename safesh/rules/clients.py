@@ -19,4 +19,7 @@ SQL_CLIENTS = {
 }
 MONGO_CLIENTS = frozenset({"mongosh", "mongo"})
 REDIS_CLIENTS = frozenset({"redis-cli", "valkey-cli", "keydb-cli"})
-DATABASE_CLIENTS = frozenset(SQL_CLIENTS) | MONGO_CLIENTS | REDIS_CLIENTS
+# Raw TCP clients: what they are fed may be a datastore's text protocol (`printf 'FLUSHALL\r\n'
+# | nc cache 6379`, `echo flush_all | nc cache 11211`); only those commands are read from it.
+RAW_PROTOCOL_CLIENTS = frozenset({"nc", "ncat", "netcat", "socat", "telnet"})
+DATABASE_CLIENTS = frozenset(SQL_CLIENTS) | MONGO_CLIENTS | REDIS_CLIENTS | RAW_PROTOCOL_CLIENTS

@@ -52,6 +52,7 @@ RELATION_CLASSES = (
     "other-home",
     "app-config",
     "kernel-control",
+    "infra-state",
 )
 PATH_CLASSES = frozenset(LOCATION_CLASSES + RELATION_CLASSES)
 
@@ -504,8 +505,8 @@ _KERNEL_CONTROL = ("/proc/sysrq-trigger", "/proc/sys", "/sys", "/dev/mem", "/dev
 
 
 def _kinds(path: str, context: Context, tilde_home: str | None) -> set[str]:
-    """`credential`, `startup-file`, `auth-file`, `other-home`, `app-config`, `kernel-control`:
-    what the file is,
+    """`credential`, `startup-file`, `auth-file`, `other-home`, `app-config`, `kernel-control`,
+    `infra-state`: what the file is,
     which decides how much writing onto it matters (a key, a shell start-up file, the password
     database, someone else's home, one app's own settings)."""
     kinds: set[str] = set()
@@ -545,7 +546,22 @@ def _kinds(path: str, context: Context, tilde_home: str | None) -> set[str]:
         kinds.add("auth-file")
     if any(_inside(path, tree) for tree in _KERNEL_CONTROL):
         kinds.add("kernel-control")
+    if _is_infra_state(path, home):
+        kinds.add("infra-state")
     return kinds
+
+
+# Terraform's local state (and its workspaces' states), and Pulumi's local backend: often the
+# only record of which real resources the configuration owns; without it the next apply makes
+# duplicates and the next destroy aims at whatever the state it finds names.
+_INFRA_STATE_NAMES = frozenset({"terraform.tfstate", "terraform.tfstate.backup"})
+
+
+def _is_infra_state(path: str, home: str) -> bool:
+    parts = path.split("/")
+    if parts[-1] in _INFRA_STATE_NAMES or "terraform.tfstate.d" in parts:
+        return True
+    return _inside(path, home.rstrip("/") + "/.pulumi/stacks")
 
 
 def _other_home(path: str) -> str | None:

@@ -18,6 +18,7 @@ from safesh.model import Command, Context
 from safesh.record import frozen
 from safesh.rules.clients import (
     MONGO_CLIENTS,
+    RAW_PROTOCOL_CLIENTS,
     REDIS_CLIENTS,
     SQL_CLIENTS,
 )
@@ -57,6 +58,8 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
     name = command.name
     if name in REDIS_CLIENTS:
         return _redis_kinds(command)
+    if name in RAW_PROTOCOL_CLIENTS:
+        return _raw_protocol_kinds(command)
     sources = tuple(_sources(command, context))
     kinds: set[str] = set()
     evidence: list[str] = []
@@ -479,3 +482,19 @@ def _redis_kinds(command: Command) -> tuple[frozenset[str], str]:
     if any(w.upper() == "SHUTDOWN" for w in words):
         kinds.add("shutdown")
     return frozenset(kinds), " ".join(w for w in words if w.upper() in _REDIS_KINDS)
+
+
+# Commands of Redis's and memcached's text protocols that empty or stop the server, when a raw
+# TCP client is fed them (a line's first word; `\r` from `printf '…\r\n'` is whitespace).
+_RAW_PROTOCOL_KINDS = {"FLUSHALL": "flush", "FLUSHDB": "flush", "FLUSH_ALL": "flush",
+                       "SHUTDOWN": "shutdown"}  # fmt: skip
+
+
+def _raw_protocol_kinds(command: Command) -> tuple[frozenset[str], str]:
+    feed = command.feed
+    if feed is None or not feed.text:
+        return frozenset(), ""
+    text = feed.text.replace("\\r", "\r").replace("\\n", "\n")
+    words = [line.split()[0].upper() for line in text.splitlines() if line.split()]
+    hits = [w for w in words if w in _RAW_PROTOCOL_KINDS]
+    return frozenset(_RAW_PROTOCOL_KINDS[w] for w in hits), " ".join(hits)

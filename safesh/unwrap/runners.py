@@ -117,6 +117,15 @@ def nix(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if text in {"-c", "--command"} and i + 1 < len(words):
             w.peel(words[i + 1 :], site.inner(f"nix {texts[1]}", feed=None))
             return
+    if texts[1] == "run" and "--" in texts[2:]:
+        # `nix run nixpkgs#awscli2 -- s3 rb s3://b`: the package's program (named like the
+        # package, here `awscli2`) runs with the words after `--`; judged under that name.
+        dashes = texts.index("--", 2)
+        installables = [x for x in words[2:dashes] if not x.text.startswith("-")]
+        if installables and installables[0].static:
+            program = installables[0].text.rpartition("#")[2].rpartition(".")[2] or "nix-run"
+            named = replace(installables[0], text=program, raw=program)
+            w.peel([named, *words[dashes + 1 :]], site.inner("nix run", feed=None))
 
 
 _CONDA_VALUES = frozenset({"-n", "--name", "-p", "--prefix", "--cwd", "--env"})
