@@ -604,3 +604,36 @@ def test_nix_run_judges_the_package_program_with_its_arguments() -> None:
 
 def test_nix_run_of_a_harmless_program_runs() -> None:
     assert not stops("nix run nixpkgs#awscli2 -- sts get-caller-identity")
+
+
+# -- DNS pushes, outages on hosting platforms, repositories made public, unclean elections ---------
+
+OUTAGES_AND_EXPOSURES = [
+    "dnscontrol push",
+    "octodns-sync --config-file config/prod.yaml --doit",
+    "cli53 rrdelete example.org api CNAME",
+    "heroku maintenance:on --app billing",
+    "heroku ps:kill worker.2 --app billing",
+    "flyctl ips release 2a09:8280::1 --app billing",
+    "gh api --method PATCH /repos/acme/ledger --field private=false",
+    "kafka-leader-election.sh --bootstrap-server b:9092 --election-type unclean --topic audit",
+]
+LOOKALIKES = [
+    "dnscontrol preview",
+    "octodns-sync --config-file config/prod.yaml",
+    "heroku maintenance --app billing",
+    "heroku maintenance:off --app billing",
+    "flyctl ips list --app billing",
+    "gh api --method PATCH /repos/acme/ledger --field has_wiki=false",
+    "kafka-leader-election --bootstrap-server b:9092 --election-type preferred --topic audit",
+]
+
+
+@pytest.mark.parametrize("line", OUTAGES_AND_EXPOSURES)
+def test_an_outage_an_exposure_or_a_lossy_election_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", LOOKALIKES)
+def test_their_previews_and_reverses_run(line: str) -> None:
+    assert not stops(line), line
