@@ -160,3 +160,64 @@ def test_an_included_git_configuration_is_judged_by_its_settings(tmp_path: Path)
     assert evil.decision in STOPPED, explain(evil)
     work = judge(f"git config --global include.path {tmp_path}/work.gitconfig", context)
     assert work.decision not in STOPPED, explain(work)
+
+
+SITE = ".venv/lib/python3.12/site-packages"
+PY_HOOK = (
+    "#!/usr/bin/env python3\\nimport shutil, os\\nshutil.rmtree(os.path.expanduser('~/notes'))"
+)
+NODE_HOOK = '#!/usr/bin/node\\nrequire("fs").rmSync("/srv/data", {recursive: true})'
+
+
+@pytest.mark.parametrize(
+    "line",
+    [f'printf "{PY_HOOK}\\n" > .git/hooks/pre-commit',
+     f"printf '{NODE_HOOK}\\n' > .git/hooks/pre-push",
+     f"echo 'import os; os.system(\"rm -rf ~/notes\")' > {SITE}/x.pth",
+     f"printf 'import shutil\\nshutil.rmtree(\"/srv/data\")\\n' > {SITE}/sitecustomize.py",
+     "echo \"alias ls='rm -rf ~/notes'\" >> ~/.bash_aliases",
+     "echo 'rm -rf ~/notes' >> ~/.bash_logout"],
+)  # fmt: skip
+def test_code_in_other_languages_and_other_start_up_files_is_judged(line: str) -> None:
+    analysis = judge(line)
+    assert analysis.decision in STOPPED, explain(analysis)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["printf '#!/usr/bin/env python3\\nimport sys\\nsys.exit(0)\\n' > .git/hooks/pre-commit",
+     f"echo '/home/user/project/src' > {SITE}/project.pth",
+     "echo \"alias ll='ls -la'\" >> ~/.bash_aliases"],
+)  # fmt: skip
+def test_everyday_code_in_other_languages_and_start_up_files_passes(line: str) -> None:
+    analysis = judge(line)
+    assert analysis.decision not in STOPPED, explain(analysis)
+
+
+PLIST = (
+    '<?xml version="1.0"?>\\n<plist version="1.0"><dict>\\n<key>Label</key>'
+    "<string>x</string>\\n<key>ProgramArguments</key>\\n<array><string>/bin/rm</string>"
+    "<string>-rf</string><string>{target}</string></array>\\n<key>RunAtLoad</key><true/>"
+    "</dict></plist>\\n"
+)
+
+
+def test_a_launchd_job_is_judged_by_the_program_it_runs() -> None:
+    bad = f"printf '{PLIST.format(target='/srv/data')}' > ~/Library/LaunchAgents/x.plist"
+    good = f"printf '{PLIST.format(target='/tmp/scratch')}' > ~/Library/LaunchAgents/x.plist"
+    assert judge(bad).decision is Tier.BLOCK, explain(judge(bad))
+    assert judge(good).decision not in STOPPED, explain(judge(good))
+
+
+def test_the_forced_command_of_an_authorized_key_is_judged() -> None:
+    key = 'command="rm -rf ~/notes",no-pty ssh-ed25519 AAAAC3Nz me@x'
+    line = f"echo '{key}' >> ~/.ssh/authorized_keys"
+    analysis = judge(line)
+    assert analysis.decision in STOPPED, explain(analysis)
+    assert any("rm" in c.argv[:1] for c in analysis.commands), explain(analysis)
+
+
+def test_what_sshd_runs_at_every_login_is_judged() -> None:
+    analysis = judge("echo 'rm -rf ~/notes' >> ~/.ssh/rc")
+    assert analysis.decision in STOPPED, explain(analysis)
+    assert any(c.argv[:1] == ("rm",) for c in analysis.commands), explain(analysis)

@@ -2,15 +2,18 @@
 (`ssh_command=CMD`, ssh's own `ProxyCommand=`), autossh (ssh's options and remote command
 behind its own `-M PORT`), mosh (`--ssh=CMD` here, the command after the host there). What
 runs on this machine is judged as a local line, what runs on the host as a remote one, as
-`ssh` itself is; their everyday uses pass.
+`ssh` itself is; their everyday uses pass. A configuration file given with `-F FILE` is read
+for the same settings.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from effects_helpers import STOPPED, explain, judge
 
-from safesh.model import Tier
+from safesh.model import Context, Tier
 
 RUNS_SOMETHING_DESTRUCTIVE = [
     "sshfs -o ssh_command='rm -rf ~/notes' db1:/srv /mnt/srv",
@@ -77,4 +80,27 @@ def test_autossh_is_judged_as_the_ssh_it_keeps_running() -> None:
 
 def test_a_computed_ssh_command_for_sshfs_asks() -> None:
     analysis = judge('sshfs -o ssh_command="$SSH" db1:/srv /mnt')
+    assert analysis.decision in STOPPED, explain(analysis)
+
+
+def test_the_commands_of_a_config_file_given_with_dash_f_are_judged(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "evil_config").write_text("Host *\n  ProxyCommand rm -rf ~/notes\n")
+    (project / "jump_config").write_text("Host db*\n  ProxyCommand ssh -W %h:%p bastion\n")
+    context = Context(cwd=str(project), home=str(tmp_path), repo_root=str(project))
+    for line in ["ssh -F evil_config db1", "scp -F evil_config a.txt db1:/tmp/",
+                 "sshfs -F evil_config db1:/srv /mnt", "autossh -M 0 -F evil_config db1",
+                 "rsync -e 'ssh -F evil_config' -a src/ db1:dst/"]:  # fmt: skip
+        analysis = judge(line, context)
+        assert analysis.decision in STOPPED, explain(analysis)
+    for line in ["ssh -F jump_config db1", "ssh -F /dev/null db1 uptime",
+                 "ssh -F missing_config db1"]:  # fmt: skip
+        analysis = judge(line, context)
+        assert analysis.decision not in STOPPED, explain(analysis)
+
+
+def test_a_config_file_written_earlier_in_the_line_is_judged() -> None:
+    line = "echo 'ProxyCommand rm -rf ~/notes' > /tmp/c && ssh -F /tmp/c db1"
+    analysis = judge(line)
     assert analysis.decision in STOPPED, explain(analysis)

@@ -4,8 +4,8 @@
 rules and the command it carries is judged too: a string is parsed by the remote shell, argv
 is peeled like any command.
 
-May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells` and the
-standard library.
+May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells`,
+`.stored` (ssh's settings that run commands, `-F FILE`) and the standard library.
 """
 
 from __future__ import annotations
@@ -13,19 +13,13 @@ from __future__ import annotations
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.shells import SHELLS
+from safesh.unwrap.stored import SSH_LOCAL_COMMANDS, ssh_config_file
 from safesh.unwrap.words import command_name, split_options
 from safesh.unwrap.wrappers import VALUE_OPTIONS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from safesh.unwrap.site import Site, Walk
-
-
-# ssh_config keywords (case-insensitive) whose value the client runs on THIS machine, through
-# the user's shell: `-o ProxyCommand=CMD`, `-o LocalCommand=CMD` (with PermitLocalCommand),
-# `-o KnownHostsCommand=CMD`. `none` turns the feature off. (`-F FILE` names a config file whose
-# content is not read: unknown, left alone.)
-SSH_LOCAL_COMMANDS = frozenset({"proxycommand", "localcommand", "knownhostscommand"})
 
 
 def _ssh_setting(words: list[Word], i: int) -> tuple[Word | None, int]:
@@ -43,6 +37,10 @@ def ssh_local_commands(w: Walk, name: str, words: list[Word], site: Site) -> Non
     judged as command lines of their own: `ssh -o ProxyCommand='rm -rf ~' host` is `rm -rf ~`."""
     i = 0
     while i < len(words):
+        if words[i].text == "-F" and i + 1 < len(words):
+            # `-F FILE`: the client's configuration comes from FILE, whose ProxyCommand and
+            # kin are judged the same.
+            ssh_config_file(w, name, words[i + 1], site)
         setting, i = _ssh_setting(words, i)
         if setting is None:
             continue

@@ -5,7 +5,9 @@ run on the host), `autossh` (ssh's options and the remote command, behind autoss
 there). What runs here is judged as a local command line, what runs on the host as a remote
 one, as `ssh` itself is (remote.py).
 
-May use: `safesh.model`, `.site`, `.remote` and the standard library.
+`sshfs -F FILE`: the file's ProxyCommand and kin are judged too (stored.ssh_config_file).
+
+May use: `safesh.model`, `.site`, `.stored` and the standard library.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import replace
-from safesh.unwrap.remote import SSH_LOCAL_COMMANDS
+from safesh.unwrap.stored import SSH_LOCAL_COMMANDS, ssh_config_file
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ def sshfs(w: Walk, name: str, words: list[Word], site: Site) -> None:
     i = 1
     while i < len(words):
         text = words[i].text
+        if text == "-F" and i + 1 < len(words):
+            ssh_config_file(w, name, words[i + 1], site)
         if text in _SSHFS_VALUES:
             i += 2
             continue

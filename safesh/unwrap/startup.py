@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from safesh.unwrap.site import Handler, Site, Walk
 
 _WRITES = frozenset({">>", ">", ">|", "&>>", "&>"})
-_ECHO_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\n"}
 Target = tuple[str, StoredKind]
 
 
@@ -68,20 +67,13 @@ def _echoed(name: str, args: list[Word]) -> str | None:
             escapes = escapes or "e" in texts.pop(0)
         text = " ".join(texts)
         if escapes:
-            for escape, char in _ECHO_ESCAPES.items():
-                text = text.replace(escape, char)
+            from safesh.unwrap.feeds import backslash_escapes
+
+            text = backslash_escapes(text)
         return text
-    if texts[0] == "--":
-        texts = texts[1:]
-    if not texts:
-        return None
-    text = texts[0]
-    values = iter(texts[1:])
-    while "%s" in text:
-        text = text.replace("%s", next(values, ""), 1)
-    for escape, char in _ECHO_ESCAPES.items():
-        text = text.replace(escape, char)
-    return text.replace("%%", "%")
+    from safesh.unwrap.feeds import printf_text
+
+    return printf_text(tuple(texts)) or None
 
 
 def _as_written(raw: str) -> str:

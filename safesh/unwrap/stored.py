@@ -1,8 +1,10 @@
 """Files whose text is code that runs later, without anyone typing it: a shell's start-up file
 (at every login), ssh's client configuration (its ProxyCommand / LocalCommand lines, at every
-connection), cron tables and the scripts cron runs, systemd units (their `Exec…=` lines),
-autostart entries, git hooks and git configuration (core.sshCommand, `!` aliases, filters),
-npm's configuration (the `script-shell` every npm script runs through).
+connection), `~/.ssh/rc` and the forced commands of `authorized_keys`, cron tables and the
+scripts cron runs, systemd units (their `Exec…=` lines), launchd jobs, autostart entries, git
+hooks and git configuration (core.sshCommand, `!` aliases, filters), npm's configuration (the
+`script-shell` every npm script runs through), Python's `.pth` files and sitecustomize.
+A script's `#!` line decides how it is read (Python as `python3 -c CODE`, …).
 
 For each kind, `stored_code(path)` gives a reader that turns the file's text into the command
 lines it will run, spelled so the existing rules judge them: a cron entry as its command, a
@@ -11,16 +13,18 @@ that stores it, a `.npmrc` entry as the `npm config set KEY VALUE` that stores i
 writes into such a file (echo/printf/cat/tee, startup.py) is judged as that code; text the
 line does not show (a variable, a command's output) makes the line ask where the kind says so.
 
-May use: `safesh.model`, `.site`, `.schedule`, `.remote`, `.shells`, `.words` and the standard
-library.
+`ssh -F FILE` (remote.py, sshwrap.py) reads FILE for the same ssh settings.
+
+May use: `safesh.model`, `.site`, `.schedule`, `.shells`, `.words` and the standard library.
 """
 
 from __future__ import annotations
 
+import re
+
 from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import frozen
-from safesh.unwrap.remote import SSH_LOCAL_COMMANDS
 from safesh.unwrap.words import resolve_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -29,11 +33,17 @@ if TYPE_CHECKING:
 
     from safesh.unwrap.site import Site, Walk
 
+# ssh_config keywords (case-insensitive) whose value the client runs on THIS machine, through
+# the user's shell: ProxyCommand, LocalCommand (with PermitLocalCommand), KnownHostsCommand.
+# `none` turns the feature off. (remote.py reads them in `-o` options.)
+SSH_LOCAL_COMMANDS = frozenset({"proxycommand", "localcommand", "knownhostscommand"})
+
 # The files a login shell runs (bash, zsh, ksh, csh, fish, direnv).
 _STARTUP_NAMES = frozenset(
     {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv",
      ".zlogin", ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".login", "config.fish", ".envrc",
-     "bash.bashrc", "zshrc", "zprofile", "zshenv"}
+     "bash.bashrc", "zshrc", "zprofile", "zshenv", ".bash_aliases", ".bash_logout",
+     ".zlogout", ".xprofile", ".xinitrc", ".xsession", ".xsessionrc"}
 )  # fmt: skip
 _STARTUP_DIRS = ("/etc/profile.d/", "/.config/fish/conf.d/", "/etc/zsh/")
 
@@ -51,7 +61,39 @@ class StoredKind:
 
 
 def _as_script(text: str) -> str:
-    return text
+    """A script run as a program: its `#!` line names the interpreter. A Python, Node, Perl
+    or Ruby script is spelled as that interpreter given the program inline (`python3 -c
+    CODE`), so the inline-program judgement reads it; anything else is read as shell."""
+    first, _, body = text.partition("\n")
+    if not first.startswith("#!"):
+        return text
+    words = first[2:].split()
+    if words[:1] and words[0].rpartition("/")[2] == "env":
+        words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+    interpreter = words[0].rpartition("/")[2] if words else ""
+    flag = _INLINE_FLAGS.get(interpreter.rstrip("0123456789.") or interpreter)
+    if flag is None:
+        return text
+    import shlex
+
+    return f"{interpreter} {flag} {shlex.quote(body)}"
+
+
+# The option that gives each interpreter its program inline.
+_INLINE_FLAGS = {"python": "-c", "node": "-e", "nodejs": "-e", "perl": "-e", "ruby": "-e"}
+
+
+def _python_startup(text: str) -> str:
+    """A `.pth` file in site-packages runs each line that starts with `import` at every
+    Python start; sitecustomize/usercustomize modules run whole."""
+    import shlex
+
+    return f"python3 -c {shlex.quote(text)}" if text.strip() else ""
+
+
+def _pth_lines(text: str) -> str:
+    code = "\n".join(line for line in text.splitlines() if line.startswith(("import ", "import\t")))
+    return _python_startup(code)
 
 
 _SSH_KEY = later(r"([A-Za-z]+)\s*(?:=\s*|\s+)(.*)")
@@ -60,7 +102,7 @@ _GIT_SECTION = later(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\](.*)
 _NPM_KEY = later(r"[A-Za-z@/][\w.:/@-]*")
 
 
-def _ssh_config(text: str) -> str:
+def ssh_config_commands(text: str) -> str:
     """The values of `ProxyCommand`, `LocalCommand`, `KnownHostsCommand` lines (`Key value`
     or `Key=value`, any case): the ssh client runs them on this machine."""
     found: list[str] = []
@@ -123,6 +165,41 @@ def _unit_exec(text: str) -> str:
     return "\n".join(found)
 
 
+_PLIST_ARGUMENTS = later(r"<key>\s*ProgramArguments\s*</key>\s*<array>(.*?)</array>", re.DOTALL)
+_PLIST_PROGRAM = later(r"<key>\s*Program\s*</key>\s*<string>(.*?)</string>", re.DOTALL)
+_PLIST_STRING = later(r"<string>(.*?)</string>", re.DOTALL)
+_FORCED_COMMAND = later(r'(?:^|,)\s*command="((?:[^"\\]|\\.)*)"')
+
+
+def _launchd_plist(text: str) -> str:
+    """A launchd job's `ProgramArguments` (argv) or `Program`, as the command line it runs."""
+    import html
+    import shlex
+
+    found: list[str] = []
+    for array in _PLIST_ARGUMENTS.findall(text):
+        argv = [html.unescape(x) for x in _PLIST_STRING.findall(array)]
+        if argv:
+            found.append(shlex.join(argv))
+    if not found:
+        found = [shlex.quote(html.unescape(x)) for x in _PLIST_PROGRAM.findall(text)]
+    return "\n".join(found)
+
+
+def _authorized_keys(text: str) -> str:
+    """The forced commands of `authorized_keys` entries (`command="CMD" ssh-ed25519 …`): sshd
+    runs CMD on this host whenever that key logs in."""
+    found: list[str] = []
+    for line in text.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        match = _FORCED_COMMAND.search(entry)
+        if match is not None:
+            found.append(match.group(1).replace('\\"', '"'))
+    return "\n".join(found)
+
+
 def _git_config(text: str) -> str:
     """Each `key = value` of a git configuration file, spelled as the `git config` command
     that stores it, so the judgement of `git config KEY VALUE` applies (a `!` alias, a
@@ -171,7 +248,12 @@ def _npmrc(text: str) -> str:
 
 
 _LOGIN = StoredKind("at login", _as_script, unseen_asks=False)
-_SSH = StoredKind("when ssh connects", _ssh_config)
+_PYTHON_START = StoredKind("at every Python start", _python_startup)
+_PTH = StoredKind("at every Python start", _pth_lines)
+_LAUNCHD = StoredKind("when launchd starts it", _launchd_plist)
+_SSH_LOGIN = StoredKind("when someone logs in over ssh", _as_script)
+_FORCED = StoredKind("when that key logs in over ssh", _authorized_keys)
+_SSH = StoredKind("when ssh connects", ssh_config_commands)
 _CRON_SYSTEM = StoredKind("when cron runs it", _system_crontab)
 _CRON_USER = StoredKind("when cron runs it", _user_crontab)
 _CRON_SCRIPT = StoredKind("when cron runs it", _as_script)
@@ -194,6 +276,7 @@ _SYSTEMD_DIRS = (
 )  # fmt: skip
 _GITCONFIG_FILES = ("/.gitconfig", "/.config/git/config", "/.git/config")
 _MAX_HOOKS = 64
+_PYTHON_HOOKS = frozenset({"sitecustomize.py", "usercustomize.py"})
 
 
 def stored_code(path: str) -> StoredKind | None:
@@ -206,6 +289,10 @@ def stored_code(path: str) -> StoredKind | None:
         return _SSH
     if (name == "config" and parent.endswith("/.ssh")) or "/.ssh/config.d/" in path:
         return _SSH
+    if path.endswith("/.ssh/rc") or path == "/etc/ssh/sshrc":
+        return _SSH_LOGIN
+    if name in {"authorized_keys", "authorized_keys2"}:
+        return _FORCED
     if path == "/etc/crontab" or path.startswith("/etc/cron.d/"):
         return _CRON_SYSTEM
     if path.startswith(("/var/spool/cron/crontabs/", "/var/spool/cron/tabs/")):
@@ -222,10 +309,14 @@ def stored_code(path: str) -> StoredKind | None:
 
 
 def _project_kind(path: str, parent: str, name: str) -> StoredKind | None:
+    if "-packages/" in path and (name.endswith(".pth") or name in _PYTHON_HOOKS):
+        return _PTH if name.endswith(".pth") else _PYTHON_START
     if any(d in path + "/" for d in _SYSTEMD_DIRS) and (
         name.endswith(_UNIT_SUFFIXES) or (name.endswith(".conf") and parent.endswith(".d"))
     ):
         return _UNIT
+    if name.endswith(".plist") and parent.endswith(("/LaunchAgents", "/LaunchDaemons")):
+        return _LAUNCHD
     if name.endswith(".desktop") and parent.endswith(("/autostart", "/xdg/autostart")):
         return _AUTOSTART
     if "/.git/hooks/" in path or "/.husky/" in path or "/.githooks/" in path:
@@ -300,3 +391,30 @@ def _included_config(w: Walk, value: Word, site: Site) -> None:
     source = _git_config(text)
     if source.strip():
         w.walk_source(source, site.nested(f"{label} {value.text}"), f"settings in {value.text}")
+
+
+def ssh_config_file(w: Walk, name: str, path: Word, site: Site) -> None:
+    """`ssh -F FILE`: the ProxyCommand / LocalCommand / KnownHostsCommand lines of FILE run
+    on this machine, judged as local lines. A file that is not there makes ssh stop before
+    it connects; one that is there but cannot be read here asks."""
+    import os
+
+    from safesh.unwrap.shells import read_local_file
+
+    label = f"{name} -F {path.text}"
+    if not path.static:
+        w.emit([path], site.inner(label), dynamic=True)
+        return
+    if path.text in {"/dev/null", "none"}:
+        return
+    written = w.written_script(path.text, site)
+    text = written.text if written is not None else read_local_file(w, path.text, site)
+    if text is None:
+        full = resolve_path(path.text, site.frame.cwd or w.context.cwd, w.context.home)
+        if written is not None or os.path.exists(full):
+            message = f"{label}: ssh reads settings from a file safesh cannot read"
+            w.note_unparsed(site.frame, message, path.text, kind="unseen")
+        return
+    commands = ssh_config_commands(text)
+    if commands.strip():
+        w.walk_source(commands, site.nested(label), f"{label} command")
