@@ -637,3 +637,39 @@ def test_an_outage_an_exposure_or_a_lossy_election_asks(line: str) -> None:
 @pytest.mark.parametrize("line", LOOKALIKES)
 def test_their_previews_and_reverses_run(line: str) -> None:
     assert not stops(line), line
+
+
+# -- kubectl plugins, data pipelines, account-wide switches -------------------------------------
+
+PLUGIN_AND_PIPELINE_DESTROYS = [
+    "kubectl cnpg destroy billing-pg 2",
+    "kubectl -n rook-ceph rook-ceph rbd rm replicapool/pvc-9",
+    "kubectl foo-operator purge --all",
+    "dbt build --full-refresh --target prod --select orders",
+    "bq load --replace=true ds.orders gs://b/empty.csv",
+    "airflow db clean --clean-before-timestamp 2031-01-01 -y",
+    "snow sql -q 'DROP TABLE raw.orders'",
+    "aws lambda put-function-concurrency --function-name b --reserved-concurrent-executions 0",
+    "aws iam create-login-profile --user-name root-like --password hunter2",
+    "aws account close-account",
+]
+PLUGIN_AND_PIPELINE_READS = [
+    "kubectl cnpg status billing-pg",
+    "kubectl -n rook-ceph rook-ceph ceph status",
+    "kubectl ctx staging",
+    "dbt build --target prod --select orders",
+    "bq load ds.orders_staging gs://b/orders.csv",
+    "airflow db clean --clean-before-timestamp 2031-01-01 --dry-run",
+    "snow sql -q 'SELECT 1'",
+    "aws lambda put-function-concurrency --function-name b --reserved-concurrent-executions 50",
+]
+
+
+@pytest.mark.parametrize("line", PLUGIN_AND_PIPELINE_DESTROYS)
+def test_plugins_pipelines_and_account_switches_that_destroy_ask(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", PLUGIN_AND_PIPELINE_READS)
+def test_their_reads_and_ordinary_runs_run(line: str) -> None:
+    assert not stops(line), line

@@ -5,13 +5,14 @@ rules and the command it carries is judged too: a string is parsed by the remote
 is peeled like any command.
 
 May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells`,
-`.stored` (ssh's settings that run commands, `-F FILE`) and the standard library.
+`.stored` (ssh's settings that run commands, `-F FILE`), `.kubeplugin` and the standard library.
 """
 
 from __future__ import annotations
 
 from safesh.model import Word
 from safesh.record import replace
+from safesh.unwrap.kubeplugin import kubectl_plugin
 from safesh.unwrap.shells import SHELLS
 from safesh.unwrap.stored import SSH_LOCAL_COMMANDS, ssh_config_file
 from safesh.unwrap.words import command_name, split_options
@@ -360,6 +361,8 @@ def container_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
             _in_container(w, f"{name} {sorted(verbs)[0]}", words[texts.index("--") + 1 :], site)
         elif texts[1:2] == ["exec"]:
             _in_container(w, f"{name} exec", words[3:], site)  # `kubectl exec POD CMD` (old)
+        else:
+            kubectl_plugin(w, name, words, site)
         return
     rest = words[1:]
     if name == "docker-compose":
