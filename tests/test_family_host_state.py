@@ -101,8 +101,44 @@ UNSEEN_OR_UNQUALIFIED = [
     ("mv draft.md /dev/null", "mv draft.md archive/draft.md"),
 ]
 
+# Round 4: wiping a file in place, unpacking over a home, a terminal's processes, the clock,
+# total packet loss, objects pruned now, the index and tree reset.
+ROUND_FOUR = [
+    (
+        "dd if=/dev/urandom of=/home/user/notes.md bs=512 count=1",
+        "dd if=/dev/urandom of=build/seed.bin bs=512 count=1",
+    ),
+    ("cd /home/user && tar -xzf dotfiles.tgz", "tar -xzf dotfiles.tgz -C build/dotfiles"),
+    ("pkill --terminal pts/3", "pkill -f 'sleep 1000'"),
+    ("sudo date --set '2030-01-01 00:00'", "date --date '2030-01-01' +%s"),
+    (
+        "sudo tc qdisc replace dev wlan0 root netem loss 100%",
+        "sudo tc qdisc replace dev wlan0 root netem delay 50ms",
+    ),
+    ("git prune --expire=now --verbose", "git prune --dry-run --expire=now"),
+    ("git read-tree --reset -u HEAD~1", "git read-tree --prefix=vendor/lib/ -u lib-branch"),
+    ("find . -fprint /home/user/.bashrc", "find . -fprint build/files.txt"),
+    ("man --pager='git clean -fdx' git", "man --pager=cat git"),
+    (
+        "osascript -e 'do shell script \"git reset --hard\"'",
+        "osascript -e 'display dialog \"done\"'",
+    ),
+    (
+        "emacs --batch --eval '(delete-file \"/etc/hosts\")'",
+        "emacs --batch --eval '(delete-file \"build/x.o\")'",
+    ),
+]
+
 PAIRS = (
-    NETWORK + SWAP_AND_MOUNTS + SECURITY + BOOT + PACKAGES + GIT + MORE_HOST + UNSEEN_OR_UNQUALIFIED
+    NETWORK
+    + SWAP_AND_MOUNTS
+    + SECURITY
+    + BOOT
+    + PACKAGES
+    + GIT
+    + MORE_HOST
+    + UNSEEN_OR_UNQUALIFIED
+    + ROUND_FOUR
 )
 
 
@@ -193,3 +229,19 @@ def test_run_as_root_its_own_home_is_its_own(line: str) -> None:
 @pytest.mark.parametrize("line", ["chmod 700 /root/.ssh", "chmod 644 /root/.ssh/id_rsa"])
 def test_root_s_home_is_another_users_for_everyone_else(line: str) -> None:
     assert stops(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["install -m 755 build/tool ~/.local/bin/tool", "cp target/release/rg ~/.local/bin/rg"]
+)
+def test_installing_into_the_users_own_bin_passes(line: str) -> None:
+    assert not stops(line)
+
+
+def test_deno_eval_is_judged_as_its_program_not_as_a_wrapper() -> None:
+    assert not stops("deno eval 'console.log(Deno.version)'")
+    assert stops("deno eval 'Deno.removeSync(\"/srv\", {recursive: true})'")
+
+
+def test_the_users_bin_directory_itself_is_still_a_home_directory() -> None:
+    assert stops("rm -rf ~/.local/bin")

@@ -198,6 +198,7 @@ _WRITER_VALUES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )  # fmt: skip
 _NO_SIMPLE = SimpleCommand(argv=(), span=Span(0, 0))
+_FIND_WRITES = frozenset({"-fprint", "-fprint0", "-fls", "-fprintf"})
 _OVERWRITE_OPS = frozenset({">", ">|", "&>", "<>"})
 _APPEND_OPS = frozenset({">>", "&>>"})
 
@@ -270,6 +271,11 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
     name = command.name
     if name == "dd":
         targets.extend(a[3:] for a in command.argv[1:] if a.startswith("of="))
+        return targets
+    if name in {"find", "gfind"}:
+        # `-fprint FILE`, `-fls FILE`, `-fprintf FILE FORMAT` truncate FILE and write to it
+        args = command.argv[1:]
+        targets.extend(args[i + 1] for i, a in enumerate(args[:-1]) if a in _FIND_WRITES)
         return targets
     values = _WRITER_VALUES.get(name)
     if values is None:

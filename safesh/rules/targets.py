@@ -21,7 +21,13 @@ def path_classes(command: Command, context: Context, text: str) -> frozenset[str
         cwd=command.cwd,
         cwd_known=command.cwd_known,
     )
-    classes |= extra_classes(absolute_path(text, command, context))
+    absolute = absolute_path(text, command, context)
+    classes |= extra_classes(absolute)
+    home_bin = context.home.rstrip("/") + "/.local/bin/"
+    if absolute is not None and absolute.startswith(home_bin) and len(absolute) > len(home_bin):
+        # the user's own install directory, as /usr/local/bin is the machine's (safesh's own
+        # program there keeps its safesh-state class)
+        classes = (classes - {"home-dotdir"}) | {"local-install"}
     if "app-config" in classes:
         # One app's own settings under ~/.config/<app>: not the home's keys or start-up.
         classes -= {"home-dotdir"}

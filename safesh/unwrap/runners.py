@@ -427,6 +427,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
             "--eval-command": "gdb", "-init-eval-command": "gdb"},
     "lldb": {"-o": "gdb", "--one-line": "gdb", "-O": "gdb", "-k": "gdb"},
     "emacs": {"--eval": "lisp", "-eval": "lisp"},
+    "man": {"-P": "sh", "--pager": "sh", "-H": "sh", "--html": "sh"},
+    "osascript": {"-e": "applescript"},
     "kadmin": {"-q": "admin", "--query": "admin"},
     "kadmin.local": {"-q": "admin", "--query": "admin"},
     "kadmin.heimdal": {"-q": "admin"},
@@ -436,6 +438,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
 # Tools each of whose positional words is a shell command line they run.
 COMMAND_OPERANDS = frozenset({"concurrently", "watchexec"})
 _VIM_SYSTEM = later(r"""\bsystem\(\s*(["'])(.*?)\1""")
+_LISP_DELETE = later(r"""\((delete-directory|delete-file)\s+"((?:[^"\\]|\\.)*)"(\s+(?:t|'t)\b)?""")
+_APPLESCRIPT_SHELL = later(r"""do\s+shell\s+script\s+"((?:[^"\\]|\\.)*)\"""")
 _LISP_SHELL = later(
     r"""\((?:async-)?shell-command(?:-to-string)?\s+"((?:[^"\\]|\\.)*)\"""", re.S
 )  # fmt: skip
@@ -460,8 +464,26 @@ def _spelled(style: str, value: str) -> str | None:
         if text.startswith("!"):
             return text[1:]
         return text[6:] if text.startswith("shell ") else None
+    if style == "applescript":
+        found = _APPLESCRIPT_SHELL.search(text)
+        return found.group(1).replace('\\"', '"') if found else None
     found = _LISP_SHELL.search(text)
-    return found.group(1).replace('\\"', '"') if found else None
+    if found is not None:
+        return found.group(1).replace('\\"', '"')
+    # Emacs deleting files itself: judged as the rm that does the same
+    deleted = _LISP_DELETE.search(text)
+    if deleted is None:
+        return None
+    recursive = " -r" if deleted.group(1) == "delete-directory" and deleted.group(3) else ""
+    path = deleted.group(2)
+    # Emacs expands `~` itself: a plain path stays unquoted so that the shell reads it so too
+    if re.fullmatch(r"[\w~./+@%:-]+", path):
+        word = path
+    else:
+        import shlex  # only for an Emacs form that deletes an odd name
+
+        word = shlex.quote(path)
+    return f"rm -f{recursive} -- {word}"
 
 
 def command_options(w: Walk, name: str, words: list[Word], site: Site) -> None:

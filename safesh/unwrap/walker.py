@@ -380,9 +380,9 @@ class Walker:
                 self.run_written(head.text, written, site, "the line")
                 return
         handler = HANDLERS.get(name)
-        if (handler is None or name in {"git", "crontab"}) and (
-            site.assignments or site.simple.assignments
-        ):
+        if (
+            handler is None or name in _RUNS_COMMAND_VARIABLES or name in runners.COMMAND_OPTIONS
+        ) and (site.assignments or site.simple.assignments):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
@@ -531,6 +531,9 @@ class Walker:
         )
 
 
+# Handlers of programs that run a pager or an editor themselves (the others pass the
+# environment on to a command that is judged in turn).
+_RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
 
 

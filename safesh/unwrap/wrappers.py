@@ -409,7 +409,7 @@ WRAPPED_DANGER = frozenset(
 NOT_WRAPPERS = frozenset(
     {
         "git", "docker", "podman", "nerdctl", "buildah", "kubectl", "oc", "helm", "npm",
-        "pnpm", "yarn", "bun", "cargo", "brew", "apt", "apt-get", "apt-cache", "dnf", "yum",
+        "pnpm", "yarn", "bun", "deno", "cargo", "brew", "apt", "apt-get", "apt-cache", "dnf", "yum",
         "pacman", "apk", "zypper", "port", "pip", "pip3", "pipx", "gem", "conda", "mamba",
         "snap", "flatpak", "man", "info", "help", "tldr", "whatis", "apropos", "which",
         "whereis", "type", "hash", "alias", "unalias", "complete", "compgen", "echo",
