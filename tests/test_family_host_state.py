@@ -129,6 +129,27 @@ ROUND_FOUR = [
     ),
 ]
 
+# Round 5: macOS and container hosts, rules without a match in nftables, mounts over system
+# directories, GraphQL mutations, transactions undone, caches in a home.
+ROUND_FIVE = [
+    ("sudo tmutil disablelocal", "tmutil status"),
+    ("sudo nvram -d SystemAudioVolume", "nvram -p"),
+    (
+        "sudo nft insert rule inet filter forward reject",
+        "sudo nft insert rule inet filter forward iifname eth9 reject",
+    ),
+    ("sudo mount -t tmpfs tmpfs /var/lib/postgresql", "sudo mount -t tmpfs tmpfs /mnt/scratch"),
+    ("sudo mount --target /home /dev/sdc1", "sudo mount --target /mnt/disk /dev/sdc1"),
+    ("git tag --list 'v0.*' | xargs git tag --delete", "git tag --delete v0.0.1-rc1"),
+    (
+        "gh api graphql -f query='mutation { deleteRef(input:{refId:\"X\"}) { ok } }'",
+        'gh api graphql -f query=\'query { repository(owner:"o",name:"r") { id } }\'',
+    ),
+    ("sudo yum history rollback 41", "sudo yum history info 41"),
+    ("export MANPAGER='git clean -fdx'; man git", "export MANPAGER='less -X'; man git"),
+    ("sudo sysctl -w vm.drop_caches=3", "sysctl vm.drop_caches"),
+]
+
 PAIRS = (
     NETWORK
     + SWAP_AND_MOUNTS
@@ -139,6 +160,7 @@ PAIRS = (
     + MORE_HOST
     + UNSEEN_OR_UNQUALIFIED
     + ROUND_FOUR
+    + ROUND_FIVE
 )
 
 
@@ -245,3 +267,23 @@ def test_deno_eval_is_judged_as_its_program_not_as_a_wrapper() -> None:
 
 def test_the_users_bin_directory_itself_is_still_a_home_directory() -> None:
     assert stops("rm -rf ~/.local/bin")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "rm -rf ~/.cache/pip",
+        "rm -rf ~/.npm/_cacache",
+        "rm -rf ~/Library/Caches/com.apple.Safari",
+        "rm -rf ~/.gradle/caches",
+    ],
+)
+def test_a_tools_cache_in_a_home_is_scratch(line: str) -> None:
+    assert not stops(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["rm -rf ~/.cache", "rm -rf ~/.npm", "rm -rf ~/Library", "rm -rf ~/.gradle"]
+)
+def test_the_homes_cache_roots_and_tool_homes_still_ask(line: str) -> None:
+    assert stops(line)

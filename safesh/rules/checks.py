@@ -195,6 +195,9 @@ _WRITER_VALUES: Mapping[str, frozenset[str]] = MappingProxyType(
         "curl": frozenset(),
         "wget": frozenset(),
         "sqlite3": frozenset({"-cmd", "-separator", "-newline", "-nullvalue", "-init"}),
+        "mount": frozenset({"-o", "--options", "-t", "--types", "-O", "--test-opts", "-L",
+                            "--label", "-U", "--uuid", "-N", "--namespace", "--source",
+                            "--target"}),
     }
 )  # fmt: skip
 _NO_SIMPLE = SimpleCommand(argv=(), span=Span(0, 0))
@@ -315,6 +318,12 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         )
     elif name == "sqlite3" and appends and positional:
         targets.append(positional[0])
+    elif name == "mount":
+        # what is mounted hides what the target directory held (`mount --bind /tmp/x /etc`)
+        if "--target" in options:
+            targets.append(options["--target"])
+        elif len(positional) >= 2:
+            targets.append(positional[-1])
     return [t for t in targets if t and t != "-"]
 
 

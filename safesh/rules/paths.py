@@ -422,6 +422,8 @@ def _location(path: str, context: Context, tilde_home: str | None) -> str:
             first = path[len(home.rstrip("/")) + 1 :].split("/", 1)[0]
             if first in SENSITIVE_HOME_ENTRIES:
                 return "home-dotdir"
+            if _is_home_cache(path[len(home.rstrip("/")) + 1 :].split("/")):
+                return "temp"
     project = _project_root(context)
     if project is not None and _inside(path, project):
         relative = path[len(project.rstrip("/")) + 1 :] if path != project else ""
@@ -442,6 +444,23 @@ def _location(path: str, context: Context, tilde_home: str | None) -> str:
     if _is_system(path):
         return "system"
     return "outside-repo"
+
+
+# Caches in a home that their tool fills again: what is at or below one of these is scratch,
+# like /tmp (`*` is one app's directory: ~/.cache/pip, ~/Library/Caches/com.x; ~/.cache as a
+# whole is not matched).
+_HOME_CACHES = (
+    (".cache", "*"), ("Library", "Caches", "*"), (".npm", "_cacache"), (".gradle", "caches"),
+    (".cargo", "registry", "cache"), ("go", "pkg", "mod", "cache"),
+)  # fmt: skip
+
+
+def _is_home_cache(parts: list[str]) -> bool:
+    return any(
+        len(parts) >= len(cache)
+        and all(p == c or (c == "*" and p) for p, c in zip(parts, cache, strict=False))
+        for cache in _HOME_CACHES
+    )
 
 
 def _temp_dirs(context: Context) -> set[str]:

@@ -45,6 +45,7 @@ from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
+    COMMAND_VARS,
     PATH_VARS,
     STARTUP_VARS,
     alias_definitions,
@@ -382,7 +383,11 @@ class Walker:
         handler = HANDLERS.get(name)
         if (
             handler is None or name in _RUNS_COMMAND_VARIABLES or name in runners.COMMAND_OPTIONS
-        ) and (site.assignments or site.simple.assignments):
+        ) and (
+            site.assignments
+            or site.simple.assignments
+            or COMMAND_VARS & self.bindings.values.keys()
+        ):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
@@ -418,8 +423,16 @@ class Walker:
     def _command_variables(self, site: Site) -> None:
         """`PAGER='rm -rf ~' man ls`, `LESSOPEN='|x %s' less f`: the program runs the value."""
         own = [(k, v.text) for k, v in site.simple.assignments if v.static]
-        for key, value in command_variables([*own, *site.assignments]):
-            self.walk_source(value, site.nested(key), f"{key} command")
+        # set earlier in the line (`export PAGER=…; man ls`): each value it may hold
+        earlier = [
+            (k, " ".join(v))
+            for k in COMMAND_VARS & self.bindings.values.keys()
+            for v in self.bindings.values[k]
+            if v is not None
+        ]
+        for key, value in command_variables([*earlier, *own, *site.assignments]):
+            if key not in site.via:  # the value's own commands see the same variable
+                self.walk_source(value, site.nested(key), f"{key} command")
 
     def _resolve(self, raw: str, frame: Frame) -> list[Value]:
         """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
