@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from _socket import socket
+    from collections.abc import Callable
 
     from safesh.cli.bashline import Invocation
 
@@ -33,10 +34,14 @@ def enabled() -> bool:
 
 
 def ask(
-    request: dict[str, object], budget_seconds: float, start: bool = True
+    request: dict[str, object],
+    budget_seconds: float,
+    start: bool = True,
+    meanwhile: "Callable[[], object] | None" = None,
 ) -> dict[str, object] | None:
     """The judge's reply to `request`, or None (judge in-process). Starts a judge when none
-    is listening (unless `start` is False)."""
+    is listening (unless `start` is False). `meanwhile` runs once the request is sent, while
+    the judge works on it (what the caller needs after the reply; its failure is ignored)."""
     if not enabled():
         return None
     try:
@@ -58,6 +63,8 @@ def ask(
         message = dict(request, protocol=protocol.PROTOCOL, stamp=stamp)
         message.update(cwd=os.getcwd(), env=dict(os.environ), budget=budget_seconds)
         protocol.send(connection, message)
+        if meanwhile is not None:
+            _ignoring_faults(meanwhile)
         reply = protocol.receive(connection)
     except (OSError, protocol.ProtocolError, ValueError, TypeError):
         return None
@@ -68,6 +75,13 @@ def ask(
             start_judge()  # the old one is on its way out; the next command meets the new one
         return None
     return reply
+
+
+def _ignoring_faults(work: "Callable[[], object]") -> None:
+    try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
+        work()
+    except Exception:
+        pass  # only a head start: the caller does the same again when it needs it
 
 
 def _connect(path: str) -> "socket | None":
@@ -178,7 +192,8 @@ def _shell(inv: "Invocation") -> int:
     request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
     request["argv"] = list(bound_argv(inv, shell_args))
     request.update(agent_lines=agent_lines, terminal=not dry_run and _terminal())
-    reply = ask(request, deadline.remaining())
+    # While the judge works: load what handing the line over to bash needs.
+    reply = ask(request, deadline.remaining(), meanwhile=_load_execute)
     if reply is not None and reply.get("status") == "ok":
         try:
             runs = protocol.flag(reply, "runs")
@@ -204,6 +219,10 @@ def _shell(inv: "Invocation") -> int:
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
+
+
+def _load_execute() -> None:
+    import safesh.execute  # noqa: F401
 
 
 def _terminal() -> bool:
