@@ -673,3 +673,32 @@ def test_plugins_pipelines_and_account_switches_that_destroy_ask(line: str) -> N
 @pytest.mark.parametrize("line", PLUGIN_AND_PIPELINE_READS)
 def test_their_reads_and_ordinary_runs_run(line: str) -> None:
     assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "mysql -uroot -e 'RESET MASTER'",
+        "mariadb -e 'RESET SLAVE ALL'",
+        "mysql -e 'RESET REPLICA ALL'",
+    ],
+)
+def test_a_statement_the_parser_reads_as_a_bare_alias_is_unknown_so_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line", ["mysql -e 'SELECT id x FROM t'", "psql -c 'SELECT 1 AS one'", "psql -c 'COMMIT'"]
+)
+def test_selects_with_aliases_still_run(line: str) -> None:
+    assert not stops(line), line
+
+
+def test_a_restore_that_updates_live_objects_asks() -> None:
+    assert stops(
+        "velero restore create r2 --from-schedule nightly --existing-resource-policy update"
+    )
+
+
+def test_a_restore_that_leaves_live_objects_alone_runs() -> None:
+    assert not stops("velero restore create r2 --from-schedule nightly")

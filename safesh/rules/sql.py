@@ -287,9 +287,12 @@ def classify_sql(
         if statement is None:
             continue
         if isinstance(
-            statement, exp.Binary | exp.Column | exp.Identifier | exp.Literal | exp.Paren
+            statement,
+            exp.Binary | exp.Column | exp.Identifier | exp.Literal | exp.Paren | exp.Alias,
         ):
-            # A bare expression at the top is what sqlglot makes of a mistyped keyword.
+            # A bare expression at the top is what sqlglot makes of a mistyped keyword, or of
+            # a statement it does not know (`RESET MASTER` reads as the column RESET named
+            # MASTER; it deletes every binary log).
             kinds.add("unparsable")
             continue
         kinds |= _statement_kinds(statement, dialect)
