@@ -159,6 +159,17 @@ def test_a_task_that_runs_even_in_check_mode_is_judged(project: Path) -> None:
     assert analysis.decision in STOPPED, explain(analysis)
 
 
+def test_a_pattern_is_judged_by_every_playbook_it_matches(project: Path) -> None:
+    (project / "playbooks").mkdir()
+    (project / "playbooks" / "ping.yml").write_text(play("    - ping:\n"))
+    (project / "playbooks" / "web.yml").write_text(EVERYDAY)
+    assert judge_in(project, "ansible-playbook playbooks/*.yml").decision not in STOPPED
+    (project / "playbooks" / "wipe.yml").write_text(play(DESTRUCTIVE_TASKS["shell"]))
+    analysis = judge_in(project, "ansible-playbook playbooks/*.yml")
+    assert analysis.decision is Tier.BLOCK, explain(analysis)
+    assert judge_in(project, "ansible-playbook playbooks/none*.yml").decision is Tier.ASK
+
+
 def test_ansible_pull_runs_a_playbook_nobody_has_read() -> None:
     analysis = judge("ansible-pull -U https://git.example/ops.git site.yml")
     assert analysis.decision is Tier.ASK, explain(analysis)

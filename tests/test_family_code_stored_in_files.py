@@ -221,3 +221,21 @@ def test_what_sshd_runs_at_every_login_is_judged() -> None:
     analysis = judge("echo 'rm -rf ~/notes' >> ~/.ssh/rc")
     assert analysis.decision in STOPPED, explain(analysis)
     assert any(c.argv[:1] == ("rm",) for c in analysis.commands), explain(analysis)
+
+
+def test_a_unit_installed_from_a_file_is_judged_by_its_command(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "wipe.service").write_text("[Service]\nExecStart=/bin/rm -rf /srv/data\n")
+    (project / "web.service").write_text("[Service]\nExecStart=/usr/bin/python3 -m http.server\n")
+    (project / "job.plist").write_text(PLIST.replace("\\n", "\n").format(target="/srv/data"))
+    context = Context(cwd=str(project), home=str(tmp_path), repo_root=str(project))
+    for line in ["systemctl link ./wipe.service", "sudo systemctl enable --now ./wipe.service",
+                 "launchctl load ./job.plist", "launchctl bootstrap gui/501 ./job.plist",
+                 "systemctl --user link ./missing.service"]:  # fmt: skip
+        analysis = judge(line, context)
+        assert analysis.decision in STOPPED, explain(analysis)
+    for line in ["systemctl --user link ./web.service", "systemctl enable --now nginx",
+                 "systemctl start web.service", "launchctl list"]:  # fmt: skip
+        analysis = judge(line, context)
+        assert analysis.decision not in STOPPED, explain(analysis)

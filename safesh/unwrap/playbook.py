@@ -315,7 +315,18 @@ def ansible_playbook(w: Walk, name: str, words: list[Word], site: Site) -> None:
             continue
         base = site.frame.cwd or w.context.cwd
         path = resolve_path(word.text, base, w.context.home)
-        _Reader(w, site, check_mode).playbook(path, 0)
+        for found in _expanded(path, word):
+            _Reader(w, site, check_mode).playbook(found, 0)
+
+
+def _expanded(path: str, word: Word) -> list[str]:
+    """`playbooks/*.yml`: the shell expands an unquoted pattern to the files it matches
+    (here, now); one that matches nothing stays as written, a file ansible cannot read."""
+    if word.raw != word.text or not any(c in word.text for c in "*?["):
+        return [path]
+    import glob
+
+    return sorted(glob.glob(path))[:_MAX_FILES] or [path]
 
 
 # The handlers this module adds to the walk's table (walker.HANDLERS).

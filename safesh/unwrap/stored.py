@@ -31,7 +31,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from safesh.unwrap.site import Site, Walk
+    from safesh.unwrap.site import Handler, Site, Walk
 
 # ssh_config keywords (case-insensitive) whose value the client runs on THIS machine, through
 # the user's shell: ProxyCommand, LocalCommand (with PermitLocalCommand), KnownHostsCommand.
@@ -418,3 +418,47 @@ def ssh_config_file(w: Walk, name: str, path: Word, site: Site) -> None:
     commands = ssh_config_commands(text)
     if commands.strip():
         w.walk_source(commands, site.nested(label), f"{label} command")
+
+
+# -- commands that install a unit or job from a file ----------------------------------------------
+
+# `systemctl link|enable|start… PATH`, `launchctl load|bootstrap … PATH`: the file's command runs
+# when the service manager starts it.
+_INSTALLS = {
+    "systemctl": (frozenset({"link", "enable", "reenable", "start", "restart"}), _UNIT),
+    "launchctl": (frozenset({"load", "bootstrap", "enable"}), _LAUNCHD),
+}
+_INSTALLED_FILES = {"systemctl": _UNIT_SUFFIXES, "launchctl": (".plist",)}
+
+
+def unit_installer(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`systemctl enable ./x.service`, `launchctl load ~/x.plist`: a unit or job given by its
+    path is judged by the command it runs; a unit named without a path is already installed
+    (its own rules judge enabling it)."""
+    from safesh.unwrap.shells import read_local_file
+
+    w.emit(words, site)
+    verbs, kind = _INSTALLS[name]
+    texts = [x.text for x in words[1:]]
+    if not verbs & set(texts):
+        return
+    for word in words[1:]:
+        if "/" not in word.text or not word.text.endswith(_INSTALLED_FILES[name]):
+            continue  # an option, a verb, a unit's name, launchctl's `gui/501`
+        if not word.static:
+            w.emit([word], site.inner(f"{name} unit"), dynamic=True)
+            continue
+        written = w.written_script(word.text, site)
+        text = written.text if written is not None else read_local_file(w, word.text, site)
+        label = f"{name} {word.text}"
+        if text is None:
+            message = f"{label}: the unit file cannot be read here, and its command would run"
+            w.note_unparsed(site.frame, message, word.text, kind="unseen")
+            continue
+        source = kind.read(text)
+        if source.strip():
+            w.walk_source(source, site.nested(f"{label} {kind.when}"), f"command of {label}")
+
+
+# The handlers this module adds to the walk's table (walker.HANDLERS).
+HANDLERS: dict[str, Handler] = dict.fromkeys(_INSTALLS, unit_installer)

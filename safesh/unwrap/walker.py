@@ -26,6 +26,7 @@ from safesh.unwrap import (
     schedule,
     shells,
     sshwrap,
+    stored,
     wrappers,
 )
 from safesh.unwrap.command_word import brace_words, has_glob, which_name
@@ -612,6 +613,7 @@ HANDLERS: dict[str, Handler] = {
     **runners.HANDLERS,
     **sshwrap.HANDLERS,
     **playbook.HANDLERS,
+    **stored.HANDLERS,
     "ansible": remote.ansible,
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
