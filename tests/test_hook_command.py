@@ -293,8 +293,11 @@ def test_hook_outcome_is_asked_only_where_the_agent_can_ask() -> None:
 
 
 def test_command_writes_stdout_and_exits_with_the_answers_code(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # A user with no shell files: the hook has no agent shell state to read (which would be
+    # judged by the real check, not the fake one).
+    monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr(hook_module, "_default_checker", FakeChecker(REPORTS["block"]))
     monkeypatch.setattr(hook_module, "_record", FakeRecorder())
     result = CliRunner().invoke(command, ["claude"], input=payload("claude-code"))

@@ -339,10 +339,19 @@ def _holds_real_safesh_dirs(path: str, context: Context) -> bool:
 # Each agent's hook and permission settings: writing them can switch safesh off for that agent
 # (`disableAllHooks`, a removed PreToolUse entry, an allow-list) without any safesh command.
 _AGENT_DIRS = frozenset({".claude", ".gemini", ".codex", ".cursor", ".copilot"})
+# Also the files the agents' shells source before every command (Claude Code's snapshot of the
+# user's shell and its sessions' environment scripts, Codex's snapshots): what is written there
+# runs, or redefines a word, in every later command (safesh.agents.shell_state).
 _AGENT_SETTING_FILES: dict[str, tuple[str, ...]] = {
-    ".claude": ("settings.json", "settings.local.json", "managed-settings.json"),
+    ".claude": (
+        "settings.json",
+        "settings.local.json",
+        "managed-settings.json",
+        "shell-snapshots",
+        "session-env",
+    ),
     ".gemini": ("settings.json", "policies"),
-    ".codex": ("hooks.json", "config.toml", "rules", "requirements.toml"),
+    ".codex": ("hooks.json", "config.toml", "rules", "requirements.toml", "shell_snapshots"),
     ".cursor": ("hooks.json", "cli-config.json", "cli.json", "permissions.json"),
     ".copilot": ("config.json", "hooks"),
 }

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from safesh.agents.protocols import HookDecision
+    from safesh.api import Report
+    from safesh.judge.budget import Deadline
     from safesh.store import AuditEvent
+    from safesh.unwrap.definitions import SessionState
 
     class FindingLike(Protocol):
         @property
@@ -74,13 +77,68 @@ if TYPE_CHECKING:
 
 def _default_checker(
     command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
-) -> ReportLike:
+) -> Report:
     # Bounded: a line too large, or not judged by the deadline, is asked about in time
     # rather than left to the agent's hook timeout (which would run it unjudged).
     from safesh.judge.budget import bounded_check
 
     # The preview (what an ask/block line would destroy) has its own small time budget.
     return bounded_check(command, cwd=cwd, env=env).with_preview()
+
+
+# Agents whose shell sources files before each command that define aliases and functions
+# (shell snapshots, session scripts): `safesh.agents.shell_state` reads them.
+SNAPSHOT_AGENTS = frozenset({"claude-code", "codex"})
+
+
+def _judge_in_agent_shell(
+    agent: str, request: HookRequest, command: str, env: Mapping[str, str]
+) -> ReportLike:
+    """The default judgement, made with what the agent's shell defines before it runs the
+    command: each candidate shell state that matters to the line is judged, and the scripts
+    the agent runs before every command are judged too; the worst answer wins. Without any
+    (other agents, no snapshot names a word of the line) this is `_default_checker`."""
+    if agent not in SNAPSHOT_AGENTS:
+        return _default_checker(command, cwd=request.cwd, env=env)
+    from safesh.agents.shell_state import shell_context
+    from safesh.judge.budget import Deadline
+
+    # One deadline for reading the agent's shell and all the readings: the agent waits for
+    # their sum. Taking the shell's definitions may use a third of it.
+    due = Deadline.from_env(env)
+    seconds = due.remaining() / 3
+    context = shell_context(agent, request.session_id, command, env, request.cwd, seconds)
+    if not context.sessions and not context.scripts:
+        return _default_checker(command, cwd=request.cwd, env=env)
+    lines: list[tuple[str, SessionState | None]] = [(command, s) for s in context.sessions]
+    lines = lines or [(command, None)]
+    if context.scripts:
+        # Run before the command on every call: judged as a line of its own.
+        lines += [(context.scripts, s) for s in context.scripts_sessions or (None,)]
+    reports = [_checked_in(line, request.cwd, env, session, due) for line, session in lines]
+    return max(reports, key=lambda report: report.tier.severity).with_preview()
+
+
+def _checked_in(
+    command: str,
+    cwd: str | None,
+    env: Mapping[str, str],
+    session: SessionState | None,
+    due: Deadline,
+) -> Report:
+    """`safesh.check` of `command` in the shell state `session`, bounded like
+    `_default_checker` (an answer past the deadline asks)."""
+    from safesh.api import check
+    from safesh.judge.budget import bounded
+
+    return bounded(
+        command,
+        lambda ruleset: check(command, cwd=cwd, env=env, ruleset=ruleset, session=session),
+        lambda unjudged: unjudged,
+        cwd,
+        env,
+        due,
+    )
 
 
 def run_hook(
@@ -110,7 +168,10 @@ def run_hook(
             (record_result or _record_result)(request)
         return encode_response(agent, "abstain", "")
     try:
-        report = (checker or _default_checker)(request.command, cwd=request.cwd, env=env)
+        if checker is None:
+            report = _judge_in_agent_shell(agent, request, request.command, env)
+        else:
+            report = checker(request.command, cwd=request.cwd, env=env)
         approval_id: str | None = None
         native = ask_on_the_spot(agent, env)
         if checker is None and report.decision == "ask":
