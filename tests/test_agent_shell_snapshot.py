@@ -1,18 +1,13 @@
-"""Reading the agents' shell snapshots (`safesh.agents.shell_state`): what a shell holds after
-sourcing one, and when a line needs it at all. The hook's behaviour end to end is in
-test_hook_agent_shell.py."""
+"""Reading the agents' shell snapshots (`safesh.agents.snapshot_reader`, `.shell_state`):
+what a shell holds after sourcing one, and when a line needs it at all. The hook's behaviour
+end to end is in test_hook_agent_shell.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from safesh.agents.shell_state import (
-    read_file,
-    read_snapshot,
-    session_of,
-    shell_context,
-    words_of,
-)
+from safesh.agents.shell_state import read_file, session_of, shell_context
+from safesh.agents.snapshot_reader import read_snapshot, words_of
 
 SAMPLE = Path(__file__).parent / "fixtures" / "agent-protocols" / "claude-shell-snapshot-example.sh"
 
@@ -74,6 +69,6 @@ def test_a_session_holds_only_the_functions_the_line_can_reach() -> None:
 def test_a_rewritten_snapshot_is_read_again(tmp_path: Path) -> None:
     path = tmp_path / "snapshot-bash-1-a.sh"
     path.write_text("alias -- ll='ls'\n")
-    assert dict(read_file(path).aliases) == {"ll": "ls"}
+    assert dict(read_file(str(path)).aliases) == {"ll": "ls"}
     path.write_text("alias -- ll='ls -alF'\n")
-    assert dict(read_file(path).aliases) == {"ll": "ls -alF"}
+    assert dict(read_file(str(path)).aliases) == {"ll": "ls -alF"}

@@ -15,28 +15,29 @@ the line mentions a name a snapshot defines (or a line of it that safesh cannot 
 Which snapshot belongs to the session cannot always be known (Claude's file names carry no
 session id): every candidate that defines a word of the line is judged, the worst answer wins.
 
-Formats read (documented, with sources, in docs/threat-model.md):
-- Claude Code, bash: `eval "$(echo 'BASE64' | base64 -d)" > /dev/null 2>&1` per function (the
-  base64 of `declare -f NAME`), `alias -- NAME='VALUE'`, `function NAME {…}` helpers inside an
-  `if … fi`, `shopt`/`set -o` lines, `unalias`, `export PATH=…`.
-- Claude Code, zsh, and Codex: function definitions as `declare -f`/`typeset -f` print them
-  (`NAME () {` … a `}` alone at the start of a line), `alias [--] NAME=VALUE`, `setopt`,
-  `set -o`, `export`/`declare -x`/`typeset -x` lines (values may span lines), `# …` comments.
-Anything else is kept as an unread line: a line that mentions a word of the command asks.
+The files are read by `safesh.agents.snapshot_reader` (the formats, with sources, are in its
+docstring and in docs/threat-model.md).
 
-Imports only the standard library and `safesh.unwrap.definitions` (for `SessionState`); it is
-imported by the hook only when a shell command is judged.
+Imports the standard library, `snapshot_reader`, and `safesh.unwrap.definitions` (for
+`SessionState`, when a line needs one); the hook imports it only when a shell command of an
+agent with snapshots is judged.
 """
 
 from __future__ import annotations
 
-import binascii
 import os
 import re
-import shlex
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
+from safesh.agents.snapshot_reader import (
+    ENCODED,
+    NOT_FOUND_HANDLER,
+    Snapshot,
+    decode,
+    overlay,
+    read_snapshot,
+    words_of,
+)
 from safesh.lazy_re import later
 from safesh.record import frozen
 
@@ -52,266 +53,6 @@ MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024
 MAX_CALLED_CHARS = 16 * 1024
 # How many snapshot files of one agent are considered (newest first).
 MAX_SNAPSHOTS = 64
-# bash's handler for a command that is not found: it runs for words no snapshot names.
-NOT_FOUND_HANDLER = "command_not_found_handle"
-
-_ENCODED_FUNCTION = later(
-    r"""^eval "\$\(echo '(?P<b64>[A-Za-z0-9+/=\n]*)' \| base64 -d\)" > /dev/null 2>&1[ \t]*$""",
-    re.M,
-)
-# `NAME () {`, `NAME ()`, `function NAME {`, `function NAME () {` at the start of a line.
-_FUNCTION_HEAD = later(
-    r"^[ \t]*(?:function[ \t]+(?P<kw>[^\s(){}]+)[ \t]*(?:\(\))?|(?P<plain>[^\s(){}=#'\"$`;&|<>]+)"
-    r"[ \t]*\(\))[ \t]*\{?[ \t]*$"
-)
-_HARMLESS = later(
-    r"^(?:#.*|\s*|(?:shopt -[su]|set -o|set \+o|setopt|unsetopt)( [\w-]+)+( 2>/dev/null)?"
-    r"( \|\| true)?|fi|if ! \(unalias rg 2>/dev/null; command -v rg\) >/dev/null 2>&1; then)$"
-)
-# `alias NAME='VALUE'` as bash (`alias`, `alias -p`) and zsh (`alias -L`) print it; Claude
-# adds `-- `. Quotes inside VALUE are written `'\''`.
-_ALIAS = later(
-    r"alias (?:-- )?(?P<name>[^\s=;&|<>()'\"`$\\]+)=(?P<value>'(?:[^']|'\\'')*'|[\w./:@%+,-]*)",
-    re.S,
-)
-_UNALIAS = later(
-    r"unalias (?:-- )?(?P<name>-a|[^\s=;&|<>()'\"`$\\]+)(?: 2>/dev/null)?(?: \|\| true)?"
-)
-# What runs while an assignment is sourced: command and process substitution.
-_SUBSTITUTION = later(r"\$\(|`|<\(|>\(")
-_ASSIGNMENT = later(r"^(?:export|declare -[a-zA-Z]*x[a-zA-Z]*|typeset -x|readonly)[ \t]")
-# What ends a word in a line when looking for the names it mentions: blanks, operators, quotes,
-# expansions and escapes (a superset: `'ll'` and `\ll` both mention `ll`).
-_WORD_SPLIT = later(r"[\s;&|()<>`'\"$={}\\]+")
-_MAX_CONTINUATION = 400
-# Marks a function text still in base64 (no shell text starts with a NUL).
-_ENCODED = "\0base64:"
-# How much of an encoded function is decoded to name it (a multiple of 4: whole groups).
-_HEAD_CHARS = 344  # lines an alias or export value may span
-
-
-@frozen
-class Snapshot:
-    """What one snapshot (or session script) defines, in the order it defines it.
-
-    `unread` holds the lines safesh did not recognise: they may define anything, so a line
-    that mentions one of their words asks. `broken` says a definition could not be decoded at
-    all (its name is unknown): every line judged with it asks."""
-
-    path: str
-    aliases: tuple[tuple[str, str], ...] = ()
-    functions: tuple[tuple[str, str], ...] = ()
-    unread: tuple[str, ...] = ()
-    broken: str | None = None
-    # Whether the agent's shell sources this text (its unread lines then run before every
-    # command); False for definitions safesh took itself (`shell_capture`).
-    sourced: bool = True
-
-    def names(self) -> frozenset[str]:
-        return frozenset(name for name, _ in self.aliases) | frozenset(
-            name for name, _ in self.functions
-        )
-
-
-def words_of(command: str) -> frozenset[str]:
-    """Every word-like piece of `command`: a superset of the names it can call."""
-    return frozenset(part for part in _WORD_SPLIT.split(command) if part)
-
-
-def read_snapshot(path: str, text: str) -> Snapshot:
-    """The aliases and functions `text` defines when a shell sources it (later definitions
-    replace earlier ones, `unalias` removes, as in the shell). Encoded functions are only
-    named here; their text stays encoded (`_ENCODED` + base64) until a line uses the
-    snapshot (`session_of`): most lines use none of them."""
-    aliases: dict[str, str] = {}
-    functions: dict[str, str] = {}
-    unread: list[str] = []
-    broken: list[str] = []
-    done = 0
-    for encoded in _ENCODED_FUNCTION.finditer(text):
-        _plain(text[done : encoded.start()], aliases, functions, unread)
-        done = encoded.end()
-        b64 = encoded.group("b64").replace("\n", "")
-        name = _function_name(_decode(b64[:_HEAD_CHARS]) or "")
-        if name is not None:
-            functions[name] = _ENCODED + b64
-            continue
-        # Not a function: the shell runs whatever it decodes to when it sources the file.
-        code = _decode(b64)
-        if code is None:
-            broken.append("a line of the snapshot evaluates text that does not decode")
-        else:
-            unread.append(code)
-    _plain(text[done:], aliases, functions, unread)
-    return Snapshot(
-        path,
-        tuple(aliases.items()),
-        tuple(functions.items()),
-        tuple(unread),
-        broken[0] if broken else None,
-    )
-
-
-def _plain(
-    text: str, aliases: dict[str, str], functions: dict[str, str], unread: list[str]
-) -> None:
-    """The definitions in a stretch of text with no encoded function in it."""
-    lines = text.split("\n")
-    index = 0
-    conditional = False  # inside Claude's `if ! (… command -v rg) …; then … fi`
-    while index < len(lines):
-        line = lines[index]
-        head = _FUNCTION_HEAD.match(line)
-        if head is not None:
-            end = _closing_brace(lines, index)
-            if end is None:
-                unread.extend(lines[index:])
-                return
-            name = head.group("kw") or head.group("plain")
-            body = lines[index : end + 1]
-            if claude_helper(name, body):
-                # Runs the program of its name with the same arguments: the word means
-                # what it says. Defined only when rg is missing, it replaces nothing.
-                if not conditional:
-                    functions.pop(name, None)
-            elif name in _EMBEDDED and any("_cc_bin" in line for line in body):
-                # Claude's helper, changed: what it runs is hidden behind "$_cc_bin".
-                unread.append("\n".join(body))
-            else:
-                functions[name] = "\n".join(body)
-            index = end + 1
-            continue
-        if line.startswith("if ! (unalias rg "):
-            conditional = True
-        elif line == "fi":
-            conditional = False
-        statement, index = _statement(lines, index)
-        _apply(statement, aliases, unread)
-
-
-# Claude Code's own `rg`/`find`/`grep` functions (its snapshot writes them after the user's
-# definitions): each runs the program of its name, or Claude's embedded copy of it (ripgrep,
-# bfs, ugrep) with a few fixed search options, on the same arguments. A function is taken
-# for one only when every line of it is one of these.
-_OPTION = r"[\w.=/-]+"
-_HELPER_LINES = tuple(
-    later(pattern)
-    for pattern in (
-        r"function (?P<name>rg|find|grep) \{",
-        r"local _cc_bin=\"\$\{CLAUDE_CODE_EXECPATH:-\}\"",
-        r"\[\[ -x \$_cc_bin \]\] \|\| _cc_bin=\$HOME/\.local/bin/claude",
-        r"if \[\[ ! -x \$_cc_bin \]\]; then command (?P<same>\w+) \$\{1\+\"\$@\"\}; return; fi",
-        r"if \[\[ -n \$\{ZSH_VERSION:-\} \]\]; then",
-        rf"ARGV0=(?P<argv0>\w+) \"\$_cc_bin\"(?P<options>(?: {_OPTION})*) \$\{{1\+\"\$@\"\}}",
-        r"elif \[\[ \"\$OSTYPE\" == \"msys\" \]\] \|\| \[\[ \"\$OSTYPE\" == \"cygwin\" \]\] "
-        r"\|\| \[\[ \"\$OSTYPE\" == \"win32\" \]\]; then",
-        r"else",
-        rf"\(exec -a (?P<argv0>\w+) \"\$_cc_bin\"(?P<options>(?: {_OPTION})*) \$\{{1\+\"\$@\"\}}\)",
-        r"fi",
-        r"\}",
-        r"local _cc_a",
-        r"for _cc_a in \$\{1\+\"\$@\"\}; do",
-        r"case \"\$_cc_a\" in [^;`$()]+\) command (?P<same>\w+) \$\{1\+\"\$@\"\}; return ;; esac",
-        r"done",
-    )
-)
-# The embedded program each helper may run in place of the one it is named after, and the
-# options Claude gives it (search order and dialect, files to skip): none acts on files.
-_EMBEDDED = {"rg": "rg", "find": "bfs", "grep": "ugrep"}
-_FIXED_OPTIONS = later(
-    r"-S|dfs|-regextype|findutils-default|-G|--ignore-files|--hidden|-I|--exclude-dir=[\w.]+"
-)
-
-
-def claude_helper(name: str, body: list[str]) -> bool:
-    """Whether `body` (a function's lines) is Claude Code's helper for `name`."""
-    if name not in _EMBEDDED:
-        return False
-    for line in body:
-        stripped = line.strip()
-        match = next((m for p in _HELPER_LINES if (m := p.fullmatch(stripped))), None)
-        if match is None:
-            return False
-        found = match.groupdict()
-        if found.get("name") not in (None, name) or found.get("same") not in (None, name):
-            return False
-        if found.get("argv0") not in (None, _EMBEDDED[name]):
-            return False
-        options = (found.get("options") or "").split()
-        if not all(_FIXED_OPTIONS.fullmatch(option) for option in options):
-            return False
-    return True
-
-
-def _decode(b64: str) -> str | None:
-    try:
-        return binascii.a2b_base64(b64, strict_mode=True).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _function_name(text: str) -> str | None:
-    first = text.split("\n", 1)[0].strip()
-    head = _FUNCTION_HEAD.match(first)
-    if head is None:
-        return None
-    return head.group("kw") or head.group("plain")
-
-
-def _closing_brace(lines: list[str], start: int) -> int | None:
-    """The line holding the `}` that ends the function starting at `start`: declare -f and
-    typeset -f indent the body and put that brace alone at the start of a line."""
-    if lines[start].rstrip().endswith("}"):
-        return start
-    for index in range(start + 1, len(lines)):
-        if lines[index].rstrip() == "}":
-            return index
-    return None
-
-
-def _statement(lines: list[str], index: int) -> tuple[str, int]:
-    """One line, continued while its quotes are open (an alias or export value may hold
-    newlines); the index after it."""
-    statement = lines[index]
-    end = index + 1
-    if _HARMLESS.match(statement):
-        return statement, end
-    while not _complete(statement) and end < len(lines) and end - index < _MAX_CONTINUATION:
-        statement += "\n" + lines[end]
-        end += 1
-    return statement, end
-
-
-def _complete(statement: str) -> bool:
-    try:
-        shlex.split(statement, comments=True, posix=True)
-    except ValueError:
-        return False
-    return True
-
-
-def _apply(statement: str, aliases: dict[str, str], unread: list[str]) -> None:
-    """One statement that is no function: a definition of a known shape, or code the shell
-    runs while sourcing the file (kept in `unread`)."""
-    if _HARMLESS.match(statement):
-        return
-    if _ASSIGNMENT.match(statement) and not _SUBSTITUTION.search(statement):
-        return  # a variable's value; nothing runs (a substitution would, when sourced)
-    alias = _ALIAS.fullmatch(statement)
-    if alias is not None:
-        value = alias.group("value")
-        if value.startswith("'"):
-            value = value[1:-1].replace("'\\''", "'")
-        aliases[alias.group("name")] = value
-        return
-    unalias = _UNALIAS.fullmatch(statement)
-    if unalias is not None:
-        if unalias.group("name") == "-a":
-            aliases.clear()
-        else:
-            aliases.pop(unalias.group("name"), None)
-        return
-    unread.append(statement)
 
 
 def mentions(snapshot: Snapshot, words: frozenset[str]) -> bool:
@@ -380,8 +121,8 @@ def _reachable(
         text = texts.get(word)
         if text is None:
             continue
-        if text.startswith(_ENCODED):
-            decoded = _decode(text[len(_ENCODED) :])
+        if text.startswith(ENCODED):
+            decoded = decode(text[len(ENCODED) :])
             if decoded is None:
                 undecoded.append(word)
                 continue
@@ -395,23 +136,23 @@ def _reachable(
 # -- where the agents keep them -------------------------------------------------------------------
 
 
-def claude_config_dir(env: Mapping[str, str]) -> Path | None:
+def claude_config_dir(env: Mapping[str, str]) -> str | None:
     configured = env.get("CLAUDE_CONFIG_DIR")
     if configured:
-        return Path(configured)
+        return configured
     home = env.get("HOME")
-    return Path(home) / ".claude" if home else None
+    return os.path.join(home, ".claude") if home else None
 
 
-def codex_home(env: Mapping[str, str]) -> Path | None:
+def codex_home(env: Mapping[str, str]) -> str | None:
     configured = env.get("CODEX_HOME")
     if configured:
-        return Path(configured)
+        return configured
     home = env.get("HOME")
-    return Path(home) / ".codex" if home else None
+    return os.path.join(home, ".codex") if home else None
 
 
-def snapshot_files(agent: str, session_id: str | None, env: Mapping[str, str]) -> list[Path]:
+def snapshot_files(agent: str, session_id: str | None, env: Mapping[str, str]) -> list[str]:
     """The snapshot files the agent's next command may source, newest first.
 
     Claude Code names them `snapshot-<shell>-<epoch ms>-<random>.sh` with no session id, and
@@ -419,66 +160,77 @@ def snapshot_files(agent: str, session_id: str | None, env: Mapping[str, str]) -
     `<session id>.<nonce>.sh`."""
     if agent == "claude-code":
         base = claude_config_dir(env)
-        pattern = "snapshot-*.sh"
+        prefix = "snapshot-"
         folder = "shell-snapshots"
     elif agent == "codex":
         base = codex_home(env)
         # A session id that is not a plain name cannot be Codex's: all snapshots then.
         safe = session_id if session_id and re.fullmatch(r"[\w-]+", session_id) else None
-        pattern = f"{safe}.*.sh" if safe else "*.sh"
+        prefix = f"{safe}." if safe else ""
         folder = "shell_snapshots"
     else:
         return []
     if base is None:
         return []
-    found = _newest((base / folder).glob(pattern))
+    names = _listed(os.path.join(base, folder))
+    found = _newest(os.path.join(base, folder), [n for n in names if n.startswith(prefix)])
     if not found and agent == "codex":
         # No snapshot carries this session's id (an id of another form, a newer Codex):
         # every one present may be the session's, as with Claude.
-        found = _newest((base / folder).glob("*.sh"))
+        found = _newest(os.path.join(base, folder), names)
     return found
 
 
-def claude_session_scripts(session_id: str | None, env: Mapping[str, str]) -> list[Path]:
+def _listed(folder: str) -> list[str]:
+    """The `*.sh` files in `folder` (none when it is missing or unreadable)."""
+    try:
+        return [name for name in os.listdir(folder) if name.endswith(".sh")]
+    except OSError:
+        return []
+
+
+def claude_session_scripts(session_id: str | None, env: Mapping[str, str]) -> list[str]:
     """The scripts Claude Code runs before every Bash command of the session, in its order:
     the file `CLAUDE_ENV_FILE` names, then the session's hook scripts
     (`session-env/<session id>/{setup,sessionstart,cwdchanged,filechanged}-hook-<n>.sh`)."""
-    found: list[Path] = []
+    found: list[str] = []
     named = env.get("CLAUDE_ENV_FILE")
     if named:
-        found.append(Path(named))
+        found.append(named)
     base = claude_config_dir(env)
     if base is None or not session_id or not re.fullmatch(r"[\w.-]+", session_id):
         return found
     order = {"setup": 0, "sessionstart": 1, "cwdchanged": 2, "filechanged": 3}
     pattern = later(r"^(setup|sessionstart|cwdchanged|filechanged)-hook-(\d+)\.sh$")
-    scripts: list[tuple[int, int, Path]] = []
-    for path in (base / "session-env" / session_id).glob("*-hook-*.sh"):
-        match = pattern.match(path.name)
+    folder = os.path.join(base, "session-env", session_id)
+    scripts: list[tuple[int, int, str]] = []
+    for name in _listed(folder):
+        match = pattern.match(name)
         if match:
-            scripts.append((order[match.group(1)], int(match.group(2)), path))
+            scripts.append((order[match.group(1)], int(match.group(2)), os.path.join(folder, name)))
     return found + [path for _, _, path in sorted(scripts)]
 
 
-def _newest(paths: Iterator[Path]) -> list[Path]:
-    dated: list[tuple[float, str, Path]] = []
-    for path in paths:
+def _newest(folder: str, names: list[str]) -> list[str]:
+    dated: list[tuple[float, str]] = []
+    for name in names:
+        path = os.path.join(folder, name)
         try:
-            dated.append((path.stat().st_mtime, path.name, path))
+            dated.append((os.stat(path).st_mtime, path))
         except OSError:
             continue  # gone since listed: the agent that owned it has exited
     dated.sort(reverse=True)
-    return [path for _, _, path in dated[:MAX_SNAPSHOTS]]
+    return [path for _, path in dated[:MAX_SNAPSHOTS]]
 
 
-def read_file(path: Path) -> Snapshot:
+def read_file(path: str) -> Snapshot:
     """A snapshot file read and scanned. One the user cannot read defines nothing: the
     agent's shell (the same user) fails to source it too (`source … 2>/dev/null || true`).
 
     A long-lived process (the resident judge) scans a file once per version of it: the
     scan is kept under the open file's identity, size and modification time."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             stat = os.fstat(handle.fileno())
             key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
             known = _SCANNED.get(key)
@@ -500,23 +252,6 @@ def read_file(path: Path) -> Snapshot:
 # bytes, bounded, oldest dropped first. Nothing else in this module keeps state.
 _SCANNED: dict[tuple[str, int, int, int, int], Snapshot] = {}
 _SCANNED_KEPT = 16
-
-
-def overlay(first: Snapshot, then: Snapshot) -> Snapshot:
-    """What a shell holds after sourcing `first`, then `then` (its definitions win). Lines of
-    `then` that safesh cannot read are not carried over: they are judged as code of their own
-    (`ShellContext.scripts`), and a command word they mention asks (see `shell_context`)."""
-    aliases = dict(first.aliases) | dict(then.aliases)
-    functions = dict(first.functions) | dict(then.functions)
-    broken = first.broken or then.broken
-    return Snapshot(
-        first.path,
-        tuple(aliases.items()),
-        tuple(functions.items()),
-        first.unread,
-        broken,
-        first.sourced,
-    )
 
 
 @frozen
@@ -547,7 +282,7 @@ def shell_context(
     no definition safesh knows, e.g. one appended to it by an earlier command) runs before
     every command: it becomes `scripts`, judged as a line of its own."""
     snapshots = [read_file(path) for path in snapshot_files(agent, session_id, env)]
-    if not snapshots and seconds > 0:
+    if not snapshots and seconds > 0 and _has_rc_file(env):
         # The agent writes its snapshot only after this hook answers its first command:
         # take what it will hold (`seconds`: the time the hook may spend on it).
         from safesh.agents.shell_capture import capture
@@ -581,6 +316,18 @@ def shell_context(
     # lines (those are the scripts).
     defining = [Snapshot(s.path, s.aliases, s.functions, (), s.broken) for s in snapshots]
     return ShellContext(sessions, scripts, _sessions(defining, scripts) if scripts else ())
+
+
+def _has_rc_file(env: Mapping[str, str]) -> bool:
+    """Whether the user has an rc file the agents' snapshots are taken from (checked before
+    `shell_capture`, and its subprocess machinery, is imported)."""
+    home = env.get("HOME")
+    if not home:
+        return False
+    zdot = env.get("ZDOTDIR") or home
+    return os.path.isfile(os.path.join(home, ".bashrc")) or os.path.isfile(
+        os.path.join(zdot, ".zshrc")
+    )
 
 
 def _sessions(snapshots: list[Snapshot], command: str) -> tuple[SessionState, ...]:
@@ -624,7 +371,8 @@ def session_scripts_text(agent: str, session_id: str | None, env: Mapping[str, s
     texts: list[str] = []
     for path in claude_session_scripts(session_id, env):
         try:
-            text = path.read_text("utf-8", "surrogateescape").strip()
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                text = handle.read().strip()
         except OSError:
             continue
         if text:
