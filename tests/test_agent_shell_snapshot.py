@@ -48,6 +48,15 @@ def test_claudes_own_helpers_define_nothing_that_changes_a_word() -> None:
     assert (snapshot.functions, snapshot.unread, snapshot.broken) == ((), (), None)
 
 
+def test_a_real_claude_snapshot_reads_as_the_users_function_only() -> None:
+    # Written by Claude Code 2.1.197 in the e2e harness for a ~/.bashrc defining deploy_env
+    # (its helpers there name the home directory instead of `$HOME`).
+    real = SAMPLE.with_name("claude-shell-snapshot-real.sh")
+    snapshot = read_snapshot(str(real), real.read_text())
+    assert [name for name, _ in snapshot.functions] == ["deploy_env"]
+    assert (snapshot.aliases, snapshot.unread, snapshot.broken) == ((), (), None)
+
+
 def test_words_of_a_line_include_quoted_and_escaped_names() -> None:
     assert {"ll", "gs", "x"} <= words_of("'ll' && \\gs; echo $(x)")
 

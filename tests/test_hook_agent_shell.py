@@ -183,6 +183,21 @@ def test_claude_find_and_grep_helpers_keep_ordinary_searches_allowed(tmp_path: P
     assert hook("claude-code", "find . -name '*.py' | grep -v test", tmp_path).startswith("allow")
 
 
+REAL = FIXTURES / "claude-shell-snapshot-real.sh"  # what Claude Code 2.1.197 really wrote
+
+
+def test_a_real_claude_snapshot_keeps_searches_allowed(tmp_path: Path) -> None:
+    claude_snapshot_file(tmp_path / "home", REAL.read_text())
+    assert hook("claude-code", "grep -rn TODO . && find . -name '*.py'", tmp_path).startswith(
+        "allow"
+    )
+
+
+def test_a_real_claude_snapshot_function_is_judged_by_its_body(tmp_path: Path) -> None:
+    claude_snapshot_file(tmp_path / "home", REAL.read_text())
+    assert hook("claude-code", "deploy_env", tmp_path).startswith("deny")
+
+
 def test_claude_find_helper_still_judges_the_find_it_runs(tmp_path: Path) -> None:
     claude_snapshot_file(tmp_path / "home", claude_snapshot())
     assert hook("claude-code", "find ~ -delete", tmp_path).startswith("deny")

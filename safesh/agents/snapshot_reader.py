@@ -174,7 +174,8 @@ _HELPER_LINES = tuple(
     for pattern in (
         r"function (?P<name>rg|find|grep) \{",
         r"local _cc_bin=\"\$\{CLAUDE_CODE_EXECPATH:-\}\"",
-        r"\[\[ -x \$_cc_bin \]\] \|\| _cc_bin=\$HOME/\.local/bin/claude",
+        # The real snapshot has the home directory written out; the sample has `$HOME`.
+        r"\[\[ -x \$_cc_bin \]\] \|\| _cc_bin=(?:\$HOME|/[^\s;&|<>()'\"`$\\]*)/\.local/bin/claude",
         r"if \[\[ ! -x \$_cc_bin \]\]; then command (?P<same>\w+) \$\{1\+\"\$@\"\}; return; fi",
         r"if \[\[ -n \$\{ZSH_VERSION:-\} \]\]; then",
         rf"ARGV0=(?P<argv0>\w+) \"\$_cc_bin\"(?P<options>(?: {_OPTION})*) \$\{{1\+\"\$@\"\}}",
