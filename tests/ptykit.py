@@ -29,7 +29,7 @@ class PtyShell:
         tmp_path: Path,
         *,
         stubbed: Iterable[str] = (),
-        timeout: float = 10,
+        timeout: float = 30,
         size: tuple[int, int] = (24, 80),
     ) -> None:
         self.home = tmp_path / "home"

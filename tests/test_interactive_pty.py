@@ -209,17 +209,25 @@ def test_typeahead_never_runs_unjudged(shell: PtyShell) -> None:
     assert not (shell.work / "typed-ahead").exists()
 
 
+def size_seen_within(size: str) -> str:
+    """A line that asks the terminal its size until it reads `size` (the resize reaches the
+    inner terminal through a signal, which a loaded machine may deliver a moment late, as a
+    real terminal would), up to 10 s, then prints the last size read."""
+    probe = f's=$(stty size); [ "$s" = "{size}" ] && break; sleep 0.1'
+    return f'for _ in $(seq 100); do {probe}; done; echo "size=$s"'
+
+
 def test_window_size_reaches_the_command(shell: PtyShell) -> None:
     assert "24 80" in shell.lines("stty size")
     shell.child.setwinsize(30, 100)
-    assert "30 100" in shell.lines("stty size")
-    # Resized while a command runs: SIGWINCH is passed on at once.
-    shell.child.sendline("read -r -p ready: _; stty size")
+    assert "size=30 100" in shell.lines(size_seen_within("30 100"))
+    # Resized while a command runs: SIGWINCH is passed on to it.
+    shell.child.sendline(f"read -r -p ready: _; {size_seen_within('40 120')}")
     shell.child.expect("ready:")
     shell.child.setwinsize(40, 120)
     shell.child.sendline("")
     shell.expect_prompt()
-    assert "40 120" in str(shell.child.before)
+    assert "size=40 120" in str(shell.child.before)
 
 
 @pytest.mark.skipif(shutil.which("vim") is None, reason="needs vim")

@@ -22,7 +22,7 @@ STUBBED = ("rm", "rmdir", "shred", "dd", "mv", "find", "git", "kubectl", "trunca
 
 @pytest.fixture
 def shell(tmp_path: Path) -> Iterator[PtyShell]:
-    running = PtyShell(tmp_path, stubbed=STUBBED, timeout=15, size=(24, 200))
+    running = PtyShell(tmp_path, stubbed=STUBBED, size=(24, 200))
     yield running
     running.close()
 
