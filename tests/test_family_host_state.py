@@ -287,3 +287,26 @@ def test_a_tools_cache_in_a_home_is_scratch(line: str) -> None:
 )
 def test_the_homes_cache_roots_and_tool_homes_still_ask(line: str) -> None:
     assert stops(line)
+
+
+# Round 6: secure rm, shrinking a volume to an absolute size, a forced fetch into local
+# branches, git clean's long dry-run clusters.
+ROUND_SIX = [
+    ("srm -rf /home/user/old-photos", "srm -rf build/tmp"),
+    ("sudo lvreduce --size 2G /dev/vg0/home", "sudo lvextend --size +2G /dev/vg0/home"),
+    (
+        "git fetch -u origin refs/heads/dev:refs/heads/dev --force",
+        "git fetch origin dev:refs/remotes/origin/dev",
+    ),
+    ("git clean -xdf", "git clean -xdfn"),
+]
+
+
+@pytest.mark.parametrize(("destructive", "benign"), ROUND_SIX)
+def test_round_six_destructive_forms_stop(destructive: str, benign: str) -> None:
+    assert stops(destructive), destructive
+
+
+@pytest.mark.parametrize(("destructive", "benign"), ROUND_SIX)
+def test_round_six_benign_twins_pass(destructive: str, benign: str) -> None:
+    assert not stops(benign), benign
