@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prockit import alive, wait_until
 from userkit import user_environment
 
 from safesh.judge import client, protocol, server
@@ -68,28 +69,6 @@ def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.Com
         cwd=env["HOME"],
         timeout=120,
     )
-
-
-def wait_until(condition: object, limit: float = 30.0) -> bool:
-    assert callable(condition)
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def lock_holders(directory: Path) -> set[int]:

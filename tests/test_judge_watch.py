@@ -15,39 +15,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prockit import alive, wait_until
 from userkit import user_environment
 
 from safesh.judge import client, protocol, watch
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD = 1_600_000_000
-
-
-def wait_until(condition: object, limit: float = 30.0) -> bool:
-    assert callable(condition)
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def edit_keeping_size_and_mtime(path: Path) -> None:
