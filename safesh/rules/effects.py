@@ -24,7 +24,7 @@ Each command gets a set of *facts*, strings `KIND@TARGET` (docs/rules.md, "The e
     code@unknown        inline code whose effect cannot be read (built at run time)
     fork-bomb@any       inline code that forks without end
     ldap-…@any          what the LDIF given to ldapmodify/ldapadd does (ldif.py): delete,
-                        rename, bulk-modify, unread
+                        rename, bulk-modify, members, config, unread
 
 CLASS is a path class (paths.py), or for a remote destination `remote-root`, `remote-home`,
 `remote-system`, `remote-system-core`, `remote-credential`, `remote` (any other remote path).

@@ -7,6 +7,10 @@ here-string, or a pipe whose text is on the line (`cat FILE |` reads FILE).
     ldap-rename@any        `changetype: modrdn` / `moddn` (an entry renamed or moved)
     ldap-bulk-modify@any   attribute values replaced or deleted (`replace:`/`delete:` in a
                            `changetype: modify` record) on BULK_ENTRIES entries or more
+    ldap-members@any       a group's membership replaced (`replace: member`) or emptied
+                           (`delete: member` without a value), whatever the entry count
+    ldap-config@any        the server's configuration (an entry under `cn=config`) has values
+                           replaced or deleted, or its access rules or administrator changed
     ldap-unread@any        LDIF that cannot be read here (a file that is missing or too large,
                            another program's output)
 
@@ -17,6 +21,7 @@ nothing and has none either. May import model and the standard library.
 from __future__ import annotations
 
 import os
+import re
 
 from safesh.lazy_re import later
 from safesh.model import Command, Context
@@ -104,11 +109,12 @@ def _read(path: str, command: Command, context: Context) -> str | None:
     return data.decode("utf-8", errors="replace")
 
 
-def _records(text: str) -> list[dict[str, list[str]]]:
+def _records(text: str) -> list[list[tuple[str, str]]]:
     """LDIF records: blank-line separated, continuation lines (leading space) joined, each
-    as its attribute names (lower case) with their values in order."""
-    records: list[dict[str, list[str]]] = []
-    current: dict[str, list[str]] = {}
+    as its lines in order, `(attribute name in lower case, value)`; a lone `-` (the end of
+    one modification) is kept as `("-", "")`."""
+    records: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
     lines: list[str] = []
     for raw in text.splitlines():
         if raw.startswith(" ") and lines:
@@ -119,31 +125,83 @@ def _records(text: str) -> list[dict[str, list[str]]]:
         if not line.strip():
             if current:
                 records.append(current)
-            current = {}
+            current = []
             continue
-        if line.startswith("#") or line.strip() == "-":
+        if line.startswith("#"):
+            continue
+        if line.strip() == "-":
+            current.append(("-", ""))
             continue
         key, colon, value = line.partition(":")
         if colon:
-            current.setdefault(key.strip().lower(), []).append(value.lstrip(":< ").strip())
+            current.append((key.strip().lower(), value.lstrip(":< ").strip()))
     if current:
         records.append(current)
     return records
+
+
+def _first(record: list[tuple[str, str]], key: str) -> str | None:
+    return next((value for name, value in record if name == key), None)
+
+
+def _modifications(record: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """The modifications of a `changetype: modify` record: (operation, attribute in lower
+    case, how many values it lists). `delete: member` with no value removes every value."""
+    found: list[tuple[str, str, int]] = []
+    open_ = False  # an operation line was read and its `-` not yet
+    for name, value in record:
+        if name in {"add", "replace", "delete", "increment"} and not open_:
+            found.append((name, value.lower(), 0))
+            open_ = True
+        elif name == "-":
+            open_ = False
+        elif open_ and name == found[-1][1]:
+            op, attribute, count = found[-1]
+            found[-1] = (op, attribute, count + 1)
+    return found
 
 
 def _record_facts(text: str, adding: bool) -> set[str]:
     facts: set[str] = set()
     modified = 0
     for record in _records(text):
-        if "dn" not in record:
+        dn = _first(record, "dn")
+        if dn is None:
             continue
-        changetype = (record.get("changetype") or ["add" if adding else "modify"])[0].lower()
+        changetype = (_first(record, "changetype") or ("add" if adding else "modify")).lower()
         if changetype == "delete":
             facts.add("ldap-delete@any")
         elif changetype in {"modrdn", "moddn"}:
             facts.add("ldap-rename@any")
-        elif changetype == "modify" and ("replace" in record or "delete" in record):
-            modified += 1
+        elif changetype == "modify":
+            changes = _modifications(record)
+            if any(op in {"replace", "delete"} for op, _, _ in changes):
+                modified += 1
+            facts |= _wide_modification(dn, changes)
     if modified >= BULK_ENTRIES:
         facts.add("ldap-bulk-modify@any")
+    return facts
+
+
+# Attributes that list a group's members: replacing them drops every member not named, and
+# deleting them without a value empties the group, however few entries the LDIF names.
+_MEMBERSHIP = frozenset({"member", "uniquemember", "memberuid", "memberof", "roleoccupant"})
+# The server's own configuration (OpenLDAP's cn=config): who may read and write what
+# (olcAccess), the administrator's DN and password; adding to these also changes who gets in.
+_CONFIG_ACCESS = frozenset({"olcaccess", "olcrootdn", "olcrootpw", "olcauthzregexp",
+                            "olcrequires", "olcdisallows", "olcsecurity"})  # fmt: skip
+_CONFIG_SUFFIX = later(r"(?:^|,)\s*cn\s*=\s*config\s*$", re.I)
+
+
+def _wide_modification(dn: str, changes: list[tuple[str, str, int]]) -> set[str]:
+    """Facts of one modify record whose reach is not its entry count: a group's whole
+    membership replaced or removed (`ldap-members@any`), the server's configuration rewritten
+    or its access rules changed (`ldap-config@any`)."""
+    facts: set[str] = set()
+    config = _CONFIG_SUFFIX.search(dn) is not None
+    for op, attribute, values in changes:
+        if attribute in _MEMBERSHIP and (op == "replace" or (op == "delete" and values == 0)):
+            facts.add("ldap-members@any")
+        if config and (op in {"replace", "delete"} or attribute in _CONFIG_ACCESS):
+            facts.add("ldap-config@any")
     return facts
