@@ -112,6 +112,9 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
         yield from _option_values(args, {"--eval"}, "--eval")
         for path in _values(args, {"--file", "-f"}):
             yield _read(path, command, context)
+        # `mongosh [OPTIONS] [DB ADDRESS] [FILE.js …]`: each script runs after connecting.
+        for path in _mongo_scripts(args):
+            yield _read(path, command, context)
     yield from _feed_source(command, context)
     for redirect in command.redirects:
         # `mysql db < dump.sql`: the client reads the file on standard input.
@@ -121,6 +124,32 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
                 yield SqlSource(None, f"< {target.text}")
             else:
                 yield _read(target.text, command, context)
+
+
+# mongosh's / mongo's options that take a value as the next word.
+_MONGO_VALUE_OPTIONS = frozenset(
+    {"--host", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase",
+     "--authenticationMechanism", "--eval", "--file", "-f", "--tlsCertificateKeyFile",
+     "--tlsCAFile", "--tlsCertificateKeyFilePassword", "--tlsCRLFile", "--apiVersion",
+     "--awsAccessKeyId", "--awsSecretAccessKey", "--awsSessionToken", "--keyVaultNamespace",
+     "--kmsURL", "--gssapiServiceName", "--sspiHostnameCanonicalization", "--sslPEMKeyFile",
+     "--sslCAFile", "--sslPEMKeyPassword", "--sslCRLFile", "--csfleLibraryPath",
+     "--cryptSharedLibPath", "--oidcRedirectUri"}
+)  # fmt: skip
+
+
+def _mongo_scripts(args: tuple[str, ...]) -> Iterator[str]:
+    """The script files among mongosh's positional words (`app.js`, `./scripts/wipe.js`);
+    the other positional word is the database address."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _MONGO_VALUE_OPTIONS:
+            index += 2
+            continue
+        if not arg.startswith("-") and arg.lower().endswith((".js", ".mongodb", ".mjs")):
+            yield arg
+        index += 1
 
 
 def _values(args: tuple[str, ...], options: set[str], glued: bool = True) -> Iterator[str]:
@@ -425,8 +454,20 @@ _MONGO_PATTERNS = (
         ),
         "drop",
     ),
-    (later(r"\.(deleteMany|remove)\s*\(\s*(\{\s*\})?\s*\)"), "delete-no-where"),
-    (later(r"\.updateMany\s*\(\s*\{\s*\}"), "update-no-where"),
+    # The delete and update commands: `q: {}` (or another filter matching every document)
+    # with `limit: 0` deletes all; with `multi: true` it updates all.
+    (
+        later(
+            r"['\"]?deletes['\"]?\s*:\s*\[\s*\{[^]]*?['\"]?q['\"]?\s*:\s*\{\s*\}[^]]*?limit['\"]?\s*:\s*0\b"
+        ),
+        "delete-no-where",
+    ),
+    (
+        later(
+            r"['\"]?updates['\"]?\s*:\s*\[\s*\{[^]]*?['\"]?q['\"]?\s*:\s*\{\s*\}[^]]*?multi['\"]?\s*:\s*true"
+        ),
+        "update-no-where",
+    ),
     # The same in a bulkWrite: `{deleteMany: {filter: {}}}`.
     (
         later(r"['\"]?deleteMany['\"]?\s*:\s*\{\s*['\"]?filter['\"]?\s*:\s*\{\s*\}"),
@@ -450,7 +491,77 @@ _MONGO_PATTERNS = (
 
 
 def _mongo_kinds(text: str) -> frozenset[str]:
-    return frozenset(kind for pattern, kind in _MONGO_PATTERNS if pattern.search(text))
+    found = {kind for pattern, kind in _MONGO_PATTERNS if pattern.search(text)}
+    return frozenset(found | _mongo_call_kinds(text))
+
+
+# Calls whose first argument is a filter: what it matches decides how much they change.
+_MONGO_FILTERED = later(r"\.(deleteMany|remove|updateMany|update)\s*\(")
+# A filter that matches every document once spaces and quotes are gone: `{}`, and conditions
+# on `_id` that every document meets (`{_id: {$exists: true}}`, `{_id: {$ne: null}}`,
+# `{_id: {$gt: MinKey}}`), `$where` / `$expr` that are always true, an empty `$and`/`$or`
+# member.
+_MATCH_ALL = later(
+    r"\{\}|\{\$(where|expr):(true|1|function\(\)\{returntrue;?\})\}"
+    r"|\{_id:\{\$(exists:(true|1)|ne:(null|undefined)|gte?:minkey(\(\))?|nin:\[\])\}\}"
+    r"|\{\$(and|or):\[\{\}\]\}",
+    re.I,
+)
+
+_JUST_ONE = later(r"^(true|1)$|justOne:(true|1)")
+_MULTI = later(r"multi:(true|1)")
+
+
+def _mongo_call_kinds(text: str) -> set[str]:
+    """`deleteMany(F)`, `remove(F)`, `updateMany(F, …)` whose filter F matches every document
+    (`{}`, `{_id: {$exists: true}}`, none at all), and `update(F, U, {multi: true})`: every
+    document is deleted or rewritten. `remove(F, true)` / `{justOne: true}` and `update`
+    without `multi` change one document."""
+    kinds: set[str] = set()
+    for call in _MONGO_FILTERED.finditer(text):
+        method = call.group(1)
+        arguments = _call_arguments(text, call.end())
+        if arguments is None:
+            continue
+        squeezed = ["".join(a.split()).replace('"', "").replace("'", "") for a in arguments]
+        if squeezed[:1] not in ([], [""]) and not _MATCH_ALL.fullmatch(squeezed[0]):
+            continue
+        options = squeezed[1:]
+        if method == "remove" and options[:1] and _JUST_ONE.search(options[0]):
+            continue
+        if method == "update" and not any(_MULTI.search(o) for o in options[1:]):
+            continue
+        kinds.add("delete-no-where" if method in {"deleteMany", "remove"} else "update-no-where")
+    return kinds
+
+
+def _call_arguments(text: str, start: int) -> list[str] | None:
+    """The top-level arguments of the call whose `(` ends just before `start`, split at commas
+    outside brackets and strings; None when the call does not close."""
+    depth, quote, current = 0, "", ""
+    arguments: list[str] = []
+    for index in range(start, min(len(text), start + 20_000)):
+        char = text[index]
+        if quote:
+            current += char
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+            continue
+        if char in "\"'`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                arguments.append(current)
+                return [a.strip() for a in arguments] if any(a.strip() for a in arguments) else []
+            depth -= 1
+        elif char == "," and depth == 0:
+            arguments.append(current)
+            current = ""
+            continue
+        current += char
+    return None
 
 
 _REDIS_VALUE_OPTIONS = frozenset(
