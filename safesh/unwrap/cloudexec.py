@@ -2,18 +2,21 @@
 --parameters commands=[…]`, `aws ssm start-session … --parameters command=…`, `aws ecs
 execute-command --command …`, `az vm run-command invoke --scripts …`, `az aks command invoke
 --command …`, `az container exec --exec-command …`, `heroku run CMD…`, `fly ssh console -C …`,
-`doctl compute ssh DROPLET --ssh-command …`. The outer command is judged by its own rules, and
+`doctl compute ssh DROPLET --ssh-command …`; heroku's and fly's database shells are peeled as
+their clients (dbshells.py). The outer command is judged by its own rules, and
 the command it carries is judged as a command line run on that host; a command that cannot be
 seen (`--parameters file://…`, `--scripts @script.sh`, an expansion) is dynamic, so a human
 decides.
 
-May use: `safesh.model`, `.site`, `.remote` (its option helpers) and the standard library.
+May use: `safesh.model`, `.site`, `.remote` (its option helpers), `.dbshells` and the standard
+library.
 """
 
 from __future__ import annotations
 
 from safesh.model import Word
 from safesh.record import replace
+from safesh.unwrap.dbshells import platform_shell
 from safesh.unwrap.remote import _option_value, _positionals
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -154,6 +157,8 @@ def heroku(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`heroku run [OPTIONS] CMD…` (and `run:detached`): the command runs on a one-off dyno of
     the app, with its config (DATABASE_URL and all)."""
     w.emit(words, site)
+    if platform_shell(w, name, words, site):
+        return
     if len(words) < 2 or words[1].text not in {"run", "run:detached"}:
         return
     rest = words[2:]
@@ -176,8 +181,10 @@ def heroku(w: Walk, name: str, words: list[Word], site: Site) -> None:
 
 
 def fly(w: Walk, name: str, words: list[Word], site: Site) -> None:
-    """`fly ssh console [-a APP] -C CMD` / `--command CMD`."""
+    """`fly ssh console [-a APP] -C CMD` / `--command CMD`; `fly postgres connect` (dbshells)."""
     w.emit(words, site)
+    if platform_shell(w, name, words, site):
+        return
     texts = [x.text for x in words]
     if texts[1:3] != ["ssh", "console"]:
         return

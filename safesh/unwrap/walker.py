@@ -16,6 +16,7 @@ from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleC
 from safesh.record import field, mutable, replace
 from safesh.unwrap import (
     cloudexec,
+    dbshells,
     definitions,
     fanout,
     git,
@@ -618,6 +619,7 @@ HANDLERS: dict[str, Handler] = {
     "vagrant": remote.vagrant,
     "gcloud": remote.gcloud,
     **cloudexec.HANDLERS,
+    **dbshells.HANDLERS,
     **injectors.HANDLERS,
     **dict.fromkeys(
         ["kubectl", "oc", "docker-compose", *remote.CONTAINER_TOOLS], remote.container_exec
