@@ -36,12 +36,60 @@ CODE_OPTIONS["powershell"] = CODE_OPTIONS["pwsh"]
 _ENCODED = frozenset({"-encodedcommand", "-enc", "-e", "-ec", "-en", "-encoded"})
 
 
+# Cmdlets (and cmd's `format`) that erase a disk or volume, turn the machine off or restart
+# it, or stop a service, spelled as the command that does the same here: `wipefs -a` of a
+# device named after the volume (`/dev/volume-D`), `poweroff`, `reboot`, `systemctl stop`.
+_PS_DISK = frozenset({"format-volume", "clear-disk", "initialize-disk", "format", "clear-volume"})
+_PS_POWER = {"stop-computer": "poweroff", "restart-computer": "reboot"}
+_PS_DISK_OPTIONS = frozenset({"-driveletter", "-number", "-disknumber", "-path", "-objectid",
+                              "-uniqueid", "-filesystemlabel", "-friendlyname"})  # fmt: skip
+
+
+def _spelled_cmdlet(words: list[str]) -> str | None:
+    """A disk, power or service cmdlet as the shell line it amounts to; None for another."""
+    name = words[0].lower()
+    if name in _PS_POWER:
+        return _PS_POWER[name]
+    if name == "stop-service":
+        services = [w for w in words[1:] if not w.startswith("-")]
+        return "systemctl stop " + " ".join(shlex.quote(x) for x in services or ["service"])
+    if name not in _PS_DISK:
+        return None
+    target = next(
+        (
+            words[i + 1] if words[i].lower() in _PS_DISK_OPTIONS and i + 1 < len(words)
+            else words[i]
+            for i in range(1, len(words))
+            if words[i].lower() in _PS_DISK_OPTIONS or not words[i].startswith(("-", "/"))
+        ),
+        "disk",
+    )  # fmt: skip
+    volume = "".join(c for c in target if c.isalnum()) or "disk"
+    return f"wipefs -a /dev/volume-{volume}"
+
+
 def _powershell_statement(words: list[str]) -> str:
     """One PowerShell or cmd statement as the shell line it amounts to: a deleting cmdlet
-    becomes `rm` (`-Recurse`/`/s` -> `-r`, `-Force`/`/q` -> `-f`) of its paths; any other
-    program runs as it is."""
+    becomes `rm` (`-Recurse`/`/s` -> `-r`, `-Force`/`/q` -> `-f`) of its paths; a disk,
+    power or service cmdlet the command that does the same; any other program runs as it
+    is."""
     if not words:
         return ""
+    if "|" in words[1:]:
+        # A pipeline: each cmdlet that erases a disk or stops the machine is spelled; the rest
+        # stays as written (`Get-ChildItem x | Remove-Item` is judged by its names).
+        segments: list[list[str]] = [[]]
+        for word in words:
+            if word == "|":
+                segments.append([])
+            else:
+                segments[-1].append(word)
+        return " | ".join(
+            (_spelled_cmdlet(seg) if seg else None) or " ".join(seg) for seg in segments
+        )
+    spelled = _spelled_cmdlet(words)
+    if spelled is not None:
+        return spelled
     if words[0].lower() not in _PS_DELETE:
         return " ".join(words)
     flags, paths = "", []

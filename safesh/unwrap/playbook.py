@@ -63,7 +63,9 @@ _ROLE_INCLUDES = frozenset(
 )
 _TASK_LISTS = ("pre_tasks", "tasks", "post_tasks", "handlers")
 _BLOCK_LISTS = ("block", "rescue", "always")
-_FREE_FORM = frozenset({"shell", "command", "raw", "script", "win_shell", "win_command"})
+_FREE_FORM = frozenset(
+    {"shell", "command", "raw", "script", "win_shell", "win_command", "win_powershell"}
+)
 _JINJA = later(r"\{\{.*?\}\}|\{%.*?%\}")
 _MAX_FILES = 64
 _MAX_DEPTH = 4
@@ -274,6 +276,8 @@ def _command_text(arguments: Any, extra: dict[str, Any]) -> str | None:
         text = settings["cmd"]
     elif isinstance(settings.get("argv"), list):
         text = shlex.join(str(x) for x in settings["argv"])
+    elif isinstance(settings.get("script"), str):  # win_powershell
+        text = settings["script"]
     elif isinstance(settings.get("_raw_params"), str):
         text = settings["_raw_params"]
     else:

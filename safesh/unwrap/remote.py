@@ -5,11 +5,13 @@ rules and the command it carries is judged too: a string is parsed by the remote
 is peeled like any command.
 
 May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells`,
-`.stored` (ssh's settings that run commands, `-F FILE`), `.kubeplugin` and the standard library.
+`.stored` (ssh's settings that run commands, `-F FILE`), `.kubeplugin`, `.foreign` (PowerShell
+spelled as shell lines, for Windows hosts) and the standard library.
 """
 
 from __future__ import annotations
 
+from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.kubeplugin import kubectl_plugin
@@ -263,20 +265,37 @@ def _ansible_absent(w: Walk, host: str, module: str, text: str, site: Site) -> N
     w.walk_source(line, site.nested(f"ansible {host} -m {module}", host), "ansible module")
 
 
+def _ansible_option(words: list[Word], i: int, short: str, long: str) -> Word | None:
+    """The value the word at `i` gives `short`/`long` in any spelling: `-m X`, `-mX`,
+    `-m=X`, `--module-name X`, `--module-name=X`."""
+    word = words[i]
+    text = word.text
+    if text in {short, long}:
+        return words[i + 1] if i + 1 < len(words) else None
+    if text.startswith(long + "="):
+        value = text[len(long) + 1 :]
+    elif text.startswith(short) and len(text) > 2 and not text.startswith("--"):
+        value = text[2:].removeprefix("=")
+    else:
+        return None
+    return replace(word, text=value)
+
+
 def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`ansible HOSTS -m shell -a 'CMD'`: CMD runs on every host the pattern names (the
-    `command` module is the default when only `-a` is given)."""
+    `command` module is the default when only `-a` is given). Windows hosts' `win_shell`,
+    `win_command` and `win_powershell` run PowerShell, judged as `pwsh -c` code is."""
     w.emit(words, site)
     module, arguments, pattern = "command", None, None
     i = 1
     while i < len(words):
         text = words[i].text
-        if text in {"-m", "--module-name"} and i + 1 < len(words):
-            module = words[i + 1].text
-        elif text in {"-a", "--args"} and i + 1 < len(words):
-            arguments = words[i + 1]
-        elif text.startswith("--args="):
-            arguments = Word(text.partition("=")[2], text, words[i].span)
+        named = _ansible_option(words, i, "-m", "--module-name")
+        given = _ansible_option(words, i, "-a", "--args")
+        if named is not None:
+            module = named.text
+        if given is not None:
+            arguments = given
         if text in _ANSIBLE_VALUE_OPTIONS:
             i += 2
             continue
@@ -284,17 +303,58 @@ def ansible(w: Walk, name: str, words: list[Word], site: Site) -> None:
             pattern = text
         i += 1
     host = pattern or "all"
-    action = ANSIBLE_ACTIONS.get(module.rpartition(".")[2])
+    short = module.rpartition(".")[2]
+    action = ANSIBLE_ACTIONS.get(short)
     if action is not None:
         w.walk_source(action, site.nested(f"ansible {host} -m {module}", host), "ansible module")
-    if arguments is not None and arguments.static and module not in _ANSIBLE_SHELL_MODULES:
+    shell_module = module in _ANSIBLE_SHELL_MODULES or short in _ANSIBLE_WINDOWS_MODULES
+    if arguments is not None and arguments.static and not shell_module:
         _ansible_absent(w, host, module, arguments.text, site)
-    if arguments is None or module not in _ANSIBLE_SHELL_MODULES:
+    if arguments is None or not shell_module:
         return
     if not arguments.static:
         w.emit([arguments], site.inner(f"ansible {host}", remote_host=host), dynamic=True)
         return
-    w.walk_source(arguments.text, site.nested(f"ansible {host}", host), "ansible command")
+    if short in _ANSIBLE_WINDOWS_MODULES or (
+        short == "raw" and looks_like_powershell(arguments.text)
+    ):
+        _ansible_powershell(w, host, module, arguments.text, site)
+    if short not in _ANSIBLE_WINDOWS_MODULES:
+        w.walk_source(arguments.text, site.nested(f"ansible {host}", host), "ansible command")
+
+
+# Windows modules whose argument is PowerShell (`win_shell`, `win_powershell`'s `script=`) or
+# a command line (`win_command`, often `powershell -Command …` or `cmd /c …`); any collection
+# (`ansible.windows.win_shell`, `community.windows.…`).
+_ANSIBLE_WINDOWS_MODULES = frozenset({"win_shell", "win_command", "win_powershell"})
+# `win_shell`'s and `win_command`'s own key=value settings after the free-form command.
+_ANSIBLE_WINDOWS_SETTINGS = later(
+    r"\s(chdir|creates|removes|executable|stdin|output_encoding_override)=\S+"
+)
+
+
+def _ansible_powershell(w: Walk, host: str, module: str, text: str, site: Site) -> None:
+    """The PowerShell (or cmd) code a Windows module runs on HOSTS, spelled as shell lines the
+    way `pwsh -c CODE` is (foreign.py): `Remove-Item -Recurse` as `rm -r`, …"""
+    from safesh.unwrap.foreign import powershell_lines
+
+    if module.rpartition(".")[2] == "win_powershell":
+        # `-a 'script=…'`, or the script itself (a playbook task's `script:` value)
+        code = _module_arguments(text).get("script") or text
+    else:
+        code = _ANSIBLE_WINDOWS_SETTINGS.sub("", f" {text}").strip()
+    lines = powershell_lines(code)
+    if lines.strip():
+        w.walk_source(lines, site.nested(f"ansible {host} -m {module}", host), "PowerShell code")
+
+
+# A cmdlet (`Remove-Item`, `Format-Volume`) or a drive path (`C:\`): `raw` sends the text to
+# whatever shell the host has, PowerShell on a Windows host.
+_POWERSHELL_SIGNS = later(r"\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b|\b[A-Za-z]:\\")
+
+
+def looks_like_powershell(text: str) -> bool:
+    return _POWERSHELL_SIGNS.search(text) is not None
 
 
 # Options of `docker`/`podman` before the subcommand that take a value.
