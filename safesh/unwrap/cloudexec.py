@@ -18,6 +18,7 @@ from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.dbshells import platform_shell
 from safesh.unwrap.remote import _option_value, _positionals
+from safesh.unwrap.shells import read_local_file
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
@@ -89,9 +90,29 @@ _AWS_GLOBAL_VALUES = frozenset(
 )  # fmt: skip
 
 
+def _payload(w: Walk, word: Word, site: Site) -> Word:
+    """`file://PATH` (or `--option=file://PATH`) as the text the AWS CLI reads from PATH, so
+    the rules judge a change batch or request read from a file as they judge it given inline;
+    a file that cannot be read here keeps its `file://` word (rules that need the text ask).
+    `fileb://` is binary (a zip, a key) and stays as written."""
+    text = word.text
+    option, equals, value = text.partition("=") if text.startswith("--") else ("", "", text)
+    if not word.static or not value.startswith("file://"):
+        return word
+    path = value[len("file://") :]
+    if not path or (not site.frame.cwd_known and not path.startswith(("/", "~"))):
+        return word
+    content = read_local_file(w, path, site)
+    if content is None:
+        return word
+    return replace(word, text=f"{option}{equals}{content}")
+
+
 def aws(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`aws ssm send-command|start-session … --parameters …`, `aws ecs execute-command
-    --command …`."""
+    --command …`; any `file://PATH` argument is judged as the text it reads."""
+    if any("file://" in x.text for x in words[1:]):
+        words = [words[0], *(_payload(w, x, site) for x in words[1:])]
     w.emit(words, site)
     service = _positionals(words[1:], _AWS_GLOBAL_VALUES)[:2]
     pair = tuple(x.text for x in service)

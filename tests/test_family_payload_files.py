@@ -1,0 +1,148 @@
+"""Family: what a command does is in a file it reads, not on the line. The AWS CLI's
+`file://PATH` arguments (a route53 change batch, DynamoDB request or transaction items,
+`--cli-input-json` / `--cli-input-yaml`, SSM parameters) are judged as the same text given
+inline; SQL files given to psql, mysql, sqlite3 (`-f`, `< FILE`, `.read`) are parsed as SQL.
+A payload that cannot be read here asks where its text decides (as an unreadable SQL file
+does); `fileb://` blobs and payloads whose text decides nothing pass as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from judgekit import decide, stops
+
+from safesh.model import Context, Tier
+
+DELETE_BATCH = (
+    '{\n  "Comment": "retire",\n  "Changes": [\n    {\n      "Action": "DELETE",\n'
+    '      "ResourceRecordSet": {"Name": "old.example.com", "Type": "A", "TTL": 300,\n'
+    '        "ResourceRecords": [{"Value": "192.0.2.1"}]}\n    }\n  ]\n}\n'
+)
+UPSERT_BATCH = DELETE_BATCH.replace("DELETE", "UPSERT")
+FILES = {
+    "batch.json": DELETE_BATCH,
+    "batch-compact.json": '{"Changes":[{"Action":"DELETE","ResourceRecordSet":{"Name":"a.x"}}]}',
+    "input.json": '{"HostedZoneId": "Z1", "ChangeBatch": {"Changes": [{"Action": "DELETE"}]}}',
+    "input.yaml": "HostedZoneId: Z1\nChangeBatch:\n  Changes:\n  - Action: DELETE\n"
+    "    ResourceRecordSet:\n      Name: a.example.com\n      Type: A\n",
+    "items.json": '{"Orders": [{"DeleteRequest": {"Key": {"id": {"S": "1"}}}}]}',
+    "tx.json": '[{"Delete": {"TableName": "Orders", "Key": {"id": {"S": "1"}}}}]',
+    "upsert.json": UPSERT_BATCH,
+    "input-create.json": '{"HostedZoneId": "Z1", "ChangeBatch": '
+    '{"Changes": [{"Action": "CREATE"}]}}',
+    "input-create.yaml": "ChangeBatch:\n  Changes:\n  - Action: CREATE\n",
+    "items-put.json": '{"Orders": [{"PutRequest": {"Item": {"id": {"S": "1"}}}}]}',
+    "tx-put.json": '[{"Put": {"TableName": "Orders", "Item": {"id": {"S": "1"}}}}]',
+    "params.json": '{"commands": ["rm -rf /var/lib/mysql"]}',
+    "params-ok.json": '{"commands": ["uptime", "df -h"]}',
+    "drop.sql": "-- retire\nDROP TABLE users;\n",
+    "wipe.sql": "DELETE FROM orders;\n",
+    "report.sql": "SELECT count(*) FROM orders;\n",
+}
+DESTRUCTIVE = [
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://batch.json",
+    "aws route53 change-resource-record-sets --change-batch file://batch.json --hosted-zone-id Z1",
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch=file://batch.json",
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://./batch-compact.json",
+    "aws route53 change-resource-record-sets --cli-input-json file://input.json",
+    "aws route53 change-resource-record-sets --cli-input-json=file://input.json",
+    "aws route53 change-resource-record-sets --cli-input-yaml file://input.yaml",
+    "aws dynamodb batch-write-item --request-items file://items.json",
+    "aws dynamodb batch-write-item --request-items=file://items.json "
+    "--return-consumed-capacity TOTAL",
+    "aws dynamodb transact-write-items --transact-items file://tx.json",
+    "aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-1 "
+    "--parameters file://params.json",
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://missing.json",
+    "aws route53 change-resource-record-sets --cli-input-json file://missing.json",
+    "aws dynamodb batch-write-item --request-items file://missing.json",
+    "aws dynamodb transact-write-items --transact-items=file://missing.json",
+    "aws s3api delete-objects --bucket b --delete file://missing.json",
+    "psql -h db -U app -f drop.sql",
+    "psql --file=wipe.sql app",
+    "psql app < drop.sql",
+    "mysql -u root -p shop < wipe.sql",
+    "mariadb shop < drop.sql",
+    "sqlite3 app.db < drop.sql",
+    "sqlite3 app.db '.read wipe.sql'",
+    "cat drop.sql | psql app",
+    "psql -f missing.sql",
+    "mysql shop < missing.sql",
+]
+WRAPPERS = [
+    "{}",
+    "sudo {}",
+    "env AWS_PROFILE=dev {}",
+    "timeout 120 {}",
+    "aws-vault exec dev -- {}",
+]
+
+
+def wrapped(wrapper: str, line: str) -> str:
+    """`line` run through `wrapper` (in a pipeline, its last command)."""
+    head, bar, last = line.rpartition(" | ")
+    return f"{head}{bar}{wrapper.format(last)}"
+
+
+BENIGN = [
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch file://upsert.json",
+    "aws route53 change-resource-record-sets --cli-input-json file://input-create.json",
+    "aws route53 change-resource-record-sets --cli-input-yaml file://input-create.yaml",
+    "aws dynamodb batch-write-item --request-items file://items-put.json",
+    "aws dynamodb transact-write-items --transact-items file://tx-put.json",
+    "aws ssm send-command --document-name AWS-RunShellScript --instance-ids i-1 "
+    "--parameters file://params-ok.json",
+    "aws route53 change-resource-record-sets --hosted-zone-id Z1 "
+    "--change-batch file://missing.json --generate-cli-skeleton",
+    "aws route53 list-resource-record-sets --hosted-zone-id Z1",
+    "aws lambda update-function-code --function-name f --zip-file fileb://missing.zip",
+    "aws sqs create-queue --queue-name jobs --attributes file://missing.json",
+    "aws cloudformation validate-template --template-body file://missing.yaml",
+    "psql -f report.sql app",
+    "mysql shop < report.sql",
+    "sqlite3 app.db < report.sql",
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Context:
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    for name, text in FILES.items():
+        (cwd / name).write_text(text)
+    return Context(cwd=str(cwd), home=str(tmp_path), repo_root=None)
+
+
+@pytest.mark.parametrize("line", DESTRUCTIVE)
+def test_a_payload_read_from_a_file_is_judged_as_given_inline(project: Context, line: str) -> None:
+    for wrapper in WRAPPERS:
+        if "aws-vault" in wrapper and not line.startswith("aws "):
+            continue
+        assert stops(wrapped(wrapper, line), project), wrapped(wrapper, line)
+
+
+@pytest.mark.parametrize("line", BENIGN)
+def test_a_payload_that_deletes_nothing_passes(project: Context, line: str) -> None:
+    for wrapper in WRAPPERS:
+        if "aws-vault" in wrapper and not line.startswith("aws "):
+            continue
+        assert not stops(wrapped(wrapper, line), project), wrapped(wrapper, line)
+
+
+def test_a_payload_path_is_read_from_the_directory_the_line_moved_to(project: Context) -> None:
+    Path(project.cwd, "dns").mkdir()
+    Path(project.cwd, "dns", "batch.json").write_text(DELETE_BATCH)
+    Path(project.cwd, "dns", "ok.json").write_text(UPSERT_BATCH)
+    base = "aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch"
+    assert stops(f"cd dns && {base} file://batch.json", project)
+    assert not stops(f"cd dns && {base} file://ok.json", project)
+    assert stops(f"{base} file://{project.cwd}/dns/batch.json", project)
+
+
+def test_an_unreadable_payload_asks_rather_than_blocks(project: Context) -> None:
+    line = "aws dynamodb batch-write-item --request-items file://missing.json"
+    assert decide(line, project) is Tier.ASK
+    assert decide('cd "$DIR" && aws route53 change-resource-record-sets --hosted-zone-id Z1 '
+                  "--change-batch file://batch.json", project) is Tier.ASK  # fmt: skip
