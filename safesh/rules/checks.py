@@ -272,8 +272,12 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         ):
             targets.append(redirect.target.text)
     name = command.name
-    if name == "dd":
+    if name in {"dd", "dcfldd", "dc3dd"}:
         targets.extend(a[3:] for a in command.argv[1:] if a.startswith("of="))
+        return targets
+    other = _other_writer_target(command)
+    if other is not None:
+        targets.append(other)
         return targets
     if name in {"find", "gfind"}:
         # `-fprint FILE`, `-fls FILE`, `-fprintf FILE FORMAT` truncate FILE and write to it
@@ -325,6 +329,53 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         elif len(positional) >= 2:
             targets.append(positional[-1])
     return [t for t in targets if t and t != "-"]
+
+
+_TAR_WRITE_MODES = frozenset({"--create", "--append", "--update", "--concatenate"})
+
+
+def _other_writer_target(command: Command) -> str | None:
+    """The file written by tools that name their output apart from cp's `SOURCE DEST` shape:
+    the archive `tar -c`/`-r`/`-u` writes (`-f FILE`, `czf FILE`), `sort -o FILE`, the
+    destination of `ddrescue IN OUT` and `bmaptool copy IMAGE DEST`. None for any other
+    command, or when the output is stdout."""
+    argv, name = command.argv, command.name
+    if name in {"tar", "gtar", "bsdtar"}:
+        return _tar_archive_written(argv)
+    if name == "sort":
+        for index, word in enumerate(argv[1:-1], start=1):
+            if word in {"-o", "--output"}:
+                return argv[index + 1]
+        return next((w.partition("=")[2] for w in argv if w.startswith("--output=")), None)
+    positional = [w for w in argv[1:] if not w.startswith("-")]
+    if name == "ddrescue" and len(positional) >= 2:
+        return positional[1]
+    if name == "bmaptool" and positional[:1] == ["copy"] and len(positional) >= 3:
+        return positional[-1]
+    return None
+
+
+def _tar_archive_written(argv: tuple[str, ...]) -> str | None:
+    """The archive a tar that creates, appends or updates writes; None when it reads one."""
+    first = argv[1] if len(argv) > 1 else ""
+    # Old style: the first word is a bundle of letters without a dash (`tar czf out.tgz`).
+    old_style = bool(first) and not first.startswith("-")
+    clusters = [first] if old_style else [w[1:] for w in argv[1:] if w[:1] == "-" != w[1:2]]
+    writes = any(w in _TAR_WRITE_MODES for w in argv[1:]) or any(
+        letter in cluster for cluster in clusters for letter in "cruA"
+    )
+    if not writes:
+        return None
+    for index, word in enumerate(argv[1:], start=1):
+        if word.startswith("--file="):
+            return word.partition("=")[2]
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if word == "--file" or (index == 1 and old_style and word.endswith("f")):
+            return following
+        if word[:1] == "-" != word[1:2] and "f" in word[1:]:
+            rest = word[word.index("f") + 1 :]
+            return rest or following
+    return None
 
 
 def _classes(command: Command, context: Context, text: str) -> frozenset[str]:
