@@ -24,6 +24,7 @@ UNSEEN_CODE = "core.unseen-code"
 INTERNAL_ERROR = "core.internal-error"
 RULES_ERROR = "core.rules-error"
 SESSION_UNKNOWN = "core.session-unknown"
+LIVE_INPUT = "core.live-input"
 
 _FALLBACK_REASONS = {
     UNPARSABLE: "safesh cannot parse this line, so it cannot tell what it would do.",
@@ -32,15 +33,26 @@ _FALLBACK_REASONS = {
     RULES_ERROR: "The rules could not be loaded, so no command can be judged.",
     SESSION_UNKNOWN: "safesh cannot tell what the shell this line runs in already defines"
     " (its aliases, functions or variables), so it cannot tell what the line would do.",
+    LIVE_INPUT: "The line starts a program that runs what is typed at it later (a shell, an"
+    " interpreter, a database console, a remote login, an editor), and the agent can type into"
+    " it without safesh seeing what it types.",
+}
+_FALLBACK_ALTERNATIVES = {
+    LIVE_INPUT: "put the commands in the line itself: `bash -c '…'` or a script, `python3 -c"
+    " '…'` or `python3 script.py`, `psql -c '…'` or `-f FILE`, `ssh HOST 'command'`, or a"
+    " heredoc; approving this start lets everything typed into it run unchecked",
 }
 
 
 # The rule of each kind of problem the unwrap stage reports (`Unparsed.kind`).
-_PROBLEM_RULES = {"unseen": UNSEEN_CODE, "session": SESSION_UNKNOWN}
+_PROBLEM_RULES = {"unseen": UNSEEN_CODE, "session": SESSION_UNKNOWN, "live-input": LIVE_INPUT}
 
 
-def make_context(cwd: str | None = None, env: Mapping[str, str] | None = None) -> Context:
-    """The context of a command run in `cwd` with `env` (defaults: this process's)."""
+def make_context(
+    cwd: str | None = None, env: Mapping[str, str] | None = None, *, live_input: bool = False
+) -> Context:
+    """The context of a command run in `cwd` with `env` (defaults: this process's).
+    `live_input`: an agent can type into what the line starts (`Context.live_input`)."""
     environment = dict(os.environ if env is None else env)
     directory = os.path.abspath(cwd if cwd is not None else os.getcwd())
     home = environment.get("HOME") or os.path.expanduser("~")
@@ -49,6 +61,7 @@ def make_context(cwd: str | None = None, env: Mapping[str, str] | None = None) -
         home=home,
         env=tuple(sorted(environment.items())),
         repo_root=find_repo_root(directory),
+        live_input=live_input,
     )
 
 
@@ -76,6 +89,7 @@ def core_finding(
             tier=Tier.ASK,
             reason=_FALLBACK_REASONS.get(rule_id, "safesh cannot judge this line."),
             command=command,
+            alternative=_FALLBACK_ALTERNATIVES.get(rule_id),
             evidence=evidence,
             pack="core",
         )

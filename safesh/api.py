@@ -169,11 +169,14 @@ def check(
     *,
     preview: bool = False,
     session: SessionState | None = None,
+    live_input: bool = False,
 ) -> Report:
     """Analyse `command` as if run in `cwd` with `env`; run nothing.
 
     `session`: what the shell the line runs in already defines (its aliases, functions,
     variables, `"$@"`), for a shell that keeps them between lines (`safesh.interactive`).
+    `live_input`: the caller can type into what the line starts, unseen (an agent's hook;
+    `Context.live_input`), so a program that runs what is typed at it asks.
 
     Never raises for a bad command or broken rules: those come back as an `ask`. With
     `preview=True`, a line that asks or is blocked also gets `Report.preview`: what it would
@@ -181,7 +184,7 @@ def check(
     """
     from safesh.analyze import analyze, make_context, rules_error_analysis
 
-    context = make_context(cwd, env)
+    context = make_context(cwd, env, live_input=live_input)
     if ruleset is None:
         from safesh.rules import RulesError
         from safesh.rules.memo import load_ruleset_memoised

@@ -193,6 +193,10 @@ class Context:
     home: str
     env: tuple[tuple[str, str], ...] = ()
     repo_root: str | None = None
+    # The line's standard input is a terminal an agent keeps and types into later (Codex's
+    # `exec_command` with a terminal, then `write_stdin`), which safesh never sees: a program
+    # that runs what is typed at it cannot be judged by its start alone.
+    live_input: bool = False
 
     def getenv(self, name: str) -> str | None:
         for key, value in self.env:

@@ -56,6 +56,8 @@ def bounded_check(
     cwd: str | None = None,
     env: Mapping[str, str] | None = None,
     deadline: Deadline | None = None,
+    *,
+    live_input: bool = False,
 ) -> Report:
     """`safesh.check`, but a line over MAX_INPUT_CHARS, or one still being judged at the
     deadline, comes back as `ask` (core.too-large / core.deadline) instead of waiting."""
@@ -63,7 +65,7 @@ def bounded_check(
 
     return bounded(
         command,
-        lambda ruleset: check(command, cwd=cwd, env=env, ruleset=ruleset),
+        lambda ruleset: check(command, cwd=cwd, env=env, ruleset=ruleset, live_input=live_input),
         lambda report: report,
         cwd,
         env,

@@ -45,6 +45,7 @@ from safesh.unwrap.definitions import (
 )
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
+from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
     COMMAND_VARS,
@@ -86,6 +87,9 @@ def unwrap(
     walker.walk_line(parsed, frame)
     if session is not None and any(c.name in LEAVERS and not c.via for c in walker.commands):
         walker.exit_traps(frame)
+    if context.live_input:
+        # An agent can type into what the line starts, and no hook sees what it types.
+        walker.unparsed.extend(live_input_problems(walker.commands, parsed.commands))
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
 
