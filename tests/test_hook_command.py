@@ -67,7 +67,11 @@ class FakeChecker:
     calls: list[tuple[str, str | None, Mapping[str, str] | None]] = field(default_factory=list)
 
     def __call__(
-        self, command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+        self,
+        command: str,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        live_input: bool = False,
     ) -> FakeReport:
         self.calls.append((command, cwd, env))
         if self.error is not None:

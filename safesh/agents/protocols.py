@@ -43,6 +43,24 @@ SHELL_TOOLS: Mapping[str, frozenset[str]] = {
     "copilot-cli": frozenset({"bash", "shell"}),
 }
 
+# Tools that type into a shell session an earlier call started (Copilot CLI's `write_bash`,
+# named in third-party code; its arguments are unconfirmed: the text is taken from `input`,
+# else `chars` or `text`). What is typed is judged as command lines for that session's shell:
+# a program started there that reads typed input would have asked when it was started. Codex
+# 0.171.0's `write_stdin` runs no hook at all (see LIVE_INPUT).
+TYPING_TOOLS: Mapping[str, frozenset[str]] = {"copilot-cli": frozenset({"write_bash"})}
+_TYPED_KEYS = ("input", "chars", "text")
+
+# Agents that can type into a command they started and keep alive, where no hook sees what
+# they type: Codex CLI's `exec_command` runs a command in a terminal (`tty: true`) and
+# `write_stdin` writes to it later; Codex (0.171.0) runs no PreToolUse hook for write_stdin,
+# and the hook for exec_command carries only `command`, not `tty`. Copilot CLI keeps `bash`
+# sessions that `write_bash` types into. Cursor: unknown, so treated the same. Claude Code
+# (2.1.197) and Gemini CLI (0.61.0) run every command with /dev/null as its standard input and
+# have no tool that writes to a running command. For these agents a line that starts a program
+# reading what is typed at it (a shell, a REPL, a database console, `ssh HOST`) asks.
+LIVE_INPUT: frozenset[str] = frozenset({"codex", "copilot-cli", "cursor"})
+
 # Agents whose hook protocol has a working "ask the human" answer. Codex marks `ask` as an
 # unsupported output and runs the command; Copilot only processes `deny`. For those, `ask`
 # becomes a deny that tells the model to get a human's approval.
@@ -272,13 +290,21 @@ def _decode_copilot(data: Mapping[str, object]) -> HookRequest:
     tool = _required_str(data, "toolName")
     cwd = _optional_str(data, "cwd")
     session = _optional_str(data, "sessionId") or _optional_str(data, "session_id")
-    if tool.lower() not in SHELL_TOOLS["copilot-cli"]:
+    typing = tool.lower() in TYPING_TOOLS["copilot-cli"]
+    if tool.lower() not in SHELL_TOOLS["copilot-cli"] and not typing:
         return HookRequest("copilot-cli", tool, None, cwd, session, "preToolUse")
     args = data.get("toolArgs")
     if isinstance(args, str):
         args = _load_object(args, "toolArgs")
     if not isinstance(args, dict):
         raise HookPayloadError("toolArgs is missing or not an object")
+    if typing:
+        # What is typed into the session is judged as the lines its shell would run; text
+        # safesh cannot find is refused (fail closed), never passed through unjudged.
+        typed = next((args[k] for k in _TYPED_KEYS if isinstance(args.get(k), str)), None)
+        if typed is None:
+            raise HookPayloadError(f"{tool}: the text typed into the session is missing")
+        return HookRequest("copilot-cli", tool, typed, cwd, session, "preToolUse")
     command = _command_text(args.get("command"), "toolArgs.command")
     return HookRequest("copilot-cli", tool, command, cwd, session, "preToolUse")
 

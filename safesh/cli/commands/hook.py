@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from safesh.agents.protocols import (
+    LIVE_INPUT,
     NATIVE_ASK,
     Concern,
     HookPayloadError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from safesh.agents.protocols import HookDecision
     from safesh.api import Report
     from safesh.judge.budget import Deadline
+    from safesh.rules import RuleSet
     from safesh.store import AuditEvent
     from safesh.unwrap.definitions import SessionState
 
@@ -76,14 +78,19 @@ if TYPE_CHECKING:
 
 
 def _default_checker(
-    command: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+    command: str,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    live_input: bool = False,
 ) -> Report:
     # Bounded: a line too large, or not judged by the deadline, is asked about in time
     # rather than left to the agent's hook timeout (which would run it unjudged).
     from safesh.judge.budget import bounded_check
 
     # The preview (what an ask/block line would destroy) has its own small time budget.
-    return bounded_check(command, cwd=cwd, env=env).with_preview()
+    report = bounded_check(command, cwd=cwd, env=env, live_input=live_input)
+    return report.with_preview()
 
 
 # Agents whose shell sources files before each command that define aliases and functions
@@ -97,9 +104,12 @@ def _judge_in_agent_shell(
     """The default judgement, made with what the agent's shell defines before it runs the
     command: each candidate shell state that matters to the line is judged, and the scripts
     the agent runs before every command are judged too; the worst answer wins. Without any
-    (other agents, no snapshot names a word of the line) this is `_default_checker`."""
+    (other agents, no snapshot names a word of the line) this is `_default_checker`. For an
+    agent that can type into what the command starts (`LIVE_INPUT`), a program that runs what
+    is typed at it asks."""
+    live = agent in LIVE_INPUT
     if agent not in SNAPSHOT_AGENTS:
-        return _default_checker(command, cwd=request.cwd, env=env)
+        return _default_checker(command, cwd=request.cwd, env=env, live_input=live)
     from safesh.agents.shell_state import shell_context
     from safesh.judge.budget import Deadline
 
@@ -109,13 +119,13 @@ def _judge_in_agent_shell(
     seconds = due.remaining() / 3
     context = shell_context(agent, request.session_id, command, env, request.cwd, seconds)
     if not context.sessions and not context.scripts:
-        return _default_checker(command, cwd=request.cwd, env=env)
+        return _default_checker(command, cwd=request.cwd, env=env, live_input=live)
     lines: list[tuple[str, SessionState | None]] = [(command, s) for s in context.sessions]
     lines = lines or [(command, None)]
     if context.scripts:
         # Run before the command on every call: judged as a line of its own.
         lines += [(context.scripts, s) for s in context.scripts_sessions or (None,)]
-    reports = [_checked_in(line, request.cwd, env, session, due) for line, session in lines]
+    reports = [_checked_in(line, request.cwd, env, session, due, live) for line, session in lines]
     return max(reports, key=lambda report: report.tier.severity).with_preview()
 
 
@@ -125,15 +135,21 @@ def _checked_in(
     env: Mapping[str, str],
     session: SessionState | None,
     due: Deadline,
+    live_input: bool = False,
 ) -> Report:
     """`safesh.check` of `command` in the shell state `session`, bounded like
     `_default_checker` (an answer past the deadline asks)."""
     from safesh.api import check
     from safesh.judge.budget import bounded
 
+    def judged(ruleset: RuleSet | None) -> Report:
+        return check(
+            command, cwd=cwd, env=env, ruleset=ruleset, session=session, live_input=live_input
+        )
+
     return bounded(
         command,
-        lambda ruleset: check(command, cwd=cwd, env=env, ruleset=ruleset, session=session),
+        judged,
         lambda unjudged: unjudged,
         cwd,
         env,

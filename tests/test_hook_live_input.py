@@ -1,0 +1,146 @@
+"""`safesh hook AGENT` and a command the agent keeps alive and types into later.
+
+Codex CLI (0.171.0, recorded with the real client against a fake model) runs `exec_command`
+with `tty: true` in a terminal and writes to it with `write_stdin`; the PreToolUse hook fires
+for exec_command only, with `tool_input.command` alone (no `tty`), and never for write_stdin.
+So the hook must judge the start: a program that runs what is typed at it asks (Codex: a deny
+naming the approval request), and the same program given what to run passes. Copilot CLI's
+`write_bash` reaches its hook (every tool does): what it types is judged as command lines.
+Claude Code and Gemini CLI give every command /dev/null as its input, so a bare start is
+judged as before. Each test runs the real hook in a subprocess with the agent's payload.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
+INPUTS = {
+    "claude-code": "claude-pretooluse-input.json",
+    "codex": "codex-pretooluse-input.json",
+    "gemini-cli": "gemini-beforetool-input.json",
+    "cursor": "cursor-beforeshellexecution-input.json",
+    "copilot-cli": "copilot-pretooluse-input.json",
+}
+
+
+def payload(agent: str, command: str, cwd: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / INPUTS[agent]).read_text())
+    data["cwd"] = str(cwd)
+    if agent == "cursor":
+        data["command"] = command
+    elif agent == "copilot-cli":
+        data["toolArgs"] = json.dumps({"command": command, "description": "step"})
+    else:
+        data["tool_input"]["command"] = command
+    return data
+
+
+def run_hook(agent: str, data: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_", "CLAUDE"))},
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    env.pop("CODEX_HOME", None)
+    return subprocess.run(
+        [sys.executable, "-m", "safesh", "hook", agent],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def verdict(agent: str, result: subprocess.CompletedProcess[str]) -> str:
+    """allow / ask / deny, read from the agent's own answer format."""
+    out = result.stdout.strip()
+    if agent in ("codex", "copilot-cli") and (not out or json.loads(out) == {}):
+        return "allow"
+    answer = json.loads(out)
+    if agent == "cursor":
+        return str(answer["permission"])
+    if agent == "gemini-cli":
+        return str(answer["decision"])
+    if agent == "copilot-cli":
+        return str(answer["permissionDecision"])
+    return str(answer["hookSpecificOutput"]["permissionDecision"])
+
+
+def decision(agent: str, command: str, tmp_path: Path) -> str:
+    return verdict(agent, run_hook(agent, payload(agent, command, tmp_path), tmp_path))
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["bash", "python3", "psql app", "ssh web1", "docker exec -it web sh", "sudo -u postgres psql"],
+)
+def test_codex_denies_a_start_whose_later_input_it_would_never_see(
+    start: str, tmp_path: Path
+) -> None:
+    result = run_hook("codex", payload("codex", start, tmp_path), tmp_path)
+    assert verdict("codex", result) == "deny", start
+    assert result.returncode == 2
+    reason = json.loads(result.stdout)["hookSpecificOutput"]["permissionDecisionReason"]
+    assert "core.live-input" in reason
+    assert "safesh approve" in reason  # a human can still let it through
+
+
+@pytest.mark.parametrize(
+    "told",
+    ["bash -c 'make test'", "python3 manage.py check", "psql app -c 'select 1'",
+     "ssh web1 uptime", "python3 <<'EOF'\nprint(1)\nEOF", "git status"],
+)  # fmt: skip
+def test_codex_allows_the_same_programs_told_what_to_run(told: str, tmp_path: Path) -> None:
+    assert decision("codex", told, tmp_path) == "allow", told
+
+
+@pytest.mark.parametrize("agent", ["claude-code", "gemini-cli"])
+def test_agents_that_give_commands_no_input_judge_a_bare_start_as_before(
+    agent: str, tmp_path: Path
+) -> None:
+    assert decision(agent, "python3", tmp_path) == "allow"
+
+
+def test_cursor_asks_for_a_bare_shell(tmp_path: Path) -> None:
+    # Cursor's hook cannot say whether its agent can type into a running command.
+    assert decision("cursor", "bash", tmp_path) == "ask"
+
+
+def test_copilot_denies_a_bare_interpreter(tmp_path: Path) -> None:
+    assert decision("copilot-cli", "python3", tmp_path) == "deny"
+
+
+def typed(text: object, tmp_path: Path) -> str:
+    data = payload("copilot-cli", "unused", tmp_path)
+    data["toolName"] = "write_bash"
+    data["toolArgs"] = json.dumps({"shellId": "1", "input": text, "delay": 5})
+    return verdict("copilot-cli", run_hook("copilot-cli", data, tmp_path))
+
+
+def test_copilot_typing_a_destructive_line_into_a_session_is_denied(tmp_path: Path) -> None:
+    assert typed("kubectl delete namespace prod\n", tmp_path) == "deny"
+
+
+def test_copilot_typing_an_answer_or_an_ordinary_line_passes(tmp_path: Path) -> None:
+    assert typed("y\n", tmp_path) == "allow"
+    assert typed("ls -la\n", tmp_path) == "allow"
+
+
+def test_copilot_typing_that_cannot_be_read_is_denied(tmp_path: Path) -> None:
+    assert typed(None, tmp_path) == "deny"
