@@ -30,13 +30,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MARKER = re.compile(r"RUN64:([A-Za-z0-9+/=]+)")
+# Text to type into the session the command leaves running (Codex's `write_stdin`), also
+# base64: the command is started with a terminal and, once the client reports the session id,
+# these characters are written to it.
+TYPED = re.compile(r"STDIN64:([A-Za-z0-9+/=]+)")
+SESSION_ID = re.compile(r"session ID (\d+)")
 RESULT_PREFIX = "TOOL-RESULT: "
 MCP_TOOL = "mcp__safesh__run_command"  # Claude Code's name for the `safesh mcp` tool
 WAIT_ID = "toolu_wait01"
 
 
-def command_in(text: str) -> str | None:
-    found = MARKER.findall(text)
+def command_in(text: str, marker: re.Pattern[str] = MARKER) -> str | None:
+    found = marker.findall(text)
     if not found:
         return None
     return base64.b64decode(found[-1]).decode("utf-8")
@@ -178,6 +183,10 @@ def responses_plan(body: dict[str, Any]) -> tuple[str, Any]:
         and i.get("type") in ("function_call_output", "custom_tool_call_output")
     ]
     last = items[-1] if items else {}
+    user_text = _flat([i for i in items if isinstance(i, dict) and i.get("role") == "user"])
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict)]
+    by_name = {t.get("name"): t for t in tools}
+    typed = command_in(user_text, TYPED)
     if (
         outputs
         and isinstance(last, dict)
@@ -187,12 +196,13 @@ def responses_plan(body: dict[str, Any]) -> tuple[str, Any]:
             "custom_tool_call_output",
         )
     ):
-        return "text", RESULT_PREFIX + _flat(outputs[-1].get("output"))
-    command = command_in(
-        _flat([i for i in items if isinstance(i, dict) and i.get("role") == "user"])
-    )
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict)]
-    by_name = {t.get("name"): t for t in tools}
+        session = SESSION_ID.search(_flat(outputs[0].get("output")))
+        if typed is not None and len(outputs) == 1 and session and "write_stdin" in by_name:
+            # The command left a session running: type into it, as a model would.
+            write = {"session_id": int(session.group(1)), "chars": typed, "yield_time_ms": 3000}
+            return "tool", ("write_stdin", write)
+        return "text", RESULT_PREFIX + "\n".join(_flat(o.get("output")) for o in outputs)
+    command = command_in(user_text)
     if command is None:
         return "text", "ok"
     for name in ("shell_command", "exec_command", "shell"):
@@ -202,6 +212,9 @@ def responses_plan(body: dict[str, Any]) -> tuple[str, Any]:
         props = (tool.get("parameters") or {}).get("properties") or {}
         if "cmd" in props:
             args: dict[str, Any] = {"cmd": command}
+            if typed is not None:
+                # A terminal of its own, kept alive for the typing that follows.
+                args.update(tty=True, yield_time_ms=2000)
         elif (props.get("command") or {}).get("type") == "array":
             args = {"command": ["bash", "-lc", command]}
         else:
@@ -214,10 +227,11 @@ def responses_events(plan: tuple[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     kind, value = plan
     if kind == "tool":
         name, args = value
+        serial = "02" if name == "write_stdin" else "01"  # each call of a turn its own id
         item: dict[str, Any] = {
             "type": "function_call",
-            "id": "fc_fake01",
-            "call_id": "call_fake01",
+            "id": f"fc_fake{serial}",
+            "call_id": f"call_fake{serial}",
             "name": name,
             "arguments": json.dumps(args),
             "status": "completed",

@@ -12,6 +12,9 @@ tool with one command per scenario:
   stored   `deploy_env`, a function of the user's ~/.bashrc that runs the block scenario's
            command (hook routes of Claude Code and Codex, whose shells source a snapshot of
            it): must not run; the model is told safesh's rule
+  live     `bash` started in a terminal, then the block scenario's command typed into it
+           (Codex's exec_command with tty, then write_stdin, which runs no hook): the typed
+           command must not run; the model is told safesh's rule for the start
 
 Destructive programs are stubs first on PATH that only leave a mark; HOME and the project are
 temporary directories; the only network is 127.0.0.1 (and the npm registry for installs).
@@ -57,6 +60,10 @@ BLOCK_RULE = "k8s.delete"  # the rule safesh names for the block scenario
 # command: the "stored" scenario calls it by its harmless-looking name.
 STORED_RC = "deploy_env () {\n    kubectl delete namespace prod\n}\n"
 STORED_COMMAND = "deploy_env"
+# A shell kept alive, and a line typed into it later (Codex's write_stdin).
+LIVE_START = "bash"
+LIVE_TYPED = "kubectl delete namespace prod\n"
+LIVE_RULE = "core.live-input"
 STUBS = ("rm", "git", "dd", "mkfs", "shred", "kubectl", "terraform")
 SANDBOX = Path("/work/shared/tools/readonly-run")
 CLIENT_TIMEOUT_S = 180
@@ -218,6 +225,12 @@ def prompt(command: str, via: str = "") -> str:
     return f"Run this for me. {via}RUN64:{marker}"
 
 
+def typed_later(text: str) -> str:
+    """The prompt part that makes the fake model type `text` into the session the command
+    leaves running (fake_models.py, `STDIN64:`)."""
+    return "STDIN64:" + base64.b64encode(text.encode()).decode() + " "
+
+
 def run_client(argv: list[str], world: World, env: dict[str, str]) -> Run:
     wrapped = argv
     if SANDBOX.exists() and os.environ.get("SAFESH_E2E_NO_SANDBOX") != "1":
@@ -314,12 +327,12 @@ def codex_env(world: World) -> dict[str, str]:
     return world.env(FAKE_API_KEY="e2e")
 
 
-def codex_argv(program: Path, command: str, trusted: bool = True) -> list[str]:
+def codex_argv(program: Path, command: str, trusted: bool = True, via: str = "") -> list[str]:
     # The suite cannot press `t` in /hooks, so a "trusted" hook runs by the bypass flag; the
     # untrusted route shows what happens without it, and that `safesh doctor` says so.
     bypass = ["--dangerously-bypass-hook-trust"] if trusted else []
     return [
-        str(program), "exec", "--skip-git-repo-check", "--json", *bypass, prompt(command),
+        str(program), "exec", "--skip-git-repo-check", "--json", *bypass, prompt(command, via),
     ]  # fmt: skip
 
 
@@ -533,7 +546,21 @@ def exercise(route: Route, program: Path, base: Path, port: int) -> list[Cell]:
         run = run_client(make(STORED_COMMAND), world, env)
         ran = [line for line in world.stub_log() if line.startswith("kubectl ")]
         cell("stored", not ran and BLOCK_RULE in run.text, _short(run, stub=ran))
+    if route.name == "hook" and route.client == "codex":
+        cells.append(live_cell(route, program, base, port))
     return cells
+
+
+def live_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
+    """`bash` started in a terminal, then a destructive line typed into it: Codex runs no
+    hook for write_stdin, so the start must be refused and the typed line must never run."""
+    world = World(base / f"{route.client}-{route.name}-live", port)
+    _, env = route.prepare(world, program)
+    argv = codex_argv(program, LIVE_START, trusted=False, via=typed_later(LIVE_TYPED))
+    run = run_client(argv, world, env)
+    ran = [line for line in world.stub_log() if line.startswith("kubectl ")]
+    ok = not ran and LIVE_RULE in run.text
+    return Cell(route.client, route.name, "live", "pass" if ok else "FAIL", _short(run, stub=ran))
 
 
 def trusted_cell(route: Route, program: Path, base: Path, port: int) -> Cell:
@@ -599,7 +626,7 @@ def start_server(base: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 
 def matrix(cells: list[Cell], skipped: dict[str, str]) -> str:
-    scenarios = ("allow", "block", "ask", "approve", "doctor", "stored")
+    scenarios = ("allow", "block", "ask", "approve", "doctor", "stored", "live")
     lines = [f"{'client':<8} {'version':<8} {'route':<9} " + " ".join(f"{s:<8}" for s in scenarios)]
     for client, (_, version) in PINNED.items():
         if client in skipped:
