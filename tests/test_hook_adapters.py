@@ -6,10 +6,10 @@ notes; see the README there)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from hookkit import FIXTURES, INPUTS
 
 from safesh.agents.protocols import (
     AGENTS,
@@ -22,14 +22,6 @@ from safesh.agents.protocols import (
     encode_response,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
-INPUTS = {
-    "claude-code": "claude-pretooluse-input.json",
-    "gemini-cli": "gemini-beforetool-input.json",
-    "cursor": "cursor-beforeshellexecution-input.json",
-    "codex": "codex-pretooluse-input.json",
-    "copilot-cli": "copilot-pretooluse-input.json",
-}
 FIXTURE_COMMAND = "rm -rf build/ && npm run build"
 RM = Concern("fs.rm-recursive", "Recursive delete", "move it to the trash")
 

@@ -13,21 +13,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hookkit import FIXTURES, INPUTS
 
 from safesh.agents.protocols import AGENTS, HookRequest
 from safesh.cli.commands import hook as hook_module
 from safesh.cli.commands.hook import hook_outcome, run_hook
 from safesh.cli.commands.hook_cli import command
 from safesh.model import Finding, Tier
-
-FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
-INPUTS = {
-    "claude-code": "claude-pretooluse-input.json",
-    "gemini-cli": "gemini-beforetool-input.json",
-    "cursor": "cursor-beforeshellexecution-input.json",
-    "codex": "codex-pretooluse-input.json",
-    "copilot-cli": "copilot-pretooluse-input.json",
-}
 
 
 @dataclass(frozen=True)

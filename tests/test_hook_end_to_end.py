@@ -9,33 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hookkit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
-INPUTS = {
-    "claude-code": "claude-pretooluse-input.json",
-    "gemini-cli": "gemini-beforetool-input.json",
-    "cursor": "cursor-beforeshellexecution-input.json",
-    "codex": "codex-pretooluse-input.json",
-    "copilot-cli": "copilot-pretooluse-input.json",
-}
 ALLOWED = "ls -la"
 ASKS = "git push --force origin main"
 BLOCKED = "rm -rf /"
 
 
 def payload(agent: str, command: str, cwd: Path) -> str:
-    data: dict[str, Any] = json.loads((FIXTURES / INPUTS[agent]).read_text())
-    data["cwd"] = str(cwd)
-    if agent == "cursor":
-        data["command"] = command
-    elif agent == "copilot-cli":
-        data["toolArgs"] = json.dumps({"command": command})
-    else:
-        data["tool_input"]["command"] = command
-        data["tool_input"].pop("dir_path", None)
-    return json.dumps(data)
+    return json.dumps(hookkit.payload(agent, command, cwd))
 
 
 def hook(agent: str, stdin: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -143,7 +127,7 @@ def test_copilot_deny(tmp_path: Path) -> None:
     assert (output["permissionDecision"], result.returncode) == ("deny", 0)
 
 
-@pytest.mark.parametrize("agent", list(INPUTS))
+@pytest.mark.parametrize("agent", list(hookkit.INPUTS))
 def test_non_shell_tool_gets_no_decision(agent: str, tmp_path: Path) -> None:
     data = json.loads(payload(agent, ALLOWED, tmp_path))
     if agent == "cursor":

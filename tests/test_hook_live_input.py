@@ -13,58 +13,24 @@ judged as before. Each test runs the real hook in a subprocess with the agent's 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import hookkit
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "agent-protocols"
-INPUTS = {
-    "claude-code": "claude-pretooluse-input.json",
-    "codex": "codex-pretooluse-input.json",
-    "gemini-cli": "gemini-beforetool-input.json",
-    "cursor": "cursor-beforeshellexecution-input.json",
-    "copilot-cli": "copilot-pretooluse-input.json",
-}
-
-
-def payload(agent: str, command: str, cwd: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / INPUTS[agent]).read_text())
-    data["cwd"] = str(cwd)
-    if agent == "cursor":
-        data["command"] = command
-    elif agent == "copilot-cli":
-        data["toolArgs"] = json.dumps({"command": command, "description": "step"})
-    else:
-        data["tool_input"]["command"] = command
-    return data
+from userkit import safesh, user_environment
 
 
 def run_hook(agent: str, data: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SAFESH_", "XDG_", "CLAUDE"))},
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
+    """The hook as the agent starts it, by a user of its own under `tmp_path`."""
+    env = user_environment(tmp_path, ())
     env.pop("CODEX_HOME", None)
-    return subprocess.run(
-        [sys.executable, "-m", "safesh", "hook", agent],
-        input=json.dumps(data),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    return safesh("hook", agent, env=env, cwd=tmp_path, stdin=json.dumps(data))
+
+
+def payload(agent: str, command: str, cwd: Path) -> dict[str, Any]:
+    return hookkit.payload(agent, command, cwd)
 
 
 def verdict(agent: str, result: subprocess.CompletedProcess[str]) -> str:
