@@ -49,6 +49,7 @@ STARTS = [
     ("sqlite3 app.db", "sqlite3 app.db 'select count(*) from t'"),
     ("redis-cli", "redis-cli -h cache GET session:1"),
     ("mongosh", "mongosh --eval 'db.stats()'"),
+    ("mongosh mongodb://db/app", "mongosh mongodb://db/app --quiet --eval 'db.version()'"),
     ("ssh web1", "ssh web1 uptime"),
     ("ssh -t deploy@web1", "ssh -N -L 8080:localhost:80 web1"),
     ("docker exec -it web bash", "docker exec web ls /app"),
@@ -95,6 +96,7 @@ FED = [
     "python3 &",
     "nohup python3 &",
     "xargs -n1 python3 < scripts.txt",
+    "mongosh mongodb://db/app seed.js",
 ]
 
 

@@ -45,6 +45,8 @@ class Console:
     operands: int | None = 0
     interactive: frozenset[str] = frozenset()
     ends: frozenset[str] = frozenset({"--version", "--help", "-h", "-V", "-?"})
+    # Positional words it runs as a script and then ends (`mongosh seed.js`).
+    scripts: tuple[str, ...] = ()
 
 
 def _set(*items: str) -> frozenset[str]:
@@ -101,6 +103,7 @@ _MONGO = Console(
                 "--authenticationDatabase", "--authenticationMechanism"),
     operands=None,
     interactive=_set("--shell"),
+    scripts=(".js", ".mjs", ".cjs"),
 )  # fmt: skip
 _REPL_ONLY = Console("an interactive interpreter", code=_set("-c", "-e"), operands=0)
 _EDITOR = Console(
@@ -364,6 +367,8 @@ def _operands_leave_input(console: Console, rest: tuple[str, ...]) -> bool:
                 return False
             i += 1 if key in console.values and "=" not in word else 0
             continue
+        if console.scripts and word.endswith(console.scripts):
+            return False
         positional += 1
     return console.operands is None or positional <= console.operands
 
