@@ -38,6 +38,8 @@ FILES = {
     "params.json": '{"commands": ["rm -rf /var/lib/mysql"]}',
     "params-ok.json": '{"commands": ["uptime", "df -h"]}',
     "drop.sql": "-- retire\nDROP TABLE users;\n",
+    "drop.influxql": "DROP MEASUREMENT cpu",
+    "select.influxql": "SELECT * FROM cpu WHERE time > now() - 1h",
     "wipe.sql": "DELETE FROM orders;\n",
     "report.sql": "SELECT count(*) FROM orders;\n",
 }
@@ -146,3 +148,31 @@ def test_an_unreadable_payload_asks_rather_than_blocks(project: Context) -> None
     assert decide(line, project) is Tier.ASK
     assert decide('cd "$DIR" && aws route53 change-resource-record-sets --hosted-zone-id Z1 '
                   "--change-batch file://batch.json", project) is Tier.ASK  # fmt: skip
+
+
+HTTP_FILE_BODIES = [
+    "curl -X POST http://localhost:8080/query --data-binary @{f}",
+    "curl -s localhost:8080/exec -d @{f}",
+    "curl -d@{f} http://localhost:8080/exec",
+    "curl --data-binary=@{f} http://127.0.0.1:8080/sql",
+    "curl -X POST http://localhost:8086/query --data-urlencode q@{f}",
+    "curl -XPOST 'http://127.0.0.1:8086/query?db=metrics' --data-urlencode 'q@{f}'",
+    "wget --post-file={f} -O- http://localhost:8080/exec",
+    "wget --post-file {f} http://localhost:8080/exec",
+    "http POST localhost:8080/exec query=@{f}",
+]
+
+
+@pytest.mark.parametrize("line", HTTP_FILE_BODIES)
+def test_a_request_body_read_from_a_file_is_judged_as_given_inline(
+    project: Context, line: str
+) -> None:
+    assert stops(line.format(f="drop.influxql"), project)
+    assert stops(line.format(f="drop.sql"), project)
+    assert not stops(line.format(f="select.influxql"), project)
+
+
+def test_a_missing_body_file_or_an_upload_changes_nothing(project: Context) -> None:
+    assert not stops("curl -X POST http://localhost:8080/api -d @missing.json", project)
+    assert not stops("curl -F 'file=@drop.sql' http://localhost:3000/upload", project)
+    assert not stops("curl -d 'user@example.com' http://localhost:3000/login", project)

@@ -376,7 +376,7 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
     facts = write_facts(command, context)
     facts |= sync_delete_facts(command, context)
     facts |= perm_facts(command, context)
-    facts |= http_facts(command)
+    facts |= http_facts(command, context)
     facts |= inline_facts(command, context)
     facts |= sql_text_facts(command)
     if command.name in _LDIF_CLIENTS:  # ldif.py is loaded only for them

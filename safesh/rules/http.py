@@ -4,7 +4,10 @@
 `query` for a POST that only asks: a search, a GraphQL query), PLACE being `remote` or
 `loopback`; `http-admin@PLACE` for a write to a datastore's or service's admin API. The method
 comes from the client's own spelling (`-X`, data options imply POST, `-T` PUT, `-G` GET; wget's
-`--method`/`--post-data`; httpie's METHOD word or data items). May import model only.
+`--method`/`--post-data`; httpie's METHOD word or data items). A body read from a file
+(`-d @drop.sql`, `--data-urlencode q@q.txt`, `--post-file`, httpie's `field=@file`) is read
+here, when it can be, and judged as the same text given inline. May import model, lazy_re and
+the standard library.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 
 from safesh.lazy_re import later
-from safesh.model import Command
+from safesh.model import Command, Context
 
 
 def _positional(argv: tuple[str, ...], values: frozenset[str]) -> list[str]:
@@ -96,7 +99,7 @@ _DESTRUCTIVE_STATEMENT = later(
 _GRAPHQL_READ = later(r"""^\s*\{\s*["']?query["']?\s*:\s*["']\s*(query\b|\{)""")
 
 
-def http_facts(command: Command) -> set[str]:
+def http_facts(command: Command, context: Context | None = None) -> set[str]:
     if command.name not in HTTP_CLIENTS:
         return set()
     if any(a in {"--help", "-h", "--version", "-V"} for a in command.argv[1:2]):
@@ -107,7 +110,73 @@ def http_facts(command: Command) -> set[str]:
         requests = _wget_requests(command.argv)
     else:
         requests = _httpie_requests(command.argv)
+    read = _body_files(command, context) if context is not None else ""
+    if read:
+        requests = [
+            (method, url, f"{body}\n{read}", socket) for method, url, body, socket in requests
+        ]
     return request_facts(requests)
+
+
+# How each client names a file whose text is (part of) the body: curl's `-d @FILE` (and
+# `--data-binary`, `--json`, …), `--data-urlencode [NAME]@FILE`; wget's `--post-file FILE`;
+# httpie's `FIELD=@FILE`, `FIELD:=@FILE`. (A form's file, `-F NAME=@FILE`, is an upload: its
+# text is data, not a statement.)
+_CURL_FILE = later(r"@(?P<path>[^@].*)")
+_CURL_URLENCODED_FILE = later(r"[^=@]*@(?P<path>[^@].*)")
+_HTTPIE_FILE = later(r"[^=:@\s]+:?=@(?P<path>.+)")
+_WGET_FILES = frozenset({"--post-file", "--body-file"})
+_MAX_BODY_BYTES = 1 << 20
+
+
+def _file_reference(client: str, option: str, value: str) -> str | None:
+    """The file `option VALUE` sends as body text, if it names one."""
+    if client == "wget":
+        return value if option in _WGET_FILES else None
+    if client not in {"curl", "curlie"}:
+        match = _HTTPIE_FILE.fullmatch(value)
+    elif option in {"-F", "--form", "--form-string"}:
+        return None
+    elif option == "--data-urlencode":
+        match = _CURL_URLENCODED_FILE.fullmatch(value)
+    elif option in _CURL_DATA:
+        match = _CURL_FILE.fullmatch(value)
+    else:
+        return None
+    return match.group("path") if match is not None else None
+
+
+def _body_files(command: Command, context: Context) -> str:
+    """The text of the files `command` sends as (part of) a request body, when they can be
+    read here; a file that cannot be read adds nothing (the request is judged as before)."""
+    import os
+
+    argv = command.argv
+    client = "curl" if command.name in {"curl", "curlie"} else command.name
+    client = client if client in {"curl", "wget"} else "httpie"
+    paths: list[str] = []
+    for index, word in enumerate(argv[1:], start=1):
+        if word.startswith("--") and "=" in word:
+            option, _, value = word.partition("=")
+        elif client == "curl" and word[:2] == "-d" and len(word) > 2:
+            option, value = word[:2], word[2:]
+        else:
+            option, value = argv[index - 1], word
+        path = _file_reference(client, option, value)
+        if path and path != "-":
+            paths.append(path)
+    texts: list[str] = []
+    base = command.cwd or context.cwd
+    for path in paths[:8]:
+        if not os.path.isabs(path) and not command.cwd_known:
+            continue
+        full = os.path.join(base, os.path.expanduser(path))
+        try:
+            with open(full, "rb") as handle:
+                texts.append(handle.read(_MAX_BODY_BYTES).decode("utf-8", errors="replace"))
+        except OSError:
+            continue
+    return "\n".join(texts)
 
 
 def request_facts(requests: list[tuple[str, str, str, bool]]) -> set[str]:
