@@ -176,3 +176,43 @@ def test_a_missing_body_file_or_an_upload_changes_nothing(project: Context) -> N
     assert not stops("curl -X POST http://localhost:8080/api -d @missing.json", project)
     assert not stops("curl -F 'file=@drop.sql' http://localhost:3000/upload", project)
     assert not stops("curl -d 'user@example.com' http://localhost:3000/login", project)
+
+
+FLAGS_FILES = {
+    "unprotect.yaml": "--no-deletion-protection: true\n--tier: db-f1-micro\n",
+    "protection-false.yaml": "--deletion-protection: false\n",
+    "no-backup.yaml": "--backup: false\n",
+    "zero-nodes.yaml": "--num-nodes: 0\n--zone: us-central1-a\n",
+    "everyday.yaml": "--zone: us-central1-a\n--machine-type: e2-small\n--tags:\n- web\n- http\n",
+    "broken.yaml": "::: not yaml [",
+}
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["gcloud sql instances patch db1 --flags-file=unprotect.yaml",
+     "gcloud sql instances patch db1 --flags-file unprotect.yaml",
+     "gcloud sql instances patch db1 --flags-file=protection-false.yaml --quiet",
+     "gcloud --project shop sql instances patch db1 --flags-file=no-backup.yaml",
+     "gcloud container clusters resize c1 --flags-file=zero-nodes.yaml",
+     "gcloud --flags-file=zero-nodes.yaml container clusters resize c1",
+     "sudo gcloud container clusters resize c1 --flags-file=./zero-nodes.yaml"],
+)  # fmt: skip
+def test_flags_in_a_gcloud_flags_file_are_judged_as_typed(project: Context, line: str) -> None:
+    for name, text in FLAGS_FILES.items():
+        Path(project.cwd, name).write_text(text)
+    assert stops(line, project)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["gcloud compute instances create vm1 --flags-file=everyday.yaml",
+     "gcloud compute instances list --flags-file=everyday.yaml",
+     "gcloud compute instances list --flags-file=missing.yaml",
+     "gcloud compute instances create vm1 --flags-file=broken.yaml",
+     "gcloud compute ssh vm1 --flags-file=everyday.yaml -- uptime"],
+)  # fmt: skip
+def test_everyday_flags_files_pass(project: Context, line: str) -> None:
+    for name, text in FLAGS_FILES.items():
+        Path(project.cwd, name).write_text(text)
+    assert not stops(line, project)

@@ -15,7 +15,7 @@ from safesh.lazy_re import later
 from safesh.model import Word
 from safesh.record import replace
 from safesh.unwrap.kubeplugin import kubectl_plugin
-from safesh.unwrap.shells import SHELLS
+from safesh.unwrap.shells import SHELLS, read_local_file
 from safesh.unwrap.stored import SSH_LOCAL_COMMANDS, ssh_config_file
 from safesh.unwrap.words import command_name, split_options
 from safesh.unwrap.wrappers import VALUE_OPTIONS
@@ -177,7 +177,11 @@ _GCLOUD_VALUES = frozenset(
 
 def gcloud(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`gcloud compute ssh VM --command CMD` (also `compute tpus tpu-vm ssh`, `cloud-shell
-    ssh`), or the words after `--`."""
+    ssh`), or the words after `--`. The flags a `--flags-file` holds are judged as if typed."""
+    added = _gcloud_flags_file(w, words, site)
+    if added:  # before a `--`: what follows it is a remote command
+        end = next((i for i, x in enumerate(words) if x.text == "--"), len(words))
+        words = [*words[:end], *added, *words[end:]]
     w.emit(words, site)
     texts = [x.text for x in words]
     if "ssh" not in texts[1:5]:
@@ -190,6 +194,44 @@ def gcloud(w: Walk, name: str, words: list[Word], site: Site) -> None:
         _remote_string(w, host, string, site)
     else:
         _after_dashes(w, host, words, site)
+
+
+def _gcloud_flags_file(w: Walk, words: list[Word], site: Site) -> list[Word]:
+    """The flags `--flags-file FILE` (YAML: `--flag: value`, a list for a repeated flag, true
+    or false for a switch) adds to the line, as words; none when it cannot be read here (the
+    verb, which decides most, is on the line)."""
+    at = next((i for i, x in enumerate(words) if x.text.startswith("--flags-file")), None)
+    if at is None:
+        return []
+    word = words[at]
+    path = word.text.partition("=")[2] if "=" in word.text else None
+    if path is None and at + 1 < len(words) and words[at + 1].static:
+        path = words[at + 1].text
+    text = read_local_file(w, path, site) if path and word.static else None
+    if text is None:
+        return []
+    import yaml  # only for a gcloud line with a flags file
+
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    found: list[Word] = []
+    for document in loaded if isinstance(loaded, list) else [loaded]:
+        if not isinstance(document, dict):
+            continue
+        for flag, value in document.items():
+            if not isinstance(flag, str) or not flag.startswith("--") or flag == "--flags-file":
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if item is True or item is None:
+                    spelled = flag
+                elif item is False:
+                    spelled = f"--no-{flag[2:]}"
+                else:
+                    spelled = f"{flag}={item}"
+                found.append(Word(spelled, spelled, word.span))
+    return found
 
 
 # Modules whose argument is a command line the hosts run (`script`: a local script copied to
