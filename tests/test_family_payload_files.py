@@ -216,3 +216,41 @@ def test_everyday_flags_files_pass(project: Context, line: str) -> None:
     for name, text in FLAGS_FILES.items():
         Path(project.cwd, name).write_text(text)
     assert not stops(line, project)
+
+
+STATEMENT_FILE_LINES = [
+    "sqlcmd -S db -d shop -i {f}",
+    "sqlcmd -S db -i {f} -b",
+    "cockroach sql --insecure -f {f}",
+    "cockroach sql --url postgres://db:26257/shop < {f}",
+    "clickhouse-client --queries-file {f}",
+    "snowsql -a acct -u bot -f {f}",
+    "trino --server db:8080 -f {f}",
+    "trino --file={f}",
+    "usql pg://db/shop -f {f}",
+    "mysqlsh --sql -f {f}",
+    "cqlsh db1 -f {f}",
+    "sqlplus scott/tiger@db @{f}",
+    "isql -S db -U sa -i {f}",
+    "beeline -u jdbc:hive2://db -f {f}",
+    "spark-sql -f {f}",
+    "sudo -u postgres cockroach sql -f {f}",
+]
+
+
+@pytest.mark.parametrize("line", STATEMENT_FILE_LINES)
+def test_statement_files_of_other_database_clients_are_read(project: Context, line: str) -> None:
+    Path(project.cwd, "purge.sql").write_text("-- monthly\nTRUNCATE TABLE events;\n")
+    Path(project.cwd, "drop.sql").write_text("/* retire */ DROP TABLE users;\n")
+    Path(project.cwd, "count.sql").write_text("SELECT count(*) FROM events;\n")
+    assert stops(line.format(f="purge.sql"), project)
+    assert stops(line.format(f="drop.sql"), project)
+    assert not stops(line.format(f="count.sql"), project)
+    assert decide(line.format(f="missing.sql"), project) is Tier.ASK
+
+
+def test_sqlplus_finds_a_script_named_without_its_suffix(project: Context) -> None:
+    Path(project.cwd, "drop.sql").write_text("DROP TABLE users;\n")
+    Path(project.cwd, "count.sql").write_text("SELECT count(*) FROM users;\n")
+    assert stops("sqlplus scott/tiger@db @drop", project)
+    assert not stops("sqlplus scott/tiger@db @count", project)

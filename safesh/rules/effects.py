@@ -11,7 +11,9 @@ Each command gets a set of *facts*, strings `KIND@TARGET` (docs/rules.md, "The e
     move@CLASS          a path is moved away (mv source)
     extract@CLASS       an archive is unpacked into a place (tar -x -C DIR, unzip -d DIR)
     sql-destroy@any     a client is given a statement that drops, truncates or deletes all
-                        rows (any client: the sql pack parses the ones it knows)
+                        rows (any client: the sql pack parses the ones it knows), also in
+                        a file it reads (`-f`, `-i`, `@FILE`, `< FILE`)
+    sql-unread@any      such a statement file cannot be read here
     sync-delete@CLASS   a sync deletes at its destination what the source lacks
                         (rsync --delete*, rclone sync/purge/delete, azcopy, …)
     perm@CLASS          permissions or owner change (chmod, chown, chgrp, setfacl, chattr)
@@ -378,7 +380,7 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
     facts |= perm_facts(command, context)
     facts |= http_facts(command, context)
     facts |= inline_facts(command, context)
-    facts |= sql_text_facts(command)
+    facts |= sql_text_facts(command, context)
     if command.name in _LDIF_CLIENTS:  # ldif.py is loaded only for them
         from safesh.rules.ldif import ldif_facts
 
@@ -429,19 +431,86 @@ _DESTROYING_STATEMENT = later(
 )
 
 
-def sql_text_facts(command: Command) -> set[str]:
-    texts = list(command.argv[1:])
+def sql_text_facts(command: Command, context: Context) -> set[str]:
+    """`sql-destroy@any` when a statement the client is given destroys data (in its arguments,
+    `--execute=STATEMENT`, its input, or, for the clients in `STATEMENT_FILE_CLIENTS`, a file
+    it reads: `-f FILE`, `-i FILE`, `--queries-file FILE`, `@FILE`, `< FILE`);
+    `sql-unread@any` when such a file cannot be read here."""
+    texts = [a.partition("=")[2] if a.startswith("--") else a for a in command.argv[1:]]
     if command.feed is not None and command.feed.text:
         texts.append(command.feed.text)
     for redirect in command.redirects:
         if redirect.heredoc:
             texts.append(redirect.heredoc)
+    facts: set[str] = set()
+    if command.name in STATEMENT_FILE_CLIENTS:
+        for read in _statement_files(command, context):
+            if read is None:
+                facts.add("sql-unread@any")
+            else:
+                texts.append(_SQL_COMMENT.sub("", read))
     for text in texts:
         if not _may_name_a_statement(text):
             continue
         if any(_DESTROYING_STATEMENT.match(part) for part in text.split(";")):
-            return {"sql-destroy@any"}
-    return set()
+            return facts | {"sql-destroy@any"}
+    return facts
+
+
+# Database clients whose statements sql.py does not parse, and that read them from files.
+STATEMENT_FILE_CLIENTS = frozenset(
+    {"sqlcmd", "cockroach", "snowsql", "snow", "trino",
+     "trino-cli", "presto", "presto-cli", "usql", "mysqlsh", "cqlsh", "sqlplus", "isql", "vsql",
+     "nzsql", "ysqlsh", "spark-sql", "beeline", "hive", "impala-shell", "db2", "dolt",
+     "cypher-shell", "litecli", "influx", "surreal", "arangosh", "bq"}
+)  # fmt: skip
+# Their options whose value is a file of statements.
+_STATEMENT_FILE_OPTIONS = frozenset(
+    {"-f", "--file", "-i", "--input-file", "--queries-file", "--filename", "--script",
+     "--sql-file", "-input", "--sqlfile"}
+)  # fmt: skip
+_STATEMENT_SUFFIXES = (".sql", ".cql", ".hql", ".cypher", ".cyp", ".influxql", ".ddl", ".surql")
+_SQL_COMMENT = later(r"^[ \t]*(?:--|#|//)[^\n]*$|/\*.*?\*/", re.MULTILINE | re.DOTALL)
+_MAX_STATEMENT_BYTES = 1 << 20
+
+
+def _statement_files(command: Command, context: Context) -> list[str | None]:
+    """The texts of the statement files `command` reads (None: one it names that cannot be
+    read here)."""
+    argv = command.argv
+    paths: list[str] = []
+    for index, word in enumerate(argv[1:], start=1):
+        option, equals, value = word.partition("=")
+        if equals and option in _STATEMENT_FILE_OPTIONS:
+            paths.append(value)
+        elif argv[index - 1] in _STATEMENT_FILE_OPTIONS:
+            paths.append(word)
+        elif word.startswith("@") and len(word) > 1 and command.name in {"sqlplus", "isql"}:
+            paths.append(word[1:])  # sqlplus runs `@script` (`.sql` when it names none)
+        elif not word.startswith("-") and word.lower().endswith(_STATEMENT_SUFFIXES):
+            paths.append(word)
+    for redirect in command.redirects:
+        if redirect.op == "<" and redirect.target is not None and redirect.fd in (None, 0):
+            paths.append(redirect.target.text if redirect.target.static else "")
+    return [_read_statements(command, context, path) for path in dict.fromkeys(paths)]
+
+
+def _read_statements(command: Command, context: Context, path: str) -> str | None:
+    import os
+
+    if not path or (not os.path.isabs(path) and not command.cwd_known):
+        return None
+    full = os.path.join(command.cwd or context.cwd, os.path.expanduser(path))
+    for candidate in (full, f"{full}.sql") if command.name == "sqlplus" else (full,):
+        try:
+            with open(candidate, "rb") as handle:
+                data = handle.read(_MAX_STATEMENT_BYTES + 1)
+        except OSError:
+            continue
+        if len(data) > _MAX_STATEMENT_BYTES:
+            return None
+        return data.decode("utf-8", errors="replace")
+    return None
 
 
 # Each statement `_DESTROYING_STATEMENT` knows begins with one of these words.

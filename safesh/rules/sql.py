@@ -108,6 +108,8 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
             yield SqlSource(text, "argument")
     elif name in {"clickhouse-client", "clickhouse"}:
         yield from _option_values(args, {"--query", "-q"}, "--query")
+        for path in _values(args, {"--queries-file"}):
+            yield _read(path, command, context)
     elif name in MONGO_CLIENTS:
         yield from _option_values(args, {"--eval"}, "--eval")
         for path in _values(args, {"--file", "-f"}):
