@@ -91,11 +91,54 @@ def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
         return
     # ssh joins the remaining words with spaces and the remote shell parses the result.
     joined = " ".join(x.text for x in remote)
-    w.walk_source(joined, site.nested(f"ssh {host}", host), "remote command")
-    first = joined.split()[0] if joined.split() else ""
-    if feed is not None and feed.text and command_name(first) in SHELLS:
-        # `ssh host 'bash -s' <<< '…'`: the remote shell reads its program from this input.
-        w.walk_source(feed.text, site.nested(f"ssh {host}", host), "remote script")
+    # (a shell among the first words: `bash -s`, `sudo bash -s`, `sudo -u app sh`)
+    shell = any(command_name(word) in SHELLS for word in joined.split()[:4])
+    # What this side feeds ssh is the remote command's standard input (`ssh db psql <
+    # drop.sql`, `echo 'FLUSHALL' | ssh cache redis-cli`, `ssh host 'bash -s' < x.sh`): judged
+    # as a heredoc given to it (a shell reads its program from it).
+    given = _local_stdin(w, site) or ""
+    if given.startswith(" < ") and shell:
+        w.note_unparsed(
+            site.nested(f"ssh {host}", host),
+            f"the remote shell runs {given[3:]}, which safesh cannot read here",
+            given[3:],
+            kind="unseen",
+        )
+    w.walk_source(joined + given, site.nested(f"ssh {host}", host), "remote command")
+
+
+def _local_stdin(w: Walk, site: Site) -> str | None:
+    """What this side gives a remote command on its standard input, as a redirection the
+    remote line can carry: a heredoc of the text (`< FILE` read here, a heredoc, a here-string,
+    `echo`/`printf`/`cat FILE` in a pipe), or `< FILE` when FILE cannot be read here (the
+    remote side cannot read it either, so what needs its text asks). None: no known input."""
+    import shlex
+
+    text: str | None = None
+    feed = site.feed
+    if feed is not None and feed.text is not None:
+        text = feed.text
+    elif (
+        feed is not None
+        and feed.kind == "pipe"
+        and len(feed.source) == 2
+        and feed.source[0] == "cat"
+    ):
+        text = read_local_file(w, feed.source[1], site)
+        if text is None:
+            return f" < {shlex.quote(feed.source[1])}"
+    for redirect in site.simple.redirects:
+        if redirect.op == "<" and redirect.target is not None and redirect.fd in (None, 0):
+            target = redirect.target
+            text = read_local_file(w, target.text, site) if target.static else None
+            if text is None:
+                return f" < {shlex.quote(target.text if target.static else '/dev/stdin')}"
+    if text is None:
+        return None
+    delimiter = "SAFESH_STDIN"
+    while delimiter in text:
+        delimiter += "_"
+    return f" <<'{delimiter}'\n{text.rstrip(chr(10))}\n{delimiter}"
 
 
 def _remote_string(w: Walk, host: str, string: Word, site: Site) -> None:
@@ -448,7 +491,7 @@ def _skip_options(words: list[Word], value_options: frozenset[str]) -> int:
 
 def _in_container(w: Walk, label: str, inner: list[Word], site: Site) -> None:
     if inner:
-        w.peel(inner, site.inner(label, feed=None))
+        w.peel(inner, site.inner(label))
 
 
 def container_exec(w: Walk, name: str, words: list[Word], site: Site) -> None:
