@@ -4,6 +4,7 @@ must get."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from safesh.analyze import analyze
@@ -22,3 +23,14 @@ def decide(line: str, context: Context = CONTEXT) -> Tier:
 def stops(line: str, context: Context = CONTEXT) -> bool:
     """Whether `line` does not run without a human (ask or block)."""
     return decide(line, context).severity >= Tier.ASK.severity
+
+
+def project_in(tmp_path: Path, files: Mapping[str, str] | None = None) -> Context:
+    """The context of a line run in a new project directory `tmp_path/project` holding `files`
+    (name -> text), with `tmp_path` as the home and no repository: for lines whose judgement
+    reads the files they name."""
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    for name, text in (files or {}).items():
+        (cwd / name).write_text(text)
+    return Context(cwd=str(cwd), home=str(tmp_path), repo_root=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import decide, project_in, stops
 
 from safesh.model import Context, Tier
 
@@ -60,8 +60,7 @@ LINES = [
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    (tmp_path / "project").mkdir()
-    return Context(cwd=str(tmp_path / "project"), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(WIDE))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import decide, project_in, stops
 
 from safesh.model import Context
 
@@ -92,8 +92,7 @@ def test_reads_single_documents_and_selective_filters_pass(code: str) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    (tmp_path / "project").mkdir()
-    return Context(cwd=str(tmp_path / "project"), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path)
 
 
 SCRIPT_LINES = [

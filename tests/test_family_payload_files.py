@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import decide, project_in, stops
 
 from safesh.model import Context, Tier
 
@@ -110,11 +110,7 @@ BENIGN = [
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    cwd = tmp_path / "project"
-    cwd.mkdir()
-    for name, text in FILES.items():
-        (cwd / name).write_text(text)
-    return Context(cwd=str(cwd), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path, FILES)
 
 
 @pytest.mark.parametrize("line", DESTRUCTIVE)

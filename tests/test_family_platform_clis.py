@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import decide, project_in, stops
 
 from safesh.model import Context, Tier
 
@@ -144,8 +144,7 @@ def test_harmless_sql_and_the_shells_themselves_pass() -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    (tmp_path / "project").mkdir()
-    return Context(cwd=str(tmp_path / "project"), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path)
 
 
 def test_sql_files_given_to_a_platform_shell_are_read(project: Context) -> None:

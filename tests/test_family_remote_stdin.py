@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import stops
+from judgekit import project_in, stops
 
 from safesh.model import Context
 
@@ -45,11 +45,7 @@ PIPED = [
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    cwd = tmp_path / "project"
-    cwd.mkdir()
-    for name, text in FILES.items():
-        (cwd / name).write_text(text)
-    return Context(cwd=str(cwd), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path, FILES)
 
 
 @pytest.mark.parametrize("line", REMOTE_CLIENTS + PIPED)

@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import decide, project_in, stops
 
 from safesh.model import Context, Tier
 
@@ -102,8 +102,7 @@ def test_win_command_settings_are_not_paths() -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Context:
-    (tmp_path / "project").mkdir()
-    return Context(cwd=str(tmp_path / "project"), home=str(tmp_path), repo_root=None)
+    return project_in(tmp_path)
 
 
 PLAYBOOK_TASKS = [
