@@ -53,6 +53,10 @@ CUTOVERS = [
     "kubectl cnpg hibernate on pg-main",
     "kubectl -n db cnpg fencing on pg-main 1",
     "kubectl cnpg fencing on pg-main '*' --namespace db",
+    "kubectl cnpg restart pg-main",
+    "fly postgres restart -a shop-db",
+    "kubectl pgo restore hippo --repoName repo1",
+    "kubectl pgo stop hippo",
     "dotnet ef database update 0",
 ]
 WRAPPERS = ["{}", "sudo {}", "env HEROKU_API_KEY=x {}", "timeout 300 {}", "npx {}"]
@@ -84,6 +88,8 @@ BENIGN = [
     "kubectl cnpg hibernate off pg-main",
     "kubectl cnpg fencing off pg-main 1",
     "kubectl cnpg report cluster pg-main",
+    "kubectl pgo show backup hippo",
+    "kubectl pgo start hippo",
     "dotnet ef database update",
     "dotnet ef database update AddOrders",
 ]
