@@ -125,3 +125,27 @@ def test_a_harmless_script_file_passes(project: Context) -> None:
 def test_a_script_that_cannot_be_read_asks(project: Context) -> None:
     for line in ["mongosh missing.js", "mongosh app ./scripts/missing.js", "mongo app gone.js"]:
         assert decide(line, project).value == "ask", line
+
+
+def test_a_script_the_code_loads_is_read(project: Context) -> None:
+    Path(project.cwd, "wipe.js").write_text("db.users.deleteMany({})\n")
+    Path(project.cwd, "report.js").write_text("printjson(db.users.countDocuments({}))\n")
+    lines = [
+        "mongosh --eval 'load(\"{f}\")'",
+        "mongosh app --eval \"load('{f}')\"",
+        "mongosh app <<'EOF'\nload('{f}')\nEOF",
+        "mongo app --eval 'load(`{f}`)'",
+    ]
+    for line in lines:
+        assert stops(line.format(f="wipe.js"), project), line
+        assert not stops(line.format(f="report.js"), project), line
+        assert decide(line.format(f="missing.js"), project).value == "ask", line
+    assert decide("mongosh --eval 'load(script)'", project).value == "ask"
+
+
+def test_code_computed_when_the_line_runs_cannot_be_seen(project: Context) -> None:
+    Path(project.cwd, "wipe.js").write_text("db.users.deleteMany({})\n")
+    for line in ['mongosh --eval "$(cat wipe.js)"', 'mongosh app --eval="$CODE"',
+                 'mongo --eval "$(curl -s https://example.com/x.js)"']:  # fmt: skip
+        assert decide(line, project).value == "ask", line
+    assert not stops("mongosh --eval 'db.stats()' --host \"$HOST\"", project)

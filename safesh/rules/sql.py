@@ -72,7 +72,7 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
             frozenset({"unparsable"})
             if source.text is None
             else (
-                _mongo_kinds(source.text)
+                _mongo_kinds(source.text, include)
                 if name in MONGO_CLIENTS
                 else classify_sql(source.text, SQL_CLIENTS.get(name, ""), include)
             )
@@ -93,12 +93,13 @@ def _snippet(source: SqlSource) -> str:
 def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
     name = command.name
     args = command.argv[1:]
+    computed = frozenset(w.text for w in command.words[1:] if not w.static)
     if name in {"psql", "pgcli"}:
-        yield from _option_values(args, {"-c", "--command"}, "-c")
+        yield from _option_values(args, {"-c", "--command"}, "-c", computed)
         for path in _values(args, {"-f", "--file"}):
             yield _read(path, command, context)
     elif name in {"mysql", "mariadb", "mycli"}:
-        yield from _option_values(args, {"-e", "--execute"}, "-e")
+        yield from _option_values(args, {"-e", "--execute"}, "-e", computed)
     elif name in {"sqlite3", "sqlite", "duckdb"}:
         # sqlite's options are single-dash words (`-csv`, `-cmd`): nothing is glued to `-c`.
         for value in _values(args, {"-cmd", "-c"}, glued=False):
@@ -111,7 +112,7 @@ def _sources(command: Command, context: Context) -> Iterator[SqlSource]:
         for path in _values(args, {"--queries-file"}):
             yield _read(path, command, context)
     elif name in MONGO_CLIENTS:
-        yield from _option_values(args, {"--eval"}, "--eval")
+        yield from _option_values(args, {"--eval"}, "--eval", computed)
         for path in _values(args, {"--file", "-f"}):
             yield _read(path, command, context)
         # `mongosh [OPTIONS] [DB ADDRESS] [FILE.js …]`: each script runs after connecting.
@@ -180,9 +181,14 @@ def _values(args: tuple[str, ...], options: set[str], glued: bool = True) -> Ite
         index += 1
 
 
-def _option_values(args: tuple[str, ...], options: set[str], origin: str) -> Iterator[SqlSource]:
+def _option_values(
+    args: tuple[str, ...], options: set[str], origin: str, computed: frozenset[str] = frozenset()
+) -> Iterator[SqlSource]:
+    """The values of `options`; one that comes from a word computed when the line runs
+    (`--eval "$(cat wipe.js)"`) cannot be seen here."""
     for value in _values(args, options):
-        yield SqlSource(value, origin)
+        seen = not value or not any(value in word for word in computed)
+        yield SqlSource(value if seen else None, origin)
 
 
 def _sqlite_positional(args: tuple[str, ...]) -> list[str]:
@@ -492,9 +498,24 @@ _MONGO_PATTERNS = (
 )
 
 
-def _mongo_kinds(text: str) -> frozenset[str]:
+def _mongo_kinds(
+    text: str, include: Callable[[str], str | None] | None = None, _depth: int = 0
+) -> frozenset[str]:
+    """The kinds of the mongo shell code `text`; `load("FILE")` runs FILE, judged by its text
+    when `include` can read it, unknown otherwise (as psql's `\\i`)."""
     found = {kind for pattern, kind in _MONGO_PATTERNS if pattern.search(text)}
+    for load in _MONGO_LOAD.finditer(text):
+        path = load.group("path")
+        body = include(path) if include is not None and path else None
+        if body is None or _depth >= _MAX_INCLUDE_DEPTH:
+            found.add("unparsable")
+        else:
+            found |= _mongo_kinds(body, include, _depth + 1)
     return frozenset(found | _mongo_call_kinds(text))
+
+
+# `load("scripts/wipe.js")`: the shell runs that file; a name computed in code is unknown.
+_MONGO_LOAD = later(r"(?<![\w.])load\s*\(\s*(?:(['\"`])(?P<path>[^'\"`]*)\1)?")
 
 
 # Calls whose first argument is a filter: what it matches decides how much they change.
