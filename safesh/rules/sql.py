@@ -184,11 +184,18 @@ def _values(args: tuple[str, ...], options: set[str], glued: bool = True) -> Ite
 def _option_values(
     args: tuple[str, ...], options: set[str], origin: str, computed: frozenset[str] = frozenset()
 ) -> Iterator[SqlSource]:
-    """The values of `options`; one that comes from a word computed when the line runs
-    (`--eval "$(cat wipe.js)"`) cannot be seen here."""
+    """The values of `options`; code that only exists when the line runs (`--eval "$(cat
+    wipe.js)"`, `-c "$SQL"`: a command's output, or the whole value one variable) cannot be
+    seen here. A variable inside a visible statement (`WHERE id = $ID`) leaves it readable."""
     for value in _values(args, options):
-        seen = not value or not any(value in word for word in computed)
-        yield SqlSource(value if seen else None, origin)
+        unseen = any(value and value in word for word in computed) and bool(
+            _COMPUTED_CODE.search(value.strip("\"'"))
+        )
+        yield SqlSource(None if unseen else value, origin)
+
+
+# A command substitution anywhere, or a value that is one parameter expansion and nothing else.
+_COMPUTED_CODE = later(r"\$\(|`|^\s*\$(\{[^}]*\}|\w+)\s*$")
 
 
 def _sqlite_positional(args: tuple[str, ...]) -> list[str]:
