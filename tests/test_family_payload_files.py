@@ -250,3 +250,25 @@ def test_sqlplus_finds_a_script_named_without_its_suffix(project: Context) -> No
     Path(project.cwd, "count.sql").write_text("SELECT count(*) FROM users;\n")
     assert stops("sqlplus scott/tiger@db @drop", project)
     assert not stops("sqlplus scott/tiger@db @count", project)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "gh api -X PATCH repos/acme/api --input {f}",
+        "gh api --method PATCH /repos/acme/api --input {f}",
+        "gh api repos/acme/api -X PATCH --input={f}",
+        "glab api -X PUT projects/12 --input {f}",
+        "GH_TOKEN=x gh api -X PATCH repos/acme/api --input {f}",
+    ],
+)
+def test_a_forge_api_body_read_from_a_file_is_judged_as_its_fields(
+    project: Context, line: str
+) -> None:
+    Path(project.cwd, "public.json").write_text('{"private": false, "description": "x"}')
+    Path(project.cwd, "visible.json").write_text('{"visibility": "public"}')
+    Path(project.cwd, "describe.json").write_text('{"description": "x", "has_wiki": false}')
+    assert stops(line.format(f="public.json"), project)
+    assert stops(line.format(f="visible.json"), project)
+    assert not stops(line.format(f="describe.json"), project)
+    assert not stops(line.format(f="missing.json"), project)

@@ -2,11 +2,14 @@
 --parameters commands=[…]`, `aws ssm start-session … --parameters command=…`, `aws ecs
 execute-command --command …`, `az vm run-command invoke --scripts …`, `az aks command invoke
 --command …`, `az container exec --exec-command …`, `heroku run CMD…`, `fly ssh console -C …`,
-`doctl compute ssh DROPLET --ssh-command …`; heroku's and fly's database shells are peeled as
-their clients (dbshells.py). The outer command is judged by its own rules, and
+`doctl compute ssh DROPLET --ssh-command …`. The outer command is judged by its own rules, and
 the command it carries is judged as a command line run on that host; a command that cannot be
-seen (`--parameters file://…`, `--scripts @script.sh`, an expansion) is dynamic, so a human
-decides.
+seen (`--scripts @script.sh`, an expansion, a parameters file that cannot be read) is dynamic,
+so a human decides.
+
+Payloads read from files are judged as if given inline: the AWS CLI's `file://PATH` arguments,
+and the fields of `gh|glab api --input FILE`. heroku's and fly's database shells are peeled as
+their clients (dbshells.py).
 
 May use: `safesh.model`, `.site`, `.remote` (its option helpers), `.dbshells` and the standard
 library.
@@ -230,4 +233,37 @@ def doctl(w: Walk, name: str, words: list[Word], site: Site) -> None:
     _run_on(w, host, [command.text], replace(command), site)
 
 
-HANDLERS = {"aws": aws, "az": az, "heroku": heroku, "fly": fly, "flyctl": fly, "doctl": doctl}
+def forge_api(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`gh api … --input FILE` / `glab api … --input FILE`: the JSON body's top-level fields
+    are judged as the `-f KEY=VALUE` fields that send the same (`{"private": false}` as
+    `-f private=false`); a file that cannot be read adds none."""
+    texts = [x.text for x in words]
+    if texts[1:2] == ["api"]:
+        words = [*words, *_input_fields(w, words, site)]
+    w.emit(words, site)
+
+
+def _input_fields(w: Walk, words: list[Word], site: Site) -> list[Word]:
+    import json  # only for an api call with an input file
+
+    value = _option_value(words, {"--input"})
+    if value is None or not value.static or value.text == "-":
+        return []
+    text = read_local_file(w, value.text, site)
+    try:
+        body = json.loads(text) if text is not None else None
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    fields: list[Word] = []
+    for key, item in body.items():
+        if isinstance(item, bool | int | float | str):
+            spelled = json.dumps(item) if isinstance(item, bool) else str(item)
+            for field in ("-f", f"{key}={spelled}"):
+                fields.append(replace(value, text=field, raw=field))
+    return fields
+
+
+HANDLERS = {"aws": aws, "az": az, "heroku": heroku, "fly": fly, "flyctl": fly, "doctl": doctl,
+            "gh": forge_api, "glab": forge_api}  # fmt: skip
