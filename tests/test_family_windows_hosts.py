@@ -131,3 +131,30 @@ def test_a_harmless_windows_playbook_passes(project: Context) -> None:
     )
     assert decide("ansible-playbook site.yml", project) is not Tier.ASK
     assert not stops("ansible-playbook site.yml", project)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Invoke-Command -ComputerName srv1 -ScriptBlock { Format-Volume -DriveLetter D }",
+        "Invoke-Command -ComputerName srv1 {Stop-Computer -Force}",
+        "Invoke-Command -ComputerName s1,s2 -ScriptBlock { Restart-Computer -Force }",
+        "Get-Disk | Where-Object IsOffline | ForEach-Object { Clear-Disk -Number 1 -RemoveData }",
+    ],
+)
+def test_a_cmdlet_inside_a_script_block_is_judged(code: str) -> None:
+    assert stops(f"pwsh -c {shlex.quote(code)}")
+    assert stops(f"ansible windows -m win_shell -a {shlex.quote(code)}")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Get-Service | ForEach-Object { $_.Name }",
+        "Invoke-Command -ComputerName s1 { Get-Service }",
+        'Get-Volume | Where-Object { $_.DriveLetter -eq "D" }',
+    ],
+)
+def test_harmless_script_blocks_pass(code: str) -> None:
+    assert not stops(f"pwsh -c {shlex.quote(code)}")
+    assert not stops(f"ansible windows -m win_shell -a {shlex.quote(code)}")

@@ -68,6 +68,20 @@ def _spelled_cmdlet(words: list[str]) -> str | None:
     return f"wipefs -a /dev/volume-{volume}"
 
 
+def _in_script_block(words: list[str]) -> str:
+    """A disk, power or service cmdlet inside a script block another command runs
+    (`Invoke-Command -ComputerName s { Format-Volume -DriveLetter D }`), as an extra line."""
+    for start, word in enumerate(words):
+        if not word.startswith("{"):
+            continue
+        inner = [word[1:], *words[start + 1 :]] if len(word) > 1 else words[start + 1 :]
+        end = next((i for i, x in enumerate(inner) if x.startswith("}")), len(inner))
+        spelled = _spelled_cmdlet(inner[:end]) if inner[:end] else None
+        if spelled is not None:
+            return "\n" + spelled
+    return ""
+
+
 def _powershell_statement(words: list[str]) -> str:
     """One PowerShell or cmd statement as the shell line it amounts to: a deleting cmdlet
     becomes `rm` (`-Recurse`/`/s` -> `-r`, `-Force`/`/q` -> `-f`) of its paths; a disk,
@@ -84,14 +98,15 @@ def _powershell_statement(words: list[str]) -> str:
                 segments.append([])
             else:
                 segments[-1].append(word)
-        return " | ".join(
+        line = " | ".join(
             (_spelled_cmdlet(seg) if seg else None) or " ".join(seg) for seg in segments
         )
+        return line + "".join(_in_script_block(seg) for seg in segments)
     spelled = _spelled_cmdlet(words)
     if spelled is not None:
         return spelled
     if words[0].lower() not in _PS_DELETE:
-        return " ".join(words)
+        return " ".join(words) + _in_script_block(words)
     flags, paths = "", []
     i = 1
     while i < len(words):
