@@ -183,3 +183,33 @@ def test_redis_commands_typed_into_a_platform_shell_are_judged() -> None:
     assert stops("heroku redis:cli -a shop <<< FLUSHALL")
     assert stops("fly redis connect <<< 'FLUSHDB'")
     assert not stops("heroku redis:cli -a shop <<< 'GET session:1'")
+
+
+CLOUD_SQL = [
+    "aws rds-data execute-statement --resource-arn arn:x --secret-arn arn:y --sql {q}",
+    "aws --profile dev redshift-data execute-statement --cluster-identifier c1 --sql={q}",
+    "aws athena start-query-execution --query-string {q} --work-group primary",
+    "gcloud spanner databases execute-sql shop --instance i1 --sql {q}",
+    "az postgres flexible-server execute -n db1 -u admin -p x --querytext {q}",
+    "az mysql flexible-server execute -n db1 -u admin -p x -q {q}",
+    "render psql db-1 -c {q}",
+]
+CLOUD_SHELLS = ["gcloud sql connect db1 --user=postgres", "railway connect postgres"]
+
+
+@pytest.mark.parametrize("sql", DESTRUCTIVE_SQL)
+def test_sql_a_cloud_cli_sends_to_a_managed_database_is_judged(sql: str) -> None:
+    for line in CLOUD_SQL:
+        assert stops(line.format(q=repr(sql))), line.format(q=repr(sql))
+    for shell in CLOUD_SHELLS:
+        assert stops(f"{shell} <<< '{sql}'"), shell
+        assert stops(f"echo '{sql};' | {shell}"), shell
+
+
+def test_reads_through_a_cloud_cli_pass() -> None:
+    for line in CLOUD_SQL:
+        assert not stops(line.format(q="'SELECT count(*) FROM users'")), line
+    for shell in CLOUD_SHELLS:
+        assert not stops(shell), shell
+        assert not stops(f"{shell} <<< 'SELECT 1'"), shell
+    assert not stops("aws s3 cp drop.sql s3://bucket/drop.sql")
