@@ -214,7 +214,12 @@ def _expand_working_directory(text: str, cwd: str) -> str:
 
 
 def _expand(text: str, context: Context) -> str | None:
-    """The word with `~`, `$HOME` and `$TMPDIR` expanded; None if another expansion is left."""
+    """The word with `~`, `$HOME` and `$TMPDIR` expanded; None if another expansion is left.
+    A lookup of a program (`$(which python3)`, `` `command -v git` ``) is where programs live;
+    a Windows drive path is the place of the same kind (`_windows_path`)."""
+    lookup = _PROGRAM_LOOKUP.fullmatch(text)
+    if lookup is not None:
+        return "/usr/bin/" + lookup.group(1)
     windows = _windows_path(text)
     if windows is not None:
         text = windows
@@ -311,8 +316,9 @@ def _escapes(expanded: str, base: str) -> bool:
 
 # safesh's own configuration and state: an agent must not approve or trust for itself.
 _SAFESH_PARENTS = frozenset(
-    {".config", "state", ".cache", "Application Support", "Preferences", "Caches"}
-)
+    {".config", "state", ".cache", "Application Support", "Preferences", "Caches",
+     "site-packages", "dist-packages"}
+)  # fmt: skip
 _SAFESH_FILES = frozenset({"safesh.db", "safesh.db-wal", "safesh.db-shm", "safesh.db-journal"})
 # Where platformdirs puts them on Linux, by the variable that moves each (and its default).
 _XDG_PLACES = (
@@ -337,11 +343,25 @@ def _self_protection(path: str, context: Context) -> frozenset[str]:
     return frozenset(classes)
 
 
+_PROGRAM_LOOKUP = later(
+    r"""["']?(?:\$\(|`)\s*(?:which|command\s+-[vV]|type\s+-[pP])\s+([\w.+-]+)\s*(?:\)|`)["']?"""
+)
+# A word that runs a lookup of safesh's own program: `rm $(which safesh)`, `cp /bin/true
+# "$(command -v safesh)"`.
+_SAFESH_LOOKUP = later(r"(?:\bwhich|\bcommand\s+-[vV]|\btype\s+-[pPa]|\bwhereis)\s+(?:\S*/)?safesh\b")
+
+
 def _names_safesh_state(path: str) -> bool:
     """`~/.config/safesh/rules.toml`, `~/.local/state/safesh/trusted.json`, `safesh.db`,
-    `$XDG_STATE_HOME/safesh/…`: safesh's configuration, approvals and trust records."""
+    `$XDG_STATE_HOME/safesh/…`: safesh's configuration, approvals and trust records; the
+    `safesh` program in a `bin` directory and a `safesh` package in site-packages, wherever
+    installed; a word that looks the program up (`$(which safesh)`)."""
     parts = [p for p in path.split("/") if p]
     if parts and parts[-1] in _SAFESH_FILES:
+        return True
+    if len(parts) >= 2 and parts[-1] == "safesh" and parts[-2] == "bin":
+        return True
+    if "safesh" in path and _SAFESH_LOOKUP.search(path):
         return True
     for index, part in enumerate(parts):
         if part == "safesh" and index > 0:
