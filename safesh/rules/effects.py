@@ -24,6 +24,8 @@ Each command gets a set of *facts*, strings `KIND@TARGET` (docs/rules.md, "The e
                         `remote` or `loopback` host
     http-admin@PLACE    a write to a datastore's or service's admin endpoint
     code@unknown        inline code whose effect cannot be read (built at run time)
+    data-destroy@any    inline code that drops or empties a table, collection, bucket or store
+                        through a library or the application's models (datacode.py)
     fork-bomb@any       inline code that forks without end
     ldap-…@any          what the LDIF given to ldapmodify/ldapadd does (ldif.py): delete,
                         rename, bulk-modify, members, config, unread
@@ -403,6 +405,11 @@ def inline_facts(command: Command, context: Context) -> set[str]:
     if program is None:
         return set()
     facts: set[str] = set()
+    found = program_text(command)
+    if found is not None and found[0] != "sed":
+        from safesh.rules.datacode import data_code_facts
+
+        facts |= data_code_facts(found[1])
     for kind, paths in (("delete", program.deletes), ("delete-tree", program.tree_deletes),
                         ("overwrite", program.writes), ("append", program.appends)):  # fmt: skip
         for path in paths:
@@ -449,11 +456,8 @@ def sql_text_facts(command: Command, context: Context) -> set[str]:
                 facts.add("sql-unread@any")
             else:
                 texts.append(_SQL_COMMENT.sub("", read))
-    for text in texts:
-        if not _may_name_a_statement(text):
-            continue
-        if any(_DESTROYING_STATEMENT.match(part) for part in text.split(";")):
-            return facts | {"sql-destroy@any"}
+    if any(destroying_statement(text) for text in texts):
+        return facts | {"sql-destroy@any"}
     return facts
 
 
@@ -511,6 +515,13 @@ def _read_statements(command: Command, context: Context, path: str) -> str | Non
             return None
         return data.decode("utf-8", errors="replace")
     return None
+
+
+def destroying_statement(text: str) -> bool:
+    """Whether `text` holds a statement that drops, truncates or empties a table or store."""
+    return _may_name_a_statement(text) and any(
+        _DESTROYING_STATEMENT.match(part) for part in text.split(";")
+    )
 
 
 # Each statement `_DESTROYING_STATEMENT` knows begins with one of these words.

@@ -348,7 +348,9 @@ _PROGRAM_LOOKUP = later(
 )
 # A word that runs a lookup of safesh's own program: `rm $(which safesh)`, `cp /bin/true
 # "$(command -v safesh)"`.
-_SAFESH_LOOKUP = later(r"(?:\bwhich|\bcommand\s+-[vV]|\btype\s+-[pPa]|\bwhereis)\s+(?:\S*/)?safesh\b")
+_SAFESH_LOOKUP = later(
+    r"(?:\bwhich|\bcommand\s+-[vV]|\btype\s+-[pPa]|\bwhereis)\s+(?:\S*/)?safesh\b"
+)
 
 
 def _names_safesh_state(path: str) -> bool:
