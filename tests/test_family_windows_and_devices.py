@@ -6,7 +6,10 @@ through a program's output file rather than a redirection.
   are system directories, `Users` where homes live, a Temp folder temp, any other folder a
   place outside the project. Read as Linux would, it
   was a relative directory of the project and `rm -rf C:/Users/me` ran.
-- `wsl --unregister` deletes a distribution with its virtual disk.
+- `wsl --unregister` deletes a distribution with its virtual disk; PowerShell's and cmd's
+  account, service and mirroring commands (`Remove-ADUser`, `net user NAME /delete`,
+  `net stop`, `robocopy /MIR`) are judged as their POSIX equivalents, and Windows
+  PowerShell's bare command (`powershell.exe Clear-Disk …`, no `-Command`) is read.
 - `cp image.iso /dev/sdb`, `… | sudo tee /dev/mmcblk0`, `tar -cf /dev/sda …`, `ddrescue`,
   `bmaptool copy` overwrite the disk as `> /dev/sdb` does.
 """
@@ -41,6 +44,18 @@ WINDOWS_MACHINE_CHANGES = [
     "wsl --unregister Ubuntu",
     "wsl.exe --unregister Debian",
     "cmd.exe /c wsl --unregister Ubuntu-22.04",
+    "powershell.exe Clear-Disk -Number 1 -RemoveData",
+    "powershell Initialize-Disk -Number 2",
+    "powershell Stop-Computer",
+    "powershell Restart-Computer -Force",
+    "pwsh -c 'Remove-ADUser -Identity jdoe'",
+    "powershell.exe -ExecutionPolicy Bypass Remove-LocalUser -Name guest",
+    "pwsh -c 'Remove-LocalGroup -Name builders'",
+    "cmd /c net user bob /delete",
+    "cmd /c net stop wuauserv",
+    "cmd /c robocopy C:\\empty D:\\backup /MIR",
+    "cmd /c robocopy C:\\src D:\\archive /PURGE",
+    "cmd.exe /c robocopy.exe C:\\in D:\\out /MOVE",
 ]
 
 WINDOWS_EVERYDAY = [
@@ -52,6 +67,10 @@ WINDOWS_EVERYDAY = [
     "cmd /c echo hello",
     'pwsh -c "git status"',
     "powershell -NoLogo",
+    "powershell -ExecutionPolicy Bypass Get-Process",
+    "cmd /c robocopy C:\\src D:\\backup /E",
+    "cmd /c net user",
+    "cmd /c net start",
     "wsl --list --verbose",
     "wsl -d Ubuntu -- ls -la",
     "ls /mnt/c/Users/me",

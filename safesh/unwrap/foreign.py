@@ -45,11 +45,45 @@ _PS_DISK_OPTIONS = frozenset({"-driveletter", "-number", "-disknumber", "-path",
                               "-uniqueid", "-filesystemlabel", "-friendlyname"})  # fmt: skip
 
 
+# Account, content and folder-mirroring commands of PowerShell and cmd, spelled as the
+# POSIX command that does the same; their non-option words (names, paths) follow.
+_PS_EQUIVALENTS = {
+    "remove-aduser": "userdel", "remove-localuser": "userdel", "remove-adgroup": "groupdel",
+    "remove-localgroup": "groupdel", "clear-content": "truncate -s 0",
+    "clear-recyclebin": "rm -rf ~/.local/share/Trash",
+}  # fmt: skip
+# `net user NAME /delete` and `net stop SERVICE`: cmd's account and service commands.
+_NET_EQUIVALENTS = {("user", "/delete"): "userdel", ("stop", ""): "systemctl stop"}
+# robocopy switches that delete at the destination what the source lacks.
+_ROBOCOPY_DELETES = frozenset({"/mir", "/purge", "/move"})
+
+
+def _spelled_other(name: str, words: list[str]) -> str | None:
+    """`_PS_EQUIVALENTS`, `net` and `robocopy` as the POSIX line they amount to, or None."""
+    operands = [w for w in words[1:] if not w.startswith(("-", "/")) or w.count("/") > 1]
+    quoted = [shlex.quote(w) for w in operands]
+    if name in _PS_EQUIVALENTS:
+        return " ".join([_PS_EQUIVALENTS[name], *quoted])
+    switches = {w.lower() for w in words[1:]}
+    if name == "net" and operands:
+        for (verb, switch), posix in _NET_EQUIVALENTS.items():
+            if operands[0].lower() == verb and (not switch or switch in switches):
+                return " ".join([posix, *quoted[1:]])
+    if name == "robocopy" and len(operands) >= 2:
+        delete = " --delete" if switches & _ROBOCOPY_DELETES else ""
+        return f"rsync -a{delete} {quoted[0]} {quoted[1]}"
+    return None
+
+
 def _spelled_cmdlet(words: list[str]) -> str | None:
-    """A disk, power or service cmdlet as the shell line it amounts to; None for another."""
-    name = words[0].lower()
+    """A disk, power, service, account or mirroring command as the shell line it amounts to;
+    None for another."""
+    name = words[0].lower().removesuffix(".exe")
     if name in _PS_POWER:
         return _PS_POWER[name]
+    other = _spelled_other(name, words)
+    if other is not None:
+        return other
     if name == "stop-service":
         services = [w for w in words[1:] if not w.startswith("-")]
         return "systemctl stop " + " ".join(shlex.quote(x) for x in services or ["service"])
@@ -148,20 +182,58 @@ def other_shell(w: Walk, name: str, words: list[Word], site: Site) -> None:
     spelled as `rm`)."""
     w.emit(words, site)
     windows = name in {"pwsh", "powershell", "cmd"}
-    for i, word in enumerate(words[1:-1], start=1):
+    for i, word in enumerate(words[1:], start=1):
         text = word.text.lower()
-        if windows and text in _ENCODED:
+        if windows and text in _ENCODED and i + 1 < len(words):
             w.emit(words, site, dynamic=True)  # base64 code: nobody can read it here
             return
         code_option = text in {"/c", "/k"} if name == "cmd" else text in CODE_OPTIONS[name]
         if not code_option:
+            if name == "powershell" and _starts_bare_command(words, i):
+                # Windows PowerShell reads its first bare word on as -Command
+                # (`powershell.exe Clear-Disk -Number 1`); pwsh reads it as -File instead.
+                _walk_windows_code(w, words, i, site, name)
+                return
             continue
-        rest = words[i + 1 :]
-        if not all(x.static for x in rest):
+        if i + 1 == len(words):
+            return
+        if windows:
+            _walk_windows_code(w, words, i + 1, site, f"{name} {word.text}")
+            return
+        code = words[i + 1]
+        if not code.static:
             w.emit(words, site, dynamic=True)
             return
-        code = " ".join(x.text for x in rest) if windows else rest[0].text
-        lines = powershell_lines(code) if windows else code
-        if lines.strip():
-            w.walk_source(lines, site.nested(f"{name} {word.text}"), f"{name} code")
+        if code.text.strip():
+            w.walk_source(code.text, site.nested(f"{name} {word.text}"), f"{name} code")
         return
+
+
+# Windows PowerShell's options that take a value; the first other bare word starts the code.
+_POWERSHELL_VALUES = frozenset(
+    {"-executionpolicy", "-ep", "-ex", "-windowstyle", "-w", "-version", "-v", "-outputformat",
+     "-of", "-inputformat", "-if", "-configurationname", "-psconsolefile", "-workingdirectory",
+     "-wd", "-settingsfile"}
+)  # fmt: skip
+
+
+def _starts_bare_command(words: list[Word], index: int) -> bool:
+    """Whether `words[index]` is the first word of Windows PowerShell's command: not an
+    option, not an option's value, and no `-File` before it."""
+    if words[index].text.startswith(("-", "/")):
+        return False
+    before = [x.text.lower() for x in words[1:index]]
+    if any(b in {"-file", "-f"} for b in before):
+        return False
+    return not before or before[-1] not in _POWERSHELL_VALUES
+
+
+def _walk_windows_code(w: Walk, words: list[Word], start: int, site: Site, label: str) -> None:
+    """PowerShell or cmd code in `words[start:]` judged as the shell lines it amounts to."""
+    rest = words[start:]
+    if not all(x.static for x in rest):
+        w.emit(words, site, dynamic=True)
+        return
+    lines = powershell_lines(" ".join(x.text for x in rest))
+    if lines.strip():
+        w.walk_source(lines, site.nested(label), f"{label.split()[0]} code")
