@@ -8,10 +8,13 @@ users")`). Read with patterns on the text, in any language: the fact `data-destr
 A delete with a filter (`User.where(id: 3).delete_all` aside, which still empties whatever the
 filter matches) is not read here: only calls whose reach is a whole table, collection, bucket
 or store, and the bulk-delete calls whose filter cannot be told apart from none.
-May import `safesh.lazy_re` and `safesh.rules.effects` (the SQL statement pattern).
+The statement pattern (`destroying_statement`) also serves effects.py's `sql-destroy@any` for
+database clients. May import `safesh.lazy_re` and the standard library.
 """
 
 from __future__ import annotations
+
+import re
 
 from safesh.lazy_re import later
 
@@ -83,6 +86,20 @@ def data_code_facts(code: str) -> set[str]:
 
 
 def _destroying_sql(code: str) -> bool:
-    from safesh.rules.effects import destroying_statement
-
     return any(destroying_statement(match.group(2)) for match in _LITERAL.finditer(code))
+
+
+# A statement that destroys data, in any database client's arguments or input: for clients
+# the sql pack does not parse (cqlsh, influx, hive, sqlcmd, snowsql, …).
+_DESTROYING_STATEMENT = later(
+    r"^\s*(?:DROP\s+(?:TABLE|DATABASE|SCHEMA|KEYSPACE|INDEX|VIEW|COLLECTION|USER|ROLE|MEASUREMENT"
+    r"|SERIES|RETENTION\s+POLICY|WAREHOUSE|STAGE|BUCKET|GRAPH|NAMESPACE|TABLESPACE|CONTINUOUS)\b"
+    r"|TRUNCATE\b|DELETE\s+FROM\s+[\w.\"`\[\]]+\s*(?:WHERE\s+(?:true|1\s*=\s*1)\s*)?$|ALTER\s+TABLE\s+\S+\s+DROP\b"
+    r"|FLUSHALL\b|FLUSHDB\b|MATCH\s*\(.*\)\s*(?:DETACH\s+)?DELETE\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def destroying_statement(text: str) -> bool:
+    """Whether `text` holds a statement that drops, truncates or empties a table or store."""
+    return any(_DESTROYING_STATEMENT.match(part) for part in text.split(";"))

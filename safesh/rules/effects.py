@@ -37,7 +37,8 @@ CLASS is a path class (paths.py), or for a remote destination `remote-root`, `re
 
 Rules in rules.toml name facts with `effects_any` (globs), and so decide the tier: the
 extractors here only say what happens, never how bad it is. HTTP requests are read in http.py,
-inline programs in inline.py, LDIF in ldif.py, path classes in targets.py. May import model,
+inline programs in inline.py, LDIF in ldif.py, path classes in targets.py, data destroyed by
+code and destroying statements in datacode.py. May import model,
 targets, checks (write targets), http, inline and ldif.
 """
 
@@ -427,17 +428,6 @@ def inline_facts(command: Command, context: Context) -> set[str]:
     return facts
 
 
-# A statement that destroys data, in any database client's arguments or input: for clients
-# the sql pack does not parse (cqlsh, influx, hive, sqlcmd, snowsql, …).
-_DESTROYING_STATEMENT = later(
-    r"^\s*(?:DROP\s+(?:TABLE|DATABASE|SCHEMA|KEYSPACE|INDEX|VIEW|COLLECTION|USER|ROLE|MEASUREMENT"
-    r"|SERIES|RETENTION\s+POLICY|WAREHOUSE|STAGE|BUCKET|GRAPH|NAMESPACE|TABLESPACE|CONTINUOUS)\b"
-    r"|TRUNCATE\b|DELETE\s+FROM\s+[\w.\"`\[\]]+\s*(?:WHERE\s+(?:true|1\s*=\s*1)\s*)?$|ALTER\s+TABLE\s+\S+\s+DROP\b"
-    r"|FLUSHALL\b|FLUSHDB\b|MATCH\s*\(.*\)\s*(?:DETACH\s+)?DELETE\b)",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
 def sql_text_facts(command: Command, context: Context) -> set[str]:
     """`sql-destroy@any` when a statement the client is given destroys data (in its arguments,
     `--execute=STATEMENT`, its input, or, for the clients in `STATEMENT_FILE_CLIENTS`, a file
@@ -456,6 +446,11 @@ def sql_text_facts(command: Command, context: Context) -> set[str]:
                 facts.add("sql-unread@any")
             else:
                 texts.append(_SQL_COMMENT.sub("", read))
+    texts = [text for text in texts if _may_name_a_statement(text)]
+    if not texts:
+        return facts  # most commands: answered without loading datacode.py and its pattern
+    from safesh.rules.datacode import destroying_statement
+
     if any(destroying_statement(text) for text in texts):
         return facts | {"sql-destroy@any"}
     return facts
@@ -517,20 +512,13 @@ def _read_statements(command: Command, context: Context, path: str) -> str | Non
     return None
 
 
-def destroying_statement(text: str) -> bool:
-    """Whether `text` holds a statement that drops, truncates or empties a table or store."""
-    return _may_name_a_statement(text) and any(
-        _DESTROYING_STATEMENT.match(part) for part in text.split(";")
-    )
-
-
-# Each statement `_DESTROYING_STATEMENT` knows begins with one of these words.
+# Each statement `datacode.destroying_statement` knows begins with one of these words.
 _STATEMENT_WORDS = ("drop", "truncate", "delete", "alter", "flush", "match")
 
 
 def _may_name_a_statement(text: str) -> bool:
-    """False only when `text` cannot match `_DESTROYING_STATEMENT`: ASCII text without any of
-    its keywords (ignoring case). Most arguments are that (`-la`, a path), so the pattern is
+    """False only when `datacode.destroying_statement(text)` cannot hold: ASCII text without
+    any of its keywords (ignoring case). Most arguments are that (`-la`, a path), so the pattern is
     neither compiled nor run for them. Other text is always matched: under IGNORECASE the
     pattern also matches some non-ASCII letters (`ſ` for `s`)."""
     if not text.isascii():

@@ -24,6 +24,7 @@ import re
 
 from safesh.lazy_re import later
 from safesh.model import Context
+from safesh.rules.pathforms import posix_form
 
 LOCATION_CLASSES = (
     "unknown",
@@ -216,13 +217,10 @@ def _expand_working_directory(text: str, cwd: str) -> str:
 def _expand(text: str, context: Context) -> str | None:
     """The word with `~`, `$HOME` and `$TMPDIR` expanded; None if another expansion is left.
     A lookup of a program (`$(which python3)`, `` `command -v git` ``) is where programs live;
-    a Windows drive path is the place of the same kind (`_windows_path`)."""
-    lookup = _PROGRAM_LOOKUP.fullmatch(text)
-    if lookup is not None:
-        return "/usr/bin/" + lookup.group(1)
-    windows = _windows_path(text)
-    if windows is not None:
-        text = windows
+    a Windows drive path is the place of the same kind (`pathforms.posix_form`)."""
+    posix = posix_form(text)
+    if posix is not None:
+        text = posix
     for var in _HOME_VARS:
         if text == var or text.startswith(var + "/"):
             text = context.home + text[len(var) :]
@@ -243,49 +241,6 @@ def _expand(text: str, context: Context) -> str | None:
     if "$" in text or "`" in text:
         return None
     return text
-
-
-# A Windows drive path (`C:\Users\me`, `D:/`), or that drive where WSL mounts it (`/mnt/c/…`)
-# or Git Bash names it (`/c/…`): cmd and PowerShell code, WSL's interop and Windows agents
-# reach those files. Read as Linux would (`C:` a relative directory), `rm -rf C:/Users/me`
-# would look like work in the project; the drive's own layout says what it holds instead.
-# `C:name` is relative to that drive's current folder; the capital keeps `chown u:g` apart.
-_DRIVE_PATH = later(r"^(?:([A-Za-z]):(?=[\\/]|$)|([A-Z]):(?=[^:])|/(?:mnt/)?([a-z])(?:/|$))")
-# Top-level directories of a Windows drive that hold the system or installed programs.
-_WINDOWS_SYSTEM_TOP = frozenset(
-    {"windows", "program files", "program files (x86)", "programdata", "recovery", "boot",
-     "system volume information", "$recycle.bin", "$windows.~bt", "efi"}
-)  # fmt: skip
-_WINDOWS_TEMP = (("windows", "temp"), ("users", "*", "appdata", "local", "temp"))
-
-
-def _windows_path(text: str) -> str | None:
-    """A Windows drive path spelled as the POSIX place of the same kind, or None: the drive
-    itself is the root, its system folders are system directories, `Users` is where homes
-    live, a Temp folder is temp, and any other folder (a user's own among them) a place
-    outside the project."""
-    match = _DRIVE_PATH.match(text)
-    if match is None:
-        return None
-    drive = (match.group(1) or match.group(2) or match.group(3)).lower()
-    parts = [p for p in re.split(r"[\\/]+", text[match.end() :]) if p]
-    if match.group(3) is not None and not parts:
-        return f"/mnt/{drive}" if text.startswith("/mnt/") else None
-    if not parts:
-        return "/"
-    lowered = [p.lower() for p in parts]
-    for temp in _WINDOWS_TEMP:
-        if len(lowered) >= len(temp) and all(
-            c in {"*", p} for p, c in zip(lowered, temp, strict=False)
-        ):
-            return "/tmp/" + "/".join(parts[len(temp) :])
-    if lowered[0] in _WINDOWS_SYSTEM_TOP:
-        return "/usr/" + "/".join(parts)
-    if lowered == ["users"]:
-        return "/home"
-    # A folder in `Users\NAME` is most likely the user's own (WSL's Windows side): a place of
-    # theirs outside the project, as `/mnt/c/…` always was, not another user's home.
-    return f"/mnt/{drive}/" + "/".join(parts)
 
 
 def _tilde_user_home(text: str, context: Context) -> str | None:
@@ -343,9 +298,6 @@ def _self_protection(path: str, context: Context) -> frozenset[str]:
     return frozenset(classes)
 
 
-_PROGRAM_LOOKUP = later(
-    r"""["']?(?:\$\(|`)\s*(?:which|command\s+-[vV]|type\s+-[pP])\s+([\w.+-]+)\s*(?:\)|`)["']?"""
-)
 # A word that runs a lookup of safesh's own program: `rm $(which safesh)`, `cp /bin/true
 # "$(command -v safesh)"`.
 _SAFESH_LOOKUP = later(
