@@ -225,6 +225,23 @@ def _remote_copy_facts(command: Command) -> set[str]:
 
 # -- syncs that delete at the destination ------------------------------------------------------
 
+# rclone's options that take a value as the next word: unread, a value (`--min-age 0s`) would
+# pass for the path the command deletes.
+_RCLONE_VALUES = frozenset({
+    "--config", "--filter", "--filter-from", "--include", "--include-from", "--exclude",
+    "--exclude-from", "--exclude-if-present", "--files-from", "--files-from-raw", "--transfers",
+    "--checkers", "--log-file", "--log-level", "--log-format", "--backup-dir", "--suffix",
+    "--dedupe-mode", "--min-age", "--max-age", "--min-size", "--max-size", "--max-depth",
+    "--max-delete", "--max-delete-size", "--max-transfer", "--max-duration", "--bwlimit",
+    "--bwlimit-file", "--order-by", "--compare-dest", "--copy-dest", "--retries",
+    "--retries-sleep", "--low-level-retries", "--timeout", "--contimeout", "--tpslimit",
+    "--tpslimit-burst", "--stats", "--stats-log-level", "--stats-unit", "--cache-dir",
+    "--buffer-size", "--bind", "--header", "--header-download", "--header-upload",
+    "--user-agent", "--password-command", "--cutoff-mode", "--modify-window",
+    "--multi-thread-cutoff", "--multi-thread-streams", "--track-renames-strategy",
+    "--conflict-resolve", "--conflict-loser", "--conflict-suffix", "--workdir",
+    "--max-backlog", "--dump", "--disable", "--client-cert", "--client-key", "--ca-cert",
+})  # fmt: skip
 _RCLONE_DELETING = frozenset({"sync", "purge", "delete", "deletefile", "rmdir", "rmdirs",
                               "cleanup", "move", "moveto", "bisync"})  # fmt: skip
 
@@ -241,9 +258,9 @@ def sync_delete_facts(command: Command, context: Context) -> set[str]:
         words = _positional(argv, _COPY_VALUES)
         return _destination_facts(command, context, words[-1:] if len(words) >= 2 else [])
     if name == "rclone":
-        words = _positional(argv, frozenset({"--config", "--filter", "--include", "--exclude",
-                                             "--transfers", "--checkers", "--log-file",
-                                             "--backup-dir", "--suffix"}))  # fmt: skip
+        words = _positional(argv, _RCLONE_VALUES)
+        if words[:1] == ["dedupe"]:
+            return _rclone_dedupe_facts(command, context, words)
         if not words or words[0] not in _RCLONE_DELETING:
             return set()
         if any(a in {"--dry-run", "-n", "--interactive", "-i"} for a in argv):
@@ -264,6 +281,23 @@ def sync_delete_facts(command: Command, context: Context) -> set[str]:
     if name == "unison" and any(a in {"-force", "-prefer"} for a in argv):
         return _destination_facts(command, context, _positional(argv, frozenset())[1:2])
     return set()
+
+
+# `rclone dedupe` modes that delete every copy but one (interactive asks per file; rename,
+# skip and list delete nothing).
+_RCLONE_DEDUPE_DELETING = frozenset({"first", "newest", "oldest", "largest", "smallest"})
+
+
+def _rclone_dedupe_facts(command: Command, context: Context, words: list[str]) -> set[str]:
+    argv = command.argv
+    if any(a in {"--dry-run", "-n"} for a in argv):
+        return set()
+    modes = [a.split("=", 1)[1] for a in argv if a.startswith("--dedupe-mode=")]
+    modes += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--dedupe-mode"]
+    modes += [w for w in words[1:2] if w in _RCLONE_DEDUPE_DELETING]  # old form: dedupe MODE PATH
+    if not any(m in _RCLONE_DEDUPE_DELETING for m in modes):
+        return set()
+    return _destination_facts(command, context, words[-1:], rclone=True)
 
 
 _MC_VALUES = frozenset({"--exclude", "--older-than", "--newer-than", "--storage-class",

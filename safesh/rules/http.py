@@ -189,12 +189,39 @@ def request_facts(requests: list[tuple[str, str, str, bool]]) -> set[str]:
         destroys = bool(_DESTRUCTIVE_STATEMENT.search(body) or _DESTRUCTIVE_STATEMENT.search(url))
         if destroys:
             admin = True
+        elif admin and _search_upkeep(method, url):
+            admin = False
         elif method == "POST" and (_QUERY_PATH.search(_path_of(url)) or _GRAPHQL_READ.match(body)):
             kind = "query"
         facts.add(f"http-{kind}@{place}")
         if admin and method not in {"GET", "HEAD", "OPTIONS"} and kind != "query":
             facts.add(f"http-admin@{place}")
     return facts
+
+
+# Elasticsearch/OpenSearch calls that write but lose nothing: making recent writes searchable
+# or durable (_refresh, _flush), dropping caches, reopening an index, and creating an index
+# (`PUT /name`: an existing one is an error, never replaced). Only on the search port, and
+# only where no admin path (_all, _cluster, _delete_by_query …) is named.
+_SEARCH_PORTS = frozenset({"9200", "9300"})
+_SEARCH_UPKEEP = later(r"^/([^/_*,?][^/*,?]*/)?(_refresh|_flush|_cache/clear|_open)/?$")
+_SEARCH_INDEX = later(r"^/[^/_*,?][^/*,?]*/?$")
+
+
+def _search_upkeep(method: str, url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    text = url if "://" in url else "http://" + url
+    try:
+        parts = urlsplit(text)
+        port = str(parts.port or "")
+    except ValueError:
+        return False
+    if port not in _SEARCH_PORTS or _ADMIN_PATH.search(parts.path + "?" + parts.query):
+        return False
+    if method in {"POST", "PUT"} and _SEARCH_UPKEEP.match(parts.path):
+        return True
+    return method == "PUT" and bool(_SEARCH_INDEX.match(parts.path))
 
 
 def _curl_requests(argv: tuple[str, ...]) -> list[tuple[str, str, str, bool]]:
