@@ -90,6 +90,14 @@ BACKUP_DELETES = [
     "restic key remove 5c657874",
     "restic rewrite --exclude '*.iso' --forget latest",
     "rustic forget --keep-daily 7 --prune",
+    "kopia snapshot delete k1234567 --delete",
+    "kopia snapshot expire --all --delete",
+    "duplicity remove-older-than 6M --force file:///backup",
+    "duplicity remove-all-but-n-full 2 --force sftp://backup@host/repo",
+    "rdiff-backup --remove-older-than 2W /backup/home",
+    "rdiff-backup remove increments --older-than 2W /backup/home",
+    "tarsnap -d -f nightly-2024-01-01",
+    "tarsnap --nuke",
 ]
 BACKUP_READS = [
     "borg prune -n --keep-within 7d /backup/repo",
@@ -101,6 +109,13 @@ BACKUP_READS = [
     "restic rewrite --exclude '*.iso' latest",
     "borg list /backup/repo",
     "borg create /backup/repo::x ~/src",
+    "kopia snapshot delete k1234567",
+    "kopia snapshot list",
+    "duplicity remove-older-than 6M file:///backup",
+    "duplicity collection-status file:///backup",
+    "rdiff-backup --list-increments /backup/home",
+    "tarsnap --list-archives",
+    "tarsnap -c -f nightly ~/work",
 ]
 
 
@@ -224,4 +239,27 @@ def test_replacing_release_resources_or_working_containers_asks(line: str) -> No
     ],
 )
 def test_ordinary_helm_upgrades_and_buildah_reads_run(line: str) -> None:
+    assert not stops(line), line
+
+
+GLUED_STATEMENTS = [
+    'cockroach sql --execute="DROP DATABASE bank CASCADE"',
+    'snowsql -q"DROP DATABASE analytics"',
+    "vsql --command='TRUNCATE TABLE events'",
+    'trino --execute="DELETE FROM hive.web.page_views"',
+]
+GLUED_READS = [
+    'cockroach sql --execute="SHOW DATABASES"',
+    'snowsql -q"SELECT CURRENT_VERSION()"',
+    "trino --execute='SELECT 1' --output-format=CSV",
+]
+
+
+@pytest.mark.parametrize("line", GLUED_STATEMENTS)
+def test_a_statement_glued_to_its_option_is_read(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", GLUED_READS)
+def test_a_read_glued_to_its_option_runs(line: str) -> None:
     assert not stops(line), line

@@ -49,6 +49,10 @@ PUBLISHES = [
     "uv publish --publish-url https://upload.pypi.org/legacy/",
     "cargo publish --allow-dirty",
     "cargo yank --version 1.0.1 mycrate",
+    "python setup.py sdist upload",
+    "python3 setup.py sdist bdist_wheel upload -r pypi",
+    "yarn workspaces foreach -A npm publish",
+    "yarn workspaces foreach --all --topological npm publish --tolerate-republish",
 ]
 
 DRY_RUNS_AND_LOCAL = [
@@ -80,6 +84,9 @@ DRY_RUNS_AND_LOCAL = [
     "poetry publish -r testpypi",
     "uv publish --publish-url https://test.pypi.org/legacy/",
     "rake test",
+    "python setup.py sdist bdist_wheel",
+    "python setup.py build_ext --inplace",
+    "yarn workspaces foreach -A run build",
 ]
 
 

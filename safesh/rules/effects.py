@@ -468,6 +468,8 @@ def sql_text_facts(command: Command, context: Context) -> set[str]:
     it reads: `-f FILE`, `-i FILE`, `--queries-file FILE`, `@FILE`, `< FILE`);
     `sql-unread@any` when such a file cannot be read here."""
     texts = [a.partition("=")[2] if a.startswith("--") else a for a in command.argv[1:]]
+    # A short option's value glued to it: `-q"DROP …"`.
+    texts += [a[2:] for a in command.argv[1:] if a[:1] == "-" and a[1:2] not in "-" and len(a) > 2]
     if command.feed is not None and command.feed.text:
         texts.append(command.feed.text)
     for redirect in command.redirects:
