@@ -164,6 +164,7 @@ SYNC_DELETES = [
     "rclone dedupe --dedupe-mode newest remote:photos",
     "rclone dedupe oldest remote:photos",
     "gsutil -m rsync -r -d ./site gs://www.example.com",
+    "azcopy sync ./site 'https://acct.blob.core.windows.net/web' --delete-destination=true",
 ]
 SYNC_DRY_RUNS = [
     "rclone -n delete remote:logs",
@@ -173,6 +174,8 @@ SYNC_DRY_RUNS = [
     "rclone dedupe --dedupe-mode newest --dry-run remote:photos",
     "gsutil -m rsync -r -d -n ./site gs://www.example.com",
     "rclone copy --max-age 24h remote:logs ./logs",
+    "azcopy sync ./site 'https://acct.blob.core.windows.net/web' --delete-destination=prompt",
+    "azcopy sync ./site 'https://acct.blob.core.windows.net/web' --delete-destination=false",
 ]
 
 
@@ -223,6 +226,7 @@ def test_downloads_from_production_buckets_run(line: str) -> None:
         "helm upgrade --install web ./chart --force-replace",
         "buildah rm --all",
         "buildah rmi --prune",
+        "podman machine reset -f",
     ],
 )
 def test_replacing_release_resources_or_working_containers_asks(line: str) -> None:
@@ -263,3 +267,83 @@ def test_a_statement_glued_to_its_option_is_read(line: str) -> None:
 @pytest.mark.parametrize("line", GLUED_READS)
 def test_a_read_glued_to_its_option_runs(line: str) -> None:
     assert not stops(line), line
+
+
+DUMPS_PIPED_INTO_A_CLIENT = [
+    "pg_dump --clean app | psql -h db.prod app",
+    "pg_dump -c app | psql postgresql://prod/app",
+    "pg_dump -cO app | psql app_staging",
+    "pg_dumpall --clean | psql -h db.prod postgres",
+    "mysqldump shop | mysql -h db.prod shop",
+    "mysqldump --add-drop-database --databases shop | mysql -h db.prod",
+    "mariadb-dump shop | mariadb shop_staging",
+]
+DUMPS_THAT_ONLY_ADD = [
+    "pg_dump app | psql app_copy",
+    "pg_dump -Fc app | psql app_copy",
+    "pg_dump -t users app | psql app_copy",
+    "mysqldump --no-create-info shop | mysql shop_copy",
+    "mysqldump --skip-add-drop-table shop | mysql shop_copy",
+    "mysqldump shop | gzip",
+]
+
+
+@pytest.mark.parametrize("line", DUMPS_PIPED_INTO_A_CLIENT)
+def test_a_dump_that_drops_piped_into_a_client_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", DUMPS_THAT_ONLY_ADD)
+def test_a_dump_that_only_creates_piped_into_a_client_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+RESTORES_OVER_LIVE_STATE = [
+    "influx restore /backups/2024-01-01 --full",
+    "consul snapshot restore backup.snap",
+    "nomad operator snapshot restore backup.snap",
+    "vault operator raft snapshot restore -force raft.snap",
+    "pgbackrest --stanza=main --delta restore",
+    "pgbackrest --stanza=main restore --force",
+    "gitlab-backup restore BACKUP=1700000000_2024_01_01",
+    "wal-g delete retain FULL 3 --confirm",
+    "wal-g backup-delete before FIND_FULL base_000000010000000000000010 --confirm",
+    "pgbackrest --stanza=main expire --repo1-retention-full=1",
+]
+SNAPSHOT_READS = [
+    "influx restore /backups/2024-01-01 --bucket telemetry --new-bucket telemetry_restored",
+    "consul snapshot save backup.snap",
+    "consul snapshot inspect backup.snap",
+    "vault operator raft snapshot save raft.snap",
+    "pgbackrest --stanza=main info",
+    "pgbackrest --stanza=main backup --type=full",
+    "gitlab-backup create",
+    "wal-g delete retain FULL 3",
+    "wal-g backup-list",
+]
+
+
+@pytest.mark.parametrize("line", RESTORES_OVER_LIVE_STATE)
+def test_restoring_over_a_live_service_or_expiring_its_backups_asks(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize("line", SNAPSHOT_READS)
+def test_taking_or_reading_snapshots_runs(line: str) -> None:
+    assert not stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sqlcmd -S . -E -Q \"EXEC sp_MSforeachtable 'DROP TABLE ?'\"",
+        "sqlcmd -Q \"EXEC sp_executesql N'TRUNCATE TABLE dbo.Orders'\"",
+        "sqlcmd -Q \"EXECUTE master.sys.sp_MSforeachdb 'DROP DATABASE [?]'\"",
+    ],
+)
+def test_tsql_running_a_drop_it_holds_as_text_asks(line: str) -> None:
+    assert stops(line), line
+
+
+def test_tsql_running_a_count_for_each_table_runs() -> None:
+    assert not stops("sqlcmd -Q \"EXEC sp_MSforeachtable 'SELECT COUNT(*) FROM ?'\"")

@@ -53,6 +53,11 @@ PUBLISHES = [
     "python3 setup.py sdist bdist_wheel upload -r pypi",
     "yarn workspaces foreach -A npm publish",
     "yarn workspaces foreach --all --topological npm publish --tolerate-republish",
+    "npm run release",
+    "npm run-script publish",
+    "yarn release",
+    "pnpm run publish:all",
+    "bun run packages:publish",
 ]
 
 DRY_RUNS_AND_LOCAL = [
@@ -87,6 +92,10 @@ DRY_RUNS_AND_LOCAL = [
     "python setup.py sdist bdist_wheel",
     "python setup.py build_ext --inplace",
     "yarn workspaces foreach -A run build",
+    "npm run release:notes",
+    "npm run build",
+    "yarn version",
+    "pnpm run prerelease-check",
 ]
 
 

@@ -95,7 +95,10 @@ _DESTROYING_STATEMENT = later(
     r"^\s*(?:DROP\s+(?:TABLE|DATABASE|SCHEMA|KEYSPACE|INDEX|VIEW|COLLECTION|USER|ROLE|MEASUREMENT"
     r"|SERIES|RETENTION\s+POLICY|WAREHOUSE|STAGE|BUCKET|GRAPH|NAMESPACE|TABLESPACE|CONTINUOUS)\b"
     r"|TRUNCATE\b|DELETE\s+FROM\s+[\w.\"`\[\]]+\s*(?:WHERE\s+(?:true|1\s*=\s*1)\s*)?$|ALTER\s+TABLE\s+\S+\s+DROP\b"
-    r"|FLUSHALL\b|FLUSHDB\b|MATCH\s*\(.*\)\s*(?:DETACH\s+)?DELETE\b)",
+    r"|FLUSHALL\b|FLUSHDB\b|MATCH\s*\(.*\)\s*(?:DETACH\s+)?DELETE\b"
+    # T-SQL running a statement it holds as text, for each table or database
+    r"|EXEC(?:UTE)?\s+(?:\w+\.)*(?:sp_MSforeachtable|sp_MSforeachdb|sp_executesql)\s+N?['\"]\s*"
+    r"(?:DROP|TRUNCATE|DELETE\s+FROM)\b)",
     re.IGNORECASE | re.DOTALL,
 )
 

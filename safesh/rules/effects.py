@@ -273,7 +273,9 @@ def sync_delete_facts(command: Command, context: Context) -> set[str]:
         if words[:1] == ["remove"] or words[:1] == ["rm"]:
             return _destination_facts(command, context, words[1:2])
         if words[:1] == ["sync"] and any(
-            a.startswith("--delete-destination") and not a.endswith("=false") for a in argv
+            # (=prompt asks about each file before deleting it)
+            a.startswith("--delete-destination") and not a.endswith(("=false", "=prompt"))
+            for a in argv
         ):
             return _destination_facts(command, context, words[2:3])
     if name == "mc":

@@ -52,6 +52,8 @@ class SqlSource:
 
     text: str | None
     origin: str  # "-c", "file x.sql", "heredoc", "pipe", ...
+    # What the text is known to do without reading it (a dump made to drop what it restores).
+    kinds: frozenset[str] = frozenset()
 
 
 def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
@@ -70,7 +72,9 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
 
     for source in sources:
         found = (
-            frozenset({"unparsable"})
+            source.kinds
+            if source.kinds
+            else frozenset({"unparsable"})
             if source.text is None
             else (
                 _mongo_kinds(source.text, include)
@@ -85,6 +89,8 @@ def sql_kinds(command: Command, context: Context) -> tuple[frozenset[str], str]:
 
 
 def _snippet(source: SqlSource) -> str:
+    if source.kinds:
+        return source.origin
     if source.text is None:
         return f"{source.origin} (not readable)"
     text = " ".join(source.text.split())
@@ -243,7 +249,37 @@ def _feed_source(command: Command, context: Context) -> Iterator[SqlSource]:
             yield SqlSource(feed.text, f"pipe from {feed.source[0] if feed.source else '?'}")
         elif len(feed.source) == 2 and feed.source[0] == "cat":
             yield _read(feed.source[1], command, context)
-        # Another program's output (pg_dump, a generator) cannot be judged from here.
+        elif _dump_kinds(feed.source):
+            yield SqlSource(
+                None, f"pipe from {' '.join(feed.source)[:80]}", _dump_kinds(feed.source)
+            )
+        # Another program's output (a generator) cannot be judged from here.
+
+
+# A dump piped straight into a client restores over whatever the client connects to, and a dump
+# made to clean drops each table (or the database) before re-creating it: pg_dump only with
+# --clean, mysqldump unless told to skip it (its default --opt holds --add-drop-table).
+_PG_DUMP_FLAGS = frozenset("abBcCOsvxwW")  # pg_dump's short options that take no value
+_MYSQLDUMP_KEEPS = frozenset({"--skip-add-drop-table", "--skip-opt", "--no-create-info", "-t",
+                              "--compact", "--skip-create-options"})  # fmt: skip
+
+
+def _dump_kinds(source: tuple[str, ...]) -> frozenset[str]:
+    name = os.path.basename(source[0]) if source else ""
+    args = source[1:]
+    if name in {"pg_dump", "pg_dumpall"}:
+        shorts = [a[1:] for a in args if a[:1] == "-" and a[1:2] not in "-" and len(a) > 1]
+        flags = {a for a in args if a.startswith("--")}
+        flags |= {"-" + c for cluster in shorts if set(cluster) <= _PG_DUMP_FLAGS for c in cluster}
+        if "--clean" not in flags and "-c" not in flags:
+            return frozenset()
+        creates = "--create" in flags or "-C" in flags or name == "pg_dumpall"
+        return frozenset({"drop", "drop-database"} if creates else {"drop"})
+    if name in {"mysqldump", "mariadb-dump", "mysqlpump"}:
+        if _MYSQLDUMP_KEEPS.intersection(args):
+            return frozenset()
+        return frozenset({"drop", "drop-database"} if "--add-drop-database" in args else {"drop"})
+    return frozenset()
 
 
 # -- SQL ---------------------------------------------------------------------------------------
