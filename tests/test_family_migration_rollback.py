@@ -1,6 +1,9 @@
-"""Migrations run backwards, a family the fourth held-out probe found (notes/heldout4_data.py):
-a down step drops what its up step created, with the rows in it, in every migration tool.
-Running them forward, reading their state and printing their SQL stay quiet.
+"""Migrations run all the way back, a family the fourth held-out probe found
+(notes/heldout4_data.py): migrating to zero drops every table the migrations made, with the
+rows, in each tool's own words (`migrate APP zero`, `update 0`, `migrate first`, golang-migrate
+`down` without a count). One step back stays what it was, a migration that is recorded and asked
+for in production (tests/test_rules_cloud.py, tests/test_family_infra.py); reading the state
+and printing the SQL run.
 """
 
 from __future__ import annotations
@@ -10,105 +13,71 @@ from judgekit import decide, stops
 
 from safesh.model import Tier
 
-ROLLBACKS = [
-    "alembic downgrade -1",
-    "alembic downgrade ae1027a6acf",
+ALL_THE_WAY_BACK = [
+    "alembic downgrade base",
     "alembic -c alembic.prod.ini downgrade base",
-    "alembic --config deploy/alembic.ini downgrade -2",
-    "python -m alembic downgrade -1",
-    "flask db downgrade",
-    "rails db:rollback",
-    "bin/rails db:rollback STEP=3",
-    "bundle exec rake db:migrate:down VERSION=20240101000000",
-    "rails db:migrate:redo",
+    "alembic --config deploy/alembic.ini downgrade base",
+    "python -m alembic downgrade base",
+    "flask db downgrade base",
     "python manage.py migrate shop zero",
-    "./manage.py migrate accounts 0001",
-    "python3 manage.py migrate --database replica billing 0003_auto",
+    "./manage.py migrate accounts zero",
+    "python3 manage.py migrate --database replica billing zero",
     "django-admin migrate shop zero --settings=site.settings.prod",
-    "npx knex migrate:rollback",
-    "knex migrate:down",
-    "npx sequelize-cli db:migrate:undo",
-    "npx sequelize db:seed:undo --seed 2024-users.js",
-    "npx typeorm migration:revert -d src/data-source.ts",
-    "npx mikro-orm migration:down",
-    "php artisan migrate:rollback --step=2",
-    "php bin/console doctrine:migrations:migrate prev",
-    "php bin/console doctrine:migrations:execute 'DoctrineMigrations\\Version20240101' --down",
-    "mix ecto.rollback",
-    "MIX_ENV=prod mix ecto.rollback --step 2",
-    "flyway undo",
-    "liquibase rollback --tag=v1.2",
-    "liquibase rollback-to-date 2024-01-01",
-    "dbmate rollback",
-    "dbmate down",
-    'goose -dir migrations postgres "$DATABASE_URL" down',
-    'goose postgres "$DATABASE_URL" redo',
-    'migrate -path db/migrations -database "$DATABASE_URL" down 1',
-    "diesel migration revert",
-    "diesel migration redo",
-    "sqlx migrate revert",
-    "sea-orm-cli migrate down",
-    "atlas migrate down --env prod",
-    "hasura migrate apply --down 1",
+    "rails db:migrate VERSION=0",
+    "npx knex migrate:rollback --all",
+    "npx sequelize-cli db:migrate:undo:all",
+    "npx typeorm migration:revert --all -d src/data-source.ts",
+    "php bin/console doctrine:migrations:migrate first",
+    "MIX_ENV=prod mix ecto.rollback --all",
+    "liquibase rollback-count 5",
+    'goose -dir migrations postgres "$DATABASE_URL" reset',
+    'migrate -path db/migrations -database "$DATABASE_URL" down',
+    'migrate -path db/migrations -database "$DATABASE_URL" down -all',
+    "diesel migration revert --all",
     "dotnet ef database update 0",
 ]
 
-FORWARD_AND_READS = [
-    "alembic upgrade head",
-    "alembic history --verbose",
-    "alembic current",
+ONE_STEP_BACK = [
+    "alembic downgrade -1",
+    "rails db:rollback",
+    "python manage.py migrate shop 0002",
+    "npx knex migrate:rollback",
+    "npx sequelize-cli db:migrate:undo",
+    "mix ecto.rollback",
+    'migrate -path db/migrations -database "$DATABASE_URL" down 1',
+    "diesel migration revert",
+    "php bin/console doctrine:migrations:migrate prev",
+    "dotnet ef database update",
+]
+
+READS_AND_PRINTED_SQL = [
+    "alembic upgrade head --sql",
     "alembic downgrade base --sql",
-    "alembic downgrade -1 --sql > down.sql",
-    "flask db upgrade",
-    "rails db:migrate:status",
+    "alembic history --verbose",
+    "alembic -c alembic.prod.ini current",
     "python manage.py showmigrations shop",
     "python manage.py sqlmigrate shop 0002",
-    "python manage.py migrate --plan",
+    "rails db:migrate:status",
     "npx knex migrate:status",
-    "npx sequelize-cli db:migrate:status",
-    "npx typeorm migration:show -d src/data-source.ts",
-    "php artisan migrate:rollback --pretend",
-    "php artisan migrate:status",
     "php bin/console doctrine:migrations:status",
-    "mix ecto.migrations",
     "flyway info",
-    "liquibase rollback-sql --tag=v1.2",
-    "liquibase history",
-    "dbmate status",
-    'goose -dir migrations postgres "$DATABASE_URL" status',
-    'migrate -path db/migrations -database "$DATABASE_URL" version',
-    "diesel migration list",
-    "sqlx migrate info",
-    "sqlx migrate revert --dry-run",
-]
-
-FORWARD_CHANGES = [
-    "python manage.py migrate",
-    "python manage.py migrate shop",
-    "rails db:migrate",
-    "npx knex migrate:latest",
-    "mix ecto.migrate",
-    "flyway migrate",
-    "liquibase update",
-    "dbmate up",
-    "diesel migration run",
 ]
 
 
-@pytest.mark.parametrize("line", ROLLBACKS)
-def test_running_migrations_backwards_asks(line: str) -> None:
+@pytest.mark.parametrize("line", ALL_THE_WAY_BACK)
+def test_migrating_all_the_way_back_asks(line: str) -> None:
     assert stops(line), line
 
 
-@pytest.mark.parametrize("line", FORWARD_AND_READS)
-def test_reading_migration_state_or_printing_the_down_sql_runs(line: str) -> None:
+@pytest.mark.parametrize("line", ONE_STEP_BACK)
+def test_one_step_back_is_a_migration_that_runs(line: str) -> None:
     assert not stops(line), line
 
 
-@pytest.mark.parametrize("line", FORWARD_CHANGES)
-def test_migrating_forward_is_recorded_not_asked(line: str) -> None:
-    assert decide(line) in (Tier.ALLOW, Tier.NOTIFY), line
+@pytest.mark.parametrize("line", READS_AND_PRINTED_SQL)
+def test_reading_migration_state_or_printing_the_sql_runs(line: str) -> None:
+    assert not stops(line), line
 
 
-def test_a_rollback_aimed_at_production_is_blocked() -> None:
-    assert decide("RAILS_ENV=production bin/rails db:rollback") == Tier.BLOCK
+def test_migrating_all_the_way_back_in_production_is_blocked() -> None:
+    assert decide("RAILS_ENV=production python manage.py migrate shop zero") == Tier.BLOCK
