@@ -28,6 +28,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 
 if TYPE_CHECKING:
     from safesh.api import Report
+    from safesh.rules import RuleSet
 
 # A snapshot is a few kilobytes; anything far larger is not one and is judged whole.
 _MAX_SETUP_BYTES = 1 << 20
@@ -43,16 +44,20 @@ class JudgedLine:
 
 
 def judge_line(
-    line: str, cwd: str | None = None, env: Mapping[str, str] | None = None
+    line: str,
+    cwd: str | None = None,
+    env: Mapping[str, str] | None = None,
+    ruleset: RuleSet | None = None,
 ) -> JudgedLine:
+    """`ruleset`: the rules for `cwd`, when the caller loaded them already (None: load)."""
     from safesh.api import check
 
     wrapped = recognise(line)
     if wrapped is None:
-        return JudgedLine(check(line, cwd=cwd, env=env), None)
-    inner = check(wrapped.command, cwd=cwd, env=env)
+        return JudgedLine(check(line, cwd=cwd, env=env, ruleset=ruleset), None)
+    inner = check(wrapped.command, cwd=cwd, env=env, ruleset=ruleset)
     if "core.unparsable" in inner.rule_ids() or not _setup_harmless(wrapped, inner, cwd, env):
-        return JudgedLine(check(line, cwd=cwd, env=env), None)
+        return JudgedLine(check(line, cwd=cwd, env=env, ruleset=ruleset), None)
     return JudgedLine(inner, wrapped)
 
 

@@ -206,7 +206,7 @@ def decide_line(
 
         judged = bounded(
             source,
-            lambda _ruleset: judge_line(source),
+            lambda ruleset: judge_line(source, ruleset=ruleset),
             lambda late: JudgedLine(late, None),
             deadline=deadline,
         )

@@ -88,14 +88,15 @@ def bounded(
     that was not judged carries the rules' fingerprint and settings: a human can approve it,
     and the approval holds for exactly these rules. Rules that do not load are `work`'s to
     report (it gets None)."""
-    from safesh.analyze import make_context
     from safesh.rules import RulesError
     from safesh.rules.memo import load_ruleset_memoised
 
     due = deadline if deadline is not None else Deadline.from_env(env)
     ruleset: RuleSet | None
     try:
-        ruleset = load_ruleset_memoised(make_context(cwd, env).cwd)
+        # The directory `make_context(cwd, env)` judges in, without building the rest of a
+        # context (the environment sorted, the repository looked for) only to drop it.
+        ruleset = load_ruleset_memoised(os.path.abspath(cwd if cwd is not None else os.getcwd()))
     except RulesError:
         ruleset = None
     if len(command) > MAX_INPUT_CHARS:
