@@ -157,7 +157,7 @@ def run_line(
         dry_run,
         agent_lines=agent_lines,
         argv=bound_argv(inv, shell_args),
-        process_ends=True,
+        leave_store=True,
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
@@ -183,7 +183,7 @@ def decide_line(
     may_prompt: bool = True,
     deadline: Deadline | None = None,
     argv: tuple[str, ...] = (),
-    process_ends: bool = False,
+    leave_store: bool = False,
 ) -> LineOutcome | None:
     """Judge `source` in this process's environment and directory, ask or record what the
     decision needs (approval request, grant, audit record), and say what to do.
@@ -194,8 +194,10 @@ def decide_line(
     (default: the judge's deadline from now). A line too large, or not judged by the
     deadline, is asked about in time (safesh.judge.budget). `argv`: the shell's own arguments
     besides the command text (`bound_argv`), part of what an approval is bound to.
-    `process_ends`: this process execs the command or exits right after (the command-line
-    front end), so the store's connection is left to its end (`Store.leave`), not closed."""
+    `leave_store`: the store's connection is left open (`Store.leave`), not closed: this
+    process execs the command or exits right after (the command-line front end), where a
+    close would checkpoint the store for nothing, or records its next line in the same store
+    (a resident judge's child, which takes the connection back)."""
     from safesh.decide import EXIT_REFUSED, Action, DecisionInput, Mode, decide, exit_code
     from safesh.judge.budget import bounded, bounded_check
     from safesh.model import Tier
@@ -245,7 +247,7 @@ def decide_line(
         outcome="declined" if declined else None,
         note=_audit_note(report, taken),
     )
-    if process_ends:
+    if leave_store:
         recorder.leave()
     else:
         recorder.close()

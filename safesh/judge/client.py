@@ -215,7 +215,7 @@ def _shell(inv: "Invocation") -> int:
         agent_lines=agent_lines,
         deadline=deadline,
         argv=bound_argv(inv, shell_args),
-        process_ends=True,  # finish() execs the command or the program exits
+        leave_store=True,  # finish() execs the command or the program exits
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)

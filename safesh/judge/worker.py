@@ -215,6 +215,7 @@ def _answer(request: dict[str, object], info: dict[str, object]) -> dict[str, ob
             terminal=protocol.flag(request, "terminal"),
             may_prompt=False,
             argv=_argv(request),
+            leave_store=True,  # for this child's next request (the hook's record does so too)
         )
         if outcome is None:
             return {"status": "prompt"}  # the caller prompts at its own terminal

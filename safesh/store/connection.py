@@ -22,6 +22,7 @@ strings, never dates) and imports the pure-Python `datetime` for them, ~1 ms of 
 
 from __future__ import annotations
 
+import _thread
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -157,9 +158,32 @@ ALTER TABLE approvals ADD COLUMN decided_boot TEXT
 """
 
 
-# The connection a process left open as it ends (`SqliteDatabase.leave`): held so that it is
-# not closed (and the WAL checkpointed) when its last reference goes. At most one.
-_LEFT: list[sqlite3.Connection] = []
+# The connection a process left open (`SqliteDatabase.leave`): held so that it is not closed
+# (and the WAL checkpointed) when its last reference goes, and taken back by this process's
+# next opening of the same file (`_take_back`). At most one.
+_LEFT: list[_Left] = []
+
+# A file's identity: (device, inode).
+_Identity = tuple[int, int]
+
+
+class _Left:
+    """A connection left open, with what it was opened on."""
+
+    __slots__ = ("busy_timeout_s", "conn", "identity", "path", "thread")
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: str,
+        identity: _Identity | None,
+        busy_timeout_s: float,
+    ) -> None:
+        self.conn = conn
+        self.path = path
+        self.identity = identity
+        self.busy_timeout_s = busy_timeout_s
+        self.thread = _thread.get_ident()  # a sqlite3 connection serves its own thread only
 
 
 class SqliteDatabase:
@@ -173,7 +197,11 @@ class SqliteDatabase:
         seal: Sealer | None = None,
     ) -> None:
         self.path = path
-        self._conn = _open(path, busy_timeout_s, seal)
+        self._busy_timeout_s = busy_timeout_s
+        taken = _take_back(os.fspath(path), busy_timeout_s)
+        if taken is None:
+            taken = _open(path, busy_timeout_s, seal)
+        self._conn, self._identity = taken
 
     @property
     def location(self) -> str:
@@ -189,10 +217,15 @@ class SqliteDatabase:
         with the process, the connection checkpoints nothing; SQLite's automatic checkpoint
         (every 1000 pages, at a commit) keeps the WAL bounded. What was committed is in the
         WAL already, for every reader. Only the last connection left is kept: leaving another
-        closes it, so a process that does not end cannot pile them up."""
+        closes it, so a process that does not end cannot pile them up.
+
+        A process that does go on (a resident judge's child, which records one line after
+        another) takes the connection back when it opens the same file again (`_take_back`),
+        instead of connecting, checking and migrating it anew."""
         for previous in _LEFT:
-            previous.close()
-        _LEFT[:] = [self._conn]
+            if previous.conn is not self._conn:
+                previous.conn.close()
+        _LEFT[:] = [_Left(self._conn, os.fspath(self.path), self._identity, self._busy_timeout_s)]
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
@@ -231,6 +264,36 @@ class SqliteDatabase:
             _rollback(conn)
 
 
+def _identity(path: str | Path) -> _Identity | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _take_back(
+    path: str, busy_timeout_s: float
+) -> tuple[sqlite3.Connection, _Identity | None] | None:
+    """The connection this process left on the file at `path`, if the path still names the
+    file it was opened on: a store moved away, replaced or removed since is not written
+    through it (closed here; the caller opens the file now at the path). A connection left
+    on another file stays left."""
+    if not _LEFT or _LEFT[0].path != path:
+        return None
+    left = _LEFT.pop()
+    if (
+        left.identity is not None
+        and left.identity == _identity(path)
+        and left.busy_timeout_s == busy_timeout_s
+        and left.thread == _thread.get_ident()
+        and not left.conn.in_transaction
+    ):
+        return left.conn, left.identity
+    left.conn.close()
+    return None
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
     import _sqlite3 as sqlite3
 
@@ -261,10 +324,16 @@ def _prepare_file(path: str | Path) -> None:
         raise StoreError(f"cannot create the safesh store at {path}: {exc}") from exc
 
 
-def _open(path: str | Path, busy_timeout_s: float, seal: Sealer | None) -> sqlite3.Connection:
+def _open(
+    path: str | Path, busy_timeout_s: float, seal: Sealer | None
+) -> tuple[sqlite3.Connection, _Identity | None]:
+    """A connection on the file at `path`, and that file's identity as far as a path can tell
+    (None when the path did not name the same file before and after connecting: such a
+    connection is never taken back)."""
     import _sqlite3 as sqlite3
 
     _prepare_file(path)
+    before = _identity(path)
     try:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (see Store._write).
         conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
@@ -284,7 +353,8 @@ def _open(path: str | Path, busy_timeout_s: float, seal: Sealer | None) -> sqlit
     except sqlite3.Error as exc:
         conn.close()
         raise _store_error(path, exc) from exc
-    return conn
+    after = _identity(path)
+    return conn, after if after == before else None
 
 
 def _check_readable(conn: sqlite3.Connection) -> None:
