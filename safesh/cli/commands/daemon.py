@@ -12,6 +12,8 @@ import click
 
 from safesh.judge import client, protocol
 
+START_WAIT_SECONDS = 30.0
+
 
 @click.group(name="daemon")
 def group() -> None:
@@ -53,12 +55,13 @@ def start() -> None:
         raise click.ClickException("disabled (SAFESH_DAEMON)")
     if client.control("status") is None:
         client.start_judge()
-    for _ in range(100):
-        if client.control("status") is not None:
-            break
+    # A judge loads and warms up everything a judgement uses before it listens: ~2 s here,
+    # several times that on a machine busy with other work.
+    give_up = time.monotonic() + START_WAIT_SECONDS
+    while client.control("status") is None:
+        if time.monotonic() > give_up:
+            raise click.ClickException("the judge did not start")
         time.sleep(0.05)
-    else:
-        raise click.ClickException("the judge did not start")
     _wait_for_spares()
     click.echo("safesh daemon: running")
 
