@@ -61,7 +61,7 @@ def ask(
             return None  # someone else's process holds the socket
         connection.settimeout(budget_seconds + REPLY_MARGIN_SECONDS)
         message = dict(request, protocol=protocol.PROTOCOL, stamp=stamp)
-        message.update(cwd=os.getcwd(), env=dict(os.environ), budget=budget_seconds)
+        message.update(cwd=os.getcwd(), env=protocol.environment_table(), budget=budget_seconds)
         protocol.send(connection, message)
         if meanwhile is not None:
             _ignoring_faults(meanwhile)

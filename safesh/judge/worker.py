@@ -30,6 +30,7 @@ import sys
 from safesh.judge import protocol
 from safesh.judge.budget import DEADLINE_ENV, deadline_seconds
 
+_DEADLINE_NAME = os.fsencode(DEADLINE_ENV)
 REQUEST_READ_TIMEOUT = 5.0
 MAX_RSS_BYTES = 160 * 1024 * 1024
 WARM_UP_LINE = "true"
@@ -235,18 +236,22 @@ def _answer(request: dict[str, object], info: dict[str, object]) -> dict[str, ob
 
 def _become_caller(request: dict[str, object]) -> None:
     """Take on the caller's environment, directory and remaining time budget."""
-    env = protocol.environment(request)
+    env = dict(protocol.environment(request))
     budget = request.get("budget")
     if not isinstance(budget, (int, float)) or isinstance(budget, bool):
         raise protocol.ProtocolError("'budget' is not a number")
-    env = dict(env)
     # Only ever shortens the deadline (see budget.deadline_seconds).
-    env[DEADLINE_ENV] = repr(max(0.0, min(float(budget), deadline_seconds(env))))
-    # Only the differences: every assignment to os.environ is a putenv() as well, and the
-    # caller's environment is mostly the judge's own (the same user's).
-    for name in [name for name in os.environ if name not in env]:
-        del os.environ[name]
-    for name, value in env.items():
-        if os.environ.get(name) != value:
-            os.environ[name] = value
+    asked = env.get(_DEADLINE_NAME)
+    wanted = deadline_seconds({} if asked is None else {DEADLINE_ENV: os.fsdecode(asked)})
+    env[_DEADLINE_NAME] = repr(max(0.0, min(float(budget), wanted))).encode()
+    # Only the differences, found in the tables of bytes (decoding each name and value costs
+    # more than judging a short line): every assignment is a putenv() as well, and a child
+    # mostly serves the caller it served before (and the rest are the judge's own user).
+    current = protocol.environment_table()
+    if env != current:
+        for name in [name for name in current if name not in env]:
+            del os.environb[name]
+        for name, value in env.items():
+            if current.get(name) != value:
+                os.environb[name] = value
     os.chdir(protocol.text(request, "cwd"))
