@@ -13,6 +13,11 @@ terminal, child processes and history are cleaned up by their own finalisers.
 import os
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from safesh.judge.client import Sent
+
 # Modules whose presence means a human's interactive session ran in this process.
 _INTERACTIVE = ("safesh.interactive.repl", "safesh.interactive.bash_session")
 
@@ -31,9 +36,10 @@ def main() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     argv = sys.argv[1:]
     try:
+        early = _send_early(argv)
         from safesh.cli.main import main as cli_main
 
-        code = cli_main(argv, thin_client=True)
+        code = cli_main(argv, thin_client=True, early=early)
     except BaseException as error:
         from safesh.cli.failsafe import last_resort
 
@@ -41,6 +47,18 @@ def main() -> None:
     if any(name in sys.modules for name in _INTERACTIVE):
         sys.exit(code)
     exit_now(code)
+
+
+def _send_early(argv: list[str]) -> "Sent | None":
+    """An agent's `-c` line sent to the resident judge first thing: the judge works on it
+    while this process loads the front end, which reads the reply (`send_early`). Any fault
+    here only means the front end sends it itself."""
+    try:
+        from safesh.judge.client import send_early
+
+        return send_early(argv)
+    except Exception:
+        return None
 
 
 def exit_now(code: int) -> None:

@@ -199,6 +199,28 @@ def test_a_store_replaced_between_requests_gets_the_next_record(env: dict[str, s
     assert served() == before + 4  # the judge served all three (and the status before)
 
 
+def test_a_request_sent_early_is_answered_once(env: dict[str, str]) -> None:
+    """`safesh -c` sends an agent's line before its front end loads, and reads that reply."""
+    start_judge(env)
+    before = served()
+    request = shell_request("echo sent-early")
+    sent = client.send(request, 3.0, start=False)
+    reply = client.ask(shell_request("echo sent-early"), 3.0, start=False, sent=sent)
+    assert reply is not None
+    assert reply["stdout"] == "safesh: would run (allow): echo sent-early\n"
+    assert served() == before + 2  # the line once, and the status request before it
+
+
+def test_a_reply_to_another_request_sent_early_is_not_used(env: dict[str, str]) -> None:
+    start_judge(env)
+    before = served()
+    sent = client.send(shell_request("rm -rf /"), 3.0, start=False)
+    reply = client.ask(shell_request("echo asked"), 3.0, start=False, sent=sent)
+    assert reply is not None
+    assert reply["stdout"] == "safesh: would run (allow): echo asked\n"
+    assert served() == before + 3
+
+
 def test_hook_through_the_judge_answers_in_the_agents_format(env: dict[str, str]) -> None:
     start_judge(env)
     before = served()

@@ -15,10 +15,13 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from safesh.judge.client import Sent
 
-def main(argv: "Sequence[str]", *, thin_client: bool = False) -> int:
+
+def main(argv: "Sequence[str]", *, thin_client: bool = False, early: "Sent | None" = None) -> int:
     """Run safesh's command line. `thin_client` (the program's entry point sets it) lets the
-    resident judge answer the hot paths; called in-process, everything is judged here."""
+    resident judge answer the hot paths; called in-process, everything is judged here.
+    `early`: the thin client's request already sent (`safesh.judge.client.send_early`)."""
     tolerant_std_streams()
     args = list(argv)
     if len(args) == 2 and args[0] == "hook" and not args[1].startswith("-"):
@@ -38,7 +41,7 @@ def main(argv: "Sequence[str]", *, thin_client: bool = False) -> int:
     if thin_client:
         from safesh.judge.client import shell_main
 
-        status = shell_main(args)
+        status = shell_main(args, early)
         if status is not None:
             return status
     from safesh.cli.shell import main as full_shell_main

@@ -6,6 +6,11 @@ another user's socket, an old version, a crash, a late or malformed reply) retur
 the caller judges in its own process, exactly as without a judge; never an allow. A judge
 that is not running is started in the background for the next command.
 
+An agent's `safesh -c COMMAND` (no terminal) is sent first thing (`send_early`, from the
+program's entry point), so the judge works on it while this process loads the rest of the
+front end; the front end then reads that reply if its own request is the same, and sends its
+own otherwise.
+
 SAFESH_DAEMON=off (or 0) keeps everything in-process.
 """
 
@@ -33,15 +38,59 @@ def enabled() -> bool:
     return os.environ.get(DISABLE_ENV, "").lower() not in {"0", "off", "no", "false"}
 
 
+class Sent:
+    """A request on its way to the judge, its reply not read yet."""
+
+    __slots__ = ("connection", "request", "stamp")
+
+    def __init__(self, connection: "socket", request: dict[str, object], stamp: str) -> None:
+        self.connection = connection
+        self.request = request  # as the caller built it (before cwd, env and budget)
+        self.stamp = stamp
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def ask(
     request: dict[str, object],
     budget_seconds: float,
     start: bool = True,
     meanwhile: "Callable[[], object] | None" = None,
+    sent: Sent | None = None,
 ) -> dict[str, object] | None:
     """The judge's reply to `request`, or None (judge in-process). Starts a judge when none
     is listening (unless `start` is False). `meanwhile` runs once the request is sent, while
-    the judge works on it (what the caller needs after the reply; its failure is ignored)."""
+    the judge works on it (what the caller needs after the reply; its failure is ignored).
+    `sent`: the same request sent earlier (`send_early`), whose reply is read instead; one
+    for anything but `request` is dropped."""
+    if sent is not None and sent.request != request:
+        sent.close()
+        sent = None
+    if sent is None:
+        sent = send(request, budget_seconds, start)
+        if sent is None:
+            return None
+    connection = sent.connection
+    try:
+        if meanwhile is not None:
+            _ignoring_faults(meanwhile)
+        reply = protocol.receive(connection)
+    except (OSError, protocol.ProtocolError, ValueError, TypeError):
+        return None
+    finally:
+        connection.close()
+    if reply.get("stamp") != sent.stamp or reply.get("status") not in ("ok", "prompt"):
+        if reply.get("status") == "stale" and start:
+            start_judge()  # the old one is on its way out; the next command meets the new one
+        return None
+    return reply
+
+
+def send(request: dict[str, object], budget_seconds: float, start: bool = True) -> Sent | None:
+    """`request` sent to this user's judge, with this process's directory, environment and
+    `budget_seconds`; None when no judge of ours took it (one is started, unless `start` is
+    False)."""
     if not enabled():
         return None
     try:
@@ -58,23 +107,15 @@ def ask(
     stamp = protocol.handshake()
     try:
         if protocol.peer_uid(connection) != os.geteuid():
-            return None  # someone else's process holds the socket
+            raise protocol.ProtocolError("someone else's process holds the socket")
         connection.settimeout(budget_seconds + REPLY_MARGIN_SECONDS)
         message = dict(request, protocol=protocol.PROTOCOL, stamp=stamp)
         message.update(cwd=os.getcwd(), env=protocol.environment_table(), budget=budget_seconds)
         protocol.send(connection, message)
-        if meanwhile is not None:
-            _ignoring_faults(meanwhile)
-        reply = protocol.receive(connection)
     except (OSError, protocol.ProtocolError, ValueError, TypeError):
-        return None
-    finally:
         connection.close()
-    if reply.get("stamp") != stamp or reply.get("status") not in ("ok", "prompt"):
-        if reply.get("status") == "stale" and start:
-            start_judge()  # the old one is on its way out; the next command meets the new one
         return None
-    return reply
+    return Sent(connection, request, stamp)
 
 
 def _ignoring_faults(work: "Callable[[], object]") -> None:
@@ -140,11 +181,30 @@ def start_judge() -> None:
 EXIT_REFUSED = 77  # safesh.decide.EXIT_REFUSED, without loading the decision table
 
 
-def shell_main(argv: list[str]) -> int | None:
+def send_early(argv: list[str]) -> Sent | None:
+    """The request of `safesh [bash options] -c COMMAND` with no terminal (an agent's
+    command), sent to the judge before the rest of the front end loads: the judge works on
+    it meanwhile. None when not sent: any other command line, a terminal (a line may need
+    a prompt there), no judge; the front end then sends its own. `shell_main` reads the
+    reply only when its own request is the same (`ask`)."""
+    if not argv or not argv[0].startswith("-") or not enabled():
+        return None
+    if os.isatty(0) or os.isatty(2):
+        return None
+    from safesh.cli.bashline import parse_invocation
+
+    inv = parse_invocation(argv)
+    if inv.command is None or inv.show_help or inv.show_version or inv.interactive:
+        return None
+    request = _request(inv, inv.command, _command_args(inv), terminal=False)
+    return send(request, protocol.Deadline.from_env().remaining(), start=False)
+
+
+def shell_main(argv: list[str], early: Sent | None = None) -> int | None:
     """`safesh [bash options] -c …`, `safesh SCRIPT` and commands on stdin, judged by the
     resident judge, else in this process. None (having read nothing) when the full front end
     must handle `argv`: usage errors, help, the interactive shell, a shim's script. Any fault
-    is the front end's refusal (safesh.cli.failsafe)."""
+    is the front end's refusal (safesh.cli.failsafe). `early`: what `send_early` sent."""
     from safesh.cli.bashline import dry_run_requested, parse_invocation
 
     try:
@@ -161,19 +221,19 @@ def shell_main(argv: list[str]) -> int | None:
         return None  # a shim's script is handed over unjudged by the full front end
     from safesh.cli.failsafe import guarded, refuse_on_fault, settle_std_streams
 
-    code = guarded(lambda: _shell(inv), refuse_on_fault("safesh", EXIT_REFUSED))
+    code = guarded(lambda: _shell(inv, early), refuse_on_fault("safesh", EXIT_REFUSED))
     if not settle_std_streams() and code == 0:
         return EXIT_REFUSED  # a dry run's report was not delivered
     return code
 
 
-def _shell(inv: "Invocation") -> int:
+def _shell(inv: "Invocation", early: Sent | None) -> int:
     from safesh.cli.bashline import bound_argv, dry_run_requested, hand_over, shell_name
 
     dry_run = dry_run_requested(inv)
     agent_lines = inv.command is not None
     if inv.command is not None:
-        source, shell_args = inv.command, ["-c", inv.command, *inv.args]
+        source, shell_args = inv.command, _command_args(inv)
     elif inv.script is not None:
         try:
             with open(inv.script, encoding="utf-8", errors="surrogateescape") as handle:
@@ -189,11 +249,9 @@ def _shell(inv: "Invocation") -> int:
         source = read_stdin()
         shell_args = ["-c", source, shell_name(), *inv.args]
     deadline = protocol.Deadline.from_env()
-    request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
-    request["argv"] = list(bound_argv(inv, shell_args))
-    request.update(agent_lines=agent_lines, terminal=not dry_run and _terminal())
+    request = _request(inv, source, shell_args, terminal=not dry_run and _terminal())
     # While the judge works: load what handing the line over to bash needs.
-    reply = ask(request, deadline.remaining(), meanwhile=_load_execute)
+    reply = ask(request, deadline.remaining(), meanwhile=_load_execute, sent=early)
     if reply is not None and reply.get("status") == "ok":
         try:
             runs = protocol.flag(reply, "runs")
@@ -219,6 +277,26 @@ def _shell(inv: "Invocation") -> int:
     )
     assert outcome is not None  # may_prompt: a prompt is answered here
     return finish(outcome, inv, shell_args)
+
+
+def _command_args(inv: "Invocation") -> list[str]:
+    """bash's arguments for `-c COMMAND` (after its options)."""
+    assert inv.command is not None
+    return ["-c", inv.command, *inv.args]
+
+
+def _request(
+    inv: "Invocation", source: str, shell_args: list[str], terminal: bool
+) -> dict[str, object]:
+    """The judge's request for `source`, run as `shell_args`. `terminal`: a human can answer
+    a prompt here."""
+    from safesh.cli.bashline import bound_argv, dry_run_requested
+
+    dry_run = dry_run_requested(inv)
+    request: dict[str, object] = {"kind": "shell", "source": source, "dry_run": dry_run}
+    request["argv"] = list(bound_argv(inv, shell_args))
+    request.update(agent_lines=inv.command is not None, terminal=not dry_run and terminal)
+    return request
 
 
 def _load_execute() -> None:
