@@ -256,6 +256,12 @@ def startup(bench: Bench, runs: int, node: list[str] | None) -> dict[str, float]
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def load() -> str:
+    """The machine's 1-minute load average and its CPUs: ratios drift with it (every run's
+    waits for a CPU grow with the load), so figures are quoted with it."""
+    return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
 def cold(bench: Bench) -> float:
     bench.stop_judge()  # not timed
     return bench.run([*bench.safesh, "-c", "true"])
@@ -330,9 +336,11 @@ def main() -> None:
         try:
             node, node_note = (None, "skipped (--no-node)") if options.no_node else node_peer(bench)
             print(f"Node peer: {node_note}")
+            before = load()
             medians = startup(bench, options.runs, node)
             python = medians["python3 -c pass"]
-            print(f"start-up, median of {options.runs} interleaved runs:")
+            runs = f"median of {options.runs} interleaved runs"
+            print(f"start-up, {runs} (machine load {before} -> {load()}):")
             for name, value in medians.items():
                 print(f"  {name:<28} {value * 1000:8.1f} ms  {value / python:5.2f} x python")
             warm = medians["safesh -c true (warm judge)"] / python
