@@ -16,6 +16,10 @@ source scripts/postgres.sh
 if [ -n "${CI:-}" ]; then
   bash scripts/install-browser.sh  # the web tests need a real browser, and CI must run them
 fi
+# Byte-compile safesh first, as `pip install` does: an editable install (and a session with
+# PYTHONDONTWRITEBYTECODE=1) would otherwise compile modules inside the first judgement's 3 s
+# deadline, and on a slow machine that first line gets `core.deadline` instead of running.
+python -m compileall -q safesh > /dev/null
 python -m ruff check safesh tests bench
 python -m ruff format --check safesh tests bench
 python -m mypy
