@@ -286,7 +286,9 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         return targets
     values = _WRITER_VALUES.get(name)
     if values is None:
-        return targets
+        from safesh.unwrap.inplace import edited_files
+
+        return [*targets, *edited_files(command.argv)]
     positional, options, flags = _split(command, values)
     if name == "rsync" and _rsync_only_lists(command.argv):
         return targets  # `-n`/`--dry-run`/`--list-only`: it reports, it writes nothing
