@@ -20,7 +20,7 @@ from __future__ import annotations
 from safesh.lazy_re import later
 from safesh.model import Span, Word
 from safesh.unwrap import runners
-from safesh.unwrap.stored import StoredKind, stored_code
+from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_includes, stored_code
 from safesh.unwrap.words import resolve_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -465,6 +465,10 @@ def _judge(w: Walk, name: str, target: Word, kind: StoredKind, edit: Edit, site:
     fresh = [line for line in after if line not in before]
     if fresh:
         _walk_lines(w, fresh, site.nested(f"{path} {kind.when}"), f"code {name} writes")
+    if is_ssh_config(kind):
+        edited = _apply(text, substitutions, added).splitlines()
+        old = set(text.splitlines())
+        ssh_includes(w, "\n".join(x for x in edited if x not in old), site, path)
 
 
 def _walk_lines(w: Walk, lines: list[str], frame: Frame, what: str) -> None:

@@ -15,7 +15,7 @@ library.
 from __future__ import annotations
 
 from safesh.model import Word
-from safesh.unwrap.stored import StoredKind, stored_code
+from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_includes, stored_code
 from safesh.unwrap.words import resolve_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -98,6 +98,8 @@ def _judge(w: Walk, content: str | None, target: Target, site: Site, how: str) -
     source = kind.read(content)
     if source.strip():
         w.walk_source(source, site.nested(f"{path} {kind.when}"), f"code written into {path}")
+    if is_ssh_config(kind):
+        ssh_includes(w, content, site, path)
 
 
 def printer(w: Walk, name: str, words: list[Word], site: Site) -> None:

@@ -104,17 +104,31 @@ _NPM_KEY = later(r"[A-Za-z@/][\w.:/@-]*")
 
 def ssh_config_commands(text: str) -> str:
     """The values of `ProxyCommand`, `LocalCommand`, `KnownHostsCommand` lines (`Key value`
-    or `Key=value`, any case): the ssh client runs them on this machine."""
+    or `Key=value`, any case) and the command of a `Match exec "CMD"` condition: the ssh client
+    runs them on this machine."""
     found: list[str] = []
     for line in text.splitlines():
         entry = line.strip()
         match = _SSH_KEY.match(entry)
-        if match is None or match.group(1).lower() not in SSH_LOCAL_COMMANDS:
+        if match is None:
             continue
-        value = match.group(2).strip()
-        if value and value.lower() != "none":
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key == "match":
+            found.extend(_match_exec(value))
+        elif key in SSH_LOCAL_COMMANDS and value and value.lower() != "none":
             found.append(value)
     return "\n".join(found)
+
+
+def _match_exec(criteria: str) -> list[str]:
+    """The commands of `exec CMD` criteria of a `Match` line (`Match host x exec "CMD"`)."""
+    import shlex
+
+    try:
+        words = shlex.split(criteria, comments=True)
+    except ValueError:
+        return [criteria]  # unbalanced quotes: the whole line, which then does not parse
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w.lower() in {"exec", "!exec"}]
 
 
 def _system_crontab(text: str) -> str:
@@ -279,6 +293,11 @@ _MAX_HOOKS = 64
 _PYTHON_HOOKS = frozenset({"sitecustomize.py", "usercustomize.py"})
 
 
+def is_ssh_config(kind: StoredKind) -> bool:
+    """Whether files of `kind` are ssh client configuration (whose `Include`s are read)."""
+    return kind is _SSH
+
+
 def stored_code(path: str) -> StoredKind | None:
     """What kind of stored code the file at the absolute `path` holds, if any."""
     path = path.rstrip("/")
@@ -418,6 +437,58 @@ def ssh_config_file(w: Walk, name: str, path: Word, site: Site) -> None:
     commands = ssh_config_commands(text)
     if commands.strip():
         w.walk_source(commands, site.nested(label), f"{label} command")
+    ssh_includes(w, text, site, label)
+
+
+# ssh's own limit on nested `Include`s (READCONF_MAX_DEPTH), and how many files one glob reads.
+_MAX_INCLUDE_DEPTH = 16
+_MAX_INCLUDED = 64
+_SSH_INCLUDE = later(r"\s*[Ii][Nn][Cc][Ll][Uu][Dd][Ee]\s*(?:=\s*|\s+)(.*)")
+
+
+def ssh_includes(w: Walk, text: str, site: Site, label: str, depth: int = 0) -> None:
+    """The files an ssh configuration's `Include` lines read (globs; `~`; a relative name is
+    in ~/.ssh, or /etc/ssh for the system's configuration) are part of it: their commands
+    are judged, and their own `Include`s followed. A name that matches no file is skipped, as
+    ssh does; one that exists but cannot be read here, or that the line computes, asks."""
+    import glob
+    import os
+    import shlex
+
+    from safesh.unwrap.shells import read_local_file
+
+    home = w.context.home
+    for line in text.splitlines():
+        found = _SSH_INCLUDE.match(line)
+        if found is None:
+            continue
+        try:
+            names = shlex.split(found.group(1), comments=True)
+        except ValueError:
+            names = [found.group(1)]
+        for name in names:
+            where = f"{label}: Include {name}"
+            if "$" in name or "%" in name or depth >= _MAX_INCLUDE_DEPTH:
+                message = f"{where}: ssh reads settings this line cannot show"
+                w.note_unparsed(site.frame, message, name, kind="unseen")
+                continue
+            if not name.startswith(("/", "~")):
+                name = ("/etc/ssh/" if label.startswith("/etc/ssh") else "~/.ssh/") + name
+            path = resolve_path(name, site.frame.cwd or w.context.cwd, home)
+            paths = sorted(glob.glob(path))[:_MAX_INCLUDED] if glob.has_magic(path) else [path]
+            for included in paths:
+                written = w.written_script(included, site)
+                body = written.text if written is not None else read_local_file(w, included, site)
+                if body is None:
+                    if written is not None or os.path.exists(included):
+                        message = f"{where}: ssh reads {included}, which safesh cannot read"
+                        w.note_unparsed(site.frame, message, included, kind="unseen")
+                    continue
+                inner = f"{label} Include {included}"
+                commands = ssh_config_commands(body)
+                if commands.strip():
+                    w.walk_source(commands, site.nested(inner), f"{inner} command")
+                ssh_includes(w, body, site, inner, depth + 1)
 
 
 # -- commands that install a unit or job from a file ----------------------------------------------
