@@ -46,6 +46,11 @@ BRANCH_MOVES = [
     "git checkout -B main --track origin/main",
     "git checkout -q -B release v1.2.0",
     "git checkout -fB main origin/main",
+    "git checkout --force -B main origin/main",
+    'git checkout -B"main" origin/main',
+    "git switch -C main -- origin/main",
+    "git worktree add -B main ../wt origin/main",
+    "git worktree add -f -B main ../wt HEAD~1",
 ]
 
 WRAPPED = [
@@ -91,6 +96,8 @@ REF_SURGERY = [
     "git update-ref refs/stash HEAD",
     "git update-ref --stdin",
     "git update-ref -z --stdin",
+    "git update-ref refs/heads/main HEAD~3 && git reset --hard main",
+    "git config alias.reset-main 'checkout -B main origin/main' && git reset-main",
     "git update-ref -d refs/heads/feature",
     "git update-ref -d HEAD",
     "git symbolic-ref -d HEAD",
@@ -171,6 +178,10 @@ EVERYDAY = [
     "git checkout -B feat",
     "git checkout -Bnew-branch",
     "git checkout --track origin/feat",
+    "git worktree add -b feat ../wt",
+    "git worktree add -b feat ../wt origin/main",
+    "git worktree add -B feat ../wt",
+    "git switch --force-create feat",
     "git tag v1.0",
     "git tag v1.2.0 a1b2c3d",
     "git tag -a v1.0 -m 'release'",
