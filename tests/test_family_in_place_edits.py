@@ -36,6 +36,17 @@ WRITES_DESTRUCTIVE_CODE = [
     "perl -i -pe 's/make test/rm -rf ~\\/notes/' .git/hooks/pre-push",
     "perl -pi.bak -e 's{^ExecStart=.*}{ExecStart=rm -rf /srv}' ~/.config/systemd/user/a.service",
     "perl -0777 -pi -e 's/$/\\nrm -rf ~\\/notes/' ~/.zshrc",
+    "sed -i '' 's/.*/rm -rf ~/' .git/hooks/pre-commit",
+    "sed -i '' -e '$a rm -rf ~' .git/hooks/pre-commit",
+    "sed -i '$ a\\\nrm -rf ~' .git/hooks/pre-commit",
+    "sed -i '/x/c\\rm -rf ~' .git/hooks/pre-commit",
+    "sed -i 's/a/b/;$a rm -rf ~' .git/hooks/pre-commit",
+    "sed -i -- 's/.*/rm -rf ~/' .git/hooks/pre-commit",
+    "perl -pi -le 's/.*/rm -rf ~/' .git/hooks/pre-commit",
+    "perl -lpi -e 's/.*/rm -rf ~/' .git/hooks/pre-commit",
+    "perl -0777 -pi -e 's/npm test/rm -rf ~/' .git/hooks/pre-commit",
+    "echo 'rm -rf ~' | sponge .git/hooks/pre-commit",
+    "sed 's/.*/rm -rf ~/' .git/hooks/pre-commit | sponge .git/hooks/pre-commit",
 ]
 
 WRAPPED = [
@@ -112,6 +123,10 @@ EVERYDAY = [
     "perl -pi -e 's/8080/9090/g' ~/.config/systemd/user/app.service",
     "perl -pi -e 's/foo/bar/g' src/*.py",
     "gawk -i inplace '{print}' notes.txt",
+    "perl -pi -le 's/8080/9090/' .git/hooks/pre-commit",
+    "sed -i -e 's/x/y/' -- .git/hooks/pre-commit",
+    "echo 'npm test' | sponge .git/hooks/pre-commit",
+    "sort -u words.txt | sponge words.txt",
     "ed -s notes.txt",
     "vim -c 'set ff=unix' -c wq src/app.py",
     "vim ~/.bashrc",

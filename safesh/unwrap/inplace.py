@@ -20,7 +20,7 @@ from __future__ import annotations
 from safesh.lazy_re import later
 from safesh.model import Span, Word
 from safesh.unwrap import runners
-from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_includes, stored_code
+from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_config_rest, stored_code
 from safesh.unwrap.words import resolve_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -303,6 +303,8 @@ def _sed(words: list[Word]) -> tuple[list[Word], Edit]:
         for index, letter in enumerate(text[1:], start=2):
             if letter == "i":
                 in_place = True
+                if text == "-i" and i < len(words) and words[i].text == "":
+                    i += 1  # BSD sed's `-i ''`: an empty backup suffix, not the script
                 break  # the rest is the backup suffix
             extended = extended or letter in "Er"
             unseen = unseen or letter == "z"
@@ -352,7 +354,10 @@ def _perl(words: list[Word]) -> tuple[list[Word], Edit]:
                 operands.extend(words[i:])
                 break
             continue
-        for index, letter in enumerate(text[1:], start=2):
+        index = 1
+        while index < len(text):
+            letter = text[index]
+            index += 1
             if letter == "i":
                 in_place = True
                 break  # the rest is the backup suffix
@@ -364,7 +369,10 @@ def _perl(words: list[Word]) -> tuple[list[Word], Edit]:
                     i += 1
                 code.append(value)
                 break
-            if "-" + letter in _PERL_VALUES or letter in "0l":
+            if letter in "0l":  # `-0777`, `-l012`: the digits are the option's; `-lpi` goes on
+                while index < len(text) and (text[index].isdigit() or text[index] in "xX"):
+                    index += 1
+            elif "-" + letter in _PERL_VALUES:
                 break  # the rest of the cluster is the option's value
     if not in_place:
         return [], None
@@ -468,7 +476,7 @@ def _judge(w: Walk, name: str, target: Word, kind: StoredKind, edit: Edit, site:
     if is_ssh_config(kind):
         edited = _apply(text, substitutions, added).splitlines()
         old = set(text.splitlines())
-        ssh_includes(w, "\n".join(x for x in edited if x not in old), site, path)
+        ssh_config_rest(w, "\n".join(x for x in edited if x not in old), site, path)
 
 
 def _walk_lines(w: Walk, lines: list[str], frame: Frame, what: str) -> None:

@@ -15,7 +15,7 @@ library.
 from __future__ import annotations
 
 from safesh.model import Word
-from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_includes, stored_code
+from safesh.unwrap.stored import StoredKind, is_ssh_config, ssh_config_rest, stored_code
 from safesh.unwrap.words import resolve_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -99,7 +99,7 @@ def _judge(w: Walk, content: str | None, target: Target, site: Site, how: str) -
     if source.strip():
         w.walk_source(source, site.nested(f"{path} {kind.when}"), f"code written into {path}")
     if is_ssh_config(kind):
-        ssh_includes(w, content, site, path)
+        ssh_config_rest(w, content, site, path)
 
 
 def printer(w: Walk, name: str, words: list[Word], site: Site) -> None:
@@ -118,7 +118,8 @@ def printer(w: Walk, name: str, words: list[Word], site: Site) -> None:
 
 
 def tee(w: Walk, name: str, words: list[Word], site: Site) -> None:
-    """`… | tee [-a] FILE…`: what comes down the pipe is written into each FILE."""
+    """`… | tee [-a] FILE…` (or moreutils' `sponge [-a] FILE`): what comes down the pipe is
+    written into each FILE."""
     w.emit(words, site)
     for word in words[1:]:
         if word.text.startswith("-"):
@@ -226,7 +227,7 @@ def downloader(w: Walk, name: str, words: list[Word], site: Site) -> None:
 # The handlers this module adds to the walk's table (through runners.HANDLERS).
 HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(["echo", "printf", "cat"], printer),
-    "tee": tee,
+    **dict.fromkeys(["tee", "sponge"], tee),
     **dict.fromkeys(["cp", "mv", "install", "ln"], copier),
     **dict.fromkeys(["curl", "wget"], downloader),
 }
