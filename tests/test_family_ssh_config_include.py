@@ -1,9 +1,11 @@
-"""Family: ssh configuration that pulls in other files. A `-F FILE` configuration, or one a line
-writes into ~/.ssh/config, whose `Include` names files (globs, `~`, names relative to ~/.ssh)
-is read with them: a ProxyCommand, LocalCommand, KnownHostsCommand or `Match exec` in an
-included file is judged as the command line it is, nested includes are followed, and an
-included file that exists but cannot be read, or whose name the line computes, asks. Includes
-of harmless settings, and of files that are not there (ssh skips them), pass.
+"""Family: ssh configuration that pulls in other files or runs commands. A `-F FILE`
+configuration, or one a line writes into ~/.ssh/config, whose `Include` names files (globs, `~`,
+names relative to ~/.ssh) is read with them: a ProxyCommand, LocalCommand, KnownHostsCommand or
+`Match exec` in an included file is judged as the command line it is, a RemoteCommand as the
+command it runs on the host, nested includes are followed, and an included file that exists
+but cannot be read, or whose name the line computes, asks. `-o RemoteCommand=CMD` is judged as
+`ssh HOST CMD`. Includes of harmless settings, and of files that are not there (ssh skips
+them), pass.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def home(tmp_path: Path) -> Context:
     (project / "jump_include").write_text("Include jump.conf\n")
     (project / "missing_include").write_text("Include nothing-here.conf ~/.ssh/none.d/*.conf\n")
     (project / "match_only").write_text('Match exec "rm -rf ~/notes"\n')
+    (ssh / "remote.conf").write_text("Host db*\n  RemoteCommand sudo rm -rf /srv/data\n")
+    (project / "remote_include").write_text("Include remote.conf\n")
+    (project / "remote_only").write_text(
+        "Host *\n  RemoteCommand rm -rf /srv/data\n  RequestTTY yes\n"
+    )
+    (project / "remote_uptime").write_text("Host *\n  RemoteCommand uptime\n")
     return Context(cwd=str(project), home=str(tmp_path), repo_root=str(project))
 
 
@@ -70,6 +78,8 @@ STOPPED_CONFIGS = [
     "dir_include",
     "var_include",
     "match_only",
+    "remote_include",
+    "remote_only",
 ]
 
 
@@ -85,7 +95,7 @@ def test_a_command_in_an_included_file_is_judged(config: str, template: str, hom
     assert stops(line, home), line
 
 
-@pytest.mark.parametrize("config", ["jump_include", "missing_include"])
+@pytest.mark.parametrize("config", ["jump_include", "missing_include", "remote_uptime"])
 def test_includes_of_harmless_or_absent_files_pass(config: str, home: Context) -> None:
     for line in [f"ssh -F {config} db1", f"scp -F {config} a.txt db1:/tmp/"]:
         assert not stops(line, home), line
@@ -103,3 +113,22 @@ def test_an_include_of_a_file_written_earlier_in_the_line_is_judged(home: Contex
         " && echo 'Include /tmp/holes1-inc.conf' > /tmp/holes1-c && ssh -F /tmp/holes1-c db1"
     )
     assert stops(line, home)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["ssh -o RemoteCommand='rm -rf /srv/data' db1", "ssh -o 'RemoteCommand rm -rf /srv/data' db1",
+     "ssh -oRemoteCommand='sudo reboot' db1", "ssh db1 -o RemoteCommand='rm -rf /srv/data'",
+     "ssh -t -o RemoteCommand='sudo rm -rf /srv/data' deploy@db1",
+     "autossh -M 0 -o RemoteCommand='rm -rf /srv/data' db1",
+     "echo 'RemoteCommand rm -rf /srv/data' >> ~/.ssh/config"],
+)  # fmt: skip
+def test_a_remote_command_set_as_an_option_is_judged_as_run_on_the_host(line: str) -> None:
+    assert stops(line), line
+
+
+@pytest.mark.parametrize(
+    "line", ["ssh -o RemoteCommand=uptime db1", "ssh -o RemoteCommand=none db1", "ssh db1 uptime"]
+)
+def test_an_everyday_remote_command_setting_passes(line: str) -> None:
+    assert not stops(line), line

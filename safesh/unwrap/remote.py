@@ -81,6 +81,7 @@ def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
     # command starts at the first word that is not one.
     late, remote = split_options(rest[1:], VALUE_OPTIONS["ssh"])
     ssh_local_commands(w, name, late, site)
+    _remote_setting(w, host, [*options, *late], site)
     if not remote:
         w.emit(words, replace(site, remote_host=host))
         if feed is not None and feed.kind in {"heredoc", "herestring"} and feed.text:
@@ -139,6 +140,19 @@ def _local_stdin(w: Walk, site: Site) -> str | None:
     while delimiter in text:
         delimiter += "_"
     return f" <<'{delimiter}'\n{text.rstrip(chr(10))}\n{delimiter}"
+
+
+def _remote_setting(w: Walk, host: str, options: list[Word], site: Site) -> None:
+    """`-o RemoteCommand=CMD`: CMD runs on the host instead of a login shell."""
+    i = 0
+    while i < len(options):
+        setting, i = _ssh_setting(options, i)
+        if setting is None:
+            continue
+        key, _, value = setting.text.strip().replace("=", " ", 1).partition(" ")
+        value = value.strip().removeprefix("=").strip()
+        if key.lower() == "remotecommand" and value and value.lower() != "none":
+            _remote_string(w, host, replace(setting, text=value), site)
 
 
 def _remote_string(w: Walk, host: str, string: Word, site: Site) -> None:

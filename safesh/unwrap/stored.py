@@ -13,7 +13,9 @@ that stores it, a `.npmrc` entry as the `npm config set KEY VALUE` that stores i
 writes into such a file (echo/printf/cat/tee, startup.py) is judged as that code; text the
 line does not show (a variable, a command's output) makes the line ask where the kind says so.
 
-`ssh -F FILE` (remote.py, sshwrap.py) reads FILE for the same ssh settings.
+`ssh -F FILE` (remote.py, sshwrap.py) reads FILE for the same ssh settings. An ssh
+configuration's `Include` lines pull other files into it, which are read the same way, and its
+`RemoteCommand` runs on the host it connects to (ssh_config_rest).
 
 May use: `safesh.model`, `.site`, `.schedule`, `.shells`, `.words` and the standard library.
 """
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 # the user's shell: ProxyCommand, LocalCommand (with PermitLocalCommand), KnownHostsCommand.
 # `none` turns the feature off. (remote.py reads them in `-o` options.)
 SSH_LOCAL_COMMANDS = frozenset({"proxycommand", "localcommand", "knownhostscommand"})
+# ...and whose value it runs on the HOST it connects to, instead of a login shell.
+_SSH_REMOTE_COMMANDS = frozenset({"remotecommand"})
 
 # The files a login shell runs (bash, zsh, ksh, csh, fish, direnv).
 _STARTUP_NAMES = frozenset(
@@ -102,10 +106,10 @@ _GIT_SECTION = later(r'\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\](.*)
 _NPM_KEY = later(r"[A-Za-z@/][\w.:/@-]*")
 
 
-def ssh_config_commands(text: str) -> str:
+def ssh_config_commands(text: str, keys: frozenset[str] = SSH_LOCAL_COMMANDS) -> str:
     """The values of `ProxyCommand`, `LocalCommand`, `KnownHostsCommand` lines (`Key value`
     or `Key=value`, any case) and the command of a `Match exec "CMD"` condition: the ssh client
-    runs them on this machine."""
+    runs them on this machine. (With other `keys`, those lines' values alone.)"""
     found: list[str] = []
     for line in text.splitlines():
         entry = line.strip()
@@ -113,9 +117,9 @@ def ssh_config_commands(text: str) -> str:
         if match is None:
             continue
         key, value = match.group(1).lower(), match.group(2).strip()
-        if key == "match":
+        if key == "match" and keys is SSH_LOCAL_COMMANDS:
             found.extend(_match_exec(value))
-        elif key in SSH_LOCAL_COMMANDS and value and value.lower() != "none":
+        elif key in keys and value and value.lower() != "none":
             found.append(value)
     return "\n".join(found)
 
@@ -437,7 +441,7 @@ def ssh_config_file(w: Walk, name: str, path: Word, site: Site) -> None:
     commands = ssh_config_commands(text)
     if commands.strip():
         w.walk_source(commands, site.nested(label), f"{label} command")
-    ssh_includes(w, text, site, label)
+    ssh_config_rest(w, text, site, label)
 
 
 # ssh's own limit on nested `Include`s (READCONF_MAX_DEPTH), and how many files one glob reads.
@@ -446,17 +450,23 @@ _MAX_INCLUDED = 64
 _SSH_INCLUDE = later(r"\s*[Ii][Nn][Cc][Ll][Uu][Dd][Ee]\s*(?:=\s*|\s+)(.*)")
 
 
-def ssh_includes(w: Walk, text: str, site: Site, label: str, depth: int = 0) -> None:
-    """The files an ssh configuration's `Include` lines read (globs; `~`; a relative name is
-    in ~/.ssh, or /etc/ssh for the system's configuration) are part of it: their commands
-    are judged, and their own `Include`s followed. A name that matches no file is skipped, as
-    ssh does; one that exists but cannot be read here, or that the line computes, asks."""
+def ssh_config_rest(w: Walk, text: str, site: Site, label: str, depth: int = 0) -> None:
+    """What an ssh configuration runs besides its local commands (ssh_config_commands):
+    `RemoteCommand`, run on the host it connects to, and the files its `Include` lines read
+    (globs; `~`; a relative name is in ~/.ssh, or /etc/ssh for the system's configuration),
+    which are part of it: their commands are judged, and their own `Include`s followed. A name
+    that matches no file is skipped, as ssh does; one that exists but cannot be read here, or
+    that the line computes, asks."""
     import glob
     import os
     import shlex
 
     from safesh.unwrap.shells import read_local_file
 
+    remote = ssh_config_commands(text, _SSH_REMOTE_COMMANDS)
+    if remote.strip():
+        where = f"{label} RemoteCommand"
+        w.walk_source(remote, site.nested(where, "the ssh host"), f"{where} command")
     home = w.context.home
     for line in text.splitlines():
         found = _SSH_INCLUDE.match(line)
@@ -488,7 +498,7 @@ def ssh_includes(w: Walk, text: str, site: Site, label: str, depth: int = 0) -> 
                 commands = ssh_config_commands(body)
                 if commands.strip():
                     w.walk_source(commands, site.nested(inner), f"{inner} command")
-                ssh_includes(w, body, site, inner, depth + 1)
+                ssh_config_rest(w, body, site, inner, depth + 1)
 
 
 # -- commands that install a unit or job from a file ----------------------------------------------
