@@ -274,6 +274,14 @@ Edit = tuple[list[Substitution], list[str]] | None
 _SED_VALUES = frozenset({"-e", "--expression", "-f", "--file", "-l", "--line-length"})
 
 
+def _option_value(text: str, index: int, words: list[Word], i: int) -> tuple[str, bool, int]:
+    """The value of the short option ending at `text[index - 1]`: the rest of its cluster, or
+    else the next word; whether the line shows it, and the index of the word after it."""
+    if text[index:] or i >= len(words):
+        return text[index:], True, i
+    return words[i].text, words[i].static, i + 1
+
+
 def _sed(words: list[Word]) -> tuple[list[Word], Edit]:
     scripts: list[str] = []
     operands: list[Word] = []
@@ -309,10 +317,8 @@ def _sed(words: list[Word]) -> tuple[list[Word], Edit]:
             extended = extended or letter in "Er"
             unseen = unseen or letter == "z"
             if letter in "efl":
-                value = text[index:]
-                if not value and i < len(words):
-                    value, unseen = words[i].text, unseen or not words[i].static
-                    i += 1
+                value, shown, i = _option_value(text, index, words, i)
+                unseen = unseen or not shown
                 if letter == "e":
                     scripts.append(value)
                 unseen = unseen or letter == "f"
@@ -339,21 +345,14 @@ def _perl(words: list[Word]) -> tuple[list[Word], Edit]:
     operands: list[Word] = []
     in_place = printing = unseen = False
     i = 1
-    while i < len(words):
-        word = words[i]
-        text = word.text
+    while i < len(words) and not operands:
+        text = words[i].text
         i += 1
-        if text == "--":
-            operands.extend(words[i:])
+        if text == "--" or not text.startswith("-") or text == "-":
+            # the files (or, before any -e, the program's file: code not on the line)
+            operands = words[i if text == "--" else i - 1 :]
+            unseen = unseen or not code
             break
-        if not text.startswith("-") or text == "-":
-            if code:
-                operands.append(word)
-            else:  # the program's file: code not on the line
-                unseen = True
-                operands.extend(words[i:])
-                break
-            continue
         index = 1
         while index < len(text):
             letter = text[index]
@@ -363,10 +362,8 @@ def _perl(words: list[Word]) -> tuple[list[Word], Edit]:
                 break  # the rest is the backup suffix
             printing = printing or letter == "p"
             if letter in "eE":
-                value = text[index:]
-                if not value and i < len(words):
-                    value, unseen = words[i].text, unseen or not words[i].static
-                    i += 1
+                value, shown, i = _option_value(text, index, words, i)
+                unseen = unseen or not shown
                 code.append(value)
                 break
             if letter in "0l":  # `-0777`, `-l012`: the digits are the option's; `-lpi` goes on
