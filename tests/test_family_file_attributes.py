@@ -1,8 +1,8 @@
 """Family: file attributes and access lists changed where it matters: `chattr` (+i, -i, +a, -a,
 =…, -R) on system files, logs, the root or a home, or on files chosen while the line runs
 (xargs, a computed list); `setfacl -R -b/-k/-m` on system directories or a home; recursive
-ownership and mode changes through `find -exec` or xargs over such places. The project's own
-files and reads pass.
+ownership, mode and ACL changes through `find -exec` over such places, or through xargs over
+directories the line does not show. The project's own files and reads pass.
 """
 
 from __future__ import annotations
@@ -54,6 +54,14 @@ CHANGES_PROTECTION = [
     "fd . / -x chmod 777",
     "find /etc -execdir chmod 000 {} +",
     "find $HOME -ok chmod 700 {} \\;",
+    "cat dirs.txt | xargs chown -R bob",
+    "cat dirs.txt | xargs chmod -R 777",
+    "xargs -a dirs.txt chmod -R 000",
+    "ls | xargs -n1 chmod -R 777",
+    "chown -R bob $(cat dirs.txt)",
+    "echo /etc | xargs setfacl -R -b",
+    "setfacl -R -m o::rwx $(cat dirs)",
+    "parallel chmod -R 777 ::: /etc /var",
 ]
 
 EVERYDAY = [
@@ -71,6 +79,11 @@ EVERYDAY = [
     "find src -name '*.sh' -exec chmod +x {} +",
     "find /tmp/build -exec chown me {} +",
     "ls | xargs chmod +x",
+    "find . -type d -exec chmod -R 755 {} +",
+    "find . -name node_modules -prune -exec chown -R me {} +",
+    "fd -t d . -x chmod -R 755",
+    "chown -R $USER .",
+    "chmod -R u+w build/",
 ]
 
 
