@@ -3,7 +3,8 @@
 unit, a git hook or ssh's configuration are judged by the code the file runs afterwards (the
 edit applied to the file's text, or the edit's own text when the file is not here), and ask
 when the edit cannot be followed; on sudoers, passwd, fstab, sshd_config, PAM or
-authorized_keys they ask, as `sed -i` there already does. `crontab -e` asks like `crontab FILE`.
+authorized_keys they ask, as `sed -i` there already does. `crontab -e` whose EDITOR is a program
+rather than an editor a human types into asks like `crontab FILE` (with one, it passes).
 Edits of the project's own files, reads, and edits whose new code is harmless pass.
 """
 
@@ -96,13 +97,13 @@ SYSTEM_CONFIGURATION = [
     "awk -i inplace '{print}' /etc/passwd",
     "gawk -i inplace '!/bob/' /etc/group",
     "sudo gawk --include=inplace '{print}' /etc/sudoers",
-    "crontab -e",
-    "sudo crontab -e",
-    "crontab -u www-data -e",
-    "EDITOR=vim crontab -e",
     "EDITOR='sed -i s/x/y/' crontab -e",
-    "VISUAL=nano crontab -e",
+    "EDITOR=\"sed -i '\\$a * * * * * backup.sh'\" crontab -e",
     "env EDITOR=tee crontab -e",
+    "sudo EDITOR=tee crontab -e",
+    "VISUAL='cp /tmp/jobs' crontab -e",
+    "EDITOR=$ED crontab -e",
+    "EDITOR=ed crontab -e",
     "crontab -r",
     "crontab jobs.cron",
     "systemctl edit nginx",
@@ -137,6 +138,12 @@ EVERYDAY = [
     "awk -F: '{print $1}' /etc/passwd",
     "crontab -l",
     "crontab -l -u bob",
+    "crontab -e",
+    "sudo crontab -e",
+    "crontab -u www-data -e",
+    "EDITOR=vim crontab -e",
+    "VISUAL=/usr/bin/nvim crontab -e",
+    "EDITOR='code --wait' crontab -e",
     "visudo -c",
     "systemctl cat nginx",
 ]
@@ -159,7 +166,7 @@ def test_an_edit_whose_new_code_is_not_on_the_line_asks(line: str) -> None:
 
 
 @pytest.mark.parametrize("line", SYSTEM_CONFIGURATION)
-def test_editing_who_may_log_in_or_what_cron_runs_asks(line: str) -> None:
+def test_editing_who_may_log_in_or_what_cron_runs_without_a_human_asks(line: str) -> None:
     assert stops(line), line
 
 

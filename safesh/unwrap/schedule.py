@@ -1,7 +1,8 @@
 """Code scheduled to run later: `at`/`batch` read a shell program from standard input or
-`-f FILE`; `crontab FILE` / `crontab -` installs a table whose entries are shell command lines.
-What will run is judged now, as a command line of its own; a program or table that cannot be
-read here is unseen code.
+`-f FILE`; `crontab FILE` / `crontab -` installs a table whose entries are shell command lines, and
+`crontab -e` whatever EDITOR leaves in it. What will run is judged now, as a command line of its
+own; a program or table that cannot be read here (or written by an EDITOR that is a program,
+not an editor a human types into) is unseen code.
 
 May use: `safesh.model`, `.site`, `.shells` and the standard library.
 """
@@ -51,6 +52,8 @@ def crontab(w: Walk, name: str, words: list[Word], site: Site) -> None:
         text = words[i].text
         if text in {"-l", "-e", "-r", "-i", "-T", "-V", "--help", "--version"}:
             w.emit(words, site)
+            if text == "-e":
+                _editor_program(w, site)
             return
         if text in {"-u", "-s"}:
             i += 2
@@ -64,6 +67,29 @@ def crontab(w: Walk, name: str, words: list[Word], site: Site) -> None:
         return
     w.emit(words, site)
     _run_file(w, name, operand, site, cron_commands)
+
+
+# Editors a human types into: `crontab -e` with one of them installs what that human saved.
+_INTERACTIVE_EDITORS = frozenset(
+    {"vi", "vim", "nvim", "gvim", "view", "nano", "pico", "emacs", "emacsclient", "micro", "joe",
+     "jed", "mcedit", "ne", "hx", "helix", "kak", "code", "codium", "subl", "gedit", "kate",
+     "mousepad", "xed", "mate", "zed", "editor", "sensible-editor", "vis", "mg", "jove"}
+)  # fmt: skip
+
+
+def _editor_program(w: Walk, site: Site) -> None:
+    """`EDITOR=PROGRAM crontab -e`: crontab hands the table to PROGRAM and installs what it
+    leaves there. PROGRAM is judged as a command (walker); when it is not an editor a human
+    types into (`sed -i …`, `tee`, `cp jobs`), the table it writes is not on the line."""
+    own = [(k, v.text if v.static else "$") for k, v in site.simple.assignments]
+    for key, value in [*site.assignments, *own]:
+        if key not in {"EDITOR", "VISUAL"}:
+            continue
+        program = value.split()[0].rpartition("/")[2] if value.split() else ""
+        if program not in _INTERACTIVE_EDITORS:
+            message = f"crontab -e with {key}={value}: {program or 'it'} writes the table, unseen"
+            w.note_unparsed(site.frame, message, value, kind="unseen")
+            return
 
 
 def _run_file(
