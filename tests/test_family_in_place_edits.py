@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from judgekit import decide, stops
+from judgekit import RULES, decide, stops
 
+from safesh.analyze import analyze
 from safesh.model import Context, Tier
 
 # The new text is on the line and is destructive code, in a file that runs it later.
@@ -69,6 +70,8 @@ UNSEEN = [
     "sed -i 's/x/y/e' .git/hooks/pre-commit",
     "sed -i '1r payload.sh' .git/hooks/pre-commit",
     "sed -i 'y/abc/xyz/' .git/hooks/pre-commit",
+    "sed -i 's/npm/\\1 test/' .git/hooks/pre-commit",
+    "perl -pi -e 's/npm/$2/' .git/hooks/pre-commit",
     "perl -pi -e 'print \"cleanup\\n\"' .git/hooks/pre-commit",
     "perl -pi edit.pl .git/hooks/pre-commit",
     "perl -ni -e 'print unless /lint/' .git/hooks/pre-commit",
@@ -192,6 +195,17 @@ def test_the_edit_is_applied_to_the_file_as_it_is(project: Context) -> None:
     assert decide("perl -pi -e 's/build/~/' .git/hooks/pre-commit", project) == Tier.BLOCK
     assert not stops("sed -i 's/npm test/npm run lint/' .git/hooks/pre-commit", project)
     assert not stops("sed -i 's/build/dist/' .git/hooks/pre-commit", project)
+
+
+def test_a_replacement_naming_a_missing_group_asks_rather_than_fails(project: Context) -> None:
+    """sed and perl refuse such a script: it is not followed (unseen), and is no fault of
+    safesh's."""
+    for line in [
+        "sed -i 's/npm/\\1 run/' .git/hooks/pre-commit",
+        "perl -pi -e 's/npm/$3/' .git/hooks/pre-commit",
+    ]:
+        found = [f.rule_id for f in analyze(line, project, RULES).findings]
+        assert found == ["core.unseen-code"], (line, found)
 
 
 def test_a_changed_line_that_does_not_parse_alone_still_is_judged(project: Context) -> None:

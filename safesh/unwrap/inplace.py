@@ -132,6 +132,16 @@ def _replacement(text: str, perl: bool) -> tuple[Part, ...]:
     return tuple(parts)
 
 
+def _substitution(regex: str, replacement: str, flags: str, perl: bool) -> Substitution:
+    """One `s/regex/replacement/flags` in Python's terms; a replacement naming a group the
+    pattern does not have is an error of the editor's, not followed."""
+    pattern = _compile(regex, flags)
+    parts = _replacement(replacement, perl)
+    if any(isinstance(p, int) and p > pattern.groups for p in parts):
+        raise _Unfollowed(f"a replacement naming a group {regex} does not have")
+    return pattern, parts, 0 if "g" in flags else 1
+
+
 # -- sed's script -------------------------------------------------------------------------------
 
 
@@ -213,9 +223,8 @@ def sed_edit(scripts: list[str], extended: bool) -> tuple[list[Substitution], li
                 flags = script[start:i]
                 if i < len(script) and script[i] in "ewW":
                     raise _Unfollowed("a substitution that runs or writes")
-                count = 0 if "g" in flags else 1
-                pattern = _compile(_sed_regex(regex, extended), flags)
-                substitutions.append((pattern, _replacement(replacement, perl=False), count))
+                regex = _sed_regex(regex, extended)
+                substitutions.append(_substitution(regex, replacement, flags, perl=False))
             elif command in "aic":
                 text, i = _line_text(script, i)
                 added.append(text)
@@ -260,10 +269,7 @@ def perl_edit(code: str) -> list[Substitution]:
         flags = code[start:i]
         if set(flags) - set("gimsx"):
             raise _Unfollowed(f"perl substitution flags {flags}")
-        pattern = _compile(regex, flags)
-        substitutions.append(
-            (pattern, _replacement(replacement, perl=True), 0 if "g" in flags else 1)
-        )
+        substitutions.append(_substitution(regex, replacement, flags, perl=True))
     return substitutions
 
 
