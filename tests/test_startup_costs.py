@@ -70,6 +70,22 @@ _NOT_FOR_A_PLAIN_LINE = {
     "datetime",  # the pure-Python module: the store uses _datetime and _sqlite3 directly
     "sqlite3",
     "json",  # the audit record's canonical text is written by safesh.store.values
+    # The unwrap stage's handlers of programs that run other programs: loaded by the line
+    # that runs one (safesh.unwrap.handlers), never by a line that runs none.
+    "safesh.unwrap.cloudexec",
+    "safesh.unwrap.fanout",
+    "safesh.unwrap.foreign",
+    "safesh.unwrap.git",
+    "safesh.unwrap.kubeplugin",
+    "safesh.unwrap.playbook",
+    "safesh.unwrap.remote",
+    "safesh.unwrap.runners",
+    "safesh.unwrap.schedule",
+    "safesh.unwrap.shells",
+    "safesh.unwrap.sshwrap",
+    "safesh.unwrap.startup",
+    "safesh.unwrap.stored",
+    "safesh.unwrap.tcl",
 }
 
 

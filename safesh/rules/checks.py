@@ -400,7 +400,7 @@ def find_delete_targets(command: Command) -> list[str]:
     the roots themselves."""
     if command.name not in {"find", "gfind"} or not _find_deletes(command.argv):
         return []
-    from safesh.unwrap import found_paths
+    from safesh.unwrap.fanout import found_paths
 
     return [w.text for w in found_paths(list(command.argv), _NO_SIMPLE) or []]
 

@@ -22,16 +22,15 @@ Modules, by concern (none imports the walker; each says what it may import):
     runners     tmux, nix-shell, conda run, npm exec, sg, capsh, entr, hyperfine
     schedule    at, batch, crontab
     git         git's `--`, configuration values git runs, aliases of every kind
-    walker      the walk itself and the table of handlers
+    handlers    which handler peels each command name (an index, its modules loaded on use)
+    walker      the walk itself
 May use: `safesh.model`, `safesh.parse` (lazily, as the default parser) and the standard
 library; never a later stage or a front end.
 """
 
 from __future__ import annotations
 
-from safesh.unwrap.fanout import found_paths
 from safesh.unwrap.feeds import DOWNLOADERS, heredoc_substitutions
-from safesh.unwrap.shells import SHELLS
 from safesh.unwrap.site import MAX_DEPTH, Unparsed, Unwrapped
 from safesh.unwrap.walker import unwrap
 from safesh.unwrap.words import command_name, resolve_path
@@ -39,11 +38,9 @@ from safesh.unwrap.words import command_name, resolve_path
 __all__ = [
     "DOWNLOADERS",
     "MAX_DEPTH",
-    "SHELLS",
     "Unparsed",
     "Unwrapped",
     "command_name",
-    "found_paths",
     "heredoc_substitutions",
     "resolve_path",
     "unwrap",

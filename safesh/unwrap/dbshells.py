@@ -96,8 +96,8 @@ def shell_platform(w: Walk, name: str, words: list[Word], site: Site) -> None:
     platform_shell(w, name, words, site)
 
 
-# The handlers this module adds to the walk's table (walker.HANDLERS); heroku's and fly's
-# shells are peeled from their handlers in cloudexec.py, which also read `run` / `ssh`.
+# The handlers this module adds to the walk's table (safesh.unwrap.handlers); heroku's and
+# fly's shells are peeled from their handlers in cloudexec.py, which also read `run` / `ssh`.
 HANDLERS: dict[str, Handler] = {
     "kubectl-cnpg": cnpg,
     "wrangler": wrangler,

@@ -333,5 +333,5 @@ def _expanded(path: str, word: Word) -> list[str]:
     return sorted(glob.glob(path))[:_MAX_FILES] or [path]
 
 
-# The handlers this module adds to the walk's table (walker.HANDLERS).
+# The handlers this module adds to the walk's table (safesh.unwrap.handlers).
 HANDLERS: dict[str, Handler] = dict.fromkeys(["ansible-playbook", "ansible-pull"], ansible_playbook)

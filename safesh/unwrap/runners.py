@@ -601,7 +601,7 @@ def script_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
         return
 
 
-# The handlers this module adds to the walk's table (walker.HANDLERS).
+# The handlers this module adds to the walk's table (safesh.unwrap.handlers).
 HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     **dict.fromkeys(["cargo", "go", "dotnet"], project_program),
     **dict.fromkeys(["expect", "tclsh", "wish", "expectk", "jimsh"], tcl),

@@ -152,5 +152,5 @@ def mosh(w: Walk, name: str, words: list[Word], site: Site) -> None:
         _remote_line(w, f"mosh {host}", host, joined, site)
 
 
-# The handlers this module adds to the walk's table (walker.HANDLERS).
+# The handlers this module adds to the walk's table (safesh.unwrap.handlers).
 HANDLERS: dict[str, Handler] = {"sshfs": sshfs, "autossh": autossh, "mosh": mosh}

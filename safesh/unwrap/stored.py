@@ -541,5 +541,5 @@ def unit_installer(w: Walk, name: str, words: list[Word], site: Site) -> None:
             w.walk_source(source, site.nested(f"{label} {kind.when}"), f"command of {label}")
 
 
-# The handlers this module adds to the walk's table (walker.HANDLERS).
+# The handlers this module adds to the walk's table (safesh.unwrap.handlers).
 HANDLERS: dict[str, Handler] = dict.fromkeys(_INSTALLS, unit_installer)

@@ -1,6 +1,6 @@
 """The walk itself: every simple command of a parsed line, in order, peeled by the handler its
-command name selects (the `HANDLERS` table), with the state one line carries from command to
-command (the directory `cd` moved to, HOME/TMPDIR/PWD assigned, files written) and the
+command name selects (`safesh.unwrap.handlers`), with the state one line carries from command
+to command (the directory `cd` moved to, HOME/TMPDIR/PWD assigned, files written) and the
 emission of each command found as a `Command` for the rules.
 
 May use: `safesh.model`, every other module of `safesh.unwrap` and the standard library; no
@@ -14,23 +14,7 @@ from collections.abc import Sequence
 from safesh.lazy_re import later
 from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import field, mutable, replace
-from safesh.unwrap import (
-    cloudexec,
-    dbshells,
-    definitions,
-    fanout,
-    git,
-    injectors,
-    inplace,
-    playbook,
-    remote,
-    runners,
-    schedule,
-    shells,
-    sshwrap,
-    stored,
-    wrappers,
-)
+from safesh.unwrap import definitions, injectors, wrappers
 from safesh.unwrap.command_word import brace_words, has_glob, which_name
 from safesh.unwrap.cwd import cd_target, is_prefix, scope
 from safesh.unwrap.definitions import (
@@ -46,6 +30,7 @@ from safesh.unwrap.definitions import (
 )
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
+from safesh.unwrap.handlers import handler as handler_of
 from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
@@ -63,10 +48,6 @@ from safesh.unwrap.variables import (
 )
 from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
 from safesh.unwrap.written import written_by
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
-if TYPE_CHECKING:
-    from safesh.unwrap.site import Handler
 
 
 def unwrap(
@@ -387,14 +368,12 @@ class Walker:
                 self.emit(words, site)
                 self.run_written(head.text, written, site, "the line")
                 return
-        handler = HANDLERS.get(name)
+        handler = handler_of(name)
         if (
-            handler is None or name in _RUNS_COMMAND_VARIABLES or name in runners.COMMAND_OPTIONS
-        ) and (
             site.assignments
             or site.simple.assignments
             or COMMAND_VARS & self.bindings.values.keys()
-        ):
+        ) and (handler is None or name in _RUNS_COMMAND_VARIABLES or _runs_command_options(name)):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
             self.emit(words, site)
@@ -563,71 +542,9 @@ def _after_and_or(between: str) -> bool:
     return "&&" in between or "||" in between
 
 
-_PYTHONS = ["python", "python3", "python2", *(f"python3.{minor}" for minor in range(6, 16))]
-_PACKAGE_RUNNERS = [
-    "npx", "bunx", "uv", "uvx", "poetry", "pipenv", "bundle", "pnpm", "yarn", "pdm", "hatch",
-    "rye", "pipx",
-]  # fmt: skip
+def _runs_command_options(name: str) -> bool:
+    """Whether `name` runs a command given in one of its options (`rsync -e`, `tar
+    --to-command`): its handler's table, loaded only for a line that sets variables."""
+    from safesh.unwrap.runners import COMMAND_OPTIONS
 
-# The handler of each command name that runs, or may run, another command.
-HANDLERS: dict[str, Handler] = {
-    **dict.fromkeys(wrappers.SIMPLE_WRAPPERS, wrappers.simple_wrapper),
-    "timeout": wrappers.timeout,
-    "chrt": wrappers.skip_one_positional,
-    "taskset": wrappers.skip_one_positional,
-    "flock": wrappers.skip_one_positional,
-    "chroot": wrappers.skip_one_positional,
-    "env": wrappers.env_command,
-    "command": wrappers.command_builtin,
-    "exec": wrappers.exec_builtin,
-    "watch": wrappers.watch,
-    "xargs": fanout.xargs,
-    "parallel": fanout.parallel,
-    "sem": fanout.parallel,
-    **dict.fromkeys(_PYTHONS, wrappers.python_module),
-    "busybox": wrappers.multicall,
-    "toybox": wrappers.multicall,
-    "git": git.git,
-    "find": fanout.find_exec,
-    "fd": fanout.fd_exec,
-    "fdfind": fanout.fd_exec,
-    "at": schedule.at,
-    "batch": schedule.at,
-    "crontab": schedule.crontab,
-    "ssh": remote.ssh,
-    **dict.fromkeys(["scp", "sftp"], remote.ssh_client),
-    "su": shells.su,
-    "runuser": shells.su,
-    "script": shells.script_command,
-    "eval": shells.eval_builtin,
-    "alias": definitions.alias_builtin,
-    "trap": definitions.trap_builtin,
-    "source": shells.source_builtin,
-    ".": shells.source_builtin,
-    **dict.fromkeys(shells.SHELLS, shells.shell),
-    "safesh": shells.safesh,
-    **dict.fromkeys(_PACKAGE_RUNNERS, wrappers.package_runner),
-    "tmux": runners.tmux,
-    "nix-shell": runners.nix,
-    "nix": runners.nix,
-    **dict.fromkeys(["conda", "mamba", "micromamba", "pixi"], runners.conda_run),
-    **dict.fromkeys(["npm", "bun"], runners.npm_exec),
-    "sg": runners.sg,
-    "capsh": runners.capsh,
-    "entr": runners.entr,
-    "hyperfine": runners.hyperfine,
-    **runners.HANDLERS,
-    **sshwrap.HANDLERS,
-    **playbook.HANDLERS,
-    **stored.HANDLERS,
-    **inplace.HANDLERS,
-    "ansible": remote.ansible,
-    "vagrant": remote.vagrant,
-    "gcloud": remote.gcloud,
-    **cloudexec.HANDLERS,
-    **dbshells.HANDLERS,
-    **injectors.HANDLERS,
-    **dict.fromkeys(
-        ["kubectl", "oc", "docker-compose", *remote.CONTAINER_TOOLS], remote.container_exec
-    ),
-}
+    return name in COMMAND_OPTIONS
