@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -281,3 +283,48 @@ def test_cache_refuses_foreign_classes(tmp_path: Path, builtin: Path, cache_home
     for entry in cache_home.glob("rules-*.pickle"):
         entry.write_bytes(pickle.dumps(print))
     assert load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n").get("t.one")
+
+
+def test_a_load_for_judging_has_the_same_rules_without_their_examples(
+    tmp_path: Path, builtin: Path, cache_home: Path
+) -> None:
+    user_file = tmp_path / "n"
+    full = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file)
+    for _ in range(2):  # built, then from the cache
+        judging = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file, examples=False)
+        rule = judging.get("t.one")
+        assert rule is not None and rule.match == () and rule.not_match == ()
+        assert judging.fingerprint == full.fingerprint
+        assert [r.id for r in judging.rules] == [r.id for r in full.rules]
+    warm = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file)
+    assert warm == full and warm.get("t.one").match  # type: ignore[union-attr]
+
+
+def test_a_cached_ruleset_whose_examples_are_missing_is_built_again_for_them(
+    tmp_path: Path, builtin: Path, cache_home: Path
+) -> None:
+    user_file = tmp_path / "n"
+    full = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file)
+    for entry in cache_home.glob("examples-*.pickle"):
+        entry.unlink()
+    assert load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file) == full
+
+
+def test_a_rules_file_edited_and_its_times_set_back_is_read_again(
+    tmp_path: Path, builtin: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if every file were old enough to be known by its identity: an edit that keeps the
+    # size and mtime still changes the ctime, and with it the cache key.
+    from safesh.rules import reading
+
+    monkeypatch.setattr(reading, "RACY_SECONDS", 0.0)
+    user_file = tmp_path / "n"
+    assert load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file).get("t.one")
+    before = builtin.stat()
+    time.sleep(0.05)  # past the filesystem's timestamp granularity
+    swapped = RULE.format(id="t.ttt", command="one")
+    assert len(swapped) == before.st_size
+    write(builtin, swapped)
+    os.utime(builtin, ns=(before.st_atime_ns, before.st_mtime_ns))
+    loaded = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file)
+    assert loaded.get("t.ttt") is not None and loaded.get("t.one") is None

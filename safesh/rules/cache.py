@@ -1,6 +1,11 @@
 """The cache of validated RuleSets. Loading runs for every command an agent executes, so a
-RuleSet built from a set of sources is pickled into the cache directory, keyed by the
-content of every file that went into it and by the code that builds it (see `cache_key`).
+RuleSet built from a set of sources is pickled into the cache directory, keyed by every file
+that went into it (its identity when the file is old enough to be known by it, else its
+content) and by the code that builds it (see `cache_key`).
+
+Judging needs no rule's `match`/`not_match` examples, which are half of a RuleSet's pickle:
+they are kept in a second file beside it (`examples-KEY.pickle`, sealed as well), read only
+by a load that asks for them (`safesh rules test`, `safesh rules show`).
 
 A cache is something another process can write, so a cached RuleSet is used only when
   - the cache directory and the file are owned by this user and writable by nobody else,
@@ -25,38 +30,41 @@ from safesh.digest import blake2b
 from safesh.model import Tier
 from safesh.record import replace
 from safesh.rules.reading import Source
-from safesh.rules.schema import RuleSet
+from safesh.rules.schema import Example, RuleSet
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any
+    from typing import Any, TypeGuard
 
-_CACHE_VERSION = "3"
-_MAGIC = b"safesh rules cache 3\n"
+_CACHE_VERSION = "4"
+_MAGIC = b"safesh rules cache 4\n"
+_EXAMPLES_MAGIC = b"safesh rules examples 4\n"
+
+# Per rule, in order: its id and examples (the part of a RuleSet judging does not need).
+_Examples = tuple[tuple[str, tuple[Example, ...], tuple[Example, ...]], ...]
 
 
 # -- reading and writing -----------------------------------------------------------------------
 
 
-def read(key: str) -> RuleSet | None:
-    """The RuleSet cached under `key`, or None when there is none this user can trust."""
-    from safesh.sealed import read_sealed
-
-    try:
-        body = read_sealed(cache_file(key), _MAGIC, key)
-    except Exception:
-        return None
-    if body is None:
-        return None
-    try:
-        ruleset = _SafeUnpickler(io.BytesIO(body)).load()
-    except Exception:
-        return None
+def read(key: str, *, examples: bool = True) -> RuleSet | None:
+    """The RuleSet cached under `key`, or None when there is none this user can trust. Without
+    `examples` its rules have none (`without_examples`)."""
+    ruleset = _read_sealed(cache_file(key), _MAGIC, key)
     if not isinstance(ruleset, RuleSet) or ruleset.settings:
         return None
-    return ruleset
+    if not examples:
+        return ruleset
+    kept = _read_sealed(_examples_file(key), _EXAMPLES_MAGIC, key)
+    if not _are_examples_of(kept, ruleset):
+        return None
+    rules = tuple(
+        replace(rule, match=match, not_match=not_match) if match or not_match else rule
+        for rule, (_, match, not_match) in zip(ruleset.rules, kept, strict=True)
+    )
+    return replace(ruleset, rules=rules)
 
 
 def write(key: str, ruleset: RuleSet) -> None:
@@ -70,9 +78,54 @@ def write(key: str, ruleset: RuleSet) -> None:
         import pickle
 
         stored = replace(ruleset, settings=()) if ruleset.settings else ruleset
-        write_sealed(path, _MAGIC, key, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        kept: _Examples = tuple((rule.id, rule.match, rule.not_match) for rule in stored.rules)
+        protocol = pickle.HIGHEST_PROTOCOL
+        # The examples first: a RuleSet is read only with its examples beside it.
+        write_sealed(_examples_file(key), _EXAMPLES_MAGIC, key, pickle.dumps(kept, protocol))
+        body = pickle.dumps(without_examples(stored), protocol)
+        write_sealed(path, _MAGIC, key, body)
     except Exception:
         return
+
+
+def without_examples(ruleset: RuleSet) -> RuleSet:
+    """`ruleset` with no rule's `match`/`not_match` examples (all it needs to judge)."""
+    if not any(rule.match or rule.not_match for rule in ruleset.rules):
+        return ruleset
+    rules = tuple(
+        replace(rule, match=(), not_match=()) if rule.match or rule.not_match else rule
+        for rule in ruleset.rules
+    )
+    return replace(ruleset, rules=rules)
+
+
+def _read_sealed(path: str, magic: bytes, key: str) -> object:
+    """What the file sealed under `key` holds, unpickled; None when it cannot be trusted."""
+    from safesh.sealed import read_sealed
+
+    try:
+        body = read_sealed(path, magic, key)
+        return None if body is None else _SafeUnpickler(io.BytesIO(body)).load()
+    except Exception:
+        return None
+
+
+def _are_examples_of(kept: object, ruleset: RuleSet) -> TypeGuard[_Examples]:
+    """Whether `kept` holds the examples of exactly `ruleset`'s rules, in order."""
+    return (
+        isinstance(kept, tuple)
+        and len(kept) == len(ruleset.rules)
+        and all(
+            isinstance(entry, tuple)
+            and len(entry) == 3
+            and entry[0] == rule.id
+            and all(
+                isinstance(examples, tuple) and all(isinstance(e, Example) for e in examples)
+                for examples in entry[1:]
+            )
+            for entry, rule in zip(kept, ruleset.rules, strict=True)
+        )
+    )
 
 
 # -- what a cache file may hold ----------------------------------------------------------------
@@ -135,10 +188,17 @@ def _code_stamp() -> str:
 
 
 def cache_key(sources: tuple[Source, ...]) -> str:
+    """The key of the RuleSet built from `sources` by this code. A file is keyed by its
+    identity when it has one (`reading.identity_of`: it has not changed for a while, so an
+    edit changes the identity), which spares hashing the ~250 KB of built-in rules on every
+    command; else by its content."""
     digest = blake2b(_code_stamp().encode(), digest_size=32, person=b"safesh rules")
     for source in sources:
         digest.update(f"\0{source.layer}\0{source.path}\0{source.trusted}\0".encode())
-        digest.update(blake2b(source.data, digest_size=32).digest())
+        if source.identity is not None:
+            digest.update(b"identity " + ",".join(map(str, source.identity)).encode())
+        else:
+            digest.update(b"content " + blake2b(source.data, digest_size=32).digest())
     return digest.hexdigest()
 
 
@@ -148,6 +208,12 @@ def cache_file(key: str) -> str:
     from safesh import locations
 
     return os.path.join(locations.cache_home(), f"rules-{key[:32]}.pickle")
+
+
+def _examples_file(key: str) -> str:
+    from safesh import locations
+
+    return os.path.join(locations.cache_home(), f"examples-{key[:32]}.pickle")
 
 
 def cache_path(key: str) -> Path:
@@ -161,11 +227,14 @@ _CACHE_ENTRIES = 16
 
 
 def _prune(directory: Path, keep: Path) -> None:
-    """Keep the newest few cached rulesets (one per project file in use, roughly)."""
-    entries = sorted(
-        (p for p in directory.glob("rules-*.pickle") if p != keep),
-        key=lambda p: p.stat().st_mtime_ns,
-        reverse=True,
-    )
-    for old in entries[_CACHE_ENTRIES - 1 :]:
-        old.unlink(missing_ok=True)
+    """Keep the newest few cached rulesets (one per project file in use, roughly), and the
+    examples beside them."""
+    kept = "-" + keep.name.removeprefix("rules-")  # "-KEY.pickle", both files' ending
+    for pattern in ("rules-*.pickle", "examples-*.pickle"):
+        entries = sorted(
+            (p for p in directory.glob(pattern) if not p.name.endswith(kept)),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+        for old in entries[_CACHE_ENTRIES - 1 :]:
+            old.unlink(missing_ok=True)

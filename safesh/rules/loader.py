@@ -52,12 +52,15 @@ def load_ruleset(
     user_file: Path | None = None,
     trusted_files: frozenset[tuple[str, str]] = frozenset(),
     use_cache: bool = True,
+    examples: bool = True,
 ) -> RuleSet:
     """The effective rules for a command run in `cwd`. Raises RulesError for an invalid file.
 
-    `trusted_files` holds (location, sha256) pairs of trusted project files (trust.py)."""
+    `trusted_files` holds (location, sha256) pairs of trusted project files (trust.py).
+    Without `examples`, no rule has its `match`/`not_match` examples: all that judging
+    needs, and half as much to read from the cache."""
     sources = read_sources(cwd, builtin, user_file, trusted_files)
-    return _build(sources, use_cache)
+    return _build(sources, use_cache, examples)
 
 
 def load_fallback_ruleset(
@@ -101,19 +104,20 @@ def load_fallback_ruleset(
     return None
 
 
-def _build(sources: tuple[Source, ...], use_cache: bool) -> RuleSet:
+def _build(sources: tuple[Source, ...], use_cache: bool, examples: bool = True) -> RuleSet:
     # layering (with validate and lines) is imported only to build: a cached load of a user
     # file without settings never needs it.
     if not use_cache:
-        return _layered(sources)
-    key = cache.cache_key(sources)
-    cached = cache.read(key)
-    if cached is not None:
-        settings = _user_settings(sources)
-        return replace(cached, settings=settings) if settings else cached
-    ruleset = _layered(sources)
-    cache.write(key, ruleset)
-    return ruleset
+        ruleset = _layered(sources)
+    else:
+        key = cache.cache_key(sources)
+        cached = cache.read(key, examples=examples)
+        if cached is not None:
+            settings = _user_settings(sources)
+            return replace(cached, settings=settings) if settings else cached
+        ruleset = _layered(sources)
+        cache.write(key, ruleset)
+    return ruleset if examples else cache.without_examples(ruleset)
 
 
 def _layered(sources: tuple[Source, ...] | list[Source]) -> RuleSet:

@@ -21,11 +21,10 @@ import os
 import time
 
 from safesh.rules.loader import load_ruleset
+from safesh.rules.reading import RACY_SECONDS as RACY_SECONDS  # a file this young is reloaded
 from safesh.rules.reading import builtin_rules_path, project_file_path
 from safesh.rules.schema import RuleSet
 
-# A file this young may still change within the same mtime tick; reload until it is older.
-RACY_SECONDS = 3.0
 _ENTRIES = 8
 
 _Identity = tuple[str, tuple[int, int, int, int] | None]
@@ -65,8 +64,9 @@ def clear() -> None:
 
 
 def load_ruleset_memoised(cwd: str) -> RuleSet:
-    """`load_ruleset(cwd, trusted_files=…)` with the user's trust record, memoised on the
-    identity of every file it reads. Raises RulesError exactly as load_ruleset does."""
+    """`load_ruleset(cwd, trusted_files=…)` with the user's trust record and without the
+    rules' examples (only judging uses this), memoised on the identity of every file it
+    reads. Raises RulesError exactly as load_ruleset does."""
     from safesh.rules.trust import trusted_files
 
     key = _key(cwd)
@@ -74,7 +74,7 @@ def load_ruleset_memoised(cwd: str) -> RuleSet:
         cached = _MEMO.get(key)
         if cached is not None:
             return cached
-    ruleset = load_ruleset(cwd, trusted_files=trusted_files())
+    ruleset = load_ruleset(cwd, trusted_files=trusted_files(), examples=False)
     # Only what was read from files that did not change while they were read is reusable.
     if key is not None and _key(cwd) == key:
         _MEMO.put(key, ruleset)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 from safesh.digest import sha256
-from safesh.record import frozen
+from safesh.record import field, frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any
+    from typing import Any, BinaryIO
 
 # Loading the rules is on every command's path: the files are located and read with
 # string paths (pathlib costs ~3 ms to import). Paths given by callers are kept as given.
@@ -27,6 +28,9 @@ PROJECT_FILE = ".safesh.toml"
 # A project file is written by whoever controls the repository, the agent included: its size
 # is capped so that loading it stays fast (hooks that time out let the command run).
 PROJECT_MAX_BYTES = 1024 * 1024
+# A file changed this recently may still change within the same timestamp tick, keeping its
+# size and times ("racy", like git's index): it is never recognised by its identity alone.
+RACY_SECONDS = 3.0
 
 
 class RulesError(Exception):
@@ -93,12 +97,30 @@ def file_sha256(path: Path) -> str:
     return sha256(path.read_bytes()).hexdigest()
 
 
+Identity = tuple[int, int, int, int, int]
+
+
 @frozen
 class Source:
     layer: str  # "builtin", "user", "project"
     path: str | Path  # as located (a string) or as a caller gave it
     data: bytes
     trusted: bool  # may loosen (always for builtin and user)
+    # The file's identity when `data` was read (`identity_of`), or None when it cannot stand
+    # for the content (changed too recently, or not known).
+    identity: Identity | None = field(default=None, compare=False)
+
+
+def identity_of(handle: BinaryIO) -> Identity | None:
+    """What identifies the content just read from `handle` (after reading it): device, inode,
+    size, mtime and ctime in nanoseconds. Any write changes the ctime, which no one but the
+    kernel sets, so a file older than RACY_SECONDS with the same identity has the same bytes.
+    None for a file changed more recently than that (or changed while being read)."""
+    found = os.fstat(handle.fileno())
+    changed = max(found.st_mtime_ns, found.st_ctime_ns)
+    if time.time_ns() - changed < RACY_SECONDS * 1e9:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def project_location(path: str | Path) -> str:
@@ -120,33 +142,47 @@ def read_sources(
     builtin_path = builtin if builtin is not None else builtin_rules_path()
     try:
         with open(builtin_path, "rb") as handle:
-            sources = [Source("builtin", builtin_path, handle.read(), True)]
+            data = handle.read()
+            sources = [Source("builtin", builtin_path, data, True, identity_of(handle))]
     except OSError as error:
         raise RulesError(builtin_path, None, None, f"cannot read: {error.strerror}") from None
     if user_file is None:
         from safesh import locations
 
         user_file = locations.user_rules_path()
-    user_data = read_optional(user_file)
-    if user_data is not None:
-        sources.append(Source("user", user_file, user_data, True))
+    user = read_identified(user_file)
+    if user is not None:
+        sources.append(Source("user", user_file, user[0], True, user[1]))
     project = project_file_path(cwd)
     if project is not None and os.path.realpath(project) not in {
         os.path.realpath(s.path) for s in sources
     }:
-        data = read_optional(project, limit=PROJECT_MAX_BYTES)
-        if data is not None:
-            key = (project_location(project), sha256(data).hexdigest())
-            sources.append(Source("project", project, data, key in trusted))
+        found = read_optional(project, limit=PROJECT_MAX_BYTES)
+        if found is not None:
+            key = (project_location(project), sha256(found).hexdigest())
+            sources.append(Source("project", project, found, key in trusted))
     return tuple(sources)
 
 
 def read_optional(path: str | Path, limit: int | None = None) -> bytes | None:
     """The file's bytes, None when it does not exist. Past `limit` bytes it is an error,
     found without reading more than the limit (the agent may write the file)."""
+    found = _read_optional(path, limit, identified=False)
+    return None if found is None else found[0]
+
+
+def read_identified(path: str | Path) -> tuple[bytes, Identity | None] | None:
+    """`read_optional(path)` with the identity of what was read (`identity_of`)."""
+    return _read_optional(path, None, identified=True)
+
+
+def _read_optional(
+    path: str | Path, limit: int | None, identified: bool
+) -> tuple[bytes, Identity | None] | None:
     try:
         with open(path, "rb") as handle:
             data = handle.read() if limit is None else handle.read(limit + 1)
+            identity = identity_of(handle) if identified else None
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -157,7 +193,7 @@ def read_optional(path: str | Path, limit: int | None = None) -> bytes | None:
             f"a project rules file may hold at most {limit // 1024} KiB; this one is larger, so "
             "no command is judged by it (move rules you need into your own rules file)",
         )  # fmt: skip
-    return data
+    return data, identity
 
 
 def parse_toml(path: str | Path, text: str) -> dict[str, Any]:
