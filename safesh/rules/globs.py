@@ -11,8 +11,6 @@ May import: the standard library only.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-
 
 def glob_match(word: str, pattern: str) -> bool:
     """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
@@ -20,6 +18,30 @@ def glob_match(word: str, pattern: str) -> bool:
 
 
 _GLOB_META = frozenset("*?[")
+
+# A list of patterns split once into its plain names and its globs (`glob_set`).
+GlobSet = tuple[frozenset[str], tuple[str, ...]]
+NO_GLOBS: GlobSet = (frozenset(), ())
+
+
+def glob_set(patterns: tuple[str, ...]) -> GlobSet:
+    """`patterns` (each with `|` alternatives) as plain names and globs, for `matches_any`."""
+    if not patterns:
+        return NO_GLOBS
+    names: set[str] = set()
+    globs: list[str] = []
+    for pattern in patterns:
+        for alternative in pattern.split("|"):
+            if _GLOB_META.isdisjoint(alternative):
+                names.add(alternative)
+            else:
+                globs.append(alternative)
+    return frozenset(names), tuple(globs)
+
+
+def matches_any(word: str, globs: GlobSet) -> bool:
+    """`any(glob_match(word, p) for p in patterns)` for `globs = glob_set(patterns)`."""
+    return word in globs[0] or any(one_glob(word, glob) for glob in globs[1])
 
 
 def one_glob(word: str, pattern: str) -> bool:
@@ -34,6 +56,8 @@ def one_glob(word: str, pattern: str) -> bool:
     runs = _literal_runs(pattern)
     if runs is not None and not all(run in word for run in runs):
         return False  # a literal part is missing: no match, and no regex compiled to say so
+    from fnmatch import fnmatchcase  # compiles a regular expression: only when it must
+
     return fnmatchcase(word, pattern)
 
 

@@ -11,7 +11,7 @@ from safesh.model import Command, Context, Finding, Tier, Word
 from safesh.record import field, frozen, mutable, replace
 from safesh.rules import production
 from safesh.rules.checks import CHECKS
-from safesh.rules.globs import glob_match, one_glob
+from safesh.rules.globs import glob_match, matches_any, one_glob
 from safesh.rules.paths import classify_path
 from safesh.rules.schema import Conditions, Rule, RuleSet, ToolSpec, derive_tier
 
@@ -220,9 +220,9 @@ def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Ru
 
 
 def _may_apply(cond: Conditions, name: str) -> bool:
-    if cond.command and not any(glob_match(name, g) for g in cond.command):
+    if cond.command and not matches_any(name, cond.command_globs):
         return False
-    if cond.command_none and any(glob_match(name, g) for g in cond.command_none):
+    if cond.command_none and matches_any(name, cond.command_none_globs):
         return False
     if cond.sql_any:
         from safesh.rules.clients import DATABASE_CLIENTS
@@ -240,10 +240,10 @@ def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
     command, args = scope.command, scope.args
     evidence: list[str] = []
     if cond.command:
-        if not any(glob_match(command.name, g) for g in cond.command):
+        if not matches_any(command.name, cond.command_globs):
             return None
         evidence.append(command.name)
-    if cond.command_none and any(glob_match(command.name, g) for g in cond.command_none):
+    if cond.command_none and matches_any(command.name, cond.command_none_globs):
         return None
     if cond.subcommand:
         words = [command.argv[i] for i in args.positional[: len(cond.subcommand)]]

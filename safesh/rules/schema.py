@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from safesh.model import Tier
 from safesh.record import field, frozen
+from safesh.rules.globs import NO_GLOBS, GlobSet, glob_set
 
 BLASTS = ("local", "project", "shared", "machine", "production")
 
@@ -64,6 +65,15 @@ class Conditions:
     effects_none: tuple[str, ...] = ()
     check: str | None = None
     any: tuple[Conditions, ...] = ()
+    # Derived for the matcher: `command` and `command_none` as plain names and globs (a
+    # rule's `command_none` may list hundreds of names, each globbed against every new
+    # command name otherwise).
+    command_globs: GlobSet = field(default=NO_GLOBS, init=False, compare=False, repr=False)
+    command_none_globs: GlobSet = field(default=NO_GLOBS, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "command_globs", glob_set(self.command))
+        object.__setattr__(self, "command_none_globs", glob_set(self.command_none))
 
     def is_empty(self) -> bool:
         return self == Conditions()
