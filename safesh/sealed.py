@@ -17,7 +17,6 @@ only (a cached load is on every command's path: no hashlib, no pathlib).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 
@@ -78,6 +77,7 @@ def _parent(path: str) -> str:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
+    import contextlib  # writing only: contextlib and tempfile cost ~1 ms each to import
     import tempfile
 
     name = os.path.basename(path)
@@ -150,6 +150,7 @@ def _secret() -> bytes | None:
         return _read_secret(path)
     directory = _parent(path)
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    import contextlib
     import tempfile
 
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".cache-key-", suffix=".tmp")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from fnmatch import fnmatchcase
 
 from safesh.lazy_re import later
 from safesh.model import Command, Context
@@ -61,6 +60,8 @@ class Signal:
 def names_production(text: str, patterns: tuple[str, ...]) -> bool:
     """A token of `text` (split on non-alphanumerics) matches one of `patterns`: `prod-eu`
     names `prod`, `products` does not."""
+    from fnmatch import fnmatchcase  # only for a line with something to match
+
     lowered = [p.lower() for p in patterns]
     return any(
         fnmatchcase(token.lower(), pattern)

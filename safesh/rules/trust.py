@@ -8,13 +8,12 @@ the rules for a tree the user never looked at. The record is JSON in
 `safesh.locations.trust_file()`, rewritten atomically under a lock so that two `safesh trust`
 runs never lose each other's entries.
 
-Every command reads the record (usually absent), so json, hashlib and fcntl are imported only
-where a record is read, written or hashed.
+Every command reads the record (usually absent), so json, hashlib, fcntl and contextlib are
+imported only where a record is read, written or hashed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from safesh.record import frozen
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
 
@@ -101,8 +101,13 @@ def revoke(rules_file: Path, trust_file: Path | None = None) -> tuple[TrustEntry
     return removed
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[Path]:
+def _locked(path: Path) -> AbstractContextManager[Path]:
+    import contextlib
+
+    return contextlib.contextmanager(_hold_locked)(path)
+
+
+def _hold_locked(path: Path) -> Iterator[Path]:
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +136,8 @@ def _write(path: Path, entries: list[TrustEntry]) -> None:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
             os.unlink(temporary)
+        except OSError:
+            pass
         raise

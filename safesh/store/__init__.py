@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 
 from safesh.store.anchor import load_anchor
 from safesh.store.audit import AuditLog, chain_hash
@@ -346,8 +345,10 @@ def record_or_spool(store: Store, event: AuditEvent, settings: StoreSettings | N
     store.spool.drain(store.audit.record_many)
     record_id = store.record(event)
     if settings is not None and settings.prunes and record_id % MAINTAIN_EVERY == 0:
-        with suppress(StoreError):  # a prune that cannot run now runs at the next round
+        try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
             store.maintain(settings)
+        except StoreError:
+            pass  # a prune that cannot run now runs at the next round
     return record_id
 
 
@@ -376,9 +377,11 @@ def _report(path: Path | str | None, exc: BaseException, spooled: bool = False) 
             path = "(unknown location)"
     text = " ".join(str(exc).split()) or type(exc).__name__
     tail = "; the record waits in the spool and is sent later" if spooled else ""
-    with suppress(Exception):  # not even stderr: the command still runs
+    try:
         sys.stderr.write(f"safesh: could not write the audit log at {path}: {text}{tail}\n")
         sys.stderr.flush()
+    except Exception:
+        pass  # not even stderr: the command still runs
 
 
 def record_quietly(

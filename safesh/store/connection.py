@@ -25,7 +25,6 @@ from __future__ import annotations
 import _thread
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
 
 from safesh.store.values import GENESIS_HASH, StoreBusy, StoreError
 
@@ -227,41 +226,82 @@ class SqliteDatabase:
                 previous.conn.close()
         _LEFT[:] = [_Left(self._conn, os.fspath(self.path), self._identity, self._busy_timeout_s)]
 
-    @contextmanager
-    def write(self) -> Iterator[Transaction]:
+    def write(self) -> _Write:
         """One write transaction. IMMEDIATE takes the write lock up front: a deferred
         transaction that later upgrades can get SQLITE_BUSY without the busy handler ever
         running (SQLite's deadlock avoidance), which is exactly "database is locked"."""
+        return _Write(self)
+
+    def read(self) -> _Read:
+        """A read transaction: one consistent snapshot across several SELECTs."""
+        return _Read(self)
+
+
+# The transactions as context-manager classes rather than contextlib generators: contextlib
+# costs ~1 ms to import, and every command writes its audit record in one.
+
+
+class _Write:
+    """`SqliteDatabase.write()`: COMMIT at the end of the block; ROLLBACK (and a StoreError
+    for an SQLite error) when the block or the COMMIT fails."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    def __enter__(self) -> Transaction:
         import _sqlite3 as sqlite3
 
-        conn = self._conn
+        conn = self._db._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _store_error(self.path, exc) from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            _rollback(conn)
-            raise _store_error(self.path, exc) from exc
-        except BaseException:
-            _rollback(conn)
-            raise
+            raise _store_error(self._db.path, exc) from exc
+        return conn
 
-    @contextmanager
-    def read(self) -> Iterator[Transaction]:
-        """A read transaction: one consistent snapshot across several SELECTs."""
+    def __exit__(self, kind: object, error: BaseException | None, _trace: object) -> None:
         import _sqlite3 as sqlite3
 
-        conn = self._conn
+        conn = self._db._conn
+        if error is None:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise _store_error(self._db.path, exc) from exc
+            return
+        _rollback(conn)
+        if isinstance(error, sqlite3.Error):
+            raise _store_error(self._db.path, error) from error
+
+
+class _Read:
+    """`SqliteDatabase.read()`: ROLLBACK at the end of the block, whatever happened; a
+    StoreError for an SQLite error."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    def __enter__(self) -> Transaction:
+        import _sqlite3 as sqlite3
+
+        conn = self._db._conn
         try:
             conn.execute("BEGIN")
-            yield conn
         except sqlite3.Error as exc:
-            raise _store_error(self.path, exc) from exc
-        finally:
             _rollback(conn)
+            raise _store_error(self._db.path, exc) from exc
+        return conn
+
+    def __exit__(self, kind: object, error: BaseException | None, _trace: object) -> None:
+        import _sqlite3 as sqlite3
+
+        _rollback(self._db._conn)
+        if isinstance(error, sqlite3.Error):
+            raise _store_error(self._db.path, error) from error
 
 
 def _identity(path: str | Path) -> _Identity | None:
@@ -298,8 +338,10 @@ def _rollback(conn: sqlite3.Connection) -> None:
     import _sqlite3 as sqlite3
 
     if conn.in_transaction:
-        with suppress(sqlite3.Error):  # the original error is the one worth reporting
+        try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
             conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the original error is the one worth reporting
 
 
 def _store_error(path: str | Path, exc: BaseException) -> StoreError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from contextlib import suppress
 
 from safesh.store.values import ApprovalRequest, NotifyConfig
 
@@ -83,8 +82,10 @@ def notify_request(
                     )
                 )
         except Exception as exc:
-            with suppress(Exception):
+            try:  # noqa: SIM105 - contextlib is not loaded on the start-up path
                 sys.stderr.write(f"safesh: could not start the approval notification: {exc}\n")
+            except Exception:
+                pass
     return children
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 
 from safesh.record import asdict
 from safesh.store.values import AuditEvent, iso, parse_time
@@ -22,6 +21,7 @@ from safesh.store.values import AuditEvent, iso, parse_time
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
 SPOOL_NAME = "audit-spool.jsonl"
@@ -70,8 +70,13 @@ class Spool:
             _rewrite(fd, b"")
         return len(events)
 
-    @contextmanager
-    def _locked(self, flags: int) -> Iterator[int]:
+    def _locked(self, flags: int) -> AbstractContextManager[int]:
+        # contextlib only here: it costs ~1 ms to import, and the spool is rarely written.
+        from contextlib import contextmanager
+
+        return contextmanager(self._hold_locked)(flags)
+
+    def _hold_locked(self, flags: int) -> Iterator[int]:
         import fcntl
 
         fd = os.open(self.path, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
@@ -102,10 +107,12 @@ def _event(line: bytes) -> AuditEvent | None:
     record after it (it cannot be sent in any form anyway)."""
     import json
 
-    with suppress(ValueError, TypeError, KeyError):
+    try:
         fields = json.loads(line)
         if isinstance(fields, dict):
             fields["rules"] = tuple(fields.get("rules") or ())
             fields["time"] = parse_time(fields["time"])
             return AuditEvent(**fields)
+    except (ValueError, TypeError, KeyError):
+        pass
     return None

@@ -13,7 +13,6 @@ May use: `safesh.model` and the standard library.
 from __future__ import annotations
 
 import re
-import shlex
 from itertools import product
 
 from safesh.lazy_re import later
@@ -74,6 +73,8 @@ def array_value(raw: str) -> Value:
     inner = raw.strip()[1:-1]
     if "$" in inner or "`" in inner:
         return None
+    import shlex  # only for a line that assigns an array
+
     try:
         return tuple(shlex.split(inner, comments=False, posix=True))
     except ValueError:
