@@ -73,6 +73,7 @@ _NOT_FOR_A_PLAIN_LINE = {
     # The unwrap stage's handlers of programs that run other programs: loaded by the line
     # that runs one (safesh.unwrap.handlers), never by a line that runs none.
     "safesh.unwrap.cloudexec",
+    "safesh.unwrap.dbshells",
     "safesh.unwrap.fanout",
     "safesh.unwrap.foreign",
     "safesh.unwrap.git",
