@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from safesh.lazy_re import later
 from safesh.model import Command, Redirect, SimpleCommand, Word
 from safesh.record import frozen
-from safesh.unwrap.shells import SHELLS, parse_shell_call
 from safesh.unwrap.site import Unparsed
 from safesh.unwrap.words import split_options
 from safesh.unwrap.wrappers import VALUE_OPTIONS
@@ -292,6 +291,8 @@ def _reads_the_terminal(command: Command) -> bool:
 def reads_typed_input(command: Command) -> str | None:
     """What `command` starts, when it is a program that runs what is typed at it later and
     the line gives it nothing else to run; None otherwise."""
+    from safesh.unwrap.shells import SHELLS, parse_shell_call  # only for an agent's live line
+
     name = command.name
     words = _words(command)
     if name in SHELLS:
