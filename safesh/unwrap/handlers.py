@@ -28,6 +28,7 @@ _BY_HANDLER: dict[str, str] = {
     "cloudexec.az": "az",
     "cloudexec.doctl": "doctl",
     "cloudexec.fly": "fly flyctl",
+    "cloudexec.forge_api": "gh glab",
     "cloudexec.heroku": "heroku",
     "dbshells.cnpg": "kubectl-cnpg",
     "dbshells.shell_platform": "pscale turso",
