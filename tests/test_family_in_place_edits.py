@@ -211,3 +211,12 @@ def test_a_replacement_naming_a_missing_group_asks_rather_than_fails(project: Co
 def test_a_changed_line_that_does_not_parse_alone_still_is_judged(project: Context) -> None:
     assert stops("sed -i 's/then/then rm -rf ~;/' .git/hooks/pre-push", project)
     assert not stops("sed -i 's/npm test/npm run lint/' .git/hooks/pre-push", project)
+
+
+def test_the_rules_load_the_in_place_reader_for_every_editor_it_reads() -> None:
+    # checks.write_targets skips importing unwrap/inplace.py for other commands (start-up):
+    # an editor missing from its list would have its edited files unseen.
+    from safesh.rules.checks import _IN_PLACE_EDITORS
+    from safesh.unwrap.inplace import _EDITORS
+
+    assert _EDITORS | {"gawk", "awk"} == _IN_PLACE_EDITORS

@@ -201,6 +201,8 @@ _WRITER_VALUES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )  # fmt: skip
 _NO_SIMPLE = SimpleCommand(argv=(), span=Span(0, 0))
+# Editors whose in-place edits unwrap/inplace.py reads (sed and perl are writers above).
+_IN_PLACE_EDITORS = frozenset({"ed", "red", "ex", "vim", "vi", "nvim", "gawk", "awk"})
 _FIND_WRITES = frozenset({"-fprint", "-fprint0", "-fls", "-fprintf"})
 _OVERWRITE_OPS = frozenset({">", ">|", "&>", "<>"})
 _APPEND_OPS = frozenset({">>", "&>>"})
@@ -286,6 +288,8 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         return targets
     values = _WRITER_VALUES.get(name)
     if values is None:
+        if name not in _IN_PLACE_EDITORS:
+            return targets  # most commands: no need to load the in-place editors' reader
         from safesh.unwrap.inplace import edited_files
 
         return [*targets, *edited_files(command.argv)]

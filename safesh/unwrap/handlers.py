@@ -88,7 +88,7 @@ _BY_HANDLER: dict[str, str] = {
     "startup.copier": "cp install ln mv",
     "startup.downloader": "curl wget",
     "startup.printer": "cat echo printf",
-    "startup.tee": "tee",
+    "startup.tee": "sponge tee",
     "stored.unit_installer": "launchctl systemctl",
     "wrappers.command_builtin": "command",
     "wrappers.env_command": "env",
