@@ -53,6 +53,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
     NoSuchElementException,
     StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -195,13 +196,25 @@ def log_in(browser: WebDriver, machine: Machine) -> None:
     WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "user"))
 
 
+def _replaced_node(error: WebDriverException) -> bool:
+    """ChromeDriver's other word for a stale element: the node was swapped out between finding
+    it and reading it (`unhandled inspector error: … does not belong to the document`)."""
+    return "does not belong to the document" in str(error.msg)
+
+
 def wait_for_text(browser: WebDriver, text: str, timeout: float = 15) -> None:
     # The page may be navigating (a form was posted): a stale or missing body is retried.
-    WebDriverWait(
-        browser,
-        timeout,
-        ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
-    ).until(lambda b: text in b.find_element(By.TAG_NAME, "body").text)
+    def body_has_text(b: WebDriver) -> bool:
+        try:
+            return text in b.find_element(By.TAG_NAME, "body").text
+        except WebDriverException as error:
+            if isinstance(error, StaleElementReferenceException | NoSuchElementException):
+                return False
+            if _replaced_node(error):
+                return False
+            raise
+
+    WebDriverWait(browser, timeout).until(body_has_text)
 
 
 def on_request(browser: WebDriver, approval_id: str, act: Callable[[WebElement], object]) -> None:
@@ -210,7 +223,12 @@ def on_request(browser: WebDriver, approval_id: str, act: Callable[[WebElement],
     StaleElementReferenceException before it reaches the page, so the whole act is retried."""
 
     def attempt(b: WebDriver) -> bool:
-        act(b.find_element(By.ID, f"request-{approval_id}"))
+        try:
+            act(b.find_element(By.ID, f"request-{approval_id}"))
+        except WebDriverException as error:
+            if isinstance(error, StaleElementReferenceException) or _replaced_node(error):
+                return False
+            raise
         return True
 
     WebDriverWait(browser, 15, ignored_exceptions=(StaleElementReferenceException,)).until(attempt)
