@@ -136,20 +136,21 @@ def _reachable(
 # -- where the agents keep them -------------------------------------------------------------------
 
 
-def claude_config_dir(env: Mapping[str, str]) -> str | None:
-    configured = env.get("CLAUDE_CONFIG_DIR")
+def _agent_dir(env: Mapping[str, str], variable: str, default: str) -> str | None:
+    """The agent's own directory: where `variable` moves it, else `default` in the home."""
+    configured = env.get(variable)
     if configured:
         return configured
     home = env.get("HOME")
-    return os.path.join(home, ".claude") if home else None
+    return os.path.join(home, default) if home else None
+
+
+def claude_config_dir(env: Mapping[str, str]) -> str | None:
+    return _agent_dir(env, "CLAUDE_CONFIG_DIR", ".claude")
 
 
 def codex_home(env: Mapping[str, str]) -> str | None:
-    configured = env.get("CODEX_HOME")
-    if configured:
-        return configured
-    home = env.get("HOME")
-    return os.path.join(home, ".codex") if home else None
+    return _agent_dir(env, "CODEX_HOME", ".codex")
 
 
 def snapshot_files(agent: str, session_id: str | None, env: Mapping[str, str]) -> list[str]:
