@@ -385,7 +385,36 @@ def su(w: Walk, name: str, words: list[Word], site: Site) -> None:
         if name == "runuser" and word.text in {"-u", "--user"}:
             simple_wrapper(w, name, words, site)
             return
+        letter, clustered = _cluster_value(word, words[i + 1 : i + 2])
+        if letter == "c" and clustered is not None:  # `su -lc STRING`, `su -cSTRING` (getopt)
+            run_command_string(w, f"{name} -c", clustered, words, site)
+            return
+        if letter == "u" and name == "runuser":  # `runuser -lu USER CMD…`
+            simple_wrapper(w, name, words, site)
+            return
     w.emit(words, site)
+
+
+# su's and runuser's short options that take a value; in a cluster the first of them takes
+# the rest of the cluster, or the next word.
+_SU_VALUE_LETTERS = frozenset("csgGwu")
+
+
+def _cluster_value(word: Word, following: list[Word]) -> tuple[str, Word | None]:
+    """The first value-taking letter of a short-option cluster (`-lc STRING`, `-cSTRING`,
+    `-lu USER`) and its value, as getopt reads them; ("", None) for a word that is no
+    cluster or holds no such letter."""
+    text = word.text
+    if not text.startswith("-") or text.startswith("--") or len(text) < 3:
+        return "", None
+    for index in range(1, len(text)):
+        letter = text[index]
+        if letter not in _SU_VALUE_LETTERS:
+            continue
+        if index < len(text) - 1:
+            return letter, replace(word, text=text[index + 1 :])
+        return letter, following[0] if following else None
+    return "", None
 
 
 def script_command(w: Walk, name: str, words: list[Word], site: Site) -> None:

@@ -63,17 +63,25 @@ def split_options(
             options.append(words[i + 1])
             i += 2
             continue
-        if (
-            attached_short_values
-            and text.startswith("-")
-            and not text.startswith("--")
-            and len(text) > 2
-            and text[:2] in value_options
-        ):
-            i += 1  # -uroot, -n5: value attached
-            continue
+        if attached_short_values and text.startswith("-") and not text.startswith("--"):
+            takes_next = _cluster_takes_next_word(text, value_options)
+            if takes_next and i + 1 < len(words):
+                options.append(words[i + 1])  # `sudo -iu postgres CMD`: -u's value is next
+                i += 2
+                continue
         i += 1
     return options, list(words[i:])
+
+
+def _cluster_takes_next_word(text: str, value_options: frozenset[str]) -> bool:
+    """Whether a cluster of short options (`-iu`, `-Hiu`, `-tp`) ends in one that takes a
+    value, which is then the next word, as getopt reads it: the first letter in the cluster
+    that takes a value takes the rest of the cluster (`-uroot`, `-n5`) or, when it is the
+    last letter, the next word."""
+    for index in range(1, len(text)):
+        if f"-{text[index]}" in value_options:
+            return index == len(text) - 1 and len(text) > 2
+    return False
 
 
 def option_texts(options: Sequence[Word]) -> set[str]:
