@@ -75,6 +75,8 @@ def write_facts(command: Command, context: Context) -> set[str]:
         positional = [a for a in command.argv[1:] if not a.startswith("-")]
         for source in positional[:-1]:
             facts |= _facts("move", path_classes(command, context, source))
+    for source in _archived_and_removed(command):
+        facts |= _facts("move", path_classes(command, context, source))
     facts |= _remote_copy_facts(command)
     facts |= _extract_facts(command, context)
     return facts
@@ -110,6 +112,49 @@ def _extract_facts(command: Command, context: Context) -> set[str]:
     if (directory or "").rstrip("/") in {"/usr/local", "/opt"}:
         return {"extract@local-install"}  # where administrators unpack their own software
     return _facts("extract", _write_classes(command, context, directory or "."))
+
+
+_ZIP_VALUES = frozenset({"-b", "-n", "-t", "-tt", "-x", "-i", "-P", "-O", "--out", "-Z", "-s",
+                         "-sp", "-ll", "-lf", "-la", "-lc"})  # fmt: skip
+
+
+def _archived_and_removed(command: Command) -> list[str]:
+    """The files an archiver deletes once they are in the archive: `tar --remove-files`,
+    `zip -m`/`--move`, `7z a -sdel`. Their content only survives in the archive, so they are
+    moved there, as `mv` moves its sources."""
+    argv = command.argv
+    if command.name in {"tar", "bsdtar", "gtar"} and "--remove-files" in argv:
+        return _tar_operands(argv)
+    if command.name == "zip":
+        moving = any(
+            a in {"-m", "--move"} or (a[:1] == "-" and a[1:2] != "-" and "m" in a[1:])
+            for a in argv[1:]
+            if a not in _ZIP_VALUES
+        )
+        return _positional(argv, _ZIP_VALUES)[1:] if moving else []
+    if command.name in {"7z", "7za", "7zz"} and "-sdel" in argv and len(argv) > 1:
+        return [a for a in argv[2:] if not a.startswith("-")][1:]
+    return []
+
+
+def _tar_operands(argv: tuple[str, ...]) -> list[str]:
+    """tar's operands: not options, not an option's value. The old-style first word
+    (`tar czf out.tgz dir`) and a cluster ending in `f` (`-czf out.tgz`) take the archive
+    name as their value."""
+    words: list[str] = []
+    index = 1
+    if len(argv) > 1 and argv[1][:1] not in {"-", ""}:
+        index = 3 if "f" in argv[1] else 2
+    while index < len(argv):
+        word = argv[index]
+        cluster_f = word[:1] == "-" and word[1:2] != "-" and word.endswith("f")
+        if word in _TAR_VALUES or cluster_f:
+            index += 2
+            continue
+        if not word.startswith("-"):
+            words.append(word)
+        index += 1
+    return words
 
 
 def _option_value(argv: tuple[str, ...], options: set[str]) -> str | None:
