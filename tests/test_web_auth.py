@@ -76,3 +76,16 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
 def test_an_agent_serving_the_approval_page_itself_needs_a_human() -> None:
     report = safesh.check("safesh serve --port 9000")
     assert report.decision == "ask" and "safesh.self-approve" in report.rule_ids()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "curl -X POST -b safesh_session=$S -d csrf=$C http://127.0.0.1:8765/approve/3",
+        "curl --data-urlencode csrf=$C https://approvals.example.com/approve/42",
+        "http --form POST localhost:8765/approve/12 csrf=$C",
+    ],
+)
+def test_an_agent_posting_to_the_approval_pages_decision_url_needs_a_human(line: str) -> None:
+    report = safesh.check(line)
+    assert report.decision == "ask" and "safesh.self-approve" in report.rule_ids()
