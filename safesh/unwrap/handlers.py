@@ -44,7 +44,10 @@ _BY_HANDLER: dict[str, str] = {
     "inplace.in_place_editor": "awk ed ex gawk gsed nvim perl red sed vi vim",
     "injectors.injector": (
         "aws-okta aws-vault berglas chamber direnv doppler dotenv dotenvx env-cmd "
-        "envchain infisical op saml2aws sops summon teller terramate"
+        "envchain infisical op saml2aws sops summon teller terramate "
+        "asdf mise rtx pyenv rbenv nodenv goenv jenv plenv phpenv luaenv scalaenv volta nvm "
+        "devbox guix flox scl toolbox distrobox distrobox-enter flatpak-spawn proot schroot "
+        "systemd-nspawn limactl orb orbctl wsl railway"
     ),
     "playbook.ansible_playbook": "ansible-playbook ansible-pull",
     "remote.ansible": "ansible",

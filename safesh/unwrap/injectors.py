@@ -1,4 +1,6 @@
-"""Programs that run a command with credentials or secrets put into its environment:
+"""Programs that run a command with credentials or secrets put into its environment, or with a
+chosen toolchain or inside an environment (`mise exec -- CMD`, `pyenv exec CMD`, `scl enable
+COLL 'CMD'`, `systemd-nspawn -D DIR CMD`, `wsl -e CMD`):
 `aws-vault exec PROFILE -- CMD`, `aws-okta exec PROFILE -- CMD`, `saml2aws exec -- CMD`,
 `doppler run -- CMD`, `op run -- CMD`, `infisical run -- CMD`, `chamber exec SERVICE -- CMD`,
 `envchain NAMESPACE CMD`, `direnv exec DIR CMD`, `dotenv -e FILE -- CMD`, `sops exec-env FILE
@@ -85,7 +87,55 @@ INJECTORS: dict[str, Injector] = {
     "summon": _spec("", 0, "-p --provider -f -D --up --yaml"),
     "terramate": _spec("run", 0, "-C --chdir --tags --no-tags -B --git-change-base"),
     "sops": _spec("exec-env exec-file", 1, "--input-type --output-type --user --filename"),
+    # Toolchain and environment managers: the command runs with a chosen version of a tool,
+    # or inside a development environment, a container-like root or another system.
+    "asdf": _spec("exec", 0, ""),
+    "mise": _spec("exec x", None, "-j --jobs -C --cd -E --env", "-c --command"),
+    "rtx": _spec("exec x", None, "-j --jobs -C --cd", "-c --command"),
+    **dict.fromkeys(
+        ["pyenv", "rbenv", "nodenv", "goenv", "jenv", "plenv", "phpenv", "luaenv", "scalaenv"],
+        _spec("exec", 0, ""),
+    ),
+    "volta": _spec("run", 0, "--node --npm --pnpm --yarn --env"),
+    "nvm": _spec("exec", 1, ""),
+    "devbox": _spec("run", 0, "-c --config -e --env --env-file"),
+    "guix": _spec("shell environment", None, "-m --manifest -f --file -L --load-path"),
+    "flox": _spec("activate", None, "-d --dir -r --remote", "-c --command"),
+    "scl": _spec("enable", 1, ""),
+    "toolbox": _spec("run", 0, "-c --container -d --distro -r --release"),
+    "distrobox": _spec("enter", None, "-n --name -a --additional-flags"),
+    "distrobox-enter": _spec("", None, "-n --name -a --additional-flags"),
+    "flatpak-spawn": _spec("", 0, "--directory --forward-fd --sandbox-expose"),
+    "proot": _spec("", 0, "-r --rootfs -b --bind -m --mount -w --pwd --cwd -q --qemu -k"),
+    "schroot": _spec("", None, "-c --chroot -u --user -d --directory -n --session-name"),
+    "systemd-nspawn": _spec(
+        "",
+        0,
+        "-D --directory -M --machine -u --user --bind --bind-ro -E --setenv -i --image "
+        "--chdir -U --private-users --network-interface --overlay --overlay-ro",
+    ),
+    "limactl": _spec("shell", 1, "--workdir --shell"),
+    "orb": _spec("run", 0, "-m --machine -u --user -w --workdir"),
+    "orbctl": _spec("run", 0, "-m --machine -u --user -w --workdir"),
+    "wsl": _spec("", 0, "-d --distribution -u --user --cd"),
+    "railway": _spec("run", 0, "-s --service -e --environment"),
 }
+# The command comes as one string run by a shell (`sops exec-env FILE 'CMD'`,
+# `scl enable COLLECTION 'CMD'`), not as words.
+_STRING_COMMANDS = frozenset({"sops", "scl"})
+
+
+# wsl's options that run a command (`wsl -d Ubuntu -u root -e CMD`, `wsl --cd ~ -- CMD`); any
+# other option is one of its management commands, judged by the rules on `wsl`.
+_WSL_RUNNING = frozenset(
+    {"-e", "--exec", "--", "--cd", "-d", "--distribution", "-u", "--user", "--shell-type",
+     "--system"}
+)  # fmt: skip
+
+
+def _first_dashes(words: list[Word]) -> int:
+    texts = [x.text for x in words]
+    return texts.index("--") if "--" in texts else len(texts)
 
 
 def _option_value(words: list[Word], names: frozenset[str]) -> Word | None:
@@ -118,6 +168,11 @@ def injector(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """Judge the command an injector runs (the injector itself does nothing else)."""
     spec = INJECTORS[name]
     rest = words[1:]
+    if name == "wsl" and any(
+        x.text.startswith("-") and x.text not in _WSL_RUNNING for x in rest[: _first_dashes(rest)]
+    ):
+        w.emit(words, site)  # `wsl --unregister Ubuntu`, `wsl -l -v`: WSL's own management
+        return
     positions = _positional_indices(rest, spec.values)
     start = 0
     if spec.verbs:
@@ -141,9 +196,9 @@ def injector(w: Walk, name: str, words: list[Word], site: Site) -> None:
         return
     elif spec.skip is not None and len(positions) > spec.skip:
         inner = rest[positions[spec.skip] :]
-        if name == "sops":
-            # `sops exec-env FILE 'CMD'`: the command is one string, run by a shell.
-            _walk_string(w, name, inner[0], site)
+        if name in _STRING_COMMANDS:
+            # `scl enable COLL1 COLL2 'CMD'`: the command string is the last word.
+            _walk_string(w, name, inner[-1] if name == "scl" else inner[0], site)
             return
     else:
         inner = []

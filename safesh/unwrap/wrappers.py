@@ -350,6 +350,13 @@ def rm_clone(w: Walk, name: str, words: list[Word], site: Site) -> None:
     w.peel([*rm, *paths], site.inner(name))
 
 
+# Package managers' options that take a value and may come before their command.
+_RUNNER_LEADING_VALUES = frozenset(
+    {"--filter", "-F", "-C", "--dir", "--directory", "--project", "-P", "--cwd", "--python",
+     "--config-file", "--color", "--loglevel", "--reporter"}
+)  # fmt: skip
+
+
 def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`npx prisma …`, `uv run rails …`, `poetry run …`, `bundle exec …`: the tool after the
     runner is what runs."""
@@ -369,6 +376,11 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
     }
     verbs = runner_verbs.get(name)
     if verbs is not None:
+        # The manager's own options before its command (`pnpm --filter api exec`, `uv
+        # --directory srv run`, `yarn workspace api exec`) leave what runs unchanged.
+        _, rest = split_options(rest, _RUNNER_LEADING_VALUES)
+        if name == "yarn" and len(rest) > 2 and rest[0].text == "workspace":
+            rest = rest[2:]
         if name in _SCRIPT_RUNNERS and rest and _runs_a_bin(name, rest[0]):
             # `yarn typeorm schema:drop`, `pnpm prisma migrate reset`: a word that is not one
             # of the manager's own commands is a script or a dependency's program, which runs.
@@ -379,7 +391,11 @@ def package_runner(w: Walk, name: str, words: list[Word], site: Site) -> None:
             w.emit(words, site)
             return
         rest = rest[1:]
-    value_options = frozenset({"-p", "--package", "--with", "--python", "-e", "--env"})
+    value_options = frozenset(
+        {"-p", "--package", "--with", "--python", "-e", "--env", "--from", "--index",
+         "--index-url", "--extra-index-url", "--spec", "--pip-args", "--with-requirements",
+         "--env-file", "--directory", "--project", "--filter", "-F"}
+    )  # fmt: skip
     if name == "npx":
         for index, word in enumerate(rest[:-1]):
             if word.text in {"-c", "--call"}:
