@@ -149,8 +149,9 @@ _LANGUAGE_CALLS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     ],
     "awk": [
         ("shell", later(r"\bsystem\s*\(\s*" + _AWK_STRING + r"\s*\)")),
-        ("shell", later(_AWK_STRING + r"\s*\|\s*getline")),
-        ("shell", later(r"\|\s*" + _AWK_STRING)),
+        # `|&`: gawk's two-way pipe to a coprocess, which runs the string as `|` does.
+        ("shell", later(_AWK_STRING + r"\s*\|&?\s*getline")),
+        ("shell", later(r"\|&?\s*" + _AWK_STRING)),
         ("write", later(r"[^>]>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
         ("append", later(r">>\s*(?P<q>\")(?P<s>[^\"]+)\"")),
     ],
@@ -172,7 +173,7 @@ _DYNAMIC = {
     ),
     "lua": later(r"\b(?:os\.remove|os\.execute|io\.popen|loadstring|load)\b"),
     "r": later(r"\b(?:unlink|file\.remove|system2?|shell|eval)\s*\("),
-    "awk": later(r"\bsystem\s*\(|\|\s*getline|\|\s*\"|\|\s*[a-z]"),
+    "awk": later(r"\bsystem\s*\(|\|&?\s*getline|\|&?\s*\"|\|&?\s*[a-z]"),
     "python": later(r"shutil\.rmtree|os\.(?:remove|unlink|rmdir|system|popen|exec)|subprocess"),
 }
 _FORK_BOMB = later(

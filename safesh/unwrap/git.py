@@ -51,6 +51,10 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
                 w.note_git_alias(alias, key_value[1].text if key_value[1].static else "!?")
     _expand_alias(w, words, i, {key.lower(): value for key, value in settings}, site)
     _subcommand_runs(w, words[i:], site)
+    for word in words[i:]:
+        if word.static and word.text.startswith("ext::"):
+            # `git clone 'ext::sh -c …'`: git-remote-ext runs the URL's text as a command.
+            w.walk_source(_ext_command(word.text), site.nested("git ext::"), "git ext:: URL")
     for key, value in _environment(site):
         if key in _GIT_COMMAND_VARIABLES and value:
             w.walk_source(value, site.nested(f"git {key}"), f"git {key} command")
@@ -63,6 +67,34 @@ def git(w: Walk, name: str, words: list[Word], site: Site) -> None:
             w.emit([setting], site.inner(f"git {key}"), dynamic=True)
         else:
             w.walk_source(command, site.nested(f"git {key}"), f"git {key} command")
+
+
+def _ext_command(url: str) -> str:
+    """The command line of an `ext::` remote (git-remote-ext(1)): `% ` is a space inside a
+    word, `%%` a percent sign and `%s`/`%S` the service git asks for. Words are quoted so the
+    line reads as the argv git-remote-ext builds."""
+    words: list[str] = []
+    current: list[str] = []
+    text = url[len("ext::") :]
+    index = 0
+    while index < len(text):
+        char = text[index]
+        following = text[index + 1 : index + 2]
+        if char == "%" and following:
+            current.append({" ": " ", "%": "%", "s": "upload-pack", "S": "git-upload-pack"}.get(
+                following, ""))  # fmt: skip
+            index += 2
+            continue
+        if char == " ":
+            if current:
+                words.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    if current:
+        words.append("".join(current))
+    return " ".join("'" + word.replace("'", "'\\''") + "'" for word in words)
 
 
 # `git config` options that take a value (`--file F KEY VALUE`: F is not the key).

@@ -415,7 +415,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "gtar": {"--to-command": "sh", "--checkpoint-action": "exec=", "--use-compress-program": "sh",
              "-I": "sh"},
     "zip": {"-TT": "sh", "--unzip-command": "sh"},
-    "rsync": {"-e": "sh", "--rsh": "sh"},
+    "rsync": {"-e": "sh", "--rsh": "sh", "--rsync-path": "sh"},  # --rsync-path runs remotely
     "nodemon": {"--exec": "sh", "-x": "sh"},
     "vim": {"-c": "bang", "--cmd": "bang", "+": "bang"},
     "nvim": {"-c": "bang", "--cmd": "bang", "+": "bang"},

@@ -187,11 +187,12 @@ def called_bodies(parsed: ParsedLine) -> dict[str, list[SimpleCommand]]:
 
 
 # Variables whose value programs run as a command line: pagers (man, git, systemctl, less's
-# input preprocessor), editors (crontab -e, visudo, git commit), askpass helpers, browsers.
+# input preprocessor), editors (crontab -e, visudo, git commit), askpass helpers, browsers,
+# and the line an interactive bash runs before each prompt (PROMPT_COMMAND).
 COMMAND_VARS = frozenset(
     {"PAGER", "MANPAGER", "SYSTEMD_PAGER", "BAT_PAGER", "EDITOR", "VISUAL", "SUDO_EDITOR",
      "LESSOPEN", "LESSCLOSE", "SSH_ASKPASS", "SUDO_ASKPASS", "BROWSER", "RSYNC_RSH",
-     "FCEDIT", "DIFFPROG"}
+     "FCEDIT", "DIFFPROG", "PROMPT_COMMAND"}
 )  # fmt: skip
 
 

@@ -532,7 +532,10 @@ class Walker:
 
 # Handlers of programs that run a pager or an editor themselves (the others pass the
 # environment on to a command that is judged in turn).
-_RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab"})
+# Programs with a handler of their own that still run a command variable's value: git and
+# crontab themselves, and shells, whose commands inherit it (an interactive bash also runs
+# PROMPT_COMMAND before each prompt).
+_RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab", "bash", "sh", "zsh", "dash", "ksh"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
 
 
