@@ -21,11 +21,20 @@ import hookkit
 import pytest
 from userkit import safesh, user_environment
 
+# The editor variables of whoever runs the tests: the hook's own environment is the agent's.
+_EDITORS = ("GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "VISUAL", "EDITOR", "KUBE_EDITOR")
 
-def run_hook(agent: str, data: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The hook as the agent starts it, by a user of its own under `tmp_path`."""
+
+def run_hook(
+    agent: str, data: dict[str, Any], tmp_path: Path, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """The hook as the agent starts it, by a user of its own under `tmp_path`, with `extra`
+    variables in the agent's environment."""
     env = user_environment(tmp_path, ())
     env.pop("CODEX_HOME", None)
+    for name in _EDITORS:
+        env.pop(name, None)
+    env.update(extra)
     return safesh("hook", agent, env=env, cwd=tmp_path, stdin=json.dumps(data))
 
 
@@ -110,3 +119,41 @@ def test_copilot_typing_an_answer_or_an_ordinary_line_passes(tmp_path: Path) -> 
 
 def test_copilot_typing_that_cannot_be_read_is_denied(tmp_path: Path) -> None:
     assert typed(None, tmp_path) == "deny"
+
+
+@pytest.mark.parametrize(
+    ("opens", "told"),
+    [("git commit", "git commit -m 'fix: parser'"),
+     ("git rebase -i HEAD~3", "git rebase main"),
+     ("kubectl edit deploy/api", "kubectl get deploy/api"),
+     ("docker run -it ubuntu", "docker run --rm ubuntu echo hi"),
+     ("perl -e 'eval <STDIN>'", "perl -ne 'print if /x/' app.log"),
+     ("python3 -c 'import code; code.interact()'", "python3 -c 'print(1)'"),
+     ("cat | python3", "cat setup.py | python3 -m json.tool")],
+)  # fmt: skip
+def test_codex_denies_what_another_program_opens_for_typing_and_allows_it_told_what_to_do(
+    opens: str, told: str, tmp_path: Path
+) -> None:
+    assert decision("codex", opens, tmp_path) == "deny", opens
+    assert decision("codex", told, tmp_path) == "allow", told
+
+
+def test_codex_with_a_non_interactive_editor_in_its_environment_may_commit(
+    tmp_path: Path,
+) -> None:
+    result = run_hook(
+        "codex", payload("codex", "git commit", tmp_path), tmp_path, GIT_EDITOR="true"
+    )
+    assert verdict("codex", result) == "allow"
+
+
+def test_claude_codes_git_commit_is_judged_as_before(tmp_path: Path) -> None:
+    # Claude Code gives commands /dev/null: an editor opened there reads nothing typed
+    assert decision("claude-code", "git commit", tmp_path) == "allow"
+
+
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli"])
+def test_a_pagers_start_up_shell_command_is_judged_for_every_agent(
+    agent: str, tmp_path: Path
+) -> None:
+    assert decision(agent, "less '+!rm -rf ~' app.log", tmp_path) == "deny"

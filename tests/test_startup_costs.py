@@ -78,6 +78,7 @@ _NOT_FOR_A_PLAIN_LINE = {
     "safesh.unwrap.foreign",
     "safesh.unwrap.git",
     "safesh.unwrap.kubeplugin",
+    "safesh.unwrap.live_openers",  # only for an agent's live line naming one of its programs
     "safesh.unwrap.playbook",
     "safesh.unwrap.remote",
     "safesh.unwrap.runners",

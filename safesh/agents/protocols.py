@@ -44,10 +44,12 @@ SHELL_TOOLS: Mapping[str, frozenset[str]] = {
 }
 
 # Tools that type into a shell session an earlier call started (Copilot CLI's `write_bash`,
-# named in third-party code; its arguments are unconfirmed: the text is taken from `input`,
-# else `chars` or `text`). What is typed is judged as command lines for that session's shell:
-# a program started there that reads typed input would have asked when it was started. Codex
-# 0.171.0's `write_stdin` runs no hook at all (see LIVE_INPUT).
+# whose arguments are `{shellId, input, delay?}` in the client bundled in @github/copilot
+# 1.0.102; `chars` and `text` are read too, in case another version names it so). Its
+# changelog for 1.0.63 says `write_bash` no longer takes interactive input (commands run
+# without a pseudo-terminal); older clients do. What is typed is judged as command lines for
+# that session's shell: a program started there that reads typed input would have asked when
+# it was started. Codex 0.171.0's `write_stdin` runs no hook at all (see LIVE_INPUT).
 TYPING_TOOLS: Mapping[str, frozenset[str]] = {"copilot-cli": frozenset({"write_bash"})}
 _TYPED_KEYS = ("input", "chars", "text")
 

@@ -59,7 +59,7 @@ _BY_HANDLER: dict[str, str] = {
     "runners.capsh": "capsh",
     "runners.command_options": (
         "concurrently emacs gdb gtar gvim kadmin kadmin.heimdal "
-        "kadmin.local lftp lldb man nodemon osascript rsync smbclient tar "
+        "kadmin.local less lftp lldb man nodemon osascript rsync smbclient tar "
         "view watchexec zip"
     ),
     "runners.conda_run": "conda mamba micromamba pixi",

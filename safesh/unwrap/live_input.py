@@ -16,10 +16,10 @@ standard library.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from safesh.lazy_re import later
-from safesh.model import Command, Redirect, SimpleCommand, Word
+from safesh.model import Command, Context, Redirect, SimpleCommand, Word
 from safesh.record import frozen
 from safesh.unwrap.site import Unparsed
 from safesh.unwrap.words import split_options
@@ -46,6 +46,9 @@ class Console:
     ends: frozenset[str] = frozenset({"--version", "--help", "-h", "-V", "-?"})
     # Positional words it runs as a script and then ends (`mongosh seed.js`).
     scripts: tuple[str, ...] = ()
+    # The language of its inline code, when code that evaluates its own input is known
+    # (live_openers.INLINE_READERS: `perl -e 'eval <STDIN>'` reads typed input after all).
+    language: str = ""
 
 
 def _set(*items: str) -> frozenset[str]:
@@ -58,12 +61,14 @@ _ENDS_H_IS_HOST = _set("--version", "--help", "-V", "-?")
 
 _PYTHON = Console(
     "a Python interpreter",
+    language="python",
     code=_set("-c", "-m"),
     values=_set("-W", "-X", "-Q"),
     interactive=_set("-i"),
 )
 _NODE = Console(
     "a JavaScript interpreter",
+    language="node",
     code=_set("-e", "--eval", "-p", "--print", "--test", "--run"),
     values=_set("-r", "--require", "--import", "--loader", "--experimental-loader", "-C",
                 "--conditions", "--env-file", "--inspect-port", "--title"),
@@ -71,12 +76,14 @@ _NODE = Console(
 )  # fmt: skip
 _PERL = Console(
     "a Perl interpreter (it reads its program from what is typed)",
+    language="perl",
     code=_set("-e", "-E"),
     values=_set("-I", "-M", "-m", "-x"),
     interactive=_set("-d"),  # `perl -de0`: the debugger runs the Perl typed at it
 )
 _RUBY = Console(
     "a Ruby interpreter (it reads its program from what is typed)",
+    language="ruby",
     code=_set("-e"),
     values=_set("-I", "-r", "-C", "-E", "-F"),
 )
@@ -122,6 +129,7 @@ CONSOLES: dict[str, Console] = {
     "php": Console(
         "a PHP interpreter (it reads its program from what is typed)",
         code=_set("-r", "-S", "-l"), values=_set("-c", "-d", "-z", "-t"), interactive=_set("-a"),
+        language="php",
     ),
     "lua": Console("a Lua interpreter", code=_set("-e"), values=_set("-l"), interactive=_set("-i")),
     "luajit": Console("a Lua interpreter", code=_set("-e"), values=_set("-l"),
@@ -221,20 +229,23 @@ _NO_INPUT_VIA = ("xargs", "parallel", "nohup")
 
 
 def live_input_problems(
-    commands: Sequence[Command], line: Sequence[SimpleCommand]
+    commands: Sequence[Command], line: Sequence[SimpleCommand], context: Context | None = None
 ) -> list[Unparsed]:
     """One problem (kind "live-input") per command that starts a program reading what the
     agent types into the line's standard input. `line`: the simple commands of the line as
     typed, whose redirects and pipes the commands found inside them inherit (`bash -c
-    'python3' < /dev/null`)."""
+    'python3' < /dev/null`). `context`: the environment the agent runs the line in (an editor
+    pinned there, `GIT_EDITOR=true`, opens nothing to type into)."""
     problems: list[Unparsed] = []
     for command in commands:
-        what = reads_typed_input(command)
+        what = reads_typed_input(command, _lookup(command, context))
         if what is None:
             continue
         if _reads_the_terminal(command):
             if command.background:
                 continue
+        elif _piped_typing(command, line):
+            pass  # `cat | python3`: what is typed at cat reaches python3
         else:
             around = _typed_around(command, line)
             if not _input_left_open(command) or (around is not None and not _left_open(around)):
@@ -251,6 +262,54 @@ def live_input_problems(
             )
         )
     return problems
+
+
+def _lookup(command: Command, context: Context | None) -> Callable[[str], str | None]:
+    """The value of a variable as `command` sees it: its own assignments (`GIT_EDITOR=true
+    git commit`, `env EDITOR=cat …`), then the agent's environment."""
+    assigned = dict(command.assignments)
+
+    def lookup(name: str) -> str | None:
+        if name in assigned:
+            return assigned[name]
+        return context.getenv(name) if context is not None else None
+
+    return lookup
+
+
+# Programs that copy their standard input to their output when given no file: in a pipe they
+# hand what the agent types to the next program (`cat | python3`). The value: positional
+# words that are not a file (`tr SET1 SET2`, `tee FILE` writes a copy and passes it on).
+_PASS_THROUGH = {"cat": 0, "tac": 0, "pv": 0, "head": 0, "tail": 0, "rev": 0, "base64": 0,
+                 "dd": None, "tee": None, "tr": None, "stdbuf": None}  # fmt: skip
+# Their options that take the next word (`head -c 4096`, `pv -L 1k`).
+_PASS_VALUES = frozenset({"-c", "-n", "-L", "-s", "-N", "-i", "-w", "-H"})
+
+
+def _piped_typing(command: Command, line: Sequence[SimpleCommand]) -> bool:
+    """Whether `command` reads a pipe from a program that passes on what is typed at it,
+    with that program's own input left to the agent (`cat | python3`, not `cat f | sh`)."""
+    feed = command.feed
+    if feed is None or feed.kind != "pipe" or not feed.source:
+        return False
+    source = feed.source[0].rsplit("/", 1)[-1]
+    if source not in _PASS_THROUGH:
+        return False
+    if source == "dd" and any(w.startswith("if=") for w in feed.source[1:]):
+        return False
+    operands: list[str] = []
+    words = iter(feed.source[1:])
+    for word in words:
+        if word in _PASS_VALUES:
+            next(words, None)
+        elif word == "-" or not word.startswith("-"):
+            operands.append(word)
+    allowed = _PASS_THROUGH[source]
+    if allowed is not None and any(w != "-" for w in operands[allowed:]):
+        return False
+    pid, position, _ = command.pipeline
+    before = [s for s in line if s.pipeline[0] == pid and s.pipeline[1] == position - 1]
+    return all(_open(False, (0, 0, 1), s.redirects) for s in before)
 
 
 def _typed_around(command: Command, line: Sequence[SimpleCommand]) -> SimpleCommand | None:
@@ -288,12 +347,19 @@ def _reads_the_terminal(command: Command) -> bool:
     return not {"-s", "-es", "-Es", "-e", "--headless"} & set(command.argv[1:])
 
 
-def reads_typed_input(command: Command) -> str | None:
+def reads_typed_input(
+    command: Command, lookup: Callable[[str], str | None] | None = None
+) -> str | None:
     """What `command` starts, when it is a program that runs what is typed at it later and
-    the line gives it nothing else to run; None otherwise."""
+    the line gives it nothing else to run; None otherwise. `lookup`: the environment it runs
+    with (None: nothing set)."""
     from safesh.unwrap.shells import SHELLS, parse_shell_call  # only for an agent's live line
 
     name = command.name
+    if name in OPENER_PROGRAMS:
+        from safesh.unwrap.live_openers import opener  # only for a line naming one of them
+
+        return opener(name, command.argv[1:], lookup or _unset)
     words = _words(command)
     if name in SHELLS:
         call = parse_shell_call(words, fish=name == "fish")
@@ -331,7 +397,7 @@ def _console_reads(console: Console, args: tuple[str, ...]) -> bool:
             return True  # its program is what is typed
         if word == "--" or not word.startswith("-"):
             rest = args[i:] if word == "--" else args[i - 1 :]
-            return forced or _operands_leave_input(console, rest)
+            return forced or _operands_leave_input(console, rest) or _script_console(rest)
         if key in console.ends:
             return False
         if key in console.interactive:
@@ -340,15 +406,53 @@ def _console_reads(console: Console, args: tuple[str, ...]) -> bool:
             if console is _PYTHON and key == "-m":
                 module = args[i] if i < len(args) else ""
                 return forced or module.split(".", 1)[0] in _REPL_MODULES
-            return forced
+            code = word.split("=", 1)[1] if "=" in word else args[i] if i < len(args) else ""
+            return forced or _evaluates_input(console, code, args)
         elif key in console.values:
             i += 0 if "=" in word else 1
         elif not word.startswith("--") and len(word) > 2:
             cluster_forces, cluster_code = _cluster(console, word)
             forced = forced or cluster_forces
             if cluster_code:
-                return forced
+                code = _attached_code(console, word) or (args[i] if i < len(args) else "")
+                return forced or _evaluates_input(console, code, args)
     return True
+
+
+def _attached_code(console: Console, cluster: str) -> str:
+    """The code glued to a short option cluster (`-e'eval <STDIN>'` -> `eval <STDIN>`)."""
+    for index, letter in enumerate(cluster[1:], start=2):
+        if "-" + letter in console.code:
+            return cluster[index:]
+    return ""
+
+
+def _evaluates_input(console: Console, code: str, args: tuple[str, ...]) -> bool:
+    """Inline code that runs what it reads from its input, or starts a console on it
+    (`perl -ne 'eval'`, `python3 -c 'import code; code.interact()'`)."""
+    if not console.language:
+        return False
+    from safesh.unwrap.live_openers import inline_reads_input  # only for inline code
+
+    loops = any(
+        a.startswith("-") and not a.startswith("--") and ("n" in a[1:3] or "p" in a[1:3])
+        for a in args
+        if a != code
+    )
+    return inline_reads_input(console.language, code, loops)
+
+
+# Scripts that start a console on the app (`python3 manage.py shell`, `php artisan tinker`).
+_SCRIPT_CONSOLES = frozenset({"manage.py", "artisan"})
+
+
+def _script_console(rest: tuple[str, ...]) -> bool:
+    script = rest[0].rsplit("/", 1)[-1] if rest else ""
+    if script not in _SCRIPT_CONSOLES:
+        return False
+    from safesh.unwrap.live_openers import opener  # only for a line naming one
+
+    return opener(script, rest[1:], _unset) is not None
 
 
 def _operands_leave_input(console: Console, rest: tuple[str, ...]) -> bool:
@@ -498,3 +602,26 @@ _SPECIAL = {
     "ssh": _ssh, "mosh": _mosh, "at": _scheduler, "batch": _scheduler, "crontab": _crontab,
     "script": _script, "tmux": _tmux, "screen": _screen,
 }  # fmt: skip
+
+
+def _unset(name: str) -> str | None:
+    return None
+
+
+# The programs safesh.unwrap.live_openers reads (an editor another program opens, a shell or
+# console a subcommand starts, a container run with the agent's input attached); that module
+# is loaded only for a line naming one. tests/test_family_live_input.py checks the two agree.
+# fmt: off
+OPENER_PROGRAMS = frozenset({
+    "git", "docker", "podman", "nerdctl", "finch", "docker-compose", "kubectl", "oc", "visudo",
+    "vipw", "vigr", "sudoedit", "edquota", "vidir", "vipe", "fc", "systemctl", "virsh",
+    "heroku", "chroot", "nsenter", "unshare", "runuser", "newgrp", "run0", "systemd-run",
+    "machinectl", "nix-shell", "nix", "poetry", "pipenv", "hatch", "pdm", "vagrant", "lxc",
+    "incus", "multipass", "distrobox", "toolbox", "gcloud", "aws", "az", "fly", "flyctl",
+    "railway", "rails", "flask", "manage.py", "artisan", "cockroach", "deno", "bun",
+    "ts-node", "tsx", "lein", "sbt",
+    "iex", "erl", "r", "octave", "gnuplot", "scala", "spark-shell", "pyspark", "guile",
+    "racket", "sbcl", "ocaml", "utop", "swipl", "sftp", "ftp", "lftp", "smbclient", "mc",
+    "ranger", "vifm", "nnn", "lf",
+})
+# fmt: on

@@ -493,6 +493,10 @@ _COMPOSE_GLOBAL = frozenset(
      "--ansi", "--parallel", "--progress"}
 )  # fmt: skip
 CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "finch", "lima", "colima"})
+# The same tables, for live_openers (`docker run -it IMAGE` with no command).
+DOCKER_GLOBAL_VALUES = _DOCKER_GLOBAL
+COMPOSE_GLOBAL_VALUES = _COMPOSE_GLOBAL
+RUN_VALUES = _RUN_VALUES
 
 
 def _skip_options(words: list[Word], value_options: frozenset[str]) -> int:

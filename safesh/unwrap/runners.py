@@ -407,7 +407,8 @@ def _screen_command(w: Walk, words: list[Word], command: list[Word], site: Site)
 # `exec=` a tar checkpoint action `exec=CMD`; `lisp` an Emacs form whose `(shell-command "CMD")`
 # runs CMD; `admin` a line for an administration shell (`kadmin -q 'delprinc bob'`, `smbclient -c
 # 'deltree x'`), walked as a command line so its verb is read like a command's
-# (cli.destroy-command / cli.destroy-verb). `+CMD` is the editors' short form of `-c CMD`.
+# (cli.destroy-command / cli.destroy-verb). `+CMD` is the editors' short form of `-c CMD`;
+# `less` a pager's start-up commands (`less '+!CMD'`), whose `!CMD` runs CMD.
 COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "tar": {"--to-command": "sh", "--checkpoint-action": "exec=", "--use-compress-program": "sh",
             "-I": "sh", "--info-script": "sh", "--new-volume-script": "sh", "-F": "sh",
@@ -428,6 +429,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "lldb": {"-o": "gdb", "--one-line": "gdb", "-O": "gdb", "-k": "gdb"},
     "emacs": {"--eval": "lisp", "-eval": "lisp"},
     "man": {"-P": "sh", "--pager": "sh", "-H": "sh", "--html": "sh"},
+    "less": {"+": "less"},
     "osascript": {"-e": "applescript"},
     "kadmin": {"-q": "admin", "--query": "admin"},
     "kadmin.local": {"-q": "admin", "--query": "admin"},
@@ -452,6 +454,8 @@ def _spelled(style: str, value: str) -> str | None:
         return text
     if style == "exec=":
         return text[5:] if text.startswith("exec=") else None
+    if style == "less":  # `less '+!CMD'`, `'++!CMD'` (each file): `!` runs CMD in a shell
+        style, text = "bang", text.lstrip("+")
     if style == "bang":
         text = text.lstrip(":").strip()
         for prefix in ("silent!", "silent", "exe", "execute"):

@@ -194,6 +194,20 @@ COMMAND_VARS = frozenset(
      "LESSOPEN", "LESSCLOSE", "SSH_ASKPASS", "SUDO_ASKPASS", "BROWSER", "RSYNC_RSH",
      "FCEDIT", "DIFFPROG", "PROMPT_COMMAND"}
 )  # fmt: skip
+# Variables whose value holds a command line somewhere inside: COMMAND_VARS and less's
+# options (`LESS='+!CMD'`), read by `command_variables`.
+HOLDS_COMMANDS = COMMAND_VARS | {"LESS"}
+
+
+def _less_shell_command(options: str) -> str:
+    """The shell command a `+` start-up command in less's options runs (`+!CMD`, `++!CMD`;
+    a `$` ends an option there), or ""."""
+    for index, char in enumerate(options):
+        if char == "+" and (index == 0 or options[index - 1] == " "):
+            command = options[index:].lstrip("+").lstrip(":").strip()
+            if command.startswith("!"):
+                return command[1:].split("$", 1)[0]
+    return ""
 
 
 def command_variables(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -201,7 +215,11 @@ def command_variables(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     less's `LESSOPEN='|lesspipe %s'` loses its pipe marks and names the file FILE."""
     found: list[tuple[str, str]] = []
     for name, value in pairs:
-        if name not in COMMAND_VARS or not value.strip():
+        if name == "LESS":  # `LESS='-R +!CMD'`: less runs its start-up `!CMD` in a shell
+            value = _less_shell_command(value)
+        elif name not in COMMAND_VARS:
+            continue
+        if not value.strip():
             continue
         if name in {"LESSOPEN", "LESSCLOSE"}:
             value = value.lstrip("|-").replace("%s", "FILE")

@@ -34,7 +34,7 @@ from safesh.unwrap.handlers import handler as handler_of
 from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
-    COMMAND_VARS,
+    HOLDS_COMMANDS,
     PATH_VARS,
     STARTUP_VARS,
     alias_definitions,
@@ -71,7 +71,7 @@ def unwrap(
         walker.exit_traps(frame)
     if context.live_input:
         # An agent can type into what the line starts, and no hook sees what it types.
-        walker.unparsed.extend(live_input_problems(walker.commands, parsed.commands))
+        walker.unparsed.extend(live_input_problems(walker.commands, parsed.commands, context))
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
 
@@ -372,7 +372,7 @@ class Walker:
         if (
             site.assignments
             or site.simple.assignments
-            or COMMAND_VARS & self.bindings.values.keys()
+            or HOLDS_COMMANDS & self.bindings.values.keys()
         ) and (handler is None or name in _RUNS_COMMAND_VARIABLES or _runs_command_options(name)):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
@@ -412,7 +412,7 @@ class Walker:
         # set earlier in the line (`export PAGER=…; man ls`): each value it may hold
         earlier = [
             (k, " ".join(v))
-            for k in COMMAND_VARS & self.bindings.values.keys()
+            for k in HOLDS_COMMANDS & self.bindings.values.keys()
             for v in self.bindings.values[k]
             if v is not None
         ]
