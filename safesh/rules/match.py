@@ -254,7 +254,7 @@ def _holds(cond: Conditions, scope: _Scope, memo: _Memo) -> list[str] | None:
         evidence.extend(words)
         scope = _Scope(command, scope.context, args, len(cond.subcommand))
         memo.offset = max(memo.offset, len(cond.subcommand))
-    for check in (_flags, _args, _paths, _redirects, _env, _via):
+    for check in (_flags, _args, _paths, _redirects, _inputs, _env, _via):
         found = check(cond, scope)
         if found is None:
             return None
@@ -407,6 +407,28 @@ def _redirects(cond: Conditions, scope: _Scope) -> list[str] | None:
         )
         if classes & wanted:
             found.append(f"{redirect.op} {target.text}")
+    return found or None
+
+
+def _inputs(cond: Conditions, scope: _Scope) -> list[str] | None:
+    """The files the command reads through `<` whose class is wanted (`nc host 9 < ~/.aws/x`)."""
+    if not cond.input_paths_any:
+        return []
+    wanted = set(cond.input_paths_any)
+    found = []
+    for redirect in scope.command.redirects:
+        target = redirect.target
+        if target is None or redirect.op != "<":
+            continue
+        classes = classify_path(
+            target.text,
+            scope.context,
+            static=target.static,
+            cwd=scope.command.cwd,
+            cwd_known=scope.command.cwd_known,
+        )
+        if classes & wanted:
+            found.append(f"< {target.text}")
     return found or None
 
 

@@ -55,6 +55,7 @@ class Conditions:
     paths_any: tuple[str, ...] = ()
     paths_all: tuple[str, ...] = ()
     redirect_paths_any: tuple[str, ...] = ()
+    input_paths_any: tuple[str, ...] = ()
     sql_any: tuple[str, ...] = ()
     env_any: tuple[str, ...] = ()
     via_any: tuple[str, ...] = ()

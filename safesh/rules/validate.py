@@ -45,6 +45,7 @@ LIST_CONDITION_KEYS = (
     "paths_any",
     "paths_all",
     "redirect_paths_any",
+    "input_paths_any",
     "sql_any",
     "env_any",
     "via_any",
@@ -196,7 +197,9 @@ def check_item(path: str | Path, line: int | None, rule_id: str, key: str, item:
 
     if not item:
         raise fail(f"`{key}` holds an empty string")
-    if key in {"paths_any", "paths_all", "redirect_paths_any"} and item not in PATH_CLASSES:
+    if key in {"paths_any", "paths_all", "redirect_paths_any", "input_paths_any"} and (
+        item not in PATH_CLASSES
+    ):
         raise fail(unknown_value("path class", item, sorted(PATH_CLASSES)))
     from safesh.rules.sql import SQL_KINDS
 
