@@ -298,13 +298,11 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         return targets  # `-n`/`--dry-run`/`--list-only`: it reports, it writes nothing
     if name in {"cp", "install", "ln", "rsync"}:
         directory = next((options[o] for o in _TARGET_DIRECTORY if o in options), None)
-        if directory is not None:
-            targets.append(directory)
-        elif len(positional) >= 2:
-            targets.append(positional[-1])
+        targets.extend(_copy_destinations(command, positional, directory, flags))
     elif name == "mv":
         directory = next((options[o] for o in _TARGET_DIRECTORY if o in options), None)
-        targets.extend(positional if directory is None else [*positional, directory])
+        sources = positional if directory is not None else positional[:-1]
+        targets.extend([*sources, *_copy_destinations(command, positional, directory, flags)])
     elif name == "tee":
         if appends or not flags & {"-a", "--append"}:
             targets.extend(positional)
@@ -335,6 +333,56 @@ def write_targets(command: Command, *, appends: bool) -> list[str]:
         elif len(positional) >= 2:
             targets.append(positional[-1])
     return [t for t in targets if t and t != "-"]
+
+
+# Destinations that are directories wherever the line runs: a copy into one writes a file of
+# the source's name there, it does not replace the directory.
+_DIRECTORIES = frozenset({".", "..", "~", "/tmp", "/var/tmp", "/dev/shm", "$HOME", "${HOME}"})
+
+
+def _copy_destinations(
+    command: Command, positional: list[str], directory: str | None, flags: set[str]
+) -> list[str]:
+    """The files a copy, link or move writes. Into a directory (`-t DIR`, a `DEST/`, several
+    sources, or a directory on disk) each source lands as `DIR/NAME`, so `cp notes.txt /tmp`
+    writes `/tmp/notes.txt` and `cp evil /etc` writes `/etc/evil`; else DEST itself."""
+    if directory is not None:
+        destination, sources = directory, positional
+    elif len(positional) >= 2:
+        destination, sources = positional[-1], positional[:-1]
+    else:
+        return []
+    into = directory is not None or (
+        not flags & {"-T", "--no-target-directory"}
+        and (
+            destination.endswith("/")
+            or destination in _DIRECTORIES
+            or len(sources) > 1
+            or _is_directory(command, destination)
+        )
+    )
+    names = [source.rstrip("/").rpartition("/")[2] for source in sources]
+    if not into or not all(names):
+        return [destination]
+    base = destination.rstrip("/")
+    return [f"{base}/{name}" for name in names]
+
+
+def _is_directory(command: Command, path: str) -> bool:
+    """Whether `path` is a directory now (absolute, or relative to a known working directory);
+    a word with expansions or a `~` is not looked up."""
+    import os
+
+    if "$" in path or path.startswith("~") or "*" in path:
+        return False
+    if not path.startswith("/"):
+        if command.cwd is None or not command.cwd_known:
+            return False
+        path = os.path.join(command.cwd, path)
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):
+        return False
 
 
 _TAR_WRITE_MODES = frozenset({"--create", "--append", "--update", "--concatenate"})
