@@ -364,6 +364,14 @@ class Walker:
             return
         if "/" in head.text:
             written = self.written_script(head.text, site)
+            if written is not None and written.kind == "program":
+                # `cp /bin/rm ./x && ./x -rf ~`: the copy (or link) runs the program it is.
+                program = written.source[0]
+                self.peel(
+                    [replace(head, text=program, raw=program), *words[1:]],
+                    site.inner(f"{head.text}, a copy of {program}"),
+                )
+                return
             if written is not None:
                 self.emit(words, site)
                 self.run_written(head.text, written, site, "the line")

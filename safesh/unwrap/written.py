@@ -38,6 +38,13 @@ def written_by(simple: SimpleCommand, base: str, home: str) -> list[tuple[str, F
         if not targets:
             return []  # printed, not written
         content = Feed("pipe", source=argv, text=pipe_text(argv, simple))
+    elif argv[0] in _COPIERS:
+        copied = _copied_program(argv)
+        if copied is None:
+            return []
+        program, target = copied
+        content = Feed("program", source=(program,))
+        targets = [target]
     else:
         return []
     return [
@@ -48,6 +55,36 @@ def written_by(simple: SimpleCommand, base: str, home: str) -> list[tuple[str, F
 
 
 OUTPUT_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+
+# Programs that make a file run another program under a new name (a copy or a link), their
+# options that take a value, and the directories whose files are programs.
+_COPIERS = frozenset({"cp", "ln", "install", "rsync"})
+_COPIER_VALUES = frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix"})
+_PROGRAM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/",
+                 "/usr/local/sbin/", "/opt/homebrew/bin/", "/snap/bin/")  # fmt: skip
+
+
+def _copied_program(argv: tuple[str, ...]) -> tuple[str, str] | None:
+    """(program, new path) for `cp /bin/rm ./x`, `ln -s /usr/bin/rm x`, `install -m 755
+    /bin/rm ~/bin/ll`: one source in a directory of programs and one target. A target that is
+    a directory (`cp /bin/rm /tmp/`) keeps the program's own name."""
+    operands: list[str] = []
+    index = 1
+    while index < len(argv):
+        arg = argv[index]
+        if arg in _COPIER_VALUES:
+            index += 2
+            continue
+        if not arg.startswith("-"):
+            operands.append(arg)
+        index += 1
+    if len(operands) != 2 or not operands[0].startswith(_PROGRAM_DIRS):
+        return None
+    source, target = operands
+    program = source.rpartition("/")[2]
+    if not program:
+        return None
+    return program, (target + program if target.endswith("/") else target)
 
 
 def download_outputs(argv: tuple[str, ...]) -> list[str]:
