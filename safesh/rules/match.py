@@ -390,13 +390,26 @@ def _paths(cond: Conditions, scope: _Scope) -> list[str] | None:
 
 
 def _redirects(cond: Conditions, scope: _Scope) -> list[str] | None:
+    """Output redirection targets of a wanted class (`> /dev/sda`)."""
     if not cond.redirect_paths_any:
         return []
-    wanted = set(cond.redirect_paths_any)
+    return _redirected(scope, set(cond.redirect_paths_any), output=True) or None
+
+
+def _inputs(cond: Conditions, scope: _Scope) -> list[str] | None:
+    """Files read through `<` of a wanted class (`nc host 9 < ~/.aws/credentials`)."""
+    if not cond.input_paths_any:
+        return []
+    return _redirected(scope, set(cond.input_paths_any), output=False) or None
+
+
+def _redirected(scope: _Scope, wanted: set[str], *, output: bool) -> list[str]:
     found = []
     for redirect in scope.command.redirects:
         target = redirect.target
-        if target is None or not _is_output(redirect.op, target.text):
+        if target is None:
+            continue
+        if not (_is_output(redirect.op, target.text) if output else redirect.op == "<"):
             continue
         classes = classify_path(
             target.text,
@@ -407,29 +420,7 @@ def _redirects(cond: Conditions, scope: _Scope) -> list[str] | None:
         )
         if classes & wanted:
             found.append(f"{redirect.op} {target.text}")
-    return found or None
-
-
-def _inputs(cond: Conditions, scope: _Scope) -> list[str] | None:
-    """The files the command reads through `<` whose class is wanted (`nc host 9 < ~/.aws/x`)."""
-    if not cond.input_paths_any:
-        return []
-    wanted = set(cond.input_paths_any)
-    found = []
-    for redirect in scope.command.redirects:
-        target = redirect.target
-        if target is None or redirect.op != "<":
-            continue
-        classes = classify_path(
-            target.text,
-            scope.context,
-            static=target.static,
-            cwd=scope.command.cwd,
-            cwd_known=scope.command.cwd_known,
-        )
-        if classes & wanted:
-            found.append(f"< {target.text}")
-    return found or None
+    return found
 
 
 def _is_output(op: str, target: str) -> bool:
