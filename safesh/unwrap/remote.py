@@ -1,8 +1,8 @@
-"""Commands run on other hosts or inside containers: `ssh HOST CMD`, `vagrant ssh -c CMD`,
-`gcloud compute ssh VM --command CMD`, `ansible HOSTS -m shell -a CMD`, `docker exec`/`run`,
-`docker compose exec`/`run`, `kubectl exec … -- CMD`. The outer command is judged by its own
-rules and the command it carries is judged too: a string is parsed by the remote shell, argv
-is peeled like any command.
+"""Commands run on other hosts, devices or inside containers: `ssh HOST CMD`, `adb shell CMD`,
+`vagrant ssh -c CMD`, `gcloud compute ssh VM --command CMD`, `ansible HOSTS -m shell -a CMD`,
+`docker exec`/`run`, `docker compose exec`/`run`, `kubectl exec … -- CMD`. The outer command
+is judged by its own rules and the command it carries is judged too: a string is parsed by the
+remote shell, argv is peeled like any command.
 
 May use: `safesh.model`, `.site`, `.words`, `.wrappers` (its option tables), `.shells`,
 `.stored` (ssh's settings that run commands, `-F FILE`), `.kubeplugin`, `.foreign` (PowerShell
@@ -67,6 +67,38 @@ def ssh_client(w: Walk, name: str, words: list[Word], site: Site) -> None:
     program = _option_value(words[1:], {"-S"})
     if program is not None and program.text:
         w.peel([program], site.inner(f"{name} -S", feed=None))
+
+
+# adb's options that take a value before its subcommand, and those of `adb shell` itself.
+_ADB_VALUES = frozenset({"-s", "-t", "-H", "-P", "-L"})
+_ADB_SHELL_OPTIONS = frozenset({"-n", "-T", "-t", "-tt", "-x"})
+
+
+def adb(w: Walk, name: str, words: list[Word], site: Site) -> None:
+    """`adb [-s SERIAL] shell CMD…`, `adb exec-out CMD…`: adb joins CMD with spaces and the
+    device's shell parses it, as ssh's remote shell does (`adb shell 'rm -rf /sdcard/DCIM'`)."""
+    w.emit(words, site)
+    i, device = 1, "android-device"
+    while i < len(words) and words[i].text.startswith("-"):
+        if words[i].text in _ADB_VALUES and i + 1 < len(words):
+            if words[i].text == "-s":
+                device = words[i + 1].text
+            i += 2
+        else:
+            i += 1
+    if i >= len(words) or words[i].text not in {"shell", "exec-out"}:
+        return
+    i += 1
+    while i < len(words) and (words[i].text in _ADB_SHELL_OPTIONS or words[i].text == "-e"):
+        i += 2 if words[i].text == "-e" else 1
+    remote = words[i:]
+    if not remote:
+        return
+    if not all(x.static for x in remote):
+        w.emit(remote, site.inner(f"adb {device}", remote_host=device), dynamic=True)
+        return
+    joined = " ".join(x.text for x in remote)
+    w.walk_source(joined, site.nested(f"adb {device}", device), "device command")
 
 
 def ssh(w: Walk, name: str, words: list[Word], site: Site) -> None:
