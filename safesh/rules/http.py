@@ -84,6 +84,22 @@ _ADMIN_PATH = later(
 _ADMIN_PORTS = frozenset({"9200", "9300", "8500", "2379", "2380", "5984", "8083", "15672",
                           "9090", "8200", "4646", "2375", "2376", "6443", "8001", "10250",
                           "8086", "8123", "8983", "8081"})  # fmt: skip
+# Search and vector stores whose writes are everyday indexing (Meilisearch 7700, Typesense
+# 8108, Qdrant 6333/6334): only a deletion there is an admin call (an index, a collection,
+# every document, points chosen by a filter).
+_STORE_PORTS = frozenset({"7700", "8108", "6333", "6334"})
+# Grafana's API, where saving a dashboard is everyday work and a DELETE loses one for good.
+_GRAFANA_PATH = later(
+    r"/api/(dashboards|datasources|folders|alert-notifications|v1/provisioning|annotations)/",
+    re.IGNORECASE,
+)
+# Admin calls that change state through a GET: Solr's core and collection API unloads and
+# deletes with `action=…` in the query string.
+_GET_ADMIN = later(
+    r"/solr/admin/(cores|collections|configs)\b.*[?&]action=(unload|delete\w*|remove\w*|rename"
+    r"|swap)\b|[?&]deleteindex=true",
+    re.IGNORECASE,
+)
 # A POST that only asks a question: a search, a GraphQL query, a count.
 _QUERY_PATH = later(
     r"/(_search|_msearch|_count|_validate|_explain|_analyze|_mget|search|graphql|query|"
@@ -179,6 +195,22 @@ def _body_files(command: Command, context: Context) -> str:
     return "\n".join(texts)
 
 
+def _store_delete(method: str, url: str) -> bool:
+    """A deletion on a search or vector store's port (`DELETE /indexes/movies`, `POST
+    /collections/docs/points/delete`), or of a Grafana dashboard, data source or folder."""
+    from urllib.parse import urlsplit
+
+    text = url if "://" in url else "http://" + url
+    try:
+        parts = urlsplit(text)
+        port = str(parts.port or "")
+    except ValueError:
+        return False
+    if method == "DELETE" and _GRAFANA_PATH.search(parts.path):
+        return True
+    return port in _STORE_PORTS and (method == "DELETE" or "/delete" in parts.path.lower())
+
+
 def request_facts(requests: list[tuple[str, str, str, bool]]) -> set[str]:
     """The facts of (method, url, body, over a unix socket) requests, from any client: a
     command line here, or an inline program (`requests.delete(url)`, `fetch(url, {method})`)."""
@@ -194,7 +226,9 @@ def request_facts(requests: list[tuple[str, str, str, bool]]) -> set[str]:
         elif method == "POST" and (_QUERY_PATH.search(_path_of(url)) or _GRAPHQL_READ.match(body)):
             kind = "query"
         facts.add(f"http-{kind}@{place}")
-        if admin and method not in {"GET", "HEAD", "OPTIONS"} and kind != "query":
+        get_admin = bool(_GET_ADMIN.search(url)) or _store_delete(method, url)
+        writes = method not in {"GET", "HEAD", "OPTIONS"} or get_admin
+        if (admin or get_admin) and writes and kind != "query":
             facts.add(f"http-admin@{place}")
     return facts
 
