@@ -65,7 +65,7 @@ _BY_HANDLER: dict[str, str] = {
     ),
     "runners.conda_run": "conda mamba micromamba pixi",
     "runners.entr": "entr",
-    "runners.fleet": "clush parallel-ssh pdsh pssh salt salt-ssh",
+    "runners.fleet": "clush fab parallel-ssh pdsh pssh salt salt-ssh",
     "runners.hyperfine": "hyperfine",
     "runners.nix": "nix nix-shell",
     "runners.npm_exec": "bun npm",

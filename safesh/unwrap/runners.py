@@ -7,8 +7,8 @@ ARGS`, `dotnet run -- ARGS`) hand ARGS to that program, judged as its command li
 programs (`expect -c`, `tclsh`) run what their `spawn`/`exec`/`system`/`send` say; GNU screen
 runs its window's program and what `-X stuff` types. Options whose value is a command the
 tool runs (`tar --to-command`, `vim -c '!CMD'`, `gdb -ex 'shell CMD'`, `rsync -e`) are judged
-like a `-c` string, and so is the command fleet runners (`pssh`, `pdsh`, `clush`, `salt … cmd.run`)
-run on many hosts. `HANDLERS` maps the names to the walk.
+like a `-c` string, and so is the command fleet runners (`pssh`, `pdsh`, `clush`, `salt …
+cmd.run`, `fab -- CMD`) run on many hosts. `HANDLERS` maps the names to the walk.
 
 May use: `safesh.model`, `safesh.record`, `.site`, `.shells`, `.tcl`, `.startup`, `.foreign`,
 `.wrappers` and the standard library.
@@ -552,9 +552,15 @@ _SALT_SHELL = frozenset(
 
 def fleet(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`pssh -h hosts CMD`, `pdsh -w web[1-9] CMD`, `clush -a CMD`: CMD runs on each host;
-    `salt TARGET cmd.run CMD`: the same through salt's minions."""
+    `salt TARGET cmd.run CMD`: the same through salt's minions; `fab -H a,b -- CMD`: Fabric
+    runs the words after `--` on each host (the words before are task names)."""
     w.emit(words, site)
-    if name in {"salt", "salt-ssh"}:
+    if name == "fab":
+        texts = [x.text for x in words]
+        if "--" not in texts[1:]:
+            return
+        command = words[texts.index("--", 1) + 1 :]
+    elif name in {"salt", "salt-ssh"}:
         positional = [x for x in words[1:] if not x.text.startswith("-")]
         at = next((i for i, x in enumerate(positional[:-1]) if x.text in _SALT_SHELL), None)
         if at is None:
@@ -612,7 +618,7 @@ HANDLERS: dict[str, Callable[[Walk, str, list[Word], Site], None]] = {
     "screen": screen,
     **startup.HANDLERS,
     **dict.fromkeys([*COMMAND_OPTIONS, *COMMAND_OPERANDS], command_options),
-    **dict.fromkeys([*FLEET_VALUES, "salt", "salt-ssh"], fleet),
+    **dict.fromkeys([*FLEET_VALUES, "salt", "salt-ssh", "fab"], fleet),
     **dict.fromkeys(RM_CLONES, rm_clone),
     **dict.fromkeys(_SCRIPT_VALUES, script_runner),
     **dict.fromkeys([*foreign.CODE_OPTIONS, "cmd"], foreign.other_shell),
