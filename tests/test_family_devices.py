@@ -31,6 +31,7 @@ def test_what_adb_shell_carries_is_judged_on_the_device(line: str) -> None:
 WIPES = [
     "fastboot -w",
     "fastboot flash boot boot.img",
+    "fastboot -s ABC123 flash recovery twrp.img",
     "fastboot flashing unlock",
     "fastboot oem unlock",
     "adb shell pm clear com.example.app",

@@ -16,6 +16,8 @@ REWINDS = [
     "virsh snapshot-revert web01 snap1",
     "virsh snapshot-revert --domain web01 --snapshotname snap1 --force",
     "qm rollback 100 snap1",
+    "virsh -c qemu:///system snapshot-revert web01 snap1",
+    "ssh pve1 'qm rollback 100 snap1'",
     "pct rollback 200 before-upgrade",
     'VBoxManage snapshot "Win10" restore "clean-install"',
     "vboxmanage snapshot myvm restorecurrent",

@@ -18,6 +18,7 @@ QUEUES = [
     "kafka-consumer-groups --group billing --reset-offsets --to-latest --all-topics --execute",
     "kafka-acls --remove --allow-principal User:alice --operation All --topic '*' --force",
     "rpk group seek billing --to start",
+    "rpk -X brokers=k:9092 group seek billing --to end",
     "pulsar-admin topics clear-backlog persistent://public/default/orders -s billing",
     "rabbitmqctl clear_permissions -p / app",
     "rq empty --all",
