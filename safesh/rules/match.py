@@ -333,6 +333,8 @@ def _written_short(pattern: str, scope: _Scope) -> bool:
     word it is a letter of a Go- or Java-style option (`-path`, `-host`, `-alias`)."""
     if len(pattern) != 2 or pattern[0] != "-" or not pattern[1].isalpha():
         return True
+    if pattern == "-h" and "-h" in dict(scope.args.values):
+        return False  # a value option there: a host (`repmgr -h HOST`), not help
     for word in scope.command.argv[1:]:
         if word == "--":
             break
