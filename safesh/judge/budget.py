@@ -34,6 +34,7 @@ from safesh.judge.protocol import deadline_seconds as deadline_seconds
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
+    from _thread import LockType
     from collections.abc import Callable, Mapping
     from typing import TypeVar
 
@@ -123,10 +124,8 @@ def bounded(
             outcome.append(work(ruleset))
         except BaseException as error:  # handed to the caller, which fails closed on it
             failure.append(error)
-        finally:
-            done.release()
 
-    _JUDGES.run(judge)
+    _JUDGES.run(judge, done)
     remaining = due.remaining()
     if remaining > 0:
         done.acquire(timeout=remaining)
@@ -144,7 +143,7 @@ class _Judge:
 
     def __init__(self, pool: _Judges) -> None:
         self._pool = pool
-        self._job: Callable[[], None] | None = None
+        self._job: tuple[Callable[[], None], LockType] | None = None
         self._go = _thread.allocate_lock()
         self._go.acquire()
         previous = _thread.stack_size(WORKER_STACK_BYTES)
@@ -153,17 +152,25 @@ class _Judge:
         finally:
             _thread.stack_size(previous)
 
-    def give(self, job: Callable[[], None]) -> None:
-        self._job = job
+    def give(self, job: Callable[[], None], done: LockType) -> None:
+        self._job = (job, done)
         self._go.release()
 
     def _serve(self) -> None:
         while True:
             self._go.acquire()
-            job, self._job = self._job, None
-            if job is not None:
+            task, self._job = self._job, None
+            if task is None:
+                self._pool.park(self)
+                continue
+            job, done = task
+            try:
                 job()  # never raises: `bounded`'s jobs keep their own failures
-            self._pool.park(self)
+            finally:
+                # Parked before the caller hears the answer, so the caller's next line finds
+                # this thread idle instead of starting another one.
+                self._pool.park(self)
+                done.release()
 
 
 class _Judges:
@@ -180,12 +187,13 @@ class _Judges:
         self._idle: list[_Judge] = []
         self._started = 0
 
-    def run(self, job: Callable[[], None]) -> None:
+    def run(self, job: Callable[[], None], done: LockType) -> None:
+        """Run `job` on a parked thread (or a new one); `done` is released once it has run."""
         with self._lock:
             judge = self._idle.pop() if self._idle else None
             if judge is None:
                 self._started += 1
-        (judge or _Judge(self)).give(job)
+        (judge or _Judge(self)).give(job, done)
 
     def all_parked(self) -> bool:
         """No thread of this process is still judging (a line abandoned at its deadline, or
