@@ -356,3 +356,12 @@ def test_the_opener_vocabulary_is_indexed_by_name() -> None:
 
     assert live_openers.PROGRAMS == live_input.OPENER_PROGRAMS
     assert not live_openers.PROGRAMS & (set(live_input.CONSOLES) | set(live_input._SPECIAL))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["bash -c 'cat | python3' < script.py", "bash -c 'cat < script.py | python3'",
+     "echo 'print(1)' | cat | python3", "cat script.py - | python3 < /dev/null"],
+)  # fmt: skip
+def test_a_pass_through_fed_by_the_line_passes_on_nothing_typed(line: str) -> None:
+    assert "core.live-input" not in _rules(line), line

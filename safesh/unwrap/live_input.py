@@ -244,8 +244,12 @@ def live_input_problems(
         if _reads_the_terminal(command):
             if command.background:
                 continue
-        elif _piped_typing(command, line):
-            pass  # `cat | python3`: what is typed at cat reaches python3
+        elif _piped_typing(command, commands):
+            # `cat | python3`: what is typed at cat reaches python3, unless the line around a
+            # nested pipe gives it its input (`bash -c 'cat | python3' < script.py`)
+            around = _typed_around(command, line)
+            if command.via and around is not None and not _left_open(around):
+                continue
         else:
             around = _typed_around(command, line)
             if not _input_left_open(command) or (around is not None and not _left_open(around)):
@@ -286,9 +290,10 @@ _PASS_THROUGH = {"cat": 0, "tac": 0, "pv": 0, "head": 0, "tail": 0, "rev": 0, "b
 _PASS_VALUES = frozenset({"-c", "-n", "-L", "-s", "-N", "-i", "-w", "-H"})
 
 
-def _piped_typing(command: Command, line: Sequence[SimpleCommand]) -> bool:
+def _piped_typing(command: Command, commands: Sequence[Command]) -> bool:
     """Whether `command` reads a pipe from a program that passes on what is typed at it,
-    with that program's own input left to the agent (`cat | python3`, not `cat f | sh`)."""
+    with that program's own input left to the agent (`cat | python3`, not `cat f | sh` nor
+    `cat < f | sh`)."""
     feed = command.feed
     if feed is None or feed.kind != "pipe" or not feed.source:
         return False
@@ -308,8 +313,12 @@ def _piped_typing(command: Command, line: Sequence[SimpleCommand]) -> bool:
     if allowed is not None and any(w != "-" for w in operands[allowed:]):
         return False
     pid, position, _ = command.pipeline
-    before = [s for s in line if s.pipeline[0] == pid and s.pipeline[1] == position - 1]
-    return all(_open(False, (0, 0, 1), s.redirects) for s in before)
+    before = [
+        c
+        for c in commands
+        if c.via == command.via and c.pipeline[0] == pid and c.pipeline[1] == position - 1
+    ]
+    return all(_open(c.background, c.pipeline, c.redirects) for c in before)
 
 
 def _typed_around(command: Command, line: Sequence[SimpleCommand]) -> SimpleCommand | None:
