@@ -494,7 +494,7 @@ DEPLOYS_AND_MIGRATIONS_THAT_KEEP = [
     "az deployment group create --resource-group billing --template-file infra.json",
     "kubectl apply -f k8s/billing/",
     "sqitch deploy -y",
-    "migrate -source file://db -database postgres://prod/billing down 1",
+    "migrate -source file://db -database postgres://localhost/billing down 1",
     "goose -dir db/migrations mysql 'u:p@/billing' status",
     "atlas schema apply -u mysql://dev/billing --to file://schema.sql --dry-run",
     "skeema diff billing",

@@ -9,8 +9,9 @@ and printing the SQL run.
 from __future__ import annotations
 
 import pytest
-from judgekit import decide, stops
+from judgekit import CONTEXT, RULES, decide, stops
 
+from safesh.analyze import analyze
 from safesh.model import Tier
 
 ALL_THE_WAY_BACK = [
@@ -35,6 +36,12 @@ ALL_THE_WAY_BACK = [
     'migrate -path db/migrations -database "$DATABASE_URL" down -all',
     "diesel migration revert --all",
     "dotnet ef database update 0",
+    "sql-migrate down -limit=0",
+    "yoyo rollback --all --batch",
+    "tern migrate --destination 0",
+    "vendor/bin/phinx rollback -t 0",
+    "npx mikro-orm migration:down --to 0",
+    "dbmate drop",
 ]
 
 ONE_STEP_BACK = [
@@ -48,6 +55,19 @@ ONE_STEP_BACK = [
     "diesel migration revert",
     "php bin/console doctrine:migrations:migrate prev",
     "dotnet ef database update",
+    "npx typeorm migration:revert -d src/data-source.ts",
+    "dbmate rollback",
+    "dbmate down",
+    'goose -dir db/migrations postgres "$DATABASE_URL" down',
+    "sql-migrate down",
+    "sqlx migrate revert",
+    "npx db-migrate down",
+    "npx migrate-mongo down",
+    "npx node-pg-migrate down",
+    "yoyo rollback",
+    "vendor/bin/phinx rollback",
+    "npx mikro-orm migration:down",
+    "sea-orm-cli migrate down",
 ]
 
 READS_AND_PRINTED_SQL = [
@@ -61,6 +81,11 @@ READS_AND_PRINTED_SQL = [
     "npx knex migrate:status",
     "php bin/console doctrine:migrations:status",
     "flyway info",
+    "dbmate status",
+    'goose -dir db/migrations postgres "$DATABASE_URL" status',
+    "npx typeorm migration:show -d src/data-source.ts",
+    "sqlx migrate info",
+    "yoyo list",
 ]
 
 
@@ -74,6 +99,12 @@ def test_one_step_back_is_a_migration_that_runs(line: str) -> None:
     assert not stops(line), line
 
 
+@pytest.mark.parametrize("line", ONE_STEP_BACK[-13:])
+def test_one_step_back_in_every_tool_is_recorded_as_a_migration(line: str) -> None:
+    # recorded, and asked for in production, as `rails db:rollback` is
+    assert "framework.db-migrate" in {f.rule_id for f in analyze(line, CONTEXT, RULES).findings}
+
+
 @pytest.mark.parametrize("line", READS_AND_PRINTED_SQL)
 def test_reading_migration_state_or_printing_the_sql_runs(line: str) -> None:
     assert not stops(line), line
@@ -81,3 +112,9 @@ def test_reading_migration_state_or_printing_the_sql_runs(line: str) -> None:
 
 def test_migrating_all_the_way_back_in_production_is_blocked() -> None:
     assert decide("RAILS_ENV=production python manage.py migrate shop zero") == Tier.BLOCK
+
+
+def test_one_step_back_on_a_production_database_asks() -> None:
+    # framework.db-migrate asks where the target is production, for every tool alike
+    assert decide("migrate -source file://db -database postgres://prod/billing down 1") is Tier.ASK
+    assert decide("RAILS_ENV=production rails db:rollback") is Tier.ASK

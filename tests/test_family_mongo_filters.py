@@ -38,6 +38,14 @@ MATCH_ALL = [
     "printjson(db.orders.deleteMany({}))",
     "db.users.drop()",
     "db.dropDatabase()",
+    # all but the few named, or a filter that only looks like one
+    'db.users.deleteMany({_id: {$ne: ObjectId("64b7f0c2e4b0a1a2b3c4d5e6")}})',
+    "db.users.deleteMany({_id: {$nin: [1, 2, 3]}})",
+    "db.users.deleteMany({_id: {$type: 'objectId'}})",
+    "db.users.deleteMany({$where: 'return true'})",
+    "db.users.deleteMany({$where: () => true})",
+    "db.users.deleteMany({$comment: 'nightly cleanup'})",
+    "db.users.updateMany({$or: [{}, {role: 'admin'}]}, {$set: {active: false}})",
 ]
 SELECTIVE = [
     "db.users.find({})",
@@ -56,6 +64,12 @@ SELECTIVE = [
     "db.users.updateOne({_id: 1}, {$set: {a: 1}})",
     "db.users.insertOne({name: 'a'})",
     "db.users.createIndex({email: 1})",
+    # a condition on a field selects the documents that have it (purging soft-deleted rows)
+    "db.users.deleteMany({deletedAt: {$ne: null}})",
+    "db.users.deleteMany({_id: {$ne: 5}, owner: 'bob'})",
+    "db.users.deleteMany({_id: {$in: [1, 2]}})",
+    "db.users.deleteMany({$where: 'this.age > 30'})",
+    "db.users.updateMany({$or: [{a: 1}, {b: 2}]}, {$set: {x: 1}})",
 ]
 EVAL_LINES = [
     "mongosh --eval {q}",

@@ -39,6 +39,7 @@ SQL_KINDS = frozenset(
         "shutdown",
         "delete",
         "server-admin",
+        "kill-sessions",
         "unparsable",
     }
 )
@@ -449,7 +450,20 @@ def _statement_kinds(statement: object, dialect: str = "") -> set[str]:
             kinds.add("revoke")
         elif isinstance(node, e.Command):
             kinds |= _command_kinds(node, dialect)
+        elif isinstance(node, e.Anonymous) and _kills_selected_sessions(node):
+            kinds.add("kill-sessions")
     return kinds
+
+
+def _kills_selected_sessions(node: object) -> bool:
+    """`pg_terminate_backend(pid)` / `pg_cancel_backend(pid)` over the rows of a query (`…
+    FROM pg_stat_activity`): every session it selects. A pid written as a number is one."""
+    from sqlglot import expressions as e
+
+    assert isinstance(node, e.Anonymous)
+    if str(node.name).lower() not in {"pg_terminate_backend", "pg_cancel_backend"}:
+        return False
+    return not all(isinstance(a, e.Literal) for a in node.expressions)
 
 
 def _command_kinds(node: object, dialect: str) -> set[str]:
@@ -565,14 +579,14 @@ _MONGO_LOAD = later(r"(?<![\w.])load\s*\(\s*(?:(['\"`])(?P<path>[^'\"`]*)\1)?")
 
 # Calls whose first argument is a filter: what it matches decides how much they change.
 _MONGO_FILTERED = later(r"\.(deleteMany|remove|updateMany|update)\s*\(")
-# A filter that matches every document once spaces and quotes are gone: `{}`, and conditions
-# on `_id` that every document meets (`{_id: {$exists: true}}`, `{_id: {$ne: null}}`,
-# `{_id: {$gt: MinKey}}`), `$where` / `$expr` that are always true, an empty `$and`/`$or`
-# member.
+# A filter that matches every document once spaces and quotes are gone: `{}`, `_id` that all
+# meet (`{$exists: true}`, `{$gt: MinKey}`) or all but those named (`$ne`, `$nin`, `$type`),
+# `$where`/`$expr` always true, a lone `$comment`, an `$or` with an empty member. Not another
+# field's `{$ne: null}`: a purge of soft-deleted rows (`{deletedAt: {$ne: null}}`) is that.
 _MATCH_ALL = later(
-    r"\{\}|\{\$(where|expr):(true|1|function\(\)\{returntrue;?\})\}"
-    r"|\{_id:\{\$(exists:(true|1)|ne:(null|undefined)|gte?:minkey(\(\))?|nin:\[\])\}\}"
-    r"|\{\$(and|or):\[\{\}\]\}",
+    r"\{\}|\{\$(where|expr):(true|1|(function\(\))?\{?return(true|1);?\}?|\(\)=>(true|1))\}"
+    r"|\{_id:\{\$(exists:(true|1)|ne:[^{},]*|gte?:minkey(\(\))?|nin:\[[^\]{}]*\]|type:[^{},]*)\}\}"
+    r"|\{\$(and|or):\[\{\}\]\}|\{\$or:\[(.*,)?\{\}(,.*)?\]\}|\{\$comment:[^{},]*\}",
     re.I,
 )
 
