@@ -145,7 +145,7 @@ OPENED = [
     ("git merge --continue", "git merge --abort"),
     ("git pull -e", "git pull --rebase"),
     ("git revert -e HEAD", "git revert --no-edit HEAD"),
-    ("git cherry-pick --continue", "git cherry-pick abc123"),
+    ("git cherry-pick -e abc123", "git cherry-pick --continue"),
     ("git tag -a v1.0", "git tag -a v1.0 -m 'release 1.0'"),
     ("git tag -s v1.0", "git tag -am 'release' v1.0"),
     ("git notes add", "git notes add -m 'reviewed'"),

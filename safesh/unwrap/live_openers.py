@@ -105,8 +105,9 @@ GIT_OPENERS: dict[str, GitOpener] = {
         opens=_set("--continue"), forces=_set("--edit-todo"),
         sequence=_set("-i", "--interactive"), letters_with_value="xsXC",
     ),
-    "cherry-pick": GitOpener(opens=_set("--continue"), forces=_EDIT, given=_set("--no-edit")),
-    "revert": GitOpener(opens=_set("--continue"), forces=_EDIT, given=_set("--no-edit")),
+    # (their `--continue`, and `revert` itself, edit only when stdin is a terminal)
+    "cherry-pick": GitOpener(forces=_EDIT, given=_set("--no-edit")),
+    "revert": GitOpener(forces=_EDIT, given=_set("--no-edit")),
     "tag": GitOpener(
         opens=_set("-a", "--annotate", "-s", "--sign", "-u", "--local-user"), forces=_EDIT,
         given=_MESSAGE | _set("-d", "--delete", "-l", "--list", "-v", "--verify"),
