@@ -272,3 +272,24 @@ def test_a_forge_api_body_read_from_a_file_is_judged_as_its_fields(
     assert stops(line.format(f="visible.json"), project)
     assert not stops(line.format(f="describe.json"), project)
     assert not stops(line.format(f="missing.json"), project)
+
+
+# The Azure CLI reads any argument written `@PATH` from that file.
+AZ_FILES = {"cleanup.sh": "#!/bin/bash\nrm -rf /var/lib/mysql\n", "report.sh": "uptime\ndf -h\n"}
+AZ_RUN = "az vm run-command invoke -g rg -n vm1 --command-id RunShellScript --scripts {}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [AZ_RUN.format("@cleanup.sh"), AZ_RUN.format("@./cleanup.sh"), AZ_RUN.format("@missing.sh"),
+     "az vmss run-command invoke -g rg -n ss --instance-id 0 --command-id RunShellScript"
+     " --scripts @cleanup.sh"],
+)  # fmt: skip
+def test_an_azure_script_read_from_a_file_is_judged_as_given_inline(
+    tmp_path: Path, line: str
+) -> None:
+    assert stops(line, project_in(tmp_path, AZ_FILES)), line
+
+
+def test_an_azure_script_that_only_reads_passes(tmp_path: Path) -> None:
+    assert not stops(AZ_RUN.format("@report.sh"), project_in(tmp_path, AZ_FILES))

@@ -4,12 +4,12 @@ execute-command --command …`, `az vm run-command invoke --scripts …`, `az ak
 --command …`, `az container exec --exec-command …`, `heroku run CMD…`, `fly ssh console -C …`,
 `doctl compute ssh DROPLET --ssh-command …`. The outer command is judged by its own rules, and
 the command it carries is judged as a command line run on that host; a command that cannot be
-seen (`--scripts @script.sh`, an expansion, a parameters file that cannot be read) is dynamic,
-so a human decides.
+seen (`--scripts @script.sh` of a file not here, an expansion, a parameters file that cannot be
+read) is dynamic, so a human decides.
 
 Payloads read from files are judged as if given inline: the AWS CLI's `file://PATH` arguments,
-and the fields of `gh|glab api --input FILE`. heroku's and fly's database shells are peeled as
-their clients (dbshells.py).
+the Azure CLI's `@PATH` ones, and the fields of `gh|glab api --input FILE`. heroku's and fly's
+database shells are peeled as their clients (dbshells.py).
 
 May use: `safesh.model`, `.site`, `.remote` (its option helpers), `.dbshells` and the standard
 library.
@@ -150,9 +150,29 @@ def _values_after(words: list[Word], option: str) -> list[Word]:
     return found
 
 
+def _az_payload(w: Walk, word: Word, site: Site) -> Word:
+    """`@PATH` (or `--option=@PATH`) as the text the Azure CLI reads from PATH for any
+    argument (`--scripts @cleanup.sh`, `--body @request.json`), so it is judged as given
+    inline; a file that cannot be read here keeps its `@` word (a script there asks)."""
+    text = word.text
+    option, equals, value = text.partition("=") if text.startswith("--") else ("", "", text)
+    if not word.static or not value.startswith("@") or len(value) < 2:
+        return word
+    path = value[1:]
+    if not site.frame.cwd_known and not path.startswith(("/", "~")):
+        return word
+    content = read_local_file(w, path, site)
+    if content is None:
+        return word
+    return replace(word, text=f"{option}{equals}{content}")
+
+
 def az(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`az vm|vmss run-command invoke|create … --scripts …|--script …`, `az aks command invoke
-    --command …`, `az container exec --exec-command …`."""
+    --command …`, `az container exec --exec-command …`; any `@PATH` argument is judged as the
+    text it reads."""
+    if any(x.text.startswith("@") or "=@" in x.text for x in words[1:]):
+        words = [words[0], *(_az_payload(w, x, site) for x in words[1:])]
     w.emit(words, site)
     texts = [x.text for x in words]
     target = _option_value(words, {"--name", "-n"})
