@@ -10,6 +10,10 @@ the directory's permissions allow it. `read_sealed` returns a file's body only w
     secret others can read or write is never used, and no cache is either.
 Anything else reads as "no cache": the caller rebuilds (fail safe, only slower).
 
+`read_sealed_head` / `write_sealed_head` seal only the head of a file: the rest is for the
+caller to authenticate by what its head says (the rules cache keeps a digest of each part
+there, so that a process checks and decodes only the parts it uses).
+
 Used by the rules cache (`safesh.rules.cache`) and the bashlex tables
 (`safesh.parse.bashlex_tables`). Standard library, `safesh.digest` and `safesh.locations`
 only (a cached load is on every command's path: no hashlib, no pathlib).
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 _MAC_BYTES = 32
+_LENGTH_BYTES = 4  # of a sealed head's length (`read_sealed_head`)
 _SECRET_BYTES = 32
 _SECRET_NAME = "cache.key"
 
@@ -62,6 +67,42 @@ def write_sealed(path: str | Path, magic: bytes, key: str, body: bytes) -> bool:
     if secret is None or not _private_dir(_parent(path)):
         return False
     _write_atomically(path, magic + seal(secret, key, body) + body)
+    return True
+
+
+def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[bytes, bytes] | None:
+    """The head sealed in `path` under `key` and the rest of the file after it, which the seal
+    does not cover (the head must say how to trust it); None when the head cannot be trusted.
+    The file must be as private as `read_sealed` requires."""
+    try:
+        if not _private_dir(_parent(path)):
+            return None
+        secret = _read_secret(_secret_path())
+        if secret is None:
+            return None
+        data = _read_private_file(path)
+    except OSError:
+        return None
+    start = len(magic) + _MAC_BYTES + _LENGTH_BYTES
+    if data is None or len(data) < start or not data.startswith(magic):
+        return None
+    mac = data[len(magic) : len(magic) + _MAC_BYTES]
+    end = start + int.from_bytes(data[start - _LENGTH_BYTES : start], "big")
+    head = data[start:end]
+    if len(head) != end - start or not compare_digest(mac, seal(secret, key, head)):
+        return None
+    return head, data[end:]
+
+
+def write_sealed_head(path: str, magic: bytes, key: str, head: bytes, rest: bytes) -> bool:
+    """Write `head` sealed under `key` and `rest` after it, unsealed, atomically; as
+    `write_sealed` otherwise."""
+    os.makedirs(_parent(path), mode=0o700, exist_ok=True)
+    secret = _secret()
+    if secret is None or not _private_dir(_parent(path)):
+        return False
+    length = len(head).to_bytes(_LENGTH_BYTES, "big")
+    _write_atomically(path, magic + seal(secret, key, head) + length + head + rest)
     return True
 
 
