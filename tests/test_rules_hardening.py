@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 import os
 import pickle
 import re
@@ -101,9 +102,11 @@ def test_a_cache_file_in_the_cache_format_but_not_sealed_by_this_user_is_rebuilt
 ) -> None:
     cwd = workdir(tmp_path)
     load_ruleset(str(cwd))  # makes the secret and a genuine cache file
-    _key, path = cache_file_for(cwd)
-    body = pickle.dumps(RuleSet(rules=()))
-    path.write_bytes(rules_cache._MAGIC + os.urandom(32) + body)
+    key, path = cache_file_for(cwd)
+    head, body = rules_cache._encode(RuleSet(rules=()))
+    length = len(head).to_bytes(4, "big")
+    path.write_bytes(rules_cache._MAGIC + os.urandom(32) + length + head + body)
+    assert rules_cache.read(key, examples=False) is None
     assert load_ruleset(str(cwd)).get("fs.rm-root") is not None
 
 
@@ -159,9 +162,14 @@ def test_a_sealed_cache_holding_settings_is_refused(tmp_path: Path, env: dict[st
     load_ruleset(str(cwd))
     key, path = cache_file_for(cwd)
     secret = (Path(env["XDG_STATE_HOME"]) / "safesh" / "cache.key").read_bytes()
-    body = pickle.dumps(RuleSet(rules=(), settings=(("shell", "/tmp/evil"),)))
-    path.write_bytes(rules_cache._MAGIC + seal(secret, key, body) + body)
-    assert rules_cache.read(key) is None
+    head, body = rules_cache._encode(RuleSet(rules=()))
+    fields = list(marshal.loads(head))
+    fields[0] = {**fields[0], "settings": (("shell", "/tmp/evil"),)}
+    head = marshal.dumps(tuple(fields))
+    length = len(head).to_bytes(4, "big")
+    sealed = seal(secret, rules_cache._HEAD + key, head)
+    path.write_bytes(rules_cache._MAGIC + sealed + length + head + body)
+    assert rules_cache.read(key) is None and rules_cache.read(key, examples=False) is None
     assert load_ruleset(str(cwd)).setting("shell") is None
 
 

@@ -258,7 +258,7 @@ def test_cached_load_equals_fresh_load(tmp_path: Path, builtin: Path, cache_home
     fresh = load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n", use_cache=False)
     load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n")
     cached = load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n")
-    assert list(cache_home.glob("rules-*.pickle")) and cached == fresh
+    assert list(cache_home.glob("rules-*")) and cached == fresh
 
 
 def test_cache_sees_edited_file(tmp_path: Path, builtin: Path, cache_home: Path) -> None:
@@ -271,16 +271,16 @@ def test_corrupt_cache_falls_back_to_a_normal_load(
     tmp_path: Path, builtin: Path, cache_home: Path
 ) -> None:
     load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n")
-    for entry in cache_home.glob("rules-*.pickle"):
+    for entry in cache_home.glob("rules-*"):
         entry.write_bytes(b"garbage")
     assert load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n").get("t.one")
 
 
-def test_cache_refuses_foreign_classes(tmp_path: Path, builtin: Path, cache_home: Path) -> None:
+def test_cache_refuses_a_planted_pickle(tmp_path: Path, builtin: Path, cache_home: Path) -> None:
     import pickle
 
     load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n")
-    for entry in cache_home.glob("rules-*.pickle"):
+    for entry in cache_home.glob("rules-*"):
         entry.write_bytes(pickle.dumps(print))
     assert load_ruleset(str(tmp_path), builtin=builtin, user_file=tmp_path / "n").get("t.one")
 
@@ -305,7 +305,7 @@ def test_a_cached_ruleset_whose_examples_are_missing_is_built_again_for_them(
 ) -> None:
     user_file = tmp_path / "n"
     full = load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file)
-    for entry in cache_home.glob("examples-*.pickle"):
+    for entry in cache_home.glob("examples-*"):
         entry.unlink()
     assert load_ruleset(str(tmp_path), builtin=builtin, user_file=user_file) == full
 

@@ -4,7 +4,8 @@ The work is done in four rooms, each importable on its own:
   reading.py   where the files are, their bytes and TOML; RulesError
   validate.py  schema checks of one rule, condition, example or tool (`file:line: rule 'id': …`)
   layering.py  built-in + user + trusted project file -> RuleSet (packs on/off, overrides)
-  cache.py     the pickled RuleSet cache, so a warm load never parses TOML
+  cache.py     the RuleSet cache, so a warm load never parses TOML (and decodes only the
+               rules a line needs)
 
 This module only wires them together and keeps the names other modules import from it;
 layering.py is imported only when a RuleSet is built (a cached load needs none of it).
@@ -13,7 +14,6 @@ May import `safesh.rules.reading`, `validate`, `layering`, `cache` and `schema`.
 
 from __future__ import annotations
 
-from safesh.record import replace
 from safesh.rules import cache
 from safesh.rules.reading import (
     PROJECT_FILE,
@@ -111,10 +111,9 @@ def _build(sources: tuple[Source, ...], use_cache: bool, examples: bool = True) 
         ruleset = _layered(sources)
     else:
         key = cache.cache_key(sources)
-        cached = cache.read(key, examples=examples)
+        cached = cache.read(key, examples=examples, settings=_user_settings(sources))
         if cached is not None:
-            settings = _user_settings(sources)
-            return replace(cached, settings=settings) if settings else cached
+            return cached
         ruleset = _layered(sources)
         cache.write(key, ruleset)
     return ruleset if examples else cache.without_examples(ruleset)

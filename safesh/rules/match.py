@@ -119,7 +119,6 @@ def classify(
     commands: tuple[Command, ...], context: Context, ruleset: RuleSet
 ) -> tuple[Finding, ...]:
     findings: list[Finding] = []
-    rules = ruleset.active_rules()
     # A command identical to an earlier one in every respect but where it stands in the line
     # gets the earlier one's findings, pointed at itself. Everything the rules may read is in
     # the key: its words, redirects, assignments, feed, directory, wrappers, nesting; the
@@ -131,7 +130,7 @@ def classify(
         key = placeless(command)
         known = seen.get(key)
         if known is None:
-            found = _classify_one(command, context, ruleset, rules)
+            found = _classify_one(command, context, ruleset)
             seen[key] = (command, found)
         else:
             first, found = known
@@ -176,9 +175,7 @@ def _word_key(word: Word) -> tuple[object, ...]:
     return (word.text, word.raw, word.static, word.glob)
 
 
-def _classify_one(
-    command: Command, context: Context, ruleset: RuleSet, rules: tuple[Rule, ...]
-) -> tuple[Finding, ...]:
+def _classify_one(command: Command, context: Context, ruleset: RuleSet) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     findings.extend(_embedded(command, context, ruleset))
     memo = _Memo()
@@ -190,7 +187,7 @@ def _classify_one(
     valued = parse_args(command.argv, tool, unknown_long_takes_value=True)
     if valued != args:
         readings.append(valued)
-    for rule in _rules_for(ruleset, rules, command.name):
+    for rule in _rules_for(ruleset, command.name):
         for reading in readings:
             memo.offset = 0
             evidence = _holds(rule.conditions, _Scope(command, context, reading, 0), memo)
@@ -205,15 +202,14 @@ def _classify_one(
 # -- which rules can apply to a command name -------------------------------------------------
 
 
-def _rules_for(ruleset: RuleSet, rules: tuple[Rule, ...], name: str) -> tuple[Rule, ...]:
+def _rules_for(ruleset: RuleSet, name: str) -> tuple[Rule, ...]:
     """The rules (in order) whose command conditions can hold for `name`: most rules name
-    their commands, so a command is matched against a handful of rules, not all of them."""
+    their commands, so a command is matched against a handful of rules, not all of them (and
+    a RuleSet read from the cache decodes only those: `RuleSet.candidates`)."""
     found = ruleset._by_command.get(name)
     if found is None:
         found = tuple(
-            rule
-            for rule in rules
-            if (rule.names is None or name in rule.names) and _may_apply(rule.conditions, name)
+            rule for rule in ruleset.candidates(name) if _may_apply(rule.conditions, name)
         )
         ruleset._by_command[name] = found
     return found

@@ -1,11 +1,20 @@
 """The validated form of the rules files (docs/rules.md): what the loader builds and the
-matcher reads. Everything is frozen so a loaded RuleSet can be cached and shared."""
+matcher reads. Everything is frozen so a loaded RuleSet can be cached and shared.
+
+A RuleSet read from the rules cache for judging decodes its rules on demand (`RuleSource`):
+one command line needs the few rules that can apply to its command names, not all of them.
+It answers every question exactly as the RuleSet it was cached from."""
 
 from __future__ import annotations
 
 from safesh.model import Tier
 from safesh.record import field, frozen
 from safesh.rules.globs import NO_GLOBS, GlobSet, glob_set
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 BLASTS = ("local", "project", "shared", "machine", "production")
 
@@ -148,10 +157,36 @@ class ToolSpec:
     single_dash_long: bool = False
 
 
+class RuleSource:
+    """Where a RuleSet read from the rules cache (`safesh.rules.cache`) gets its rules when it
+    needs them. Each method answers as the RuleSet the cache was written from would."""
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """The rule called `rule_id` (`RuleSet.get`)."""
+        raise NotImplementedError
+
+    def candidates(self, name: str) -> tuple[Rule, ...]:
+        """`RuleSet.candidates(name)`."""
+        raise NotImplementedError
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule, in order (`RuleSet.rules`)."""
+        raise NotImplementedError
+
+    def tool(self, name: str) -> ToolSpec | None:
+        """How the tool `name` spells its options, None when the rules do not say."""
+        raise NotImplementedError
+
+    def tools(self) -> tuple[tuple[str, ToolSpec], ...]:
+        """Every tool, in order (`RuleSet.tools`)."""
+        raise NotImplementedError
+
+
 @frozen
 class RuleSet:
     rules: tuple[Rule, ...]
-    tools: tuple[tuple[str, ToolSpec], ...] = ()
+    # A factory, not a class default: a RuleSet from the cache leaves it out until asked.
+    tools: tuple[tuple[str, ToolSpec], ...] = field(default_factory=tuple)
     profile: str = "default"
     strict_allow: tuple[str, ...] = ()
     production_patterns: tuple[str, ...] = ()
@@ -168,21 +203,66 @@ class RuleSet:
     _by_command: dict[str, tuple[Rule, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # Set only on a RuleSet read from the rules cache for judging: its `rules` and `tools`
+    # fields are left out until something reads them (`__getattr__`), and `_index` and
+    # `_tools` start empty (`get` and `tool` ask the source).
+    _source: RuleSource | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Lookup tables built once; the record stays frozen and the dicts are never
-        # changed after this.
+        # changed after this (but for a RuleSet from the cache, which fills them on demand).
         self._index.update({rule.id: rule for rule in self.rules})
         self._tools.update(dict(self.tools))
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would let any attribute through
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute the instance lacks: `rules` or `tools` of a
+            # RuleSet whose rules are decoded on demand, which reading it decodes all at once.
+            source = self.__dict__.get("_source")
+            if source is None or name not in ("rules", "tools"):
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = source.rules() if name == "rules" else source.tools()
+            self.__dict__[name] = value
+            return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled or copied, a RuleSet is the plain one: all its rules, no source.
+        state = {"rules": self.rules, "tools": self.tools, **self.__dict__}
+        state.pop("_source", None)
+        return state
+
+    def decode_all(self) -> None:
+        """Decode now every rule and tool a RuleSet from the cache would decode on demand (a
+        long-lived process whose children each judge one line: they inherit them decoded)."""
+        _decoded = (self.rules, self.tools)
 
     def setting(self, name: str) -> str | None:
         return dict(self.settings).get(name)
 
     def get(self, rule_id: str) -> Rule | None:
-        return self._index.get(rule_id)
+        found = self._index.get(rule_id)
+        if found is None and self._source is not None:
+            found = self._source.rule(rule_id)
+            if found is not None:
+                self._index[rule_id] = found
+        return found
+
+    def candidates(self, name: str) -> tuple[Rule, ...]:
+        """The active rules, in order, whose command conditions can hold for a command called
+        `name`, and perhaps others: the matcher narrows them further (`Rule.names`)."""
+        if self._source is not None:
+            return self._source.candidates(name)
+        return tuple(r for r in self.active_rules() if r.names is None or name in r.names)
 
     def tool(self, name: str) -> ToolSpec:
-        return self._tools.get(name, _NO_TOOL)
+        found = self._tools.get(name)
+        if found is None:
+            if self._source is None:
+                return _NO_TOOL
+            found = self._source.tool(name) or _NO_TOOL
+            self._tools[name] = found  # the answer for a tool the rules do not list, too
+        return found
 
     def active_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.pack not in self.disabled_packs)
