@@ -460,6 +460,18 @@ def _preload() -> None:
     for line in ("true", "ls -la | head", "git push --force origin main", "psql -c 'select 1'"):
         check(line)
     parse_treesitter("[[ -n x ]] && case a in b) c;; esac")
+    _decode_rules()
+
+
+def _decode_rules() -> None:
+    """The rules for this directory decoded whole: loaded from the cache, they are decoded as
+    lines need them, and every child would decode again what its request needs."""
+    from safesh.rules import memo
+
+    try:
+        memo.load_ruleset_memoised(os.getcwd()).decode_all()
+    except Exception:
+        memo.clear()  # broken rules or cache: a request loads them again, and reports them
 
 
 def _keep_store_open() -> Closeable | None:
