@@ -70,10 +70,11 @@ def write_sealed(path: str | Path, magic: bytes, key: str, body: bytes) -> bool:
     return True
 
 
-def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[bytes, bytes] | None:
+def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[memoryview, memoryview] | None:
     """The head sealed in `path` under `key` and the rest of the file after it, which the seal
     does not cover (the head must say how to trust it); None when the head cannot be trusted.
-    The file must be as private as `read_sealed` requires."""
+    The file must be as private as `read_sealed` requires. (Views of the file's bytes: the
+    rest is most of the file, not copied.)"""
     try:
         if not _private_dir(_parent(path)):
             return None
@@ -88,10 +89,11 @@ def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[bytes, bytes] |
         return None
     mac = data[len(magic) : len(magic) + _MAC_BYTES]
     end = start + int.from_bytes(data[start - _LENGTH_BYTES : start], "big")
-    head = data[start:end]
+    view = memoryview(data)
+    head = view[start:end]
     if len(head) != end - start or not compare_digest(mac, seal(secret, key, head)):
         return None
-    return head, data[end:]
+    return head, view[end:]
 
 
 def write_sealed_head(path: str, magic: bytes, key: str, head: bytes, rest: bytes) -> bool:
@@ -106,7 +108,7 @@ def write_sealed_head(path: str, magic: bytes, key: str, head: bytes, rest: byte
     return True
 
 
-def seal(secret: bytes, key: str, body: bytes) -> bytes:
+def seal(secret: bytes, key: str, body: bytes | memoryview) -> bytes:
     mac = blake2b(key=secret, digest_size=_MAC_BYTES, person=b"safesh sealed")
     mac.update(key.encode() + b"\0")
     mac.update(body)

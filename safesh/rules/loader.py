@@ -48,7 +48,7 @@ __all__ = [
 def load_ruleset(
     cwd: str,
     *,
-    builtin: Path | None = None,
+    builtin: str | Path | None = None,
     user_file: Path | None = None,
     trusted_files: frozenset[tuple[str, str]] = frozenset(),
     use_cache: bool = True,

@@ -11,7 +11,8 @@ by identity alone ("racy" like git's index: an edit within one clock tick keeps 
 times), so such a load is not memoised. The memo holds a handful of entries, one
 per project roughly; anything unexpected is simply a normal load.
 
-May import: safesh.rules.loader, safesh.rules.trust, safesh.locations, the standard library.
+May import: safesh.rules.loader, safesh.rules.trust (only when there is a trust record and a
+project file), safesh.locations, the standard library.
 """
 
 from __future__ import annotations
@@ -67,18 +68,30 @@ def load_ruleset_memoised(cwd: str) -> RuleSet:
     """`load_ruleset(cwd, trusted_files=…)` with the user's trust record and without the
     rules' examples (only judging uses this), memoised on the identity of every file it
     reads. Raises RulesError exactly as load_ruleset does."""
-    from safesh.rules.trust import trusted_files
-
     key = _key(cwd)
     if key is not None:
         cached = _MEMO.get(key)
         if cached is not None:
             return cached
-    ruleset = load_ruleset(cwd, trusted_files=trusted_files(), examples=False)
+    ruleset = load_ruleset(
+        cwd, builtin=_builtin_path(), trusted_files=_trusted_files(key), examples=False
+    )
     # Only what was read from files that did not change while they were read is reusable.
     if key is not None and _key(cwd) == key:
         _MEMO.put(key, ruleset)
     return ruleset
+
+
+def _trusted_files(key: _Key | None) -> frozenset[tuple[str, str]]:
+    """The user's trusted project files, as `trust.trusted_files()` reads them. When `key`
+    saw no project file or no trust record (the usual case), none: and no trust module to
+    import on every command. (A record made since then is read by the next load: until then
+    nothing more is trusted, the stricter reading.)"""
+    if key is not None and (not key[2][0] or key[3][1] is None):
+        return frozenset()
+    from safesh.rules.trust import trusted_files
+
+    return trusted_files()
 
 
 def _key(cwd: str) -> _Key | None:
