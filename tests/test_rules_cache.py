@@ -112,24 +112,33 @@ def test_a_cached_ruleset_keeps_the_settings_of_the_users_file(user: Path, tmp_p
     assert cached._source is not None and cached.setting("shell") == "/bin/bash"
 
 
-def test_a_rule_changed_in_a_sealed_cache_is_refused_where_it_is_needed(user: Path) -> None:
+@pytest.mark.parametrize("line", ["true", "git push"])
+def test_a_rule_changed_in_a_sealed_cache_is_refused_where_it_is_needed(
+    user: Path, line: str
+) -> None:
     built, _cached = judging_loads(user)
     first = cache._Cached.read(cache_key(user))
     assert first is not None
-    index = [rule.id for rule in built.rules].index("core.dynamic-command")
+    if line == "true":
+        part = first._generic_part  # the rules for any name, which every line needs
+    else:
+        part = next(i for i, rule in enumerate(built.rules) if "git" in (rule.names or ()))
+    name = line.split()[0]
     path = Path(cache.cache_file(cache_key(user)))
     data = bytearray(path.read_bytes())
     body = len(data) - len(first._body)
-    data[body + first._starts[index] + 3] ^= 0xFF  # inside the rule's part; the head is intact
+    data[body + first._starts[part] + 3] ^= 0xFF  # inside the part; the head is intact
     path.write_bytes(bytes(data))
     changed = load_ruleset(str(user), examples=False)
     assert changed._source is not None  # the head is still sealed
+    if line != "true":
+        _rules_for(changed, "true")  # a part it does not need is not read
     with pytest.raises(cache.CacheError):
-        _rules_for(changed, "true")
+        _rules_for(changed, name)
     assert not path.exists()  # so the next load builds the cache again
     path.write_bytes(bytes(data))
     memo.clear()
-    report = check("true", cwd=str(user))
+    report = check(line, cwd=str(user))
     assert report.decision == "ask"
     assert [f.rule_id for f in report.analysis.findings] == ["core.internal-error"]
     path.write_bytes(bytes(data))

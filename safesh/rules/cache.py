@@ -142,7 +142,9 @@ def without_examples(ruleset: RuleSet) -> RuleSet:
 #   ends      where each part ends in the body (the first starts at 0)
 #   digests   the BLAKE2b-256 digest of each part, one after another
 #   count     how many rules there are
-#   generic   the active rules that may apply to a command of any name
+#   generic   the active rules that may apply to a command of any name, and the part that
+#             holds all of them (the states of their own parts, in order: every line needs
+#             them, so they are checked and decoded in one go)
 #   globbed   ((rule, ((glob, *_glob_hint(glob)), ...)), ...): active rules that apply only
 #             to commands whose name matches one of their command globs (or is one of their
 #             plain names: `named`)
@@ -158,7 +160,7 @@ if TYPE_CHECKING:
         tuple[int, ...],
         bytes,
         int,
-        tuple[int, ...],
+        tuple[tuple[int, ...], int],
         tuple[tuple[int, tuple[tuple[str, str, str, str], ...]], ...],
         int,
         dict[str, int],
@@ -193,6 +195,8 @@ def _encode(ruleset: RuleSet) -> tuple[bytes, bytes]:
             spec.value_options,
             spec.single_dash_long,
         )
+    generic_part = len(parts)
+    parts.append(marshal.dumps(tuple(_rule_state(ruleset.rules[index]) for index in generic)))
     ids = len(parts)
     parts.append(marshal.dumps({rule.id: index for index, rule in enumerate(ruleset.rules)}))
     named_parts: dict[str, int] = {}
@@ -211,7 +215,7 @@ def _encode(ruleset: RuleSet) -> tuple[bytes, bytes]:
         tuple(ends),
         b"".join(blake2b(part, digest_size=_DIGEST_BYTES).digest() for part in parts),
         len(ruleset.rules),
-        tuple(generic),
+        (tuple(generic), generic_part),
         tuple(globbed),
         ids,
         named_parts,
@@ -326,7 +330,7 @@ class _Cached:
         self.count = count
         self._starts = (0, *ends)
         self._digests = digests
-        self._generic = generic
+        self._generic, self._generic_part = generic
         self._globbed = globbed
         self._ids = ids
         self._named = named
@@ -377,16 +381,14 @@ class _Cached:
         """Rule `index`, with `examples` (the states of its `match` and `not_match`)."""
         if not 0 <= index < self.count:
             raise CacheError(f"no rule {index} in the rules cache")
-        state = self.part(index)
-        state["conditions"] = _conditions(state["conditions"])
-        state["tier"] = _TIERS[state["tier"]]
-        match, not_match = examples
-        if match:
-            state["match"] = tuple(map(_example, match))
-        if not_match:
-            state["not_match"] = tuple(map(_example, not_match))
-        rule: Rule = _record(Rule, state)
-        return rule
+        return _rule(self.part(index), examples)
+
+    def generic(self) -> dict[int, Rule]:
+        """The rules that may apply to a command of any name, by index."""
+        states = self.part(self._generic_part)
+        if type(states) is not tuple or len(states) != len(self._generic):
+            raise CacheError("the rules cache's rules for any name are not all there")
+        return {index: _rule(state) for index, state in zip(self._generic, states, strict=True)}
 
     def ids(self) -> dict[str, int]:
         ids = self.part(self._ids)
@@ -437,6 +439,20 @@ class _Cached:
         return table
 
 
+def _rule(state: dict[str, Any], examples: tuple[Any, Any] = ((), ())) -> Rule:
+    """The rule whose part holds `state`, with `examples` (the states of its `match` and
+    `not_match`)."""
+    state["conditions"] = _conditions(state["conditions"])
+    state["tier"] = _TIERS[state["tier"]]
+    match, not_match = examples
+    if match:
+        state["match"] = tuple(map(_example, match))
+    if not_match:
+        state["not_match"] = tuple(map(_example, not_match))
+    rule: Rule = _record(Rule, state)
+    return rule
+
+
 def _discard(path: str) -> None:
     try:
         os.unlink(path)
@@ -451,6 +467,7 @@ class _Rules(RuleSource):
     def __init__(self, cached: _Cached) -> None:
         self._cached = cached
         self._decoded: list[Rule | None] = [None] * cached.count
+        self._generic_decoded = False
         self._ids: dict[str, int] | None = None
 
     def _at(self, index: int) -> Rule:
@@ -466,6 +483,11 @@ class _Rules(RuleSource):
         return None if index is None else self._at(index)
 
     def candidates(self, name: str) -> tuple[Rule, ...]:
+        if not self._generic_decoded:
+            for index, rule in self._cached.generic().items():
+                if self._decoded[index] is None:
+                    self._decoded[index] = rule
+            self._generic_decoded = True
         return tuple(map(self._at, self._cached.candidates(name)))
 
     def rules(self) -> tuple[Rule, ...]:
