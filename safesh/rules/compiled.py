@@ -3,171 +3,41 @@
 Every command used to be tried against thirty to fifty rules, twice when its words have a
 second reading, each walk going through every kind of condition and re-globbing the rules'
 patterns: nine tenths of a line's judgement. Here a rule's conditions (`Conditions`, one
-table and the tables of its `any`) are turned, once per ruleset and command name, into a
-`Table` that holds only what can matter for that name:
+table and the tables of its `any`) are turned, once per ruleset, command name and `Shape`,
+into a `Table` that holds only what can matter for such commands:
 
   * what the name alone decides is settled once: a table whose `command` the name does not
     match, whose `command_none` it does, that asks for SQL of a program that is no database
     client, or whose check never matches a Command (`parse-error`: the analysis stage emits
     those findings itself) cannot hold; such a table is left out of its `any`, and a rule
     left with nothing that can hold is not tried at all;
-  * glob lists become plain-name sets and glob tuples (`globs.glob_set`), flag patterns are
-    split once, and a flag table whose plain names are all absent fails at once;
+  * so is what the command's shape decides: effects asked of a command without effect facts,
+    redirect targets of one without redirects (most commands have neither);
+  * the conditions become steps (steps.py) with their patterns split once;
   * a rule that reads nothing of the words' reading (only checks, effects, redirects,
     SQL, ...) is tried on the first reading only: the second cannot answer otherwise.
 
-What the tables read of a command (check results, path classes of its words and redirect
-targets, effect facts, SQL kinds) is computed at most once per command (`Probe`), not once
-per rule and reading. The same tables hold as when every condition was walked each time, with
-the same evidence in the same order (the conditions' order in `Conditions`, then `any`).
+The same tables hold as when every condition was walked each time, with the same evidence in
+the same order (the conditions' order in `Conditions`, then `any`).
 
-May import: model, record, checks, globs, paths (effects, sql, verbs when a table needs one).
+May import: checks, globs, steps (clients when a table asks for SQL).
 """
 
 from __future__ import annotations
 
-from safesh.model import Command, Context
-from safesh.record import frozen
 from safesh.rules.checks import CHECKS
 from safesh.rules.checks import never as never_matches
-from safesh.rules.globs import NO_GLOBS, GlobSet, glob_set, matches_any, one_glob
-from safesh.rules.paths import classify_path
+from safesh.rules.globs import GlobSet, glob_set, matches_any
+from safesh.rules.steps import Probe, Reading, steps_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from safesh.rules import production
     from safesh.rules.schema import Conditions, Rule, RuleSet
-
-    Step = Callable[["Probe", "Reading", int], "list[str] | None"]
-
-_OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
+    from safesh.rules.steps import Step
 
 
-@frozen
-class Args:
-    """A command's words after option normalisation. Indices point into `Command.argv`."""
-
-    flags: frozenset[str]
-    values: tuple[tuple[str, str], ...]  # (option, value), in order
-    positional: tuple[int, ...]
-
-
-# -- what is computed once per command -----------------------------------------------------------
-
-
-class Probe:
-    """One command being classified, and what the rules' tables have read of it so far.
-    Also the per-command memo `match._tier` reads (`offset`, `production`)."""
-
-    __slots__ = (
-        "checks", "classes", "command", "context", "facts", "offset", "production",
-        "redirect_classes", "sql",
-    )  # fmt: skip
-
-    def __init__(self, command: Command, context: Context) -> None:
-        self.command = command
-        self.context = context
-        self.offset = 0  # subcommand words the current rule matched
-        # The production signal, by how many leading positional words are the subcommand
-        # (`aws logs start-live-tail` names no environment `live`).
-        self.production: dict[int, production.Signal | None] = {}
-        self.sql: tuple[frozenset[str], str] | None = None
-        self.facts: frozenset[str] | None = None  # effects.command_facts, on first use
-        self.checks: dict[str, str | None] = {}
-        self.classes: dict[int, frozenset[str]] = {}  # path classes of argv words
-        # Each redirect with a target: (op, target text, its path classes).
-        self.redirect_classes: list[tuple[str, str, frozenset[str]]] | None = None
-
-    def check(self, name: str) -> str | None:
-        """A named check's evidence (checks.py); the checks read only the command."""
-        try:
-            return self.checks[name]
-        except KeyError:
-            found = self.checks[name] = CHECKS[name].predicate(self.command, self.context)
-            return found
-
-    def word_classes(self, index: int) -> frozenset[str]:
-        found = self.classes.get(index)
-        if found is None:
-            command = self.command
-            word = command.words[index] if len(command.words) == len(command.argv) else None
-            found = self.classes[index] = classify_path(
-                command.argv[index],
-                self.context,
-                static=True if word is None else word.static,
-                cwd=command.cwd,
-                cwd_known=command.cwd_known,
-            )
-        return found
-
-    def redirected(self, wanted: frozenset[str], *, output: bool) -> list[str]:
-        """`OP TARGET` of each output redirect (or `<` input) whose target is of a wanted
-        class (`> /dev/sda`, `< ~/.aws/credentials`)."""
-        command = self.command
-        if not command.redirects:
-            return []
-        if self.redirect_classes is None:
-            self.redirect_classes = [
-                (
-                    redirect.op,
-                    redirect.target.text,
-                    classify_path(
-                        redirect.target.text,
-                        self.context,
-                        static=redirect.target.static,
-                        cwd=command.cwd,
-                        cwd_known=command.cwd_known,
-                    ),
-                )
-                for redirect in command.redirects
-                if redirect.target is not None
-                and (_is_output(redirect.op, redirect.target.text) or redirect.op == "<")
-            ]
-        return [
-            f"{op} {text}"
-            for op, text, classes in self.redirect_classes
-            if (_is_output(op, text) if output else op == "<") and not classes.isdisjoint(wanted)
-        ]
-
-    def command_facts(self) -> frozenset[str]:
-        if self.facts is None:
-            from safesh.rules.effects import command_facts
-
-            self.facts = command_facts(self.command, self.context)
-        return self.facts
-
-
-def _is_output(op: str, target: str) -> bool:
-    # `>&2` duplicates a descriptor; `>& file` (bash) writes a file.
-    return op in _OUTPUT_REDIRECTS or (op == ">&" and not target.isdigit() and target != "-")
-
-
-class Reading:
-    """One reading of a command's words (`match.parse_args`), with what flag patterns look
-    up in it made once: its flags in order, and the options given a value."""
-
-    __slots__ = ("_sorted", "_valued", "args")
-
-    def __init__(self, args: Args) -> None:
-        self.args = args
-        self._sorted: list[str] | None = None
-        self._valued: frozenset[str] | None = None
-
-    def sorted_flags(self) -> list[str]:
-        if self._sorted is None:
-            self._sorted = sorted(self.args.flags)
-        return self._sorted
-
-    def valued(self) -> frozenset[str]:
-        if self._valued is None:
-            self._valued = frozenset(option for option, _ in self.args.values)
-        return self._valued
-
-
-# -- compiled tables -----------------------------------------------------------------------------
+# -- compiled tables ---------------------------------------------------------------------------
 
 
 class Table:
@@ -177,8 +47,8 @@ class Table:
     `records_offset` one that (or one of whose `any`) may record it."""
 
     __slots__ = (
-        "any", "can_hold", "name_evidence", "never", "reads_words", "records_offset", "steps",
-        "subcommand",
+        "any", "can_hold", "name_evidence", "never", "reads_facts", "reads_words",
+        "records_offset", "steps", "subcommand",
     )  # fmt: skip
 
     def __init__(
@@ -199,6 +69,7 @@ class Table:
         self.can_hold = can_hold
         self.records_offset: bool = bool(subcommand) or any(s.records_offset for s in any_)
         self.reads_words: bool = bool(subcommand) or any(s.reads_words for s in any_)
+        self.reads_facts: bool = any(s.reads_facts for s in any_)
 
 
 def holds(table: Table, probe: Probe, reading: Reading, offset: int) -> list[str] | None:
@@ -237,33 +108,82 @@ def holds(table: Table, probe: Probe, reading: Reading, offset: int) -> list[str
     return evidence
 
 
-def compile_table(cond: Conditions, name: str) -> Table | None:
-    """`cond` for commands named `name`; None when it cannot hold for them and has nothing
-    to do before it fails (a subcommand it matches records `Probe.offset`: kept)."""
-    if cond.command and not matches_any(name, cond.command_globs):
-        return None
-    if cond.command_none and matches_any(name, cond.command_none_globs):
-        return None
-    subcommand = tuple(glob_set((pattern,)) for pattern in cond.subcommand)
-    fails = False
+# -- compiling ---------------------------------------------------------------------------------
+
+# What a command offers the tables beyond its name: (has effect facts, has redirects).
+Shape = tuple[bool, bool]
+FULL: Shape = (True, True)
+
+
+class _Compiler:
+    """Compiles one ruleset's tables, sharing what does not depend on the command name: the
+    steps of every table, and whole tables that name no command (most generic rules)."""
+
+    def __init__(self) -> None:
+        self.steps: dict[tuple[int, bool], tuple[Step, ...]] = {}
+        self.free: dict[tuple[int, Shape], Table | None] = {}
+        self.name_free: dict[int, bool] = {}
+
+    def table(self, cond: Conditions, name: str, shape: Shape) -> Table | None:
+        """`cond` for commands named `name` of `shape`; None when it cannot hold for them
+        and has nothing to do before it fails (a subcommand it matches records
+        `Probe.offset`: kept)."""
+        if not self._is_name_free(cond):
+            return self._compile(cond, name, shape)
+        key = (id(cond), shape)
+        if key not in self.free:
+            self.free[key] = self._compile(cond, name, shape)
+        return self.free[key]
+
+    def _is_name_free(self, cond: Conditions) -> bool:
+        found = self.name_free.get(id(cond))
+        if found is None:
+            found = self.name_free[id(cond)] = not (
+                cond.command or cond.command_none or cond.sql_any
+            ) and all(self._is_name_free(sub) for sub in cond.any)
+        return found
+
+    def _compile(self, cond: Conditions, name: str, shape: Shape) -> Table | None:
+        if cond.command and not matches_any(name, cond.command_globs):
+            return None
+        if cond.command_none and matches_any(name, cond.command_none_globs):
+            return None
+        subcommand = tuple(glob_set((pattern,)) for pattern in cond.subcommand)
+        if _fails(cond, name, shape):
+            # The conditions after the subcommand have no side effect: stop after it.
+            if not subcommand:
+                return None
+            return Table(bool(cond.command), subcommand, (), (), never=True, can_hold=False)
+        subs = tuple(t for t in (self.table(sub, name, shape) for sub in cond.any) if t)
+        can_hold = not cond.any or any(sub.can_hold for sub in subs)
+        key = (id(cond), shape[0])
+        steps = self.steps.get(key)
+        if steps is None:
+            steps = self.steps[key] = steps_of(cond, facts=shape[0])
+        table = Table(bool(cond.command), subcommand, steps, subs, False, can_hold)
+        if not can_hold and not table.records_offset:
+            return None
+        table.reads_words = table.reads_words or _reads_words(cond)
+        table.reads_facts = table.reads_facts or bool(cond.effects_any or cond.effects_none)
+        return table
+
+
+def _fails(cond: Conditions, name: str, shape: Shape) -> bool:
+    """Whether one of the table's own conditions fails for every command of this name and
+    shape: SQL asked of a program that is no database client, a check that never matches a
+    Command, redirect targets of a command without redirects, effects of one without any."""
     if cond.sql_any:
         from safesh.rules.clients import DATABASE_CLIENTS
 
-        fails = name not in DATABASE_CLIENTS
+        if name not in DATABASE_CLIENTS:
+            return True
+    facts, redirects = shape
+    if (cond.redirect_paths_any or cond.input_paths_any) and not redirects:
+        return True
+    if cond.effects_any and not facts:
+        return True
     check = CHECKS.get(cond.check) if cond.check is not None else None
-    if fails or (check is not None and check.predicate is never_matches):
-        # The conditions before SQL and the check have no side effect: stop after the
-        # subcommand.
-        if not subcommand:
-            return None
-        return Table(bool(cond.command), subcommand, (), (), never=True, can_hold=False)
-    subs = [table for table in (compile_table(sub, name) for sub in cond.any) if table]
-    can_hold = not cond.any or any(sub.can_hold for sub in subs)
-    table = Table(bool(cond.command), subcommand, _steps(cond), tuple(subs), False, can_hold)
-    if not can_hold and not table.records_offset:
-        return None
-    table.reads_words = table.reads_words or _reads_words(cond)
-    return table
+    return check is not None and check.predicate is never_matches
 
 
 def _reads_words(cond: Conditions) -> bool:
@@ -283,307 +203,65 @@ def _reads_words(cond: Conditions) -> bool:
     )
 
 
-def _steps(cond: Conditions) -> tuple[Step, ...]:
-    steps: list[Step] = []
-    if cond.flags_any or cond.flags_all or cond.flags_none:
-        steps.append(_flags_step(cond))
-    steps.append(_args_step(cond))
-    if cond.paths_any or cond.paths_all:
-        steps.append(_paths_step(cond))
-    if cond.redirect_paths_any:
-        steps.append(_redirect_step(frozenset(cond.redirect_paths_any), output=True))
-    if cond.input_paths_any:
-        steps.append(_redirect_step(frozenset(cond.input_paths_any), output=False))
-    if cond.env_any:
-        steps.append(_env_step(cond.env_any))
-    if cond.via_any:
-        steps.append(_via_step(glob_set(cond.via_any)))
-    if cond.sql_any:
-        steps.append(_sql_step(cond.sql_any))
-    if cond.verbs_any:
-        steps.append(_verbs_step(glob_set(cond.verbs_any), glob_set(cond.verbs_none)))
-    if cond.effects_any or cond.effects_none:
-        steps.append(_effects_step(glob_set(cond.effects_any), glob_set(cond.effects_none)))
-    if cond.check is not None:
-        steps.append(_check_step(cond.check))
-    return tuple(step for step in steps if step is not _nothing)
-
-
-def _nothing(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-    return []
-
-
-# -- flags ---------------------------------------------------------------------------------------
-
-
-class FlagPattern:
-    """A flag pattern is a glob over flag names; `--replicas=0` also globs the value."""
-
-    __slots__ = ("empty_value", "name", "pattern", "plain", "value")
-
-    def __init__(self, pattern: str) -> None:
-        name, equals, value = pattern.partition("=")
-        self.pattern = pattern
-        self.name = name
-        self.plain = _is_plain(name)
-        self.value: GlobSet | None = glob_set((value,)) if equals else None
-        # A flag given without a value has the empty value: `--dry-run=|client|server` holds
-        # for `--dry-run`, `--dry-run=client` and `--dry-run server` (a value option).
-        self.empty_value = self.value is not None and matches_any("", self.value)
-
-    def match(self, reading: Reading) -> str | None:
-        """The flag (or `option=value`) that matches; the first in sorted order for a glob."""
-        name, flags = self.name, reading.args.flags
-        if self.value is None:
-            if self.plain:
-                return name if name in flags else None
-            return next((f for f in reading.sorted_flags() if one_glob(f, name)), None)
-        # Every option given a value is among the flags too (`match.parse_args`).
-        if self.plain and name not in flags:
-            return None
-        for option, given in reading.args.values:
-            if one_glob(option, name) and matches_any(given, self.value):
-                return f"{option}={given}"
-        if not self.empty_value:
-            return None
-        valued = reading.valued()
-        for flag in reading.sorted_flags():
-            if flag not in valued and one_glob(flag, name):
-                return flag
-        return None
-
-
-def _is_plain(glob: str) -> bool:
-    return "*" not in glob and "?" not in glob and "[" not in glob
-
-
-def _flags_step(cond: Conditions) -> Step:
-    wanted = tuple(FlagPattern(p) for p in cond.flags_any)
-    required = tuple(FlagPattern(p) for p in cond.flags_all)
-    excusing = tuple(FlagPattern(p) for p in cond.flags_none)
-    # When every `flags_any` pattern names a plain flag, a command with none of them fails
-    # without trying each.
-    plain_wanted = frozenset(p.name for p in wanted) if all(p.plain for p in wanted) else None
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        found: list[str] = []
-        if wanted:
-            if plain_wanted is not None and plain_wanted.isdisjoint(reading.args.flags):
-                return None
-            for pattern in wanted:
-                hit = pattern.match(reading)
-                if hit is not None:
-                    found.append(hit)
-            if not found:
-                return None
-        for pattern in required:
-            hit = pattern.match(reading)
-            if hit is None:
-                return None
-            found.append(hit)
-        for pattern in excusing:
-            if pattern.match(reading) is not None and written_short(
-                pattern.pattern, probe.command.argv, reading.args
-            ):
-                return None
-        return found
-
-    return step
-
-
-def written_short(pattern: str, argv: tuple[str, ...], args: Args) -> bool:
-    """A one-letter option that excuses a command (`-h`, `-n`, `-l` in `flags_none`) counts
-    as written on its own or in a short cluster (`-h`, `-nv`): inside a longer single-dash
-    word it is a letter of a Go- or Java-style option (`-path`, `-host`, `-alias`)."""
-    if len(pattern) != 2 or pattern[0] != "-" or not pattern[1].isalpha():
-        return True
-    if pattern == "-h" and "-h" in dict(args.values):
-        return False  # a value option there: a host (`repmgr -h HOST`), not help
-    for word in argv[1:]:
-        if word == "--":
-            break
-        short = word.startswith("-") and not word.startswith("--") and len(word) <= 4
-        if short and pattern[1] in word[1:].partition("=")[0]:
-            return True
-    return False
-
-
-# -- positional words and paths ------------------------------------------------------------------
-
-
-def _args_step(cond: Conditions) -> Step:
-    if not cond.args_any and not cond.args_none:
-        return _nothing
-    wanted = glob_set(cond.args_any)
-    excluded = glob_set(cond.args_none)
-    any_given = bool(cond.args_any)
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        argv = probe.command.argv
-        words = [argv[i] for i in reading.args.positional[offset:]]
-        found: list[str] = []
-        if any_given:
-            found = [w for w in words if matches_any(w, wanted)]
-            if not found:
-                return None
-        if excluded is not NO_GLOBS and any(matches_any(w, excluded) for w in words):
-            return None
-        return found
-
-    return step
-
-
-def _paths_step(cond: Conditions) -> Step:
-    wanted_any = frozenset(cond.paths_any)
-    wanted_all = frozenset(cond.paths_all)
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        indices = reading.args.positional[offset:]
-        classes = {i: probe.word_classes(i) for i in indices}
-        argv = probe.command.argv
-        found: list[str] = []
-        if wanted_any:
-            found = [argv[i] for i in indices if not classes[i].isdisjoint(wanted_any)]
-            if not found:
-                return None
-        if wanted_all:
-            if not indices or not all(not classes[i].isdisjoint(wanted_all) for i in indices):
-                return None
-            found.extend(argv[i] for i in indices)
-        return found
-
-    return step
-
-
-def _redirect_step(wanted: frozenset[str], *, output: bool) -> Step:
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        return probe.redirected(wanted, output=output) or None
-
-    return step
-
-
-# -- environment, wrappers, SQL ------------------------------------------------------------------
-
-
-def _env_step(patterns: tuple[str, ...]) -> Step:
-    split = tuple((name, glob) for name, _, glob in (p.partition("=") for p in patterns))
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        pairs = list(probe.command.assignments) + list(probe.context.env)
-        for name, glob in split:
-            for key, value in pairs:
-                if key == name and one_glob(value, glob):
-                    return [f"{key}={value}"]
-        return None
-
-    return step
-
-
-def _via_step(wanted: GlobSet) -> Step:
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        return [v for v in probe.command.via if matches_any(v, wanted)] or None
-
-    return step
-
-
-def _sql_step(kinds_wanted: tuple[str, ...]) -> Step:
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        # Compiled only for database clients (`compile_table`).
-        if probe.sql is None:
-            from safesh.rules import sql
-
-            probe.sql = sql.sql_kinds(probe.command, probe.context)
-        kinds, evidence = probe.sql
-        hits = [k for k in kinds_wanted if k in kinds]
-        if not hits:
-            return None
-        return [evidence or ", ".join(hits)]
-
-    return step
-
-
-# -- generic vocabularies ------------------------------------------------------------------------
-
-
-def _verbs_step(wanted: GlobSet, excluded: GlobSet) -> Step:
-    """`verbs_any`: a leading positional word that may be a subcommand (see
-    `verbs.verb_candidates`: not an option's value, not the data of a `create`) spells one of
-    the verbs. `verbs_none`: no such word matches (`pip cache purge`)."""
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        from safesh.rules.verbs import is_command_argument, verb_candidates, verb_tokens
-
-        argv = probe.command.argv
-        leading = verb_candidates(argv, reading.args.positional)
-        if excluded is not NO_GLOBS and any(
-            matches_any(argv[i].lower(), excluded) for i in leading
-        ):
-            return None
-        for index in leading:
-            if is_command_argument(argv, index):
-                continue
-            if any(matches_any(t, wanted) for t in verb_tokens(argv[index])):
-                return [argv[index]]
-        return None
-
-    return step
-
-
-def _effects_step(wanted: GlobSet, excluded: GlobSet) -> Step:
-    any_given = wanted is not NO_GLOBS
-
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        facts = probe.command_facts()
-        if not facts:
-            return None if any_given else []
-        if excluded is not NO_GLOBS and any(matches_any(f, excluded) for f in facts):
-            return None
-        if not any_given:
-            return []
-        return sorted(f for f in facts if matches_any(f, wanted)) or None
-
-    return step
-
-
-def _check_step(name: str) -> Step:
-    def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
-        result = probe.check(name)
-        return None if result is None else [result]
-
-    return step
-
-
 # -- plans: the tables of every rule that can apply to a name ------------------------------------
 
 Plan = tuple[tuple["Rule", Table], ...]
 _PLANS_KEPT = 8  # rulesets whose plans are kept (a judge serves a few projects)
 _NAMES_KEPT = 4096  # command names planned per ruleset before the plans start over
-_plans: dict[int, tuple[RuleSet, dict[str, Plan]]] = {}
 
 
-def plan(ruleset: RuleSet, name: str) -> Plan:
-    """The rules (in order) that can hold for a command named `name`, each with its table.
-    Kept per ruleset (by identity; the ruleset is held, so its id is not reused)."""
+class NamePlan:
+    """The plans of one command name, by the shape of the command (`Shape`)."""
+
+    __slots__ = ("_compiler", "_rules", "_shapes", "name", "reads_facts")
+
+    def __init__(self, rules: tuple[Rule, ...], compiler: _Compiler, name: str) -> None:
+        self.name = name
+        self._rules = rules
+        self._compiler = compiler
+        self._shapes: dict[Shape, Plan] = {}
+        # Whether any table reads the effect facts: else they need not be computed.
+        self.reads_facts = any(table.reads_facts for _, table in self.shaped(FULL))
+
+    def shaped(self, shape: Shape) -> Plan:
+        """The rules that can hold for a command of this name with (or without) effect facts
+        and redirects, each with its table, in the rules' order."""
+        found = self._shapes.get(shape)
+        if found is None:
+            made: list[tuple[Rule, Table]] = []
+            for rule in self._rules:
+                if rule.names is not None and self.name not in rule.names:
+                    continue
+                table = self._compiler.table(rule.conditions, self.name, shape)
+                if table is not None and table.can_hold:
+                    made.append((rule, table))
+            found = self._shapes[shape] = tuple(made)
+        return found
+
+
+class _Plans:
+    """One ruleset's plans by command name, and its compiler."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset  # held: its id is not reused while it is a key
+        self.rules = ruleset.active_rules()
+        self.compiler = _Compiler()
+        self.names: dict[str, NamePlan] = {}
+
+
+_plans: dict[int, _Plans] = {}
+
+
+def plan(ruleset: RuleSet, name: str) -> NamePlan:
+    """The plans of a command named `name` under `ruleset` (kept by the ruleset's identity)."""
     kept = _plans.get(id(ruleset))
-    if kept is None or kept[0] is not ruleset:
+    if kept is None or kept.ruleset is not ruleset:
         if len(_plans) >= _PLANS_KEPT:
             del _plans[next(iter(_plans))]
-        kept = _plans[id(ruleset)] = (ruleset, {})
-    plans = kept[1]
-    found = plans.get(name)
+        kept = _plans[id(ruleset)] = _Plans(ruleset)
+    found = kept.names.get(name)
     if found is None:
-        if len(plans) >= _NAMES_KEPT:
-            plans.clear()
-        found = plans[name] = _make_plan(ruleset, name)
+        if len(kept.names) >= _NAMES_KEPT:
+            kept.names.clear()
+        found = kept.names[name] = NamePlan(kept.rules, kept.compiler, name)
     return found
-
-
-def _make_plan(ruleset: RuleSet, name: str) -> Plan:
-    made: list[tuple[Rule, Table]] = []
-    for rule in ruleset.active_rules():
-        if rule.names is not None and name not in rule.names:
-            continue
-        table = compile_table(rule.conditions, name)
-        if table is not None and table.can_hold:
-            made.append((rule, table))
-    return tuple(made)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from safesh.model import Command, Context, Finding, Tier, Word
 from safesh.record import replace
 from safesh.rules import production
-from safesh.rules.compiled import Args, Probe, Reading, holds, plan
+from safesh.rules.compiled import holds, plan
 from safesh.rules.globs import glob_match, matches_any
 from safesh.rules.schema import Conditions, Rule, RuleSet, ToolSpec, derive_tier
+from safesh.rules.steps import Args, Probe, Reading
 
 STRICT_RULE_ID = "core.strict-not-allowed"
 STRICT_REASON = (
@@ -157,7 +158,11 @@ def _classify_one(command: Command, context: Context, ruleset: RuleSet) -> tuple
     if valued != args:
         readings.append(Reading(valued))
     first = readings[:1]
-    for rule, table in plan(ruleset, command.name):
+    planned = plan(ruleset, command.name)
+    # Most commands have no effect facts and no redirects: the rules that need them are not
+    # tried on those (compiled.Shape).
+    facts = not planned.reads_facts or bool(probe.command_facts())
+    for rule, table in planned.shaped((facts, bool(command.redirects))):
         for reading in readings if table.reads_words else first:
             probe.offset = 0
             evidence = holds(table, probe, reading, 0)
