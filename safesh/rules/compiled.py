@@ -257,7 +257,7 @@ def plan(ruleset: RuleSet, name: str) -> NamePlan:
     kept = _plans.get(id(ruleset))
     if kept is None or kept.ruleset is not ruleset:
         if len(_plans) >= _PLANS_KEPT:
-            del _plans[next(iter(_plans))]
+            _plans.clear()
         kept = _plans[id(ruleset)] = _Plans(ruleset)
     found = kept.names.get(name)
     if found is None:
