@@ -44,11 +44,12 @@ class Table:
     """One conditions table for one command name. `steps` run in the conditions' order in
     `Conditions` (it is also the evidence's order); `never` marks a table that cannot hold
     but still matches its subcommand first (`Probe.offset` records that, as before), and
-    `records_offset` one that (or one of whose `any`) may record it."""
+    `records_offset` one that (or one of whose `any`) may record it. `first_words`: the
+    words the first positional word must be one of for the table to hold (None: any)."""
 
     __slots__ = (
-        "any", "can_hold", "name_evidence", "never", "reads_facts", "reads_words",
-        "records_offset", "steps", "subcommand",
+        "any", "can_hold", "first_words", "name_evidence", "never", "reads_facts",
+        "reads_words", "records_offset", "steps", "subcommand",
     )  # fmt: skip
 
     def __init__(
@@ -70,6 +71,25 @@ class Table:
         self.records_offset: bool = bool(subcommand) or any(s.records_offset for s in any_)
         self.reads_words: bool = bool(subcommand) or any(s.reads_words for s in any_)
         self.reads_facts: bool = any(s.reads_facts for s in any_)
+        self.first_words = _first_words(subcommand, any_)
+
+
+def _first_words(subcommand: tuple[GlobSet, ...], any_: tuple[Table, ...]) -> frozenset[str] | None:
+    """A table with a subcommand of plain names holds only when the first positional word is
+    one of them; one without holds only through an `any` table, each of which may say so
+    (`git` rules: `push`, `reset`, ...). A table that never holds adds no word."""
+    if subcommand:
+        names, globs = subcommand[0]
+        return None if globs else names
+    if not any_:
+        return None
+    words: set[str] = set()
+    for sub in any_:
+        if sub.first_words is None:
+            return None
+        if not sub.never:
+            words |= sub.first_words
+    return frozenset(words)
 
 
 def holds(table: Table, probe: Probe, reading: Reading, offset: int) -> list[str] | None:
@@ -211,21 +231,27 @@ _NAMES_KEPT = 4096  # command names planned per ruleset before the plans start o
 
 
 class NamePlan:
-    """The plans of one command name, by the shape of the command (`Shape`)."""
+    """The plans of one command name, by the shape of the command (`Shape`) and by its first
+    positional word (`Table.first_words`)."""
 
-    __slots__ = ("_compiler", "_rules", "_shapes", "name", "reads_facts")
+    __slots__ = ("_by_word", "_compiler", "_rules", "_shapes", "name", "reads_facts")
 
     def __init__(self, rules: tuple[Rule, ...], compiler: _Compiler, name: str) -> None:
         self.name = name
         self._rules = rules
         self._compiler = compiler
-        self._shapes: dict[Shape, Plan] = {}
+        # Each shape's plan, and every word some table of it asks for first.
+        self._shapes: dict[Shape, tuple[Plan, frozenset[str]]] = {}
+        self._by_word: dict[tuple[Shape, str | None], Plan] = {}
         # Whether any table reads the effect facts: else they need not be computed.
         self.reads_facts = any(table.reads_facts for _, table in self.shaped(FULL))
 
     def shaped(self, shape: Shape) -> Plan:
         """The rules that can hold for a command of this name with (or without) effect facts
         and redirects, each with its table, in the rules' order."""
+        return self._shaped(shape)[0]
+
+    def _shaped(self, shape: Shape) -> tuple[Plan, frozenset[str]]:
         found = self._shapes.get(shape)
         if found is None:
             made: list[tuple[Rule, Table]] = []
@@ -235,7 +261,22 @@ class NamePlan:
                 table = self._compiler.table(rule.conditions, self.name, shape)
                 if table is not None and table.can_hold:
                     made.append((rule, table))
-            found = self._shapes[shape] = tuple(made)
+            words = frozenset(w for _, t in made if t.first_words for w in t.first_words)
+            found = self._shapes[shape] = (tuple(made), words)
+        return found
+
+    def for_word(self, shape: Shape, word: str | None) -> Plan:
+        """`shaped(shape)` less the rules that cannot hold when the first positional word is
+        `word` (None: there is none)."""
+        made, words = self._shaped(shape)
+        key = (shape, word if word in words else None)
+        found = self._by_word.get(key)
+        if found is None:
+            found = self._by_word[key] = tuple(
+                (rule, table)
+                for rule, table in made
+                if table.first_words is None or key[1] in table.first_words
+            )
         return found
 
 

@@ -157,23 +157,37 @@ def _classify_one(command: Command, context: Context, ruleset: RuleSet) -> tuple
     valued = parse_args(command.argv, tool, unknown_long_takes_value=True)
     if valued != args:
         readings.append(Reading(valued))
-    first = readings[:1]
     planned = plan(ruleset, command.name)
     # Most commands have no effect facts and no redirects: the rules that need them are not
     # tried on those (compiled.Shape).
-    facts = not planned.reads_facts or bool(probe.command_facts())
-    for rule, table in planned.shaped((facts, bool(command.redirects))):
-        for reading in readings if table.reads_words else first:
+    shape = (not planned.reads_facts or bool(probe.command_facts()), bool(command.redirects))
+    if len(readings) == 1:
+        # Nor the rules whose subcommand cannot match the first word (compiled.NamePlan).
+        for rule, table in planned.for_word(shape, _first_word(command, args)):
             probe.offset = 0
-            evidence = holds(table, probe, reading, 0)
+            evidence = holds(table, probe, readings[0], 0)
             if evidence is not None:
-                findings.append(
-                    _finding(rule, command, reading.args, evidence, ruleset, context, probe)
-                )
-                break
+                findings.append(_finding(rule, command, args, evidence, ruleset, context, probe))
+    else:
+        pairs = [(reading, _first_word(command, reading.args)) for reading in readings]
+        for rule, table in planned.shaped(shape):
+            for reading, word in pairs if table.reads_words else pairs[:1]:
+                if table.first_words is not None and word not in table.first_words:
+                    continue
+                probe.offset = 0
+                evidence = holds(table, probe, reading, 0)
+                if evidence is not None:
+                    findings.append(
+                        _finding(rule, command, reading.args, evidence, ruleset, context, probe)
+                    )
+                    break
     if ruleset.profile == "strict" and command.name and not _strict_allowed(command, args, ruleset):
         findings.append(_strict_finding(command, ruleset))
     return tuple(findings)
+
+
+def _first_word(command: Command, args: Args) -> str | None:
+    return command.argv[args.positional[0]] if args.positional else None
 
 
 # -- which rules can apply to a command name -------------------------------------------------
