@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from safesh.rules.checks import CHECKS
 from safesh.rules.checks import never as never_matches
-from safesh.rules.globs import GlobSet, glob_set, matches_any
+from safesh.rules.globs import GlobSet, glob_set, matcher, matches_any
 from safesh.rules.steps import Probe, Reading, steps_of
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -49,7 +49,7 @@ class Table:
 
     __slots__ = (
         "any", "can_hold", "first_words", "name_evidence", "never", "reads_facts",
-        "reads_words", "records_offset", "steps", "subcommand",
+        "reads_words", "records_offset", "steps", "subcommand", "subcommand_words",
     )  # fmt: skip
 
     def __init__(
@@ -63,6 +63,7 @@ class Table:
     ) -> None:
         self.name_evidence = name_evidence
         self.subcommand = subcommand
+        self.subcommand_words = tuple(map(matcher, subcommand))
         self.steps = steps
         self.any = any_
         self.never = never
@@ -103,8 +104,8 @@ def holds(table: Table, probe: Probe, reading: Reading, offset: int) -> list[str
             return None
         argv = command.argv
         words = [argv[i] for i in positional[:count]]
-        for word, globs in zip(words, table.subcommand, strict=True):
-            if not matches_any(word, globs):
+        for word, match in zip(words, table.subcommand_words, strict=True):
+            if not match(word):
                 return None
         evidence.extend(words)
         offset = count

@@ -11,6 +11,11 @@ May import: the standard library only.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def glob_match(word: str, pattern: str) -> bool:
     """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
@@ -42,6 +47,28 @@ def glob_set(patterns: tuple[str, ...]) -> GlobSet:
 def matches_any(word: str, globs: GlobSet) -> bool:
     """`any(glob_match(word, p) for p in patterns)` for `globs = glob_set(patterns)`."""
     return word in globs[0] or any(one_glob(word, glob) for glob in globs[1])
+
+
+def matcher(globs: GlobSet) -> Callable[[str], bool]:
+    """`lambda word: matches_any(word, globs)`, answering each word once: the compiled rules
+    match the same words (subcommands, effect facts) against the same sets line after line."""
+    names, patterns = globs
+    if not patterns:
+        return names.__contains__
+    seen: dict[str, bool] = {}
+
+    def match(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            if len(seen) >= _SEEN_KEPT:
+                seen.clear()
+            found = seen[word] = word in names or any(one_glob(word, g) for g in patterns)
+        return found
+
+    return match
+
+
+_SEEN_KEPT = 1024
 
 
 def one_glob(word: str, pattern: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from safesh.model import Command, Context
 from safesh.record import frozen
 from safesh.rules.checks import CHECKS
-from safesh.rules.globs import NO_GLOBS, GlobSet, glob_set, matches_any, one_glob
+from safesh.rules.globs import NO_GLOBS, GlobSet, glob_set, matcher, matches_any, one_glob
 from safesh.rules.paths import classify_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -408,16 +408,17 @@ def _verbs_step(wanted: GlobSet, excluded: GlobSet) -> Step:
 
 def _effects_step(wanted: GlobSet, excluded: GlobSet) -> Step:
     any_given = wanted is not NO_GLOBS
+    wants, excludes = matcher(wanted), matcher(excluded)
 
     def step(probe: Probe, reading: Reading, offset: int) -> list[str] | None:
         facts = probe.command_facts()
         if not facts:
             return None if any_given else []
-        if excluded is not NO_GLOBS and any(matches_any(f, excluded) for f in facts):
+        if excluded is not NO_GLOBS and any(map(excludes, facts)):
             return None
         if not any_given:
             return []
-        return sorted(f for f in facts if matches_any(f, wanted)) or None
+        return sorted(filter(wants, facts)) or None
 
     return step
 
