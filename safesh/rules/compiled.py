@@ -48,8 +48,8 @@ class Table:
     words the first positional word must be one of for the table to hold (None: any)."""
 
     __slots__ = (
-        "any", "can_hold", "first_words", "name_evidence", "never", "reads_facts",
-        "reads_words", "records_offset", "steps", "subcommand", "subcommand_words",
+        "any", "can_hold", "first_words", "name_evidence", "never", "reads_words",
+        "records_offset", "steps", "subcommand", "subcommand_words",
     )  # fmt: skip
 
     def __init__(
@@ -71,7 +71,6 @@ class Table:
         self.can_hold = can_hold
         self.records_offset: bool = bool(subcommand) or any(s.records_offset for s in any_)
         self.reads_words: bool = bool(subcommand) or any(s.reads_words for s in any_)
-        self.reads_facts: bool = any(s.reads_facts for s in any_)
         self.first_words = _first_words(subcommand, any_)
 
 
@@ -133,7 +132,6 @@ def holds(table: Table, probe: Probe, reading: Reading, offset: int) -> list[str
 
 # What a command offers the tables beyond its name: (has effect facts, has redirects).
 Shape = tuple[bool, bool]
-FULL: Shape = (True, True)
 
 
 class _Compiler:
@@ -185,7 +183,6 @@ class _Compiler:
         if not can_hold and not table.records_offset:
             return None
         table.reads_words = table.reads_words or _reads_words(cond)
-        table.reads_facts = table.reads_facts or bool(cond.effects_any or cond.effects_none)
         return table
 
 
@@ -244,8 +241,12 @@ class NamePlan:
         # Each shape's plan, and every word some table of it asks for first.
         self._shapes: dict[Shape, tuple[Plan, frozenset[str]]] = {}
         self._by_word: dict[tuple[Shape, str | None], Plan] = {}
-        # Whether any table reads the effect facts: else they need not be computed.
-        self.reads_facts = any(table.reads_facts for _, table in self.shaped(FULL))
+        # Whether a rule that can apply asks for effects: else no fact need be computed.
+        self.reads_facts = any(
+            _asks_effects(rule.conditions)
+            for rule in rules
+            if rule.names is None or name in rule.names
+        )
 
     def shaped(self, shape: Shape) -> Plan:
         """The rules that can hold for a command of this name with (or without) effect facts
@@ -279,6 +280,10 @@ class NamePlan:
                 if table.first_words is None or key[1] in table.first_words
             )
         return found
+
+
+def _asks_effects(cond: Conditions) -> bool:
+    return bool(cond.effects_any or cond.effects_none) or any(map(_asks_effects, cond.any))
 
 
 class _Plans:
