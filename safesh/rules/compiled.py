@@ -147,6 +147,10 @@ class _Compiler:
         """`cond` for commands named `name` of `shape`; None when it cannot hold for them
         and has nothing to do before it fails (a subcommand it matches records
         `Probe.offset`: kept)."""
+        if cond.command:
+            names, globs = cond.command_globs
+            if name not in names and not (globs and matches_any(name, cond.command_globs)):
+                return None  # most tables of an `any` name other commands: said at once
         if not self._is_name_free(cond):
             return self._compile(cond, name, shape)
         key = (id(cond), shape)
@@ -163,8 +167,7 @@ class _Compiler:
         return found
 
     def _compile(self, cond: Conditions, name: str, shape: Shape) -> Table | None:
-        if cond.command and not matches_any(name, cond.command_globs):
-            return None
+        # `table` has checked `command`.
         if cond.command_none and matches_any(name, cond.command_none_globs):
             return None
         subcommand = tuple(glob_set((pattern,)) for pattern in cond.subcommand)
