@@ -87,6 +87,8 @@ def parse_args(
 def classify(
     commands: tuple[Command, ...], context: Context, ruleset: RuleSet
 ) -> tuple[Finding, ...]:
+    if len(commands) == 1:
+        return _classify_one(commands[0], context, ruleset)  # most lines: nothing to share
     findings: list[Finding] = []
     # A command identical to an earlier one in every respect but where it stands in the line
     # gets the earlier one's findings, pointed at itself. Everything the rules may read is in
