@@ -53,16 +53,40 @@ def make_context(
 ) -> Context:
     """The context of a command run in `cwd` with `env` (defaults: this process's).
     `live_input`: an agent can type into what the line starts (`Context.live_input`)."""
-    environment = dict(os.environ if env is None else env)
+    if env is None:
+        environment, pairs = _process_environment()
+    else:
+        environment = dict(env)
+        pairs = tuple(sorted(environment.items()))
     directory = os.path.abspath(cwd if cwd is not None else os.getcwd())
     home = environment.get("HOME") or os.path.expanduser("~")
     return Context(
         cwd=directory,
         home=home,
-        env=tuple(sorted(environment.items())),
+        env=pairs,
         repo_root=find_repo_root(directory),
         live_input=live_input,
     )
+
+
+# This process's environment as a dict and as sorted pairs, with the raw mapping they were
+# read from: decoding os.environ key by key cost a tenth of a short line's judgement, and it
+# rarely changes between lines. os.environ keeps its raw form in `_data` (CPython); a copy of
+# it is compared (in C) to see whether anything changed.
+_environment: list[tuple[dict[object, object], dict[str, str], tuple[tuple[str, str], ...]]] = []
+
+
+def _process_environment() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    raw = getattr(os.environ, "_data", None)
+    for seen, environment, pairs in _environment:
+        if isinstance(raw, dict) and seen == raw:
+            return environment, pairs
+    snapshot = dict(raw) if isinstance(raw, dict) else None  # before decoding: never newer
+    environment = dict(os.environ)
+    pairs = tuple(sorted(environment.items()))
+    if snapshot is not None:
+        _environment[:] = [(snapshot, environment, pairs)]
+    return environment, pairs
 
 
 def find_repo_root(directory: str) -> str | None:

@@ -166,31 +166,63 @@ def _plain(value: Any) -> Any:
 
 
 def _build(cls: Any, frozen: bool) -> Any:
+    body = cls.__dict__
     # The class's own annotations only (inspect.get_annotations would import inspect).
-    own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
-    inherited: dict[str, Field] = {}
+    own = body.get("__annotations__", {})
+    declared: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
         for item in base.__dict__.get(_FIELDS, ()):
-            inherited[item.name] = item
-    declared = dict(inherited)
+            declared[item.name] = item
     for name, annotation in own.items():
-        if _is_class_var(annotation):
-            continue
-        declared[name] = _declare(cls, name)
+        # Annotations are strings here (`from __future__ import annotations`); an evaluated
+        # one reads `typing.ClassVar[...]`.
+        text = annotation if isinstance(annotation, str) else repr(annotation)
+        if not text.startswith(_CLASS_VARS):
+            declared[name] = _declare(cls, name, body.get(name, MISSING))
     all_fields = tuple(declared.values())
-    _check_order(cls, all_fields)
+    # One pass over the fields for everything the methods need (some fifty records are
+    # built at every start-up, so the passes showed).
+    names: list[str] = []
+    optional: dict[str, Any] = {}  # values when not given (a factory's marked, called per instance)
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    later: list[Field] = []
+    shown: list[str] = []
+    compared: list[str] = []
+    seen_default = False
+    for item in all_fields:
+        name = item.name
+        if item.repr:
+            shown.append(name)
+        if item.compare:
+            compared.append(name)
+        if not item.init:
+            later.append(item)
+            continue
+        names.append(name)
+        if item.default_factory is not None:
+            optional[name] = _FACTORY
+            factories.append((name, item.default_factory))
+        elif item.default is not MISSING:
+            optional[name] = item.default
+        elif seen_default:
+            raise TypeError(
+                f"{cls.__qualname__}: non-default argument {name!r} follows default argument"
+            )
+        else:
+            continue
+        seen_default = True
     setattr(cls, _FIELDS, all_fields)
-    body = cls.__dict__
-    _set(cls, "__init__", _make_init(cls, all_fields))
+    init = _make_init(cls, tuple(names), optional, tuple(factories), tuple(later))
+    _set(cls, "__init__", init)
     if "__repr__" not in body:
-        cls.__repr__ = _make_repr(all_fields)
-    compared = tuple(item.name for item in all_fields if item.compare)
+        cls.__repr__ = _make_repr(tuple(shown))
+    key = _key(tuple(compared))
     if "__eq__" not in body:
-        cls.__eq__ = _make_eq(compared)
+        cls.__eq__ = _make_eq(key)
     if "__getstate__" not in body:
         cls.__getstate__ = _getstate
     if "__hash__" not in body or body["__hash__"] is None:
-        cls.__hash__ = _make_hash(compared) if frozen else None
+        cls.__hash__ = _make_hash(key) if frozen else None
     if frozen:
         if "__setattr__" in body or "__delattr__" in body:
             raise TypeError(f"frozen record {cls.__qualname__} cannot define __setattr__")
@@ -199,20 +231,15 @@ def _build(cls: Any, frozen: bool) -> Any:
     return cls
 
 
+_CLASS_VARS = ("ClassVar", "typing.ClassVar")
+
+
 def _set(cls: Any, name: str, method: Any) -> None:
     method.__qualname__ = f"{cls.__qualname__}.{name}"
     setattr(cls, name, method)
 
 
-def _is_class_var(annotation: object) -> bool:
-    # Annotations are strings here (`from __future__ import annotations`); an evaluated one
-    # reads `typing.ClassVar[...]`.
-    text = annotation if isinstance(annotation, str) else repr(annotation)
-    return text.startswith(("ClassVar", "typing.ClassVar"))
-
-
-def _declare(cls: Any, name: str) -> Field:
-    declared = cls.__dict__.get(name, MISSING)
+def _declare(cls: Any, name: str, declared: Any) -> Field:
     item = declared if isinstance(declared, Field) else Field(declared)
     item.name = name
     if item.default is not MISSING and type(item.default).__hash__ is None:
@@ -228,33 +255,15 @@ def _declare(cls: Any, name: str) -> Field:
     return item
 
 
-def _check_order(cls: Any, all_fields: tuple[Field, ...]) -> None:
-    seen_default = False
-    for item in all_fields:
-        if not item.init:
-            continue
-        if item.required and seen_default:
-            raise TypeError(
-                f"{cls.__qualname__}: non-default argument {item.name!r} follows default argument"
-            )
-        seen_default = seen_default or not item.required
-
-
-def _make_init(cls: Any, all_fields: tuple[Field, ...]) -> Callable[..., None]:
-    arguments = tuple(item for item in all_fields if item.init)
-    names = tuple(item.name for item in arguments)
+def _make_init(
+    cls: Any,
+    names: tuple[str, ...],
+    optional: dict[str, Any],
+    factories: tuple[tuple[str, Callable[[], Any]], ...],
+    later: tuple[Field, ...],
+) -> Callable[..., None]:
     count = len(names)
     known = frozenset(names)
-    # The optional arguments' values when not given (a factory's marked, called per instance).
-    optional = {
-        item.name: _FACTORY if item.default_factory is not None else item.default
-        for item in arguments
-        if not item.required
-    }
-    factories = tuple(
-        (item.name, item.default_factory) for item in arguments if item.default_factory
-    )
-    later = tuple(item for item in all_fields if not item.init)
     post_init = hasattr(cls, "__post_init__")
     title = cls.__qualname__
 
@@ -302,9 +311,7 @@ def _refuse(title: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs: A
     raise TypeError(f"{where} missing required arguments: {', '.join(map(repr, missing))}")
 
 
-def _make_repr(all_fields: tuple[Field, ...]) -> Callable[[Any], str]:
-    shown = tuple(item.name for item in all_fields if item.repr)
-
+def _make_repr(shown: tuple[str, ...]) -> Callable[[Any], str]:
     def __repr__(self: Any) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
         return f"{self.__class__.__qualname__}({inner})"
@@ -312,9 +319,7 @@ def _make_repr(all_fields: tuple[Field, ...]) -> Callable[[Any], str]:
     return __repr__
 
 
-def _make_eq(compared: tuple[str, ...]) -> Callable[[Any, object], bool]:
-    key = _key(compared)
-
+def _make_eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, object], bool]:
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
@@ -323,9 +328,7 @@ def _make_eq(compared: tuple[str, ...]) -> Callable[[Any, object], bool]:
     return __eq__
 
 
-def _make_hash(compared: tuple[str, ...]) -> Callable[[Any], int]:
-    key = _key(compared)
-
+def _make_hash(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
     def __hash__(self: Any) -> int:
         return hash(key(self))
 

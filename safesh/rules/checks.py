@@ -46,8 +46,17 @@ _VERSIONED = later(r"^(?P<base>[A-Za-z]+?)(?:[0-9][0-9.]*)?$")
 
 def interpreter_base(name: str) -> str:
     """`python3.11` -> `python`, `bash` -> `bash`."""
-    match = _VERSIONED.match(name)
-    return match.group("base") if match else name
+    base = _bases.get(name)
+    if base is None:
+        if len(_bases) >= 4096:
+            _bases.clear()
+        match = _VERSIONED.match(name)
+        base = _bases[name] = match.group("base") if match else name
+    return base
+
+
+# Each command name's base, kept: asked three times of every command (checks, effects).
+_bases: dict[str, str] = {}
 
 
 def dynamic_command(command: Command, context: Context) -> str | None:

@@ -11,6 +11,11 @@ May import: the standard library only.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 def glob_match(word: str, pattern: str) -> bool:
     """fnmatch globs, case-sensitive, with `|` separating alternatives (`drop|clear`)."""
@@ -44,21 +49,64 @@ def matches_any(word: str, globs: GlobSet) -> bool:
     return word in globs[0] or any(one_glob(word, glob) for glob in globs[1])
 
 
+def matcher(globs: GlobSet) -> Callable[[str], bool]:
+    """`lambda word: matches_any(word, globs)`, answering each word once: the compiled rules
+    match the same words (subcommands, effect facts) against the same sets line after line."""
+    names, patterns = globs
+    if not patterns:
+        return names.__contains__
+    seen: dict[str, bool] = {}
+
+    def match(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            if len(seen) >= _SEEN_KEPT:
+                seen.clear()
+            found = seen[word] = word in names or any(one_glob(word, g) for g in patterns)
+        return found
+
+    return match
+
+
+_SEEN_KEPT = 1024
+
+
 def one_glob(word: str, pattern: str) -> bool:
     """fnmatchcase(word, pattern), compiling a regular expression only when it must."""
-    star = pattern.find("*")
-    if star == -1 and _GLOB_META.isdisjoint(pattern):
+    shape = _shapes.get(pattern)
+    if shape is None:
+        if len(_shapes) >= _SHAPES_KEPT:
+            _shapes.clear()
+        shape = _shapes[pattern] = _shape(pattern)
+    kind, head, rest, runs = shape
+    if kind == _PLAIN:
         return word == pattern
-    rest = pattern[star + 1 :]
-    if star != -1 and _GLOB_META.isdisjoint(pattern[:star]) and _GLOB_META.isdisjoint(rest):
-        head = pattern[:star]
+    if kind == _ONE_STAR:
         return len(word) >= len(head) + len(rest) and word.startswith(head) and word.endswith(rest)
-    runs = _literal_runs(pattern)
     if runs is not None and not all(run in word for run in runs):
         return False  # a literal part is missing: no match, and no regex compiled to say so
     from fnmatch import fnmatchcase  # compiles a regular expression: only when it must
 
     return fnmatchcase(word, pattern)
+
+
+# How `one_glob` answers for a pattern, worked out once per pattern (the rules' patterns are
+# matched against every command): (kind, head, rest, literal runs).
+_PLAIN, _ONE_STAR, _OTHER = 0, 1, 2
+_Shape = tuple[int, str, str, "tuple[str, ...] | None"]
+_shapes: dict[str, _Shape] = {}
+_SHAPES_KEPT = 8192
+
+
+def _shape(pattern: str) -> _Shape:
+    star = pattern.find("*")
+    if star == -1 and _GLOB_META.isdisjoint(pattern):
+        return (_PLAIN, "", "", None)
+    rest = pattern[star + 1 :]
+    if star != -1 and _GLOB_META.isdisjoint(pattern[:star]) and _GLOB_META.isdisjoint(rest):
+        return (_ONE_STAR, pattern[:star], rest, None)
+    runs = _literal_runs(pattern)
+    return (_OTHER, "", "", None if runs is None else tuple(runs))
 
 
 def _literal_runs(pattern: str) -> list[str] | None:

@@ -119,15 +119,41 @@ def classify_path(
     """The classes of one word used as a path. `cwd` is where the command runs (after a `cd`
     earlier in the line); `cwd_known=False` means a relative path could be anywhere. A brace
     expansion (`/{etc,usr}`) is every path it expands to."""
+    key = (text, static, cwd, cwd_known, _context_key(context))
+    found = _classified.get(key)
+    if found is None:
+        if len(_classified) >= 8192:
+            _classified.clear()
+        found = _classified[key] = _classify(text, context, static, cwd, cwd_known)
+    return found
+
+
+# The classes depend on the word and on nothing of the context but these (no filesystem), so
+# they are kept across lines: words come back (`.`, `x.txt`), and classifying costs more.
+_CONTEXT_ENV = ("TMPDIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
+_classified: dict[tuple[object, ...], frozenset[str]] = {}
+_last_context: list[tuple[Context, tuple[object, ...]]] = []
+
+
+def _context_key(context: Context) -> tuple[object, ...]:
+    """What `classify_path` reads of the context (made once per Context object)."""
+    for seen, key in _last_context:
+        if seen is context:
+            return key
+    key = (context.cwd, context.home, context.repo_root, *map(context.getenv, _CONTEXT_ENV))
+    _last_context[:] = [(context, key)]
+    return key
+
+
+def _classify(
+    text: str, context: Context, static: bool, cwd: str | None, cwd_known: bool
+) -> frozenset[str]:
     alternatives = expand_braces(text)
-    if len(alternatives) > 1:
-        classes: frozenset[str] = frozenset()
-        for alternative in alternatives:
-            classes |= _classify_one(
-                alternative, context, static=static, cwd=cwd, cwd_known=cwd_known
-            )
-        return classes
-    return _classify_one(text, context, static=static, cwd=cwd, cwd_known=cwd_known)
+    classes = [
+        _classify_one(word, context, static=static, cwd=cwd, cwd_known=cwd_known)
+        for word in alternatives
+    ]
+    return classes[0] if len(classes) == 1 else frozenset[str]().union(*classes)
 
 
 _BRACES = later(r"\{([^{}]*,[^{}]*)\}")
