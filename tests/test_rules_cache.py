@@ -13,8 +13,8 @@ import pytest
 from safesh.api import check
 from safesh.rules import cache, memo
 from safesh.rules.loader import load_ruleset
-from safesh.rules.match import _rules_for
-from safesh.rules.schema import RuleSet
+from safesh.rules.match import _may_apply
+from safesh.rules.schema import Rule, RuleSet
 
 # Names that the rules' command globs select (or nearly do), and names no rule gives.
 GLOB_NAMES = (
@@ -60,6 +60,11 @@ def user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     return work
+
+
+def _rules_for(ruleset: RuleSet, name: str) -> tuple[Rule, ...]:
+    """The rules the matcher tries on a command called `name` (before its compiled plans)."""
+    return tuple(rule for rule in ruleset.candidates(name) if _may_apply(rule.conditions, name))
 
 
 def judging_loads(cwd: Path) -> tuple[RuleSet, RuleSet]:
