@@ -44,10 +44,9 @@ targets, checks (write targets), http, inline and ldif.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Command, Context
 from safesh.rules.http import http_facts, request_facts
 from safesh.rules.targets import extra_classes, path_classes

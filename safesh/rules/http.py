@@ -12,9 +12,7 @@ the standard library.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Command, Context
 
 
