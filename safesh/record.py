@@ -166,13 +166,15 @@ def _plain(value: Any) -> Any:
 
 
 def _build(cls: Any, frozen: bool) -> Any:
+    # (Some fifty record classes are built on every command's start-up: this is kept to plain
+    # loops, with no generator, property or exception on its way.)
+    body = cls.__dict__
     # The class's own annotations only (inspect.get_annotations would import inspect).
-    own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
-    inherited: dict[str, Field] = {}
+    own = body.get("__annotations__", {})
+    declared: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
         for item in base.__dict__.get(_FIELDS, ()):
-            inherited[item.name] = item
-    declared = dict(inherited)
+            declared[item.name] = item
     for name, annotation in own.items():
         if _is_class_var(annotation):
             continue
@@ -180,17 +182,17 @@ def _build(cls: Any, frozen: bool) -> Any:
     all_fields = tuple(declared.values())
     _check_order(cls, all_fields)
     setattr(cls, _FIELDS, all_fields)
-    body = cls.__dict__
     _set(cls, "__init__", _make_init(cls, all_fields))
     if "__repr__" not in body:
         cls.__repr__ = _make_repr(all_fields)
-    compared = tuple(item.name for item in all_fields if item.compare)
+    compared = tuple([item.name for item in all_fields if item.compare])
+    key = _key(compared)
     if "__eq__" not in body:
-        cls.__eq__ = _make_eq(compared)
+        cls.__eq__ = _make_eq(key)
     if "__getstate__" not in body:
         cls.__getstate__ = _getstate
     if "__hash__" not in body or body["__hash__"] is None:
-        cls.__hash__ = _make_hash(compared) if frozen else None
+        cls.__hash__ = _make_hash(key) if frozen else None
     if frozen:
         if "__setattr__" in body or "__delattr__" in body:
             raise TypeError(f"frozen record {cls.__qualname__} cannot define __setattr__")
@@ -233,29 +235,35 @@ def _check_order(cls: Any, all_fields: tuple[Field, ...]) -> None:
     for item in all_fields:
         if not item.init:
             continue
-        if item.required and seen_default:
+        required = item.default is MISSING and item.default_factory is None  # item.required
+        if required and seen_default:
             raise TypeError(
                 f"{cls.__qualname__}: non-default argument {item.name!r} follows default argument"
             )
-        seen_default = seen_default or not item.required
+        seen_default = seen_default or not required
 
 
 def _make_init(cls: Any, all_fields: tuple[Field, ...]) -> Callable[..., None]:
-    arguments = tuple(item for item in all_fields if item.init)
-    names = tuple(item.name for item in arguments)
+    names_: list[str] = []
+    # The optional arguments' values when not given (a factory's marked, called per instance).
+    optional: dict[str, Any] = {}
+    factories_: list[tuple[str, Callable[[], Any]]] = []
+    later_: list[Field] = []
+    for item in all_fields:
+        if not item.init:
+            later_.append(item)
+            continue
+        names_.append(item.name)
+        if item.default_factory is not None:
+            optional[item.name] = _FACTORY
+            factories_.append((item.name, item.default_factory))
+        elif item.default is not MISSING:
+            optional[item.name] = item.default
+    names, factories, later = tuple(names_), tuple(factories_), tuple(later_)
     count = len(names)
     known = frozenset(names)
-    # The optional arguments' values when not given (a factory's marked, called per instance).
-    optional = {
-        item.name: _FACTORY if item.default_factory is not None else item.default
-        for item in arguments
-        if not item.required
-    }
-    factories = tuple(
-        (item.name, item.default_factory) for item in arguments if item.default_factory
-    )
-    later = tuple(item for item in all_fields if not item.init)
-    post_init = hasattr(cls, "__post_init__")
+    # hasattr would raise (and catch) an AttributeError for almost every class.
+    post_init = any("__post_init__" in base.__dict__ for base in type(cls).__mro__ + cls.__mro__)
     title = cls.__qualname__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -312,9 +320,7 @@ def _make_repr(all_fields: tuple[Field, ...]) -> Callable[[Any], str]:
     return __repr__
 
 
-def _make_eq(compared: tuple[str, ...]) -> Callable[[Any, object], bool]:
-    key = _key(compared)
-
+def _make_eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, object], bool]:
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
@@ -323,9 +329,7 @@ def _make_eq(compared: tuple[str, ...]) -> Callable[[Any, object], bool]:
     return __eq__
 
 
-def _make_hash(compared: tuple[str, ...]) -> Callable[[Any], int]:
-    key = _key(compared)
-
+def _make_hash(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
     def __hash__(self: Any) -> int:
         return hash(key(self))
 
