@@ -84,6 +84,7 @@ _NOT_FOR_A_PLAIN_LINE = {
     "safesh.unwrap.git",
     "safesh.unwrap.kubeplugin",
     "safesh.unwrap.live_input",  # only for an agent's line with live input
+    "safesh.parse.words",  # a front end's helper: a plain line is read without one
     "safesh.unwrap.live_openers",  # only for an agent's live line naming one of its programs
     "safesh.unwrap.playbook",
     "safesh.unwrap.remote",
