@@ -23,10 +23,9 @@ It never decides differently from the standard import:
 - it stays out where the bytecode lives elsewhere (PYTHONPYCACHEPREFIX), is optimised (-O),
   or imports are being traced (-v).
 
-May import: the standard library's built-in modules (the import system's own).
+May import: the standard library's built-in modules (the import system's own); not even
+`__future__`, so that the thin client's path (which loads this) stays as small as it was.
 """
-
-from __future__ import annotations
 
 import _imp
 import marshal
@@ -71,8 +70,8 @@ class SafeshModules:
         self._listings: dict[str, frozenset[str]] = {}
 
     def find_spec(
-        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
+        self, name: str, path: "Sequence[str] | None", target: "ModuleType | None" = None
+    ) -> "ModuleSpec | None":
         if path is None or len(path) != 1 or not name.startswith(self._prefix):
             return None
         try:
@@ -80,7 +79,7 @@ class SafeshModules:
         except Exception:
             return None  # the standard finder looks, and reports what it finds
 
-    def _spec(self, name: str, directory: str) -> ModuleSpec | None:
+    def _spec(self, name: str, directory: str) -> "ModuleSpec | None":
         if not isinstance(directory, str) or not directory or directory.endswith("/"):
             return None
         leaf = name.rpartition(".")[2]
@@ -93,7 +92,7 @@ class SafeshModules:
             return None  # not a module here, or an extension module would be found first
         return self._located(name, directory, leaf, None)
 
-    def _package(self, name: str, directory: str) -> ModuleSpec | None:
+    def _package(self, name: str, directory: str) -> "ModuleSpec | None":
         """A package `directory` with an `__init__.py` (and no extension module for one)."""
         names = self._listing(directory)  # fails (so None) if `directory` is not one
         if "__init__.py" not in names or self._extension("__init__", names):
@@ -101,7 +100,7 @@ class SafeshModules:
         return self._located(name, directory, "__init__", [directory])
 
     def _located(
-        self, name: str, directory: str, leaf: str, search: list[str] | None
+        self, name: str, directory: str, leaf: str, search: "list[str] | None"
     ) -> ModuleSpec:
         source = f"{directory}/{leaf}.py"
         cached = f"{directory}/__pycache__/{leaf}{self._bytecode}"
@@ -122,6 +121,10 @@ class SafeshModules:
     def _extension(self, leaf: str, names: frozenset[str]) -> bool:
         return any(leaf + suffix in names for suffix in self._extensions)
 
+    def invalidate_caches(self) -> None:
+        """`importlib.invalidate_caches()`: the directories are listed again when next used."""
+        self._listings.clear()
+
 
 class SafeshModuleLoader(SourceFileLoader):
     """SourceFileLoader, whose code comes straight from the bytecode file when Python itself
@@ -131,7 +134,7 @@ class SafeshModuleLoader(SourceFileLoader):
         super().__init__(name, source)
         self.bytecode = bytecode
 
-    def get_code(self, fullname: str) -> CodeType | None:
+    def get_code(self, fullname: str) -> "CodeType | None":
         try:
             code = self.trusted_bytecode()
         except Exception:
@@ -140,7 +143,7 @@ class SafeshModuleLoader(SourceFileLoader):
             return super().get_code(fullname)
         return code
 
-    def trusted_bytecode(self) -> CodeType | None:
+    def trusted_bytecode(self) -> "CodeType | None":
         """The code in the bytecode file, if Python would run it for the source as it is now
         (see the module docstring); else None."""
         import _imp
