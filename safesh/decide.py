@@ -5,18 +5,17 @@ glance and a test can prove no combination is missing.
 
 from __future__ import annotations
 
-import enum
-
+from safesh.choice import Choice
 from safesh.model import Tier
 from safesh.record import frozen
 
 
-class Mode(enum.Enum):
+class Mode(Choice):
     EXEC = "exec"  # run the command if allowed (`safesh -c`, scripts, the interactive shell)
     DRY_RUN = "dry-run"  # report what would happen, run nothing
 
 
-class Action(enum.Enum):
+class Action(Choice):
     RUN = "run"  # hand the command to the real shell
     RUN_NOTIFY = "run-notify"  # run it, and record that a human should look
     RUN_APPROVED = "run-approved"  # run it under a human's earlier approval

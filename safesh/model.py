@@ -10,12 +10,11 @@ Every value here is immutable, so a stage can never change what an earlier stage
 
 from __future__ import annotations
 
-import enum
-
+from safesh.choice import Choice
 from safesh.record import field, frozen
 
 
-class Tier(enum.Enum):
+class Tier(Choice):
     """A decision tier, ordered by severity (compare with `.severity`)."""
 
     ALLOW = "allow"

@@ -1,6 +1,7 @@
 """safesh.lazy_re: a pattern compiled on first use matches exactly as the compiled pattern,
 and every such pattern in the package is a valid regular expression (a typo would otherwise
-surface only on the first line that reaches it)."""
+surface only on the first line that reaches it). The programs kept with the code are exactly
+what `re` compiles, and cover every pattern in the package."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 import safesh
+from safesh import lazy_re, lazy_re_programs
 from safesh.lazy_re import LaterPattern, later
 
 
@@ -75,3 +77,59 @@ def test_every_pattern_in_the_package_compiles() -> None:
             pattern.compiled()
         except re.error as error:
             pytest.fail(f"{where}: {pattern!r} does not compile: {error}")
+
+
+# -- the programs kept with the code (safesh.lazy_re_programs) ---------------------------------
+
+
+def _table_fits() -> bool:
+    return lazy_re.interpreter() == lazy_re_programs.INTERPRETER
+
+
+def test_every_kept_program_is_the_pattern_re_compiles() -> None:
+    if not _table_fits():
+        pytest.skip("the table was written by another interpreter, which ignores it")
+    for pattern, flags in lazy_re_programs.PROGRAMS:
+        kept = LaterPattern(pattern, flags).compiled()
+        compiled = re.compile(pattern, flags)
+        # A pattern compares equal to another with the same source, flags and engine code.
+        assert kept == compiled, pattern
+        assert (kept.groups, kept.groupindex) == (compiled.groups, compiled.groupindex), pattern
+
+
+def test_every_pattern_in_the_package_has_its_program_kept() -> None:
+    if not _table_fits():
+        pytest.skip("the table was written by another interpreter, which ignores it")
+    missing = sorted(
+        {
+            where
+            for where, found in _package_patterns()
+            if _key(found) not in lazy_re_programs.PROGRAMS
+        }
+    )
+    assert not missing, f"run scripts/lazy_re_programs.py (missing: {', '.join(missing)})"
+
+
+def _key(pattern: LaterPattern) -> tuple[str, int]:
+    return pattern._source
+
+
+def test_another_interpreter_compiles_every_pattern_with_re(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lazy_re, "_programs", None)
+    monkeypatch.setattr(lazy_re, "interpreter", lambda: ("other", 0, 0, 0, "big"))
+    pattern, flags = next(iter(lazy_re_programs.PROGRAMS))
+    assert LaterPattern(pattern, flags).compiled() == re.compile(pattern, flags)
+    assert lazy_re._programs == {}
+
+
+def test_the_stand_in_for_re_has_its_flags_and_the_rest_of_it() -> None:
+    for name in ("A", "ASCII", "I", "IGNORECASE", "L", "LOCALE", "M", "MULTILINE", "S", "DOTALL"):
+        assert getattr(lazy_re.re, name) == getattr(re, name), name
+    for name in ("U", "UNICODE", "X", "VERBOSE"):
+        assert getattr(lazy_re.re, name) == getattr(re, name), name
+    assert lazy_re.re.escape is re.escape
+    assert lazy_re.re.error is re.error
+    with pytest.raises(AttributeError):
+        lazy_re.re.nonsense  # noqa: B018

@@ -70,6 +70,11 @@ _NOT_FOR_A_PLAIN_LINE = {
     "datetime",  # the pure-Python module: the store uses _datetime and _sqlite3 directly
     "sqlite3",
     "json",  # the audit record's canonical text is written by safesh.store.values
+    # Patterns are built from the programs kept with the code (safesh.lazy_re_programs), and
+    # the enums on the path are safesh.choice's: re (with its parser and compiler) and enum
+    # are ~9 ms of start-up.
+    "re",
+    "enum",
     # The unwrap stage's handlers of programs that run other programs: loaded by the line
     # that runs one (safesh.unwrap.handlers), never by a line that runs none.
     "safesh.unwrap.cloudexec",
@@ -78,6 +83,8 @@ _NOT_FOR_A_PLAIN_LINE = {
     "safesh.unwrap.foreign",
     "safesh.unwrap.git",
     "safesh.unwrap.kubeplugin",
+    "safesh.unwrap.live_input",  # only for an agent's line with live input
+    "safesh.parse.words",  # a front end's helper: a plain line is read without one
     "safesh.unwrap.live_openers",  # only for an agent's live line naming one of its programs
     "safesh.unwrap.playbook",
     "safesh.unwrap.remote",
@@ -125,5 +132,5 @@ def test_an_agents_hook_judged_in_process_loads_neither_click_nor_typing(tmp_pat
     )
     loaded = _loaded_by(["hook", "claude-code"], tmp_path, payload)
     assert "safesh.rules" in loaded  # judged here, in this process
-    needed = {"json"}  # the payload and the answer are JSON
+    needed = {"json", "re", "enum"}  # the payload and the answer are JSON (its decoder uses re)
     assert loaded & (_NOT_FOR_A_PLAIN_LINE - needed | {"click"}) == set()

@@ -22,9 +22,7 @@ Pure functions over strings; imports only `re` and `safesh.record` (hot path of 
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.record import frozen
 
 

@@ -45,7 +45,11 @@ from __future__ import annotations
 from safesh.lazy_re import later
 from safesh.model import ParsedLine, ParseError
 from safesh.parse.plain import LARGE_INPUT, parse_plain
-from safesh.parse.words import FrontendError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+
+if TYPE_CHECKING:
+    from safesh.parse.words import FrontendError
 
 __all__ = ["LARGE_INPUT", "ParseError", "parse_line", "parse_plain"]
 
@@ -67,8 +71,9 @@ def parse_line(source: str) -> ParsedLine:
     if plain is not None:
         return plain
     # Imported here, not at the top, so that importing a helper of this package
-    # (`safesh.parse.words`) does not load bashlex.
+    # (`safesh.parse.words`) does not load bashlex, and a plain line loads neither.
     from safesh.parse.bashlex_front import parse_bashlex
+    from safesh.parse.words import FrontendError
 
     depth = substitution_depth(source)
     if depth > MAX_NESTING:

@@ -19,9 +19,7 @@ May import `safesh.model`, `safesh.lazy_re` and the standard library.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import ParsedLine, SimpleCommand, Span, Word
 
 # Over this many characters tree-sitter reads first (see safesh.parse). It refuses some

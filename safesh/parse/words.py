@@ -8,9 +8,7 @@ bashlex and tree-sitter give identical words.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Redirect, SimpleCommand, Span, Word
 from safesh.record import field, frozen, mutable, replace
 

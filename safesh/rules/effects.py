@@ -39,17 +39,15 @@ Rules in rules.toml name facts with `effects_any` (globs), and so decide the tie
 extractors here only say what happens, never how bad it is. HTTP requests are read in http.py,
 inline programs in inline.py, LDIF in ldif.py, path classes in targets.py, data destroyed by
 code and destroying statements in datacode.py. May import model,
-targets, checks (write targets), http, inline and ldif.
+targets, checks (write targets), clients, http, inline and ldif.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Command, Context
-from safesh.rules.http import http_facts, request_facts
 from safesh.rules.targets import extra_classes, path_classes
 
 
@@ -462,7 +460,7 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
     facts = write_facts(command, context)
     facts |= sync_delete_facts(command, context)
     facts |= perm_facts(command, context)
-    facts |= http_facts(command, context)
+    facts |= _http_facts(command, context)
     facts |= inline_facts(command, context)
     facts |= sql_text_facts(command, context)
     if command.name in _LDIF_CLIENTS:  # ldif.py is loaded only for them
@@ -473,6 +471,17 @@ def command_facts(command: Command, context: Context) -> frozenset[str]:
 
 
 _LDIF_CLIENTS = frozenset({"ldapmodify", "ldapadd"})
+
+
+def _http_facts(command: Command, context: Context) -> set[str]:
+    """http.py's facts about an HTTP client's requests (the module is loaded only for one)."""
+    from safesh.rules.clients import HTTP_CLIENTS
+
+    if command.name not in HTTP_CLIENTS:
+        return set()
+    from safesh.rules.http import http_facts
+
+    return http_facts(command, context)
 
 
 def inline_facts(command: Command, context: Context) -> set[str]:
@@ -498,6 +507,8 @@ def inline_facts(command: Command, context: Context) -> set[str]:
             classes = path_classes(command, context, path) if path else frozenset({"unknown"})
             facts |= _facts(kind, classes)
     if program.requests:
+        from safesh.rules.http import request_facts
+
         facts |= request_facts([(method, url, "", False) for method, url in program.requests])
     if program.unknown:
         facts.add("code@unknown")

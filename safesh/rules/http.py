@@ -6,16 +6,15 @@
 comes from the client's own spelling (`-X`, data options imply POST, `-T` PUT, `-G` GET; wget's
 `--method`/`--post-data`; httpie's METHOD word or data items). A body read from a file
 (`-d @drop.sql`, `--data-urlencode q@q.txt`, `--post-file`, httpie's `field=@file`) is read
-here, when it can be, and judged as the same text given inline. May import model, lazy_re and
-the standard library.
+here, when it can be, and judged as the same text given inline. May import model, lazy_re,
+clients and the standard library.
 """
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Command, Context
+from safesh.rules.clients import HTTP_CLIENTS as HTTP_CLIENTS
 
 
 def _positional(argv: tuple[str, ...], values: frozenset[str]) -> list[str]:
@@ -34,7 +33,6 @@ def _positional(argv: tuple[str, ...], values: frozenset[str]) -> list[str]:
     return words
 
 
-HTTP_CLIENTS = frozenset({"curl", "wget", "http", "https", "xh", "xhs", "httpie", "curlie"})
 _CURL_VALUES = frozenset(
     {
         "-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode",

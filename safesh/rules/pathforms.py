@@ -7,9 +7,7 @@ May import `safesh.lazy_re` and the standard library.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 
 
 def posix_form(text: str) -> str | None:

@@ -20,9 +20,8 @@ pseudo-devices never get `outside-cwd`: rules about "somewhere else" mean an ord
 from __future__ import annotations
 
 import posixpath
-import re
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Context
 from safesh.rules.pathforms import posix_form
 

@@ -16,9 +16,8 @@ cluster, a cloud account, a database), never the ones about local files.
 from __future__ import annotations
 
 import os
-import re
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Command, Context
 from safesh.record import frozen
 

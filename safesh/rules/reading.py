@@ -8,10 +8,10 @@ standard library and `safesh.locations`; the rest of `safesh.rules` imports this
 from __future__ import annotations
 
 import os
-import re
 import time
 
 from safesh.digest import sha256
+from safesh.lazy_re import re
 from safesh.record import field, frozen
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up

@@ -21,7 +21,9 @@ The package, one module per concern (none imports a front end; arrows point down
   `finish_quietly` for the allow path.
 
 Import cost matters (this package is imported before every agent command), so sqlite3, json,
-the digests and friends are imported inside the functions that need them.
+the digests and friends are imported inside the functions that need them, and so are
+`integrity` (verify, seal, prune) and `notify` (its two functions are this package's names
+all the same: `__getattr__` below).
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ from collections.abc import Iterable, Sequence
 from safesh.store.anchor import load_anchor
 from safesh.store.audit import AuditLog, chain_hash
 from safesh.store.connection import DEFAULT_BUSY_TIMEOUT_S, SCHEMA_VERSION, SqliteDatabase
-from safesh.store.integrity import prune, seal, verify
-from safesh.store.notify import notify_request, notify_with
 from safesh.store.settings import StoreSettings, store_settings, user_settings
 from safesh.store.spool import SPOOL_NAME, Spool
 from safesh.store.values import (
@@ -73,6 +73,8 @@ if TYPE_CHECKING:
 
     from safesh.store.approvals import Approvals
     from safesh.store.connection import Database, Transaction
+    from safesh.store.notify import notify_request as notify_request
+    from safesh.store.notify import notify_with as notify_with
 
 # How long a front end (an agent's hook, `safesh -c`, the interactive shell) waits for a store
 # another process holds: past it the answer is the fail-closed one (no grant; the record goes
@@ -152,6 +154,8 @@ class Store:
         return Path(self._file)
 
     def _seal(self, conn: Transaction) -> None:
+        from safesh.store.integrity import seal
+
         seal(conn, self.anchor)
 
     @property
@@ -211,12 +215,16 @@ class Store:
 
     def verify(self) -> VerifyResult:
         """Walk the chain and name the first record that is wrong (`integrity.verify`)."""
+        from safesh.store.integrity import verify
+
         return verify(self._db, self.anchor)
 
     def prune(self, *, before: datetime | None = None, keep: int | None = None) -> int:
         """Delete the records older than `before` and/or all but the newest `keep`, leaving a
         signed checkpoint so the rest still verifies (`integrity.prune`). Returns how many
         records went."""
+        from safesh.store.integrity import prune
+
         return prune(self._db, self.anchor, self.now(), before=before, keep=keep)
 
     def maintain(self, settings: StoreSettings) -> int:
@@ -435,6 +443,16 @@ def finish_quietly(
             opened.finish(record_id, exit_status, duration_s)
     except BaseException as exc:
         _report(store.file if store is not None else path, exc)
+
+
+def __getattr__(name: str) -> object:
+    """`notify_request` and `notify_with`, from `safesh.store.notify` when first asked for:
+    only a request for approval notifies, and most commands are only recorded."""
+    if name in ("notify_request", "notify_with"):
+        from safesh.store import notify
+
+        return getattr(notify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

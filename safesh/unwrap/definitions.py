@@ -12,9 +12,7 @@ May use: `safesh.model`, `.site` and the standard library.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import ParsedLine, ParseError, SimpleCommand, Span, Word
 from safesh.record import field, frozen
 from safesh.unwrap.site import Frame, ParseFn, Site

@@ -12,10 +12,9 @@ May use: `safesh.model` and the standard library.
 
 from __future__ import annotations
 
-import re
 from itertools import product
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Word
 from safesh.record import field, frozen, mutable, replace
 

@@ -8,9 +8,7 @@ library.
 
 from __future__ import annotations
 
-import re
-
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import Feed, ParsedLine, SimpleCommand
 from safesh.unwrap.words import command_name, is_assignment
 from safesh.unwrap.wrappers import SIMPLE_WRAPPERS, VALUE_OPTIONS

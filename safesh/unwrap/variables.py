@@ -10,10 +10,9 @@ May use: `safesh.model`, `.words`, `.expand` and the standard library.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from safesh.lazy_re import later
+from safesh.lazy_re import later, re
 from safesh.model import ParsedLine, SimpleCommand, Word
 from safesh.record import replace
 from safesh.unwrap.expand import Bindings, Value, array_value

@@ -31,7 +31,6 @@ from safesh.unwrap.definitions import (
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.handlers import handler as handler_of
-from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
 from safesh.unwrap.variables import (
     HOLDS_COMMANDS,
@@ -70,7 +69,10 @@ def unwrap(
     if session is not None and any(c.name in LEAVERS and not c.via for c in walker.commands):
         walker.exit_traps(frame)
     if context.live_input:
-        # An agent can type into what the line starts, and no hook sees what it types.
+        # An agent can type into what the line starts, and no hook sees what it types. (The
+        # module is loaded only for such a line: most have no live input.)
+        from safesh.unwrap.live_input import live_input_problems
+
         walker.unparsed.extend(live_input_problems(walker.commands, parsed.commands, context))
     return Unwrapped(tuple(walker.commands), tuple(walker.unparsed))
 
