@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from safesh.lazy_re import later
-from safesh.model import ParsedLine, SimpleCommand, Span, Word
+from safesh.model import ParsedLine, SimpleCommand, Word, new_simple_command, new_span, new_word
 
 # Over this many characters tree-sitter reads first (see safesh.parse). It refuses some
 # plain words (`a+:`, `==`), so there only letters, digits and `_./-` are taken as plain.
@@ -33,6 +33,7 @@ _LARGE_LINE = later(r"[\w./|&; \t\n-]+", re.ASCII)
 _SIMPLE_LINE = later(r"[ \t]*[\w./:+,-]+(?:[ \t]+[\w./:+,=-]+)*[ \t]*", re.ASCII)
 _TOKEN = later(r"([\w./:+,=-]+)|(&&|\|\||[|;\n])|[ \t]+|(.)", re.ASCII)
 _BLANKS = later(r"[^ \t]+")
+_ALONE = SimpleCommand.pipeline  # the default: a command in no pipeline
 RESERVED = frozenset(
     {
         "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until",
@@ -51,7 +52,8 @@ def parse_plain(source: str) -> ParsedLine | None:
         words = _words(source)
         if words[0].text in RESERVED:
             return None
-        command = SimpleCommand(argv=words, span=Span(words[0].span.start, words[-1].span.end))
+        span = new_span(words[0].span.start, words[-1].span.end)
+        command = new_simple_command(words, span, (), (), _ALONE, (), False)
         return ParsedLine(source, (command,), frontend)
     commands = _commands(source)
     return None if commands is None else ParsedLine(source, commands, frontend)
@@ -61,14 +63,15 @@ def _words(source: str) -> tuple[Word, ...]:
     """The blank-separated words of a one-command line."""
     if "\t" in source or "  " in source or source[0] == " " or source[-1] == " ":
         return tuple(
-            Word(m.group(), m.group(), Span(m.start(), m.end())) for m in _BLANKS.finditer(source)
+            new_word(m.group(), m.group(), new_span(m.start(), m.end()), True, False)
+            for m in _BLANKS.finditer(source)
         )
     # Single spaces (an `eval` string is its words joined so): no search needed.
     words: list[Word] = []
     start = 0
     for text in source.split(" "):
         end = start + len(text)
-        words.append(Word(text, text, Span(start, end), True, False))
+        words.append(new_word(text, text, new_span(start, end), True, False))
         start = end + 1
     return tuple(words)
 
@@ -89,7 +92,7 @@ def _commands(source: str) -> tuple[SimpleCommand, ...] | None:
         if word is not None:
             if not words and ("=" in word or word in RESERVED):
                 return None  # an assignment, or a compound: the front ends decide
-            words.append(Word(word, word, Span(match.start(), match.end()), True, False))
+            words.append(new_word(word, word, new_span(match.start(), match.end()), True, False))
             continue
         if operator is None:
             continue  # blanks
@@ -117,6 +120,6 @@ def _emit(built: list[SimpleCommand], pipeline: list[tuple[Word, ...]], pipe_id:
     """Add the commands of one pipeline; the next pipeline's id."""
     length = len(pipeline)
     for index, argv in enumerate(pipeline):
-        span = Span(argv[0].span.start, argv[-1].span.end)
-        built.append(SimpleCommand(argv=argv, span=span, pipeline=(pipe_id, index, length)))
+        span = new_span(argv[0].span.start, argv[-1].span.end)
+        built.append(new_simple_command(argv, span, (), (), (pipe_id, index, length), (), False))
     return pipe_id + 1

@@ -28,9 +28,10 @@ from __future__ import annotations
 import functools
 import threading
 from itertools import pairwise
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from safesh.model import ParsedLine, Redirect, Span, Word
+from safesh.model import ParsedLine, Redirect, Span, Word, new_span
 from safesh.parse.words import (
     NEST_CASE,
     NEST_CMDSUB,
@@ -53,6 +54,8 @@ from safesh.parse.words import (
 from safesh.record import frozen, mutable, replace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tree_sitter import Node, Parser
 
 FRONTEND = "tree-sitter"
@@ -89,6 +92,8 @@ _CASE_TERMINATORS = frozenset({";;", ";&", ";;&"})
 _NOT_COMMAND_NAMES = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}", "in"})
 _ASSIGNMENTS = frozenset({"variable_assignment", "variable_assignments"})
 _NOT_EXPANSIONS = (_STATEMENTS - _ASSIGNMENTS) | {"heredoc_body", "heredoc_redirect"}
+_START_BYTE = attrgetter("start_byte")
+_END_BYTE = attrgetter("end_byte")
 
 
 @functools.cache
@@ -213,6 +218,13 @@ class _Walker:
         self.source = source
         self.offsets = offsets
         self.builder = builder
+        # A node's character offsets. Asked for several times per node of a long script:
+        # for ASCII input (bytes are characters) C getters answer without a Python call.
+        self.start: Callable[[Node], int] = _START_BYTE
+        self.end: Callable[[Node], int] = _END_BYTE
+        if offsets.table is not None:
+            self.start = self._start_char
+            self.end = self._end_char
 
     # ----- structure -------------------------------------------------------------------------
 
@@ -235,9 +247,11 @@ class _Walker:
 
     def statement(self, node: Node, ctx: Ctx) -> None:
         kind = node.type
-        if kind == "list":
+        if kind == "command":  # what pipeline_elements would make of it, without the detour
+            self.command(node, ctx, ())
+        elif kind == "list":
             self.sequence(node, ctx)
-        elif kind in _PIPELINE_PARTS or kind == "command":
+        elif kind in _PIPELINE_PARTS:
             flat = self.pipeline_elements(node)
             for head in flat.heads:
                 self.statement(head, ctx)
@@ -408,15 +422,22 @@ class _Walker:
             children = _test_words(node)
         else:
             children = node.children
+        # The children below which a substitution may sit (walked after the command).
+        expanding: list[Node] = []
+        source = self.source
         for child in children:
-            if child.type == "heredoc_redirect" and _swallows(child):
+            kind = child.type
+            if kind == "heredoc_redirect" and _swallows(child):
                 raise FrontendError("unexpected heredoc layout", self.start(child))
-            if child.type in _REDIRECTS:
+            if kind in _REDIRECTS:
                 redirect_nodes.append(child)
-            elif child.type == "variable_assignment" and not word_nodes:
+                continue
+            if may_hold_commands(source[self.start(child) : self.end(child)]):
+                expanding.append(child)  # a substitution needs `$`, a backtick or `(`
+            if kind == "variable_assignment" and not word_nodes:
                 assignments.append(self.assignment(child))
                 extents.append((self.start(child), self.end(child)))
-            elif child.type != "comment":
+            elif kind != "comment":
                 word_nodes.append(child)
         redirect_nodes += outer_redirects
         groups = _adjacent_groups(word_nodes)
@@ -436,9 +457,8 @@ class _Walker:
         extents += [(r.span.start, r.span.end) for r in redirects]
         span = span_of(extents) if extents else self.span(node)
         self.builder.emit(nesting_ctx, argv, assignments, redirects, span)
-        for child in children:
-            if child.type not in _REDIRECTS:
-                self.expansion(child, nesting_ctx)
+        for child in expanding:
+            self.expansion(child, nesting_ctx)
         for r in redirect_nodes:
             self.substitutions(r, nesting_ctx)
 
@@ -598,14 +618,14 @@ class _Walker:
 
     # ----- positions ------------------------------------------------------------------------
 
-    def start(self, node: Node) -> int:
+    def _start_char(self, node: Node) -> int:
         return self.offsets(node.start_byte)
 
-    def end(self, node: Node) -> int:
+    def _end_char(self, node: Node) -> int:
         return self.offsets(node.end_byte)
 
     def span(self, node: Node) -> Span:
-        return Span(self.start(node), self.end(node))
+        return new_span(self.start(node), self.end(node))
 
     def text(self, node: Node) -> str:
         return self.source[self.start(node) : self.end(node)]

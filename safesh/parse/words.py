@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 
 from safesh.lazy_re import later
-from safesh.model import Redirect, SimpleCommand, Span, Word
+from safesh.model import (
+    Redirect,
+    SimpleCommand,
+    Span,
+    Word,
+    new_simple_command,
+    new_span,
+    new_word,
+)
 from safesh.record import field, frozen, mutable, replace
 
 # The names `SimpleCommand.nesting` uses. Outermost first; see docs of parse_line.
@@ -214,13 +222,14 @@ def make_word(source: str, start: int, end: int, *, nested: bool = False) -> Wor
     if not nested and _PLAIN_WORD.fullmatch(raw):
         # No quote, escape, expansion, glob or parenthesis: the word is its own text (most
         # words are; word_meaning would read each character to say so).
-        return Word(raw, raw, Span(start, end), True, False)
+        return new_word(raw, raw, new_span(start, end), True, False)
     meaning = word_meaning(raw)
+    span = new_span(start, end)
     if raw.startswith("(") and raw.endswith(")"):  # array value: keep elements as written
-        return Word(raw, raw, Span(start, end), meaning.static and not nested, meaning.glob)
+        return new_word(raw, raw, span, meaning.static and not nested, meaning.glob)
     if nested and meaning.static:
-        return Word(raw, raw, Span(start, end), False, meaning.glob)
-    return Word(meaning.text, raw, Span(start, end), meaning.static, meaning.glob)
+        return new_word(raw, raw, span, False, meaning.glob)
+    return new_word(meaning.text, raw, span, meaning.static, meaning.glob)
 
 
 def heredoc_delimiter(raw: str) -> tuple[str, bool]:
@@ -277,10 +286,9 @@ class Builder:
         span: Span,
     ) -> None:
         pipeline = ctx.pipeline if ctx.pipeline is not None else (self.new_pipeline(), 0, 1)
-        # Every field, in SimpleCommand's order: a record's positional arguments cost half
-        # what keywords do, and a long script has thousands of commands.
+        # Built directly (safesh.model.new_simple_command): a long script has thousands.
         self.commands.append(
-            SimpleCommand(
+            new_simple_command(
                 tuple(argv),  # argv
                 span,  # span
                 tuple(assignments),  # assignments
@@ -297,4 +305,4 @@ class Builder:
 
 
 def span_of(starts_ends: list[tuple[int, int]]) -> Span:
-    return Span(min(s for s, _ in starts_ends), max(e for _, e in starts_ends))
+    return new_span(min(s for s, _ in starts_ends), max(e for _, e in starts_ends))

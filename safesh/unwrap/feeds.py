@@ -9,12 +9,14 @@ library.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from safesh.lazy_re import later
-from safesh.model import Feed, ParsedLine, SimpleCommand
+from safesh.model import Feed, ParsedLine, SimpleCommand, new_feed
 from safesh.unwrap.words import command_name, is_assignment
 from safesh.unwrap.wrappers import SIMPLE_WRAPPERS, VALUE_OPTIONS
 
+_STATIC = attrgetter("static")
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request"})
 
 
@@ -128,10 +130,10 @@ def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     downloaded = pipelines.download_into(previous)
     if downloaded is not None:
         return Feed("download", source=downloaded)
-    # Positional (kind, text, source): one per stage of a pipeline.
-    if not all(w.static for w in previous.argv):
-        return Feed("pipe", None, source_argv)
-    return Feed("pipe", pipe_text(source_argv, previous), source_argv)
+    # Built directly (safesh.model.new_feed): one per stage of a pipeline.
+    if not all(map(_STATIC, previous.argv)):
+        return new_feed("pipe", None, source_argv)
+    return new_feed("pipe", pipe_text(source_argv, previous), source_argv)
 
 
 def compound_feed(pipelines: Pipelines, simple: SimpleCommand) -> Feed:

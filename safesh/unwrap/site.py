@@ -104,6 +104,33 @@ class Site:
         return self.inner(wrapper).nested_frame(host)
 
 
+def new_site(
+    simple: SimpleCommand,
+    frame: Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+    expanded: bool,
+) -> Site:
+    """Site(…every field in order…) without the record's __init__, one per command of the
+    line: see safesh.model's builders (Site has no __post_init__ and no factory either)."""
+    site: Site = object.__new__(Site)
+    state = site.__dict__
+    state["simple"] = simple
+    state["frame"] = frame
+    state["feed"] = feed
+    state["functions"] = functions
+    state["via"] = via
+    state["args_unknown"] = args_unknown
+    state["remote_host"] = remote_host
+    state["assignments"] = assignments
+    state["expanded"] = expanded
+    return site
+
+
 if TYPE_CHECKING:
 
     class Walk(Protocol):

@@ -10,9 +10,20 @@ module of the package imports this one except the package itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from safesh.lazy_re import later
-from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
+from safesh.model import (
+    Command,
+    Context,
+    Feed,
+    ParsedLine,
+    ParseError,
+    SimpleCommand,
+    Span,
+    Word,
+    new_command,
+)
 from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, injectors, wrappers
 from safesh.unwrap.command_word import brace_words, has_glob, which_name
@@ -32,7 +43,7 @@ from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.handlers import handler as handler_of
 from safesh.unwrap.live_input import live_input_problems
-from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
+from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped, new_site
 from safesh.unwrap.variables import (
     HOLDS_COMMANDS,
     PATH_VARS,
@@ -275,7 +286,7 @@ class Walker:
         # Positional (see emit): simple, frame, feed, functions, via, args_unknown,
         # remote_host, assignments, expanded.
         host = frame.remote_host
-        site = Site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
+        site = new_site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
         definitions.special_elements(self, site)
         definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
@@ -307,7 +318,12 @@ class Walker:
             name, _, value = words[0].text.partition("=")
             site = replace(site, assignments=(*site.assignments, (name, value)))
             words = words[1:]
-        if len(words) > 1 and words[0].static and looks_like_bad_assignment(words[0].text):
+        if (
+            len(words) > 1
+            and words[0].static
+            and "=" in words[0].text  # what the pattern needs first (cheaper than a search)
+            and looks_like_bad_assignment(words[0].text)
+        ):
             # `1A=2 git reset --hard`: bash would report "command not found", but a word that
             # was meant as an assignment is no program; judge what follows it.
             self.peel(words[1:], site.inner(words[0].text))
@@ -319,7 +335,7 @@ class Walker:
                 head = replace(words[0], text=named, raw=named, static=True)
                 self.peel([head, *words[1:]], site.inner(f"$(which {named})"))
                 return
-        if not site.expanded and any(not w.static for w in words):
+        if not site.expanded and not all(map(_STATIC, words)):
             found = readings(words, self._lookup(site))
             if found is not None:
                 # Each way the words may read once the line's variables are expanded.
@@ -506,21 +522,21 @@ class Walker:
             if variant != list(words):
                 label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
                 self.emit(variant, site.inner(label), dynamic, _variant=True)
-        if feed is None and any("<(" in w.raw for w in words[1:]):
-            downloads = [w.raw for w in words[1:] if "<(" in w.raw and mentions_download(w.raw)]
+        raws = list(map(_RAW, words))
+        if feed is None and "<(" in "\0".join(raws[1:]):
+            downloads = [raw for raw in raws[1:] if "<(" in raw and mentions_download(raw)]
             if downloads:
                 feed = Feed("process-substitution-download", source=tuple(downloads))
-        argv = (name, *(w.text for w in words[1:])) if words else ()
-        # Every field, in Command's order: one is made per command found, and a record's
-        # positional arguments cost half what keywords do (tests/test_large_inputs.py pins
-        # the order).
+        argv = (name, *map(_TEXT, words[1:])) if words else ()
+        # Built directly, every field in Command's order (safesh.model.new_command): one is
+        # made per command found (tests/test_large_inputs.py pins the order).
         self.commands.append(
-            Command(
+            new_command(
                 name,  # name
                 argv,  # argv
                 tuple(words),  # words
                 frame.span or simple.span,  # span
-                " ".join(w.raw for w in simple.argv),  # source
+                " ".join(map(_RAW, simple.argv)),  # source
                 simple.redirects,  # redirects
                 assignments,  # assignments
                 site.via,  # via
@@ -545,6 +561,10 @@ class Walker:
 # PROMPT_COMMAND before each prompt).
 _RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab", "bash", "sh", "zsh", "dash", "ksh"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
+# A word's fields, read in C (map, all): a long line asks for them per word of each command.
+_STATIC = attrgetter("static")
+_TEXT = attrgetter("text")
+_RAW = attrgetter("raw")
 
 
 def _after_and_or(between: str) -> bool:
