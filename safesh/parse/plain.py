@@ -31,7 +31,9 @@ LARGE_INPUT = 8 * 1024
 _LINE = later(r"[\w./:+,=|&; \t\n-]+", re.ASCII)
 _LARGE_LINE = later(r"[\w./|&; \t\n-]+", re.ASCII)
 _SIMPLE_LINE = later(r"[ \t]*[\w./:+,-]+(?:[ \t]+[\w./:+,=-]+)*[ \t]*", re.ASCII)
-_TOKEN = later(r"([\w./:+,=-]+)|(&&|\|\||[|;\n])|[ \t]+|(.)", re.ASCII)
+# A token with the blanks before it (one match per token, not two). Blanks at the very end
+# match nothing, which finditer skips, as it skipped them as blanks before.
+_TOKEN = later(r"[ \t]*(?:([\w./:+,=-]+)|(&&|\|\||[|;\n])|([^ \t]))", re.ASCII)
 _BLANKS = later(r"[^ \t]+")
 _ALONE = SimpleCommand.pipeline  # the default: a command in no pipeline
 RESERVED = frozenset(
@@ -92,10 +94,11 @@ def _commands(source: str) -> tuple[SimpleCommand, ...] | None:
         if word is not None:
             if not words and ("=" in word or word in RESERVED):
                 return None  # an assignment, or a compound: the front ends decide
-            words.append(new_word(word, word, new_span(match.start(), match.end()), True, False))
+            span = new_span(match.start(1), match.end(1))
+            words.append(new_word(word, word, span, True, False))
             continue
         if operator is None:
-            continue  # blanks
+            continue  # (every match is a word, an operator or a stray character)
         if not words:
             if operator == "\n" and after == ";":
                 continue  # an empty line

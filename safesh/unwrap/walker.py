@@ -45,6 +45,7 @@ from safesh.unwrap.handlers import handler as handler_of
 from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped, new_site
 from safesh.unwrap.variables import (
+    DECLARERS,
     HOLDS_COMMANDS,
     PATH_VARS,
     STARTUP_VARS,
@@ -218,15 +219,18 @@ class Walker:
     ) -> None:
         """What `simple` changes for the commands after it: HOME/TMPDIR/PWD, variables,
         aliases, files it writes."""
-        self.line_assigned.update(path_assignments(simple))
-        self.line_guarded.update(guarded_assignments(simple))
+        head = simple.argv[0].text if simple.argv else None
+        if head is None or command_name(head) in DECLARERS:  # else neither assigns anything
+            self.line_assigned.update(path_assignments(simple))
+            self.line_guarded.update(guarded_assignments(simple))
         text = parsed.source[simple.span.start : simple.span.end]
         note_bindings(
             self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
         )
         self.aliases.update(alias_definitions(simple))
         base = frame.cwd or self.context.cwd
-        self.written.update(written_by(simple, base, self.context.home))
+        argv = self.pipelines_of(parsed).argv(simple)
+        self.written.update(written_by(simple, base, self.context.home, argv))
 
     def walk_source(self, source: str, frame: Frame, what: str) -> None:
         if frame.depth > MAX_DEPTH:
