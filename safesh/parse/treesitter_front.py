@@ -50,6 +50,7 @@ from safesh.parse.words import (
     span_of,
     split_assignment,
     strip_leading_tabs,
+    word_of,
 )
 from safesh.record import frozen, mutable, replace
 
@@ -231,18 +232,22 @@ class _Walker:
     def sequence(self, node: Node, ctx: Ctx) -> None:
         """Run the statement children of `node` in order; `cmd &` backgrounds `cmd`."""
         children = _list_members(node)
+        kinds = [child.type for child in children]  # each read once (a call into the binding)
+        parent = node.type
+        c_style = parent == "c_style_for_statement"
+        body = node.child_by_field_name("body") if c_style else None
         for index, child in enumerate(children):
-            if child.type in _CASE_TERMINATORS and node.type != "case_item":
-                raise FrontendError(f"unexpected {child.type!r}", self.start(child))
-            if node.type == "c_style_for_statement" and child != node.child_by_field_name("body"):
+            kind = kinds[index]
+            if kind in _CASE_TERMINATORS and parent != "case_item":
+                raise FrontendError(f"unexpected {kind!r}", self.start(child))
+            if c_style and child != body:
                 self.expansion(child, ctx)  # the (( init; test; step )) part is arithmetic
-            elif child.type in _STATEMENTS:
-                following = children[index + 1] if index + 1 < len(children) else None
-                background = following is not None and following.type == "&"
+            elif kind in _STATEMENTS:
+                background = index + 1 < len(children) and kinds[index + 1] == "&"
                 self.statement(child, replace(ctx, background=True) if background else ctx)
-            elif child.type in _SEQUENCES:
+            elif kind in _SEQUENCES:
                 self.sequence(child, ctx)
-            elif child.is_named and child.type != "comment":
+            elif child.is_named and kind != "comment":
                 self.expansion(child, ctx)
 
     def statement(self, node: Node, ctx: Ctx) -> None:
@@ -365,7 +370,7 @@ class _Walker:
             return
         pid = self.builder.new_pipeline()
         for index, element in enumerate(elements):
-            self.element(element, replace(ctx, pipeline=(pid, index, len(elements))))
+            self.element(element, ctx.in_pipeline((pid, index, len(elements))))
 
     def element(self, element: _Element, ctx: Ctx) -> None:
         node = element.node
@@ -424,26 +429,28 @@ class _Walker:
             children = node.children
         # The children below which a substitution may sit (walked after the command).
         expanding: list[Node] = []
-        source = self.source
+        source, start_of, end_of = self.source, self.start, self.end
         for child in children:
             kind = child.type
             if kind == "heredoc_redirect" and _swallows(child):
-                raise FrontendError("unexpected heredoc layout", self.start(child))
+                raise FrontendError("unexpected heredoc layout", start_of(child))
             if kind in _REDIRECTS:
                 redirect_nodes.append(child)
                 continue
-            if may_hold_commands(source[self.start(child) : self.end(child)]):
+            start, end = start_of(child), end_of(child)
+            if may_hold_commands(source[start:end]):
                 expanding.append(child)  # a substitution needs `$`, a backtick or `(`
             if kind == "variable_assignment" and not word_nodes:
                 assignments.append(self.assignment(child))
-                extents.append((self.start(child), self.end(child)))
+                extents.append((start, end))
             elif kind != "comment":
                 word_nodes.append(child)
         redirect_nodes += outer_redirects
         groups = _adjacent_groups(word_nodes)
-        for r in redirect_nodes:
-            groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y in there
-        groups.sort(key=lambda group: group[0].start_byte)
+        if redirect_nodes:  # (the words' own groups come in source order already)
+            for r in redirect_nodes:
+                groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y there
+            groups.sort(key=lambda group: group[0].start_byte)
         self.check_one_line(groups)
         argv = [self.word(group) for group in groups]
         if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
@@ -469,7 +476,7 @@ class _Walker:
         judged as arguments. Refused, so the other front end reads the line."""
         for before, after in pairwise(groups):
             gap = self.source[self.end(before[-1]) : self.start(after[0])]
-            if "\n" in gap.replace("\\\n", ""):
+            if "\n" in gap and "\n" in gap.replace("\\\n", ""):
                 raise FrontendError(
                     "tree-sitter ran two lines into one command", self.start(after[0])
                 )
@@ -491,8 +498,8 @@ class _Walker:
 
     def word(self, group: list[Node]) -> Word:
         start, end = self.start(group[0]), self.end(group[-1])
-        nested = may_hold_commands(self.source[start:end]) and any(map(_has_commands, group))
-        return make_word(self.source, start, end, nested=nested)
+        raw = self.source[start:end]
+        return word_of(raw, start, end, may_hold_commands(raw) and any(map(_has_commands, group)))
 
     def redirect(self, node: Node) -> Redirect:
         start = self.start(node)

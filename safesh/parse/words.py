@@ -20,7 +20,7 @@ from safesh.model import (
     new_span,
     new_word,
 )
-from safesh.record import field, frozen, mutable, replace
+from safesh.record import field, frozen, mutable
 
 # The names `SimpleCommand.nesting` uses. Outermost first; see docs of parse_line.
 NEST_CMDSUB = "$(…)"  # $(…) and `…`
@@ -127,7 +127,13 @@ def word_meaning(raw: str) -> WordMeaning:
             glob = glob or c in "*?" or (c == "[" and "]" in raw[i + 1 :])
             out.append(c)
             i += 1
-    return WordMeaning("".join(out) if static else raw, static, glob)
+    # Built directly, as safesh.model builds a Word: one per word that is not plain.
+    meaning: WordMeaning = object.__new__(WordMeaning)
+    state = meaning.__dict__
+    state["text"] = "".join(out) if static else raw
+    state["static"] = static
+    state["glob"] = glob
+    return meaning
 
 
 def _double_quoted(raw: str, i: int, out: list[str]) -> tuple[int, bool]:
@@ -218,7 +224,11 @@ def may_hold_commands(raw: str) -> bool:
 def make_word(source: str, start: int, end: int, *, nested: bool = False) -> Word:
     """A Word for source[start:end]. `nested` says the front-end found a command inside it
     (which makes it dynamic even when our scanner would not have seen why)."""
-    raw = source[start:end]
+    return word_of(source[start:end], start, end, nested)
+
+
+def word_of(raw: str, start: int, end: int, nested: bool) -> Word:
+    """make_word for a caller that has sliced `raw` (source[start:end]) already."""
     if not nested and _PLAIN_WORD.fullmatch(raw):
         # No quote, escape, expansion, glob or parenthesis: the word is its own text (most
         # words are; word_meaning would read each character to say so).
@@ -257,11 +267,32 @@ class Ctx:
     redirects: tuple[Redirect, ...] = ()
 
     def nest(self, name: str) -> Ctx:
-        return replace(self, nesting=(*self.nesting, name))
+        return _ctx((*self.nesting, name), self.pipeline, self.background, self.redirects)
 
     def substitution(self, name: str) -> Ctx:
         """The context of a $(…)/<(…) body: its own pipelines, same background/redirects."""
-        return replace(self, nesting=(*self.nesting, name), pipeline=None)
+        return _ctx((*self.nesting, name), None, self.background, self.redirects)
+
+    def in_pipeline(self, pipeline: tuple[int, int, int]) -> Ctx:
+        """The context of one element of a pipeline."""
+        return _ctx(self.nesting, pipeline, self.background, self.redirects)
+
+
+def _ctx(
+    nesting: tuple[str, ...],
+    pipeline: tuple[int, int, int] | None,
+    background: bool,
+    redirects: tuple[Redirect, ...],
+) -> Ctx:
+    """Ctx(…every field in order…) without the record's __init__ (see safesh.model's
+    builders): a long script derives one per compound command and pipeline element."""
+    ctx: Ctx = object.__new__(Ctx)
+    state = ctx.__dict__
+    state["nesting"] = nesting
+    state["pipeline"] = pipeline
+    state["background"] = background
+    state["redirects"] = redirects
+    return ctx
 
 
 @mutable

@@ -79,7 +79,7 @@ _MAYBE_NESTING = frozenset(
 # Builtins that set the variables they name to values nobody can see here.
 _READERS = frozenset({"read", "mapfile", "readarray", "getopts"})
 # The command names `note_bindings` reads further.
-_BINDERS = DECLARERS | _READERS | {"printf", "set", "shift"}
+BINDERS = DECLARERS | _READERS | {"printf", "set", "shift"}
 _LOOP_VARIABLE = later(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
@@ -99,7 +99,7 @@ def note_bindings(
     `x=v`, `a=(…)`, `export`/`declare`/`local x=v`, `set -- …`; `read x`, `x=$(…)`, `shift`,
     `+=` and element assignments leave a value nobody can know."""
     if simple.argv and (
-        not simple.argv[0].static or command_name(simple.argv[0].text) not in _BINDERS
+        not simple.argv[0].static or command_name(simple.argv[0].text) not in BINDERS
     ):
         return  # a command that assigns no variable (most commands)
     maybe = conditional or simple.pipeline[2] > 1 or bool(_MAYBE_NESTING & set(simple.nesting))

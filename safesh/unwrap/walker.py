@@ -45,6 +45,7 @@ from safesh.unwrap.handlers import handler as handler_of
 from safesh.unwrap.live_input import live_input_problems
 from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped, new_site
 from safesh.unwrap.variables import (
+    BINDERS,
     DECLARERS,
     HOLDS_COMMANDS,
     PATH_VARS,
@@ -59,7 +60,7 @@ from safesh.unwrap.variables import (
     reassigned_word,
 )
 from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
-from safesh.unwrap.written import written_by
+from safesh.unwrap.written import WRITERS, written_by
 
 
 def unwrap(
@@ -219,18 +220,25 @@ class Walker:
     ) -> None:
         """What `simple` changes for the commands after it: HOME/TMPDIR/PWD, variables,
         aliases, files it writes."""
-        head = simple.argv[0].text if simple.argv else None
-        if head is None or command_name(head) in DECLARERS:  # else neither assigns anything
+        # Each is asked only of a command it may find something in (the names each looks
+        # for first): most commands assign, define and write nothing.
+        argv = simple.argv
+        head = argv[0].text if argv else None
+        name = None if head is None else command_name(head)
+        if name is None or name in DECLARERS:
             self.line_assigned.update(path_assignments(simple))
             self.line_guarded.update(guarded_assignments(simple))
-        text = parsed.source[simple.span.start : simple.span.end]
-        note_bindings(
-            self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
-        )
-        self.aliases.update(alias_definitions(simple))
-        base = frame.cwd or self.context.cwd
-        argv = self.pipelines_of(parsed).argv(simple)
-        self.written.update(written_by(simple, base, self.context.home, argv))
+        if name is None or (argv[0].static and name in BINDERS):
+            text = parsed.source[simple.span.start : simple.span.end]
+            note_bindings(
+                self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
+            )
+        if head == "alias":
+            self.aliases.update(alias_definitions(simple))
+        peeled = self.pipelines_of(parsed).argv(simple)
+        if peeled and peeled[0] in WRITERS:
+            base = frame.cwd or self.context.cwd
+            self.written.update(written_by(simple, base, self.context.home, peeled))
 
     def walk_source(self, source: str, frame: Frame, what: str) -> None:
         if frame.depth > MAX_DEPTH:
@@ -294,7 +302,8 @@ class Walker:
         definitions.special_elements(self, site)
         definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
-        self._walk_heredoc_substitutions(site)
+        if simple.redirects:
+            self._walk_heredoc_substitutions(site)
 
     def _walk_heredoc_substitutions(self, site: Site) -> None:
         """bash expands `$(…)` and backticks in the body of an unquoted heredoc (`cat <<EOF`)
@@ -318,7 +327,7 @@ class Walker:
         if site.remote_host is None and site.frame.remote_host is not None:
             site = replace(site, remote_host=site.frame.remote_host)
         # `env A=1 cmd` and a leading assignment that the parser left in argv
-        while words and words[0].static and is_assignment(words[0].text):
+        while words and words[0].static and "=" in words[0].text and is_assignment(words[0].text):
             name, _, value = words[0].text.partition("=")
             site = replace(site, assignments=(*site.assignments, (name, value)))
             words = words[1:]
@@ -373,7 +382,7 @@ class Walker:
                 return
             value = " ".join([alias, *(w.raw for w in words[1:])])
             self.walk_source(value, site.nested(f"alias {name}"), f"alias {name}")
-        for path in rerouted(self.session, name):
+        for path in rerouted(self.session, name) if self.session.hashed else ():
             # `hash -p PATH NAME` earlier in the session: NAME runs PATH.
             self.peel([replace(head, text=path, raw=path), *words[1:]], site.inner(f"hash {name}"))
         if name in site.functions:

@@ -21,7 +21,7 @@ def written_by(
     caller has it already."""
     if argv is None:
         argv = peeled_argv(simple)
-    if not argv or argv[0] not in _WRITERS:
+    if not argv or argv[0] not in WRITERS:
         return []
     targets = [
         r.target.text
@@ -65,7 +65,7 @@ OUTPUT_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 _COPIERS = frozenset({"cp", "ln", "install", "rsync"})
 _COPIER_VALUES = frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix"})
 # Every program written_by reads further.
-_WRITERS = DOWNLOADERS | {"cat", "tee", "echo", "printf"} | _COPIERS
+WRITERS = DOWNLOADERS | {"cat", "tee", "echo", "printf"} | _COPIERS
 _PROGRAM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/",
                  "/usr/local/sbin/", "/opt/homebrew/bin/", "/snap/bin/")  # fmt: skip
 
