@@ -25,12 +25,13 @@ SPAN = Span(3, 5)
 WORD = Word("rm", "'rm'", SPAN, True, False)
 
 
-def same(built: object, made: object) -> None:
+def same(built: object, made: object, *, ordered: bool = True) -> None:
     assert built == made
     assert hash(built) == hash(made)
     assert repr(built) == repr(made)
     assert vars(built) == vars(made)
-    assert list(vars(built)) == list(vars(made))  # fields stored in the same order
+    if ordered:  # as a positional __init__ stores them (replace() stores defaults first)
+        assert list(vars(built)) == list(vars(made))
     assert pickle.loads(pickle.dumps(built)) == made
     assert copy.copy(built) == made
 
@@ -76,3 +77,14 @@ def test_feed_and_site() -> None:
     frame = Frame(0, (), None, None, None, True)
     values = (simple, frame, None, frozenset({"f"}), ("env",), True, None, (("A", "1"),), True)
     same(new_site(*values), Site(*values))
+
+
+def test_a_site_inside_a_wrapper_is_what_replace_makes() -> None:
+    from safesh.record import replace
+
+    simple = SimpleCommand((WORD,), SPAN)
+    site = Site(simple, Frame(0, (), None, None, None, True), None, frozenset(), ("sudo",))
+    same(site.inner("env"), replace(site, via=("sudo", "env")), ordered=False)
+    changed = site.inner("$x=1", expanded=True, assignments=(("A", "1"),))
+    made = replace(site, via=("sudo", "$x=1"), expanded=True, assignments=(("A", "1"),))
+    same(changed, made, ordered=False)

@@ -88,17 +88,15 @@ def _commands(source: str) -> tuple[SimpleCommand, ...] | None:
     after = ";"  # the last operator: ";" also for the start and a line break
     next_id = 0
     for match in _TOKEN.finditer(source):
-        word, operator, stray = match.group(1, 2, 3)
-        if stray is not None:
-            return None
+        word, operator = match.group(1, 2)
         if word is not None:
             if not words and ("=" in word or word in RESERVED):
                 return None  # an assignment, or a compound: the front ends decide
-            span = new_span(match.start(1), match.end(1))
-            words.append(new_word(word, word, span, True, False))
+            start, end = match.span(1)
+            words.append(new_word(word, word, new_span(start, end), True, False))
             continue
         if operator is None:
-            continue  # (every match is a word, an operator or a stray character)
+            return None  # a stray character (every match is a word, an operator or one)
         if not words:
             if operator == "\n" and after == ";":
                 continue  # an empty line

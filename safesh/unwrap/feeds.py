@@ -72,36 +72,39 @@ class Pipelines:
         if key in self._downloads:
             return self._downloads[key]
         # Walk back to the first stage already answered (or the head), then answer forwards.
-        chain: list[SimpleCommand] = []
+        chain: list[tuple[SimpleCommand, tuple[str, ...]]] = []  # each stage with its argv
         current: SimpleCommand | None = simple
         while current is not None and id(current) not in self._downloads:
-            chain.append(current)
-            current = self._upstream_filter_source(current)
+            argv = self.argv(current) if current.argv else ()
+            chain.append((current, argv))
+            current = self._upstream_filter_source(current, argv)
         answer = self._downloads.get(id(current)) if current is not None else None
-        for stage in reversed(chain):
-            answer = self._own_download(stage, answer)
+        for stage, argv in reversed(chain):
+            answer = _own_download(argv, answer)
             self._downloads[id(stage)] = answer
         return self._downloads[key]
 
-    def _upstream_filter_source(self, simple: SimpleCommand) -> SimpleCommand | None:
-        """The stage before `simple` when `simple` is a pass-through filter (else None)."""
-        argv = self.argv(simple) if simple.argv else ()
+    def _upstream_filter_source(
+        self, simple: SimpleCommand, argv: tuple[str, ...]
+    ) -> SimpleCommand | None:
+        """The stage before `simple` when `simple` (peeled: `argv`) is a pass-through filter
+        (else None)."""
         if not argv or argv[0] not in PASS_THROUGH:
             return None
         _, index, _ = simple.pipeline
         return self.previous(simple) if index > 0 else None
 
-    def _own_download(
-        self, simple: SimpleCommand, upstream: tuple[str, ...] | None
-    ) -> tuple[str, ...] | None:
-        if not simple.argv:
-            return None
-        argv = self.argv(simple)
-        if argv and argv[0] in DOWNLOADERS:
-            return argv
-        if not argv or argv[0] not in PASS_THROUGH:
-            return None
-        return upstream
+
+def _own_download(
+    argv: tuple[str, ...], upstream: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    """What a stage whose peeled argv is `argv` writes of a download: its own, or its input's
+    (`upstream`) when it passes that on; () argv: a command without words."""
+    if argv and argv[0] in DOWNLOADERS:
+        return argv
+    if not argv or argv[0] not in PASS_THROUGH:
+        return None
+    return upstream
 
 
 def feed_for(simple: SimpleCommand, pipelines: Pipelines) -> Feed | None:

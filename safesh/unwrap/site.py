@@ -93,7 +93,23 @@ class Site:
 
     def inner(self, wrapper: str, **changes: Any) -> Site:
         """The site of the command that `wrapper` runs."""
-        return replace(self, via=(*self.via, wrapper), **changes)
+        if not changes.keys() <= _SITE_FIELDS:
+            return replace(self, via=(*self.via, wrapper), **changes)  # raises, as it should
+        # Built directly (a record's replace() costs several microseconds; a long line peels
+        # a wrapper or an expansion off thousands of commands).
+        site = new_site(
+            self.simple,
+            self.frame,
+            self.feed,
+            self.functions,
+            (*self.via, wrapper),
+            self.args_unknown,
+            self.remote_host,
+            self.assignments,
+            self.expanded,
+        )
+        site.__dict__.update(changes)
+        return site
 
     def nested_frame(self, host: str | None = None) -> Frame:
         """The frame for a command line this site hands to another shell."""
@@ -102,6 +118,13 @@ class Site:
     def nested(self, wrapper: str, host: str | None = None) -> Frame:
         """The frame for a command line that `wrapper` hands to another shell."""
         return self.inner(wrapper).nested_frame(host)
+
+
+# Every field of Site but `via`, which `inner` extends.
+_SITE_FIELDS = frozenset(
+    {"simple", "frame", "feed", "functions", "args_unknown", "remote_host", "assignments",
+     "expanded"}
+)  # fmt: skip
 
 
 def new_site(

@@ -60,7 +60,7 @@ from safesh.unwrap.variables import (
     reassigned_word,
 )
 from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
-from safesh.unwrap.written import WRITERS, written_by
+from safesh.unwrap.written import UNREDIRECTED, WRITERS, written_by
 
 
 def unwrap(
@@ -118,6 +118,8 @@ class Walker:
     calling: set[int] = field(default_factory=set)
     # What the shell the line runs in already defines (`start_from`).
     session: SessionState = field(default=NO_SESSION)
+    # The context's environment as a dict (`_env`).
+    env: dict[str, str] | None = None
 
     def exit_traps(self, frame: Frame) -> None:
         """The session's EXIT action, judged when the line leaves the shell."""
@@ -178,6 +180,7 @@ class Walker:
         variables, aliases, files written. Commands in `skip` (the bodies of functions the
         line calls) are judged at each call instead."""
         functions = frozenset(parsed.functions) | session_functions(self.session)
+        pipelines = self.pipelines_of(parsed)
         cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
         cwd, cwd_known = frame.cwd, frame.cwd_known
         inner = frame  # the frame of the commands at the current directory, made once per cd
@@ -195,9 +198,11 @@ class Walker:
                 inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             if self.session.traps:
                 self.every_command_traps(inner)
-            self.walk_simple(simple, parsed, inner, functions)
-            self.note_line_state(simple, parsed, inner, conditional=_after_and_or(between))
-            moved = cd_target(simple, inner, self.context)
+            self.walk_simple(simple, pipelines, inner, functions)
+            # `a && b`, `a || b`: what the second one sets may not happen.
+            conditional = "&&" in between or "||" in between
+            name = self.note_line_state(simple, pipelines, inner, conditional)
+            moved = cd_target(simple, inner, self.context) if name in _MAY_MOVE else None
             if moved is not None:
                 cwd_stack.append((scope(simple.nesting), cwd, cwd_known))
                 cwd, cwd_known = moved
@@ -216,10 +221,10 @@ class Walker:
             self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def note_line_state(
-        self, simple: SimpleCommand, parsed: ParsedLine, frame: Frame, conditional: bool
-    ) -> None:
+        self, simple: SimpleCommand, pipelines: Pipelines, frame: Frame, conditional: bool
+    ) -> str | None:
         """What `simple` changes for the commands after it: HOME/TMPDIR/PWD, variables,
-        aliases, files it writes."""
+        aliases, files it writes. Returns the program its command word names (None: none)."""
         # Each is asked only of a command it may find something in (the names each looks
         # for first): most commands assign, define and write nothing.
         argv = simple.argv
@@ -229,16 +234,17 @@ class Walker:
             self.line_assigned.update(path_assignments(simple))
             self.line_guarded.update(guarded_assignments(simple))
         if name is None or (argv[0].static and name in BINDERS):
-            text = parsed.source[simple.span.start : simple.span.end]
+            text = pipelines.parsed.source[simple.span.start : simple.span.end]
             note_bindings(
                 self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
             )
         if head == "alias":
             self.aliases.update(alias_definitions(simple))
-        peeled = self.pipelines_of(parsed).argv(simple)
-        if peeled and peeled[0] in WRITERS:
+        peeled = pipelines.argv(simple)
+        if peeled and peeled[0] in WRITERS and (simple.redirects or peeled[0] in UNREDIRECTED):
             base = frame.cwd or self.context.cwd
             self.written.update(written_by(simple, base, self.context.home, peeled))
+        return name
 
     def walk_source(self, source: str, frame: Frame, what: str) -> None:
         if frame.depth > MAX_DEPTH:
@@ -289,11 +295,11 @@ class Walker:
     def walk_simple(
         self,
         simple: SimpleCommand,
-        parsed: ParsedLine,
+        pipelines: Pipelines,
         frame: Frame,
         functions: frozenset[str],
     ) -> None:
-        feed = feed_for(simple, self.pipelines_of(parsed))
+        feed = feed_for(simple, pipelines)
         guarded = tuple(self.line_guarded.items())
         # Positional (see emit): simple, frame, feed, functions, via, args_unknown,
         # remote_host, assignments, expanded.
@@ -369,7 +375,9 @@ class Walker:
             source = " ".join(w.raw for w in words)
             self.walk_source(source, site.nested("re-read"), "command word")
             return
-        if self._expanded_command_word(words, site):
+        raw = head.raw
+        expandable = "{" in raw or "*" in raw or "?" in raw or "[" in raw  # what it reads
+        if expandable and self._expanded_command_word(words, site):
             return
         name = command_name(head.text)
         if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
@@ -461,7 +469,7 @@ class Walker:
         """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
         `t="$HOME/.cache"`): no word splitting, one value per reading; None when unknown."""
         fallback = {"HOME": self.context.home, "PWD": frame.cwd or self.context.cwd}
-        lookup = Lookup(self.bindings, frame.positional, dict(self.context.env), fallback)
+        lookup = Lookup(self.bindings, frame.positional, self._env(), fallback)
         found = readings([Word(raw, raw, Span(0, len(raw)), static=False)], lookup)
         if found is None:
             return [None]
@@ -476,7 +484,13 @@ class Walker:
         return values
 
     def _lookup(self, site: Site) -> Lookup:
-        return Lookup(self.bindings, site.frame.positional, dict(self.context.env))
+        return Lookup(self.bindings, site.frame.positional, self._env())
+
+    def _env(self) -> dict[str, str]:
+        """The context's environment as a dict, made once per walk (Lookup only reads it)."""
+        if self.env is None:
+            self.env = dict(self.context.env)
+        return self.env
 
     def _call(self, name: str, words: list[Word], site: Site) -> None:
         if name not in self.bodies:
@@ -535,9 +549,8 @@ class Walker:
             if variant != list(words):
                 label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
                 self.emit(variant, site.inner(label), dynamic, _variant=True)
-        raws = list(map(_RAW, words))
-        if feed is None and "<(" in "\0".join(raws[1:]):
-            downloads = [raw for raw in raws[1:] if "<(" in raw and mentions_download(raw)]
+        if feed is None and len(words) > 1 and "<(" in "\0".join(map(_RAW, words[1:])):
+            downloads = [w.raw for w in words[1:] if "<(" in w.raw and mentions_download(w.raw)]
             if downloads:
                 feed = Feed("process-substitution-download", source=tuple(downloads))
         argv = (name, *map(_TEXT, words[1:])) if words else ()
@@ -573,17 +586,13 @@ class Walker:
 # crontab themselves, and shells, whose commands inherit it (an interactive bash also runs
 # PROMPT_COMMAND before each prompt).
 _RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab", "bash", "sh", "zsh", "dash", "ksh"})
+# Command names cd_target may find a move in (`builtin cd`, `command cd` too).
+_MAY_MOVE = frozenset({"cd", "pushd", "builtin", "command"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
 # A word's fields, read in C (map, all): a long line asks for them per word of each command.
 _STATIC = attrgetter("static")
 _TEXT = attrgetter("text")
 _RAW = attrgetter("raw")
-
-
-def _after_and_or(between: str) -> bool:
-    """Whether the text between two commands makes the second one conditional (`a && b`,
-    `a || b`): what it sets may not happen."""
-    return "&&" in between or "||" in between
 
 
 def _runs_command_options(name: str) -> bool:

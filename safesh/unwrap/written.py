@@ -64,8 +64,10 @@ OUTPUT_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 # options that take a value, and the directories whose files are programs.
 _COPIERS = frozenset({"cp", "ln", "install", "rsync"})
 _COPIER_VALUES = frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix"})
-# Every program written_by reads further.
+# Every program written_by reads further; those that write without a redirection (the
+# others write nothing known unless one gives them a heredoc or a file to print into).
 WRITERS = DOWNLOADERS | {"cat", "tee", "echo", "printf"} | _COPIERS
+UNREDIRECTED = DOWNLOADERS | _COPIERS
 _PROGRAM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/",
                  "/usr/local/sbin/", "/opt/homebrew/bin/", "/snap/bin/")  # fmt: skip
 
