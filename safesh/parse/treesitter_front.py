@@ -92,6 +92,8 @@ _CASE_TERMINATORS = frozenset({";;", ";&", ";;&"})
 # Reserved words that bash never accepts where a command starts.
 _NOT_COMMAND_NAMES = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}", "in"})
 _ASSIGNMENTS = frozenset({"variable_assignment", "variable_assignments"})
+# Command words `command` looks at twice: reserved words it refuses, `time` and `coproc`.
+_KEYWORDS = _NOT_COMMAND_NAMES | {"time", "coproc"}
 _NOT_EXPANSIONS = (_STATEMENTS - _ASSIGNMENTS) | {"heredoc_body", "heredoc_redirect"}
 _START_BYTE = attrgetter("start_byte")
 _END_BYTE = attrgetter("end_byte")
@@ -438,7 +440,8 @@ class _Walker:
                 redirect_nodes.append(child)
                 continue
             start, end = start_of(child), end_of(child)
-            if may_hold_commands(source[start:end]):
+            text = source[start:end]
+            if "$" in text or "`" in text or "(" in text:  # may_hold_commands, inline
                 expanding.append(child)  # a substitution needs `$`, a backtick or `(`
             if kind == "variable_assignment" and not word_nodes:
                 assignments.append(self.assignment(child))
@@ -451,14 +454,16 @@ class _Walker:
             for r in redirect_nodes:
                 groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y there
             groups.sort(key=lambda group: group[0].start_byte)
-        self.check_one_line(groups)
+        if len(groups) > 1:
+            self.check_one_line(groups)
         argv = [self.word(group) for group in groups]
-        if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
-            raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
         nesting_ctx = ctx
-        argv, keyword = _drop_keyword(argv)
-        if keyword == "coproc":
-            nesting_ctx = ctx.nest(NEST_COPROC)
+        if argv and argv[0].raw in _KEYWORDS:
+            if argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
+                raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
+            argv, keyword = _drop_keyword(argv)
+            if keyword == "coproc":
+                nesting_ctx = ctx.nest(NEST_COPROC)
         redirects = [self.redirect(r) for r in redirect_nodes]
         extents += [(w.span.start, w.span.end) for w in argv]
         extents += [(r.span.start, r.span.end) for r in redirects]

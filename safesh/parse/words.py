@@ -9,6 +9,7 @@ bashlex and tree-sitter give identical words.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from safesh.lazy_re import later
 from safesh.model import (
@@ -335,5 +336,9 @@ class Builder:
             self.functions.append(name)
 
 
+_END = itemgetter(1)
+
+
 def span_of(starts_ends: list[tuple[int, int]]) -> Span:
-    return new_span(min(s for s, _ in starts_ends), max(e for _, e in starts_ends))
+    # min() of the pairs is the one with the least start (in C, no generator per call).
+    return new_span(min(starts_ends)[0], max(map(_END, starts_ends)))

@@ -425,7 +425,10 @@ class Walker:
             if handler is None and len(site.via) <= 4 * MAX_DEPTH:
                 if not injectors.runs_after_dashes(self, name, words, site):
                     wrappers.scan_unknown_wrapper(self, name, words, site)
-                if runs_not_found_handler(self.session, name, self.context.getenv("PATH")):
+                # (the session's functions first: PATH is looked up in the whole environment)
+                if self.session.functions and runs_not_found_handler(
+                    self.session, name, self.context.getenv("PATH")
+                ):
                     # bash runs the session's handler with the words as its arguments
                     handler_words = [replace(head, text=NOT_FOUND_HANDLER), *words]
                     self._call(NOT_FOUND_HANDLER, handler_words, site)
