@@ -237,6 +237,7 @@ def live_input_problems(
     'python3' < /dev/null`). `context`: the environment the agent runs the line in (an editor
     pinned there, `GIT_EDITOR=true`, opens nothing to type into)."""
     problems: list[Unparsed] = []
+    index = _Index(commands, line)
     for command in commands:
         what = reads_typed_input(command, _lookup(command, context))
         if what is None:
@@ -244,14 +245,14 @@ def live_input_problems(
         if _reads_the_terminal(command):
             if command.background:
                 continue
-        elif _piped_typing(command, commands):
+        elif _piped_typing(command, index):
             # `cat | python3`: what is typed at cat reaches python3, unless the line around a
             # nested pipe gives it its input (`bash -c 'cat | python3' < script.py`)
-            around = _typed_around(command, line)
+            around = index.typed_around(command)
             if command.via and around is not None and not _left_open(around):
                 continue
         else:
-            around = _typed_around(command, line)
+            around = index.typed_around(command)
             if not _input_left_open(command) or (around is not None and not _left_open(around)):
                 continue
             if any(_takes_input(v) for v in command.via):
@@ -290,7 +291,39 @@ _PASS_THROUGH = {"cat": 0, "tac": 0, "pv": 0, "head": 0, "tail": 0, "rev": 0, "b
 _PASS_VALUES = frozenset({"-c", "-n", "-L", "-s", "-N", "-i", "-w", "-H"})
 
 
-def _piped_typing(command: Command, commands: Sequence[Command]) -> bool:
+class _Index:
+    """The line's commands looked up by place, built on first use: asked once per command
+    that reads typed input, a scan of the whole line each time made a script of many of
+    them quadratic."""
+
+    def __init__(self, commands: Sequence[Command], line: Sequence[SimpleCommand]) -> None:
+        self.commands = commands
+        self.line = line
+        self._stages: dict[tuple[tuple[str, ...], int, int], list[Command]] | None = None
+        self._spans: dict[tuple[int, int], SimpleCommand] | None = None
+
+    def stage(self, via: tuple[str, ...], pid: int, position: int) -> list[Command]:
+        """The commands (in order) at `position` of pipeline `pid`, reached through `via`."""
+        if self._stages is None:
+            self._stages = {}
+            for c in self.commands:
+                self._stages.setdefault((c.via, c.pipeline[0], c.pipeline[1]), []).append(c)
+        return self._stages.get((via, pid, position), [])
+
+    def typed_around(self, command: Command) -> SimpleCommand | None:
+        """The smallest simple command of the typed line that holds `command` (the first of
+        them in the line)."""
+        if self._spans is None:
+            self._spans = {}
+            for s in self.line:
+                self._spans.setdefault((s.span.start, s.span.end), s)
+        # One with the very same span is as small as any that holds it (the usual case:
+        # a command takes the span of the typed command it was found in).
+        exact = self._spans.get((command.span.start, command.span.end))
+        return exact if exact is not None else _typed_around(command, self.line)
+
+
+def _piped_typing(command: Command, index: _Index) -> bool:
     """Whether `command` reads a pipe from a program that passes on what is typed at it,
     with that program's own input left to the agent (`cat | python3`, not `cat f | sh` nor
     `cat < f | sh`)."""
@@ -313,11 +346,7 @@ def _piped_typing(command: Command, commands: Sequence[Command]) -> bool:
     if allowed is not None and any(w != "-" for w in operands[allowed:]):
         return False
     pid, position, _ = command.pipeline
-    before = [
-        c
-        for c in commands
-        if c.via == command.via and c.pipeline[0] == pid and c.pipeline[1] == position - 1
-    ]
+    before = index.stage(command.via, pid, position - 1)
     return all(_open(c.background, c.pipeline, c.redirects) for c in before)
 
 

@@ -417,7 +417,7 @@ class Walker:
         if (
             site.assignments
             or site.simple.assignments
-            or HOLDS_COMMANDS & self.bindings.values.keys()
+            or not HOLDS_COMMANDS.isdisjoint(self.bindings.values)
         ) and (handler is None or name in _RUNS_COMMAND_VARIABLES or _runs_command_options(name)):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
@@ -542,7 +542,7 @@ class Walker:
         reassigned = (
             PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
             if assignments or self.line_assigned
-            else frozenset()
+            else _NONE
         )
         if reassigned and words and not dynamic and not _variant:
             # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
@@ -589,6 +589,7 @@ class Walker:
 # crontab themselves, and shells, whose commands inherit it (an interactive bash also runs
 # PROMPT_COMMAND before each prompt).
 _RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab", "bash", "sh", "zsh", "dash", "ksh"})
+_NONE: frozenset[str] = frozenset()
 # Command names cd_target may find a move in (`builtin cd`, `command cd` too).
 _MAY_MOVE = frozenset({"cd", "pushd", "builtin", "command"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
