@@ -272,6 +272,23 @@ def new_word(text: str, raw: str, span: Span, static: bool, glob: bool) -> Word:
     return word
 
 
+def new_plain_word(text: str, start: int, end: int) -> Word:
+    """Word(text, text, Span(start, end), True, False), the word of plain characters that
+    most words are, with its span, in one call (see above)."""
+    span: Span = _new(Span)
+    state = span.__dict__
+    state["start"] = start
+    state["end"] = end
+    word: Word = _new(Word)
+    state = word.__dict__
+    state["text"] = text
+    state["raw"] = text
+    state["span"] = span
+    state["static"] = True
+    state["glob"] = False
+    return word
+
+
 def new_simple_command(
     argv: tuple[Word, ...],
     span: Span,

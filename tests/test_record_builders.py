@@ -14,6 +14,7 @@ from safesh.model import (
     Word,
     new_command,
     new_feed,
+    new_plain_word,
     new_simple_command,
     new_span,
     new_word,
@@ -55,6 +56,7 @@ def test_the_builders_take_every_field_in_order() -> None:
 def test_span_and_word() -> None:
     same(new_span(3, 5), SPAN)
     same(new_word("rm", "'rm'", new_span(3, 5), True, False), WORD)
+    same(new_plain_word("rm", 3, 5), Word("rm", "rm", SPAN, True, False))
 
 
 def test_simple_command() -> None:

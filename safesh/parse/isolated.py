@@ -171,8 +171,10 @@ def _decode(data: _EncodedLine) -> ParsedLine:
             new_simple_command(
                 tuple([new_word(t, r, new_span(s, e), st, g) for t, r, s, e, st, g in argv]),
                 new_span(start, end),
-                tuple((name, _decode_word(*value)) for name, value in assignments),
-                tuple([redirects[place] for place in places]),
+                tuple([(name, _decode_word(*value)) for name, value in assignments])
+                if assignments
+                else (),
+                tuple([redirects[place] for place in places]) if places else (),
                 pipeline,
                 nesting,
                 background,

@@ -22,7 +22,14 @@ from __future__ import annotations
 import re
 
 from safesh.lazy_re import later
-from safesh.model import ParsedLine, SimpleCommand, Word, new_simple_command, new_span, new_word
+from safesh.model import (
+    ParsedLine,
+    SimpleCommand,
+    Word,
+    new_plain_word,
+    new_simple_command,
+    new_span,
+)
 
 # Over this many characters tree-sitter reads first (see safesh.parse). It refuses some
 # plain words (`a+:`, `==`), so there only letters, digits and `_./-` are taken as plain.
@@ -65,15 +72,14 @@ def _words(source: str) -> tuple[Word, ...]:
     """The blank-separated words of a one-command line."""
     if "\t" in source or "  " in source or source[0] == " " or source[-1] == " ":
         return tuple(
-            new_word(m.group(), m.group(), new_span(m.start(), m.end()), True, False)
-            for m in _BLANKS.finditer(source)
+            new_plain_word(m.group(), m.start(), m.end()) for m in _BLANKS.finditer(source)
         )
     # Single spaces (an `eval` string is its words joined so): no search needed.
     words: list[Word] = []
     start = 0
     for text in source.split(" "):
         end = start + len(text)
-        words.append(new_word(text, text, new_span(start, end), True, False))
+        words.append(new_plain_word(text, start, end))
         start = end + 1
     return tuple(words)
 
@@ -93,7 +99,7 @@ def _commands(source: str) -> tuple[SimpleCommand, ...] | None:
             if not words and ("=" in word or word in RESERVED):
                 return None  # an assignment, or a compound: the front ends decide
             start, end = match.span(1)
-            words.append(new_word(word, word, new_span(start, end), True, False))
+            words.append(new_plain_word(word, start, end))
             continue
         if operator is None:
             return None  # a stray character (every match is a word, an operator or one)

@@ -504,7 +504,9 @@ class _Walker:
     def word(self, group: list[Node]) -> Word:
         start, end = self.start(group[0]), self.end(group[-1])
         raw = self.source[start:end]
-        return word_of(raw, start, end, may_hold_commands(raw) and any(map(_has_commands, group)))
+        # may_hold_commands, inline (once per word of a long script)
+        holds = ("$" in raw or "`" in raw or "(" in raw) and any(map(_has_commands, group))
+        return word_of(raw, start, end, holds)
 
     def redirect(self, node: Node) -> Redirect:
         start = self.start(node)

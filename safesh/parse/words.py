@@ -17,6 +17,7 @@ from safesh.model import (
     SimpleCommand,
     Span,
     Word,
+    new_plain_word,
     new_simple_command,
     new_span,
     new_word,
@@ -233,7 +234,7 @@ def word_of(raw: str, start: int, end: int, nested: bool) -> Word:
     if not nested and _PLAIN_WORD.fullmatch(raw):
         # No quote, escape, expansion, glob or parenthesis: the word is its own text (most
         # words are; word_meaning would read each character to say so).
-        return new_word(raw, raw, new_span(start, end), True, False)
+        return new_plain_word(raw, start, end)
     meaning = word_meaning(raw)
     span = new_span(start, end)
     if raw.startswith("(") and raw.endswith(")"):  # array value: keep elements as written
