@@ -115,6 +115,17 @@ def trap_builtin(w: Walk, name: str, words: list[Word], site: Site) -> None:
         w.walk_source(action.text, site.nested("trap"), "trap action")
 
 
+def defines_anything(simple: SimpleCommand) -> bool:
+    """Whether `special_elements` or `prompt_assignments` may find something in `simple`:
+    it assigns, or its command word is `BASH_…` or a declarer (most commands: no)."""
+    if simple.assignments:
+        return True
+    if not simple.argv:
+        return False
+    head = simple.argv[0]
+    return head.text.startswith("BASH_") or head.raw.startswith("BASH_") or head.text in _DECLARERS
+
+
 def special_elements(w: Walk, site: Site) -> None:
     """`BASH_ALIASES[ll]=VALUE` defines an alias; `BASH_CMDS[ls]=PATH` makes `ls` run PATH
     (`hash -p PATH ls`). bash takes them as assignments; a parser may leave them as words."""

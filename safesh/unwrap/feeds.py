@@ -64,23 +64,31 @@ class Pipelines:
         pipe_id, index, _ = simple.pipeline
         return self._by_position.get((pipe_id, index - 1, simple.nesting))
 
-    def download_into(self, simple: SimpleCommand) -> tuple[str, ...] | None:
+    def download_into(
+        self, simple: SimpleCommand, argv: tuple[str, ...] | None = None
+    ) -> tuple[str, ...] | None:
         """The downloader's argv when `simple` writes what a download wrote: it is the
         download, or a filter that passes its input on (`curl … | gunzip`) fed by one.
-        Memoised per command, so a whole pipeline is answered in one pass."""
+        Memoised per command, so a whole pipeline is answered in one pass. `argv`:
+        `self.argv(simple)`, when the caller has it."""
         key = id(simple)
         if key in self._downloads:
             return self._downloads[key]
         # Walk back to the first stage already answered (or the head), then answer forwards.
         chain: list[tuple[SimpleCommand, tuple[str, ...]]] = []  # each stage with its argv
         current: SimpleCommand | None = simple
+        known = argv  # the first stage's, when given
         while current is not None and id(current) not in self._downloads:
-            argv = self.argv(current) if current.argv else ()
-            chain.append((current, argv))
-            current = self._upstream_filter_source(current, argv)
+            if not current.argv:
+                stage_argv: tuple[str, ...] = ()
+            else:
+                stage_argv = known if known is not None else self.argv(current)
+            known = None
+            chain.append((current, stage_argv))
+            current = self._upstream_filter_source(current, stage_argv)
         answer = self._downloads.get(id(current)) if current is not None else None
-        for stage, argv in reversed(chain):
-            answer = _own_download(argv, answer)
+        for stage, stage_argv in reversed(chain):
+            answer = _own_download(stage_argv, answer)
             self._downloads[id(stage)] = answer
         return self._downloads[key]
 
@@ -130,7 +138,7 @@ def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     """What `previous` writes into the pipe that follows it."""
     source_argv = pipelines.argv(previous)
     # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
-    downloaded = pipelines.download_into(previous)
+    downloaded = pipelines.download_into(previous, source_argv)
     if downloaded is not None:
         return Feed("download", source=downloaded)
     # Built directly (safesh.model.new_feed): one per stage of a pipeline.

@@ -305,8 +305,9 @@ class Walker:
         # remote_host, assignments, expanded.
         host = frame.remote_host
         site = new_site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
-        definitions.special_elements(self, site)
-        definitions.prompt_assignments(self, site)
+        if definitions.defines_anything(simple):
+            definitions.special_elements(self, site)
+            definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
         if simple.redirects:
             self._walk_heredoc_substitutions(site)
