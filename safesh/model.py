@@ -235,3 +235,130 @@ class Analysis:
     parse_error: str | None = None
     profile: str = "default"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# -- building the values a long line makes by the ten thousand ---------------------------------
+#
+# A record's __init__ (safesh.record) takes *args and **kwargs and checks them: about 3 µs a
+# value, where storing the fields is under 1 µs. A 64 KB script makes some 40 000 words,
+# spans and simple commands, and as many commands and sites again after unwrapping: a third
+# of its judging time went to __init__. These build the same values (state in `__dict__`,
+# in field order, exactly as __init__ stores it) for the few classes made per word or per
+# command. None has a __post_init__, a factory or a field left out of __init__; every field
+# is passed. tests/test_record_builders.py checks each against its class's own __init__.
+
+_new = object.__new__
+
+
+def new_span(start: int, end: int) -> Span:
+    """Span(start, end), built directly (see above)."""
+    span: Span = _new(Span)
+    state = span.__dict__
+    state["start"] = start
+    state["end"] = end
+    return span
+
+
+def new_word(text: str, raw: str, span: Span, static: bool, glob: bool) -> Word:
+    """Word(text, raw, span, static, glob), built directly (see above)."""
+    word: Word = _new(Word)
+    state = word.__dict__
+    state["text"] = text
+    state["raw"] = raw
+    state["span"] = span
+    state["static"] = static
+    state["glob"] = glob
+    return word
+
+
+def new_plain_word(text: str, start: int, end: int) -> Word:
+    """Word(text, text, Span(start, end), True, False), the word of plain characters that
+    most words are, with its span, in one call (see above)."""
+    span: Span = _new(Span)
+    state = span.__dict__
+    state["start"] = start
+    state["end"] = end
+    word: Word = _new(Word)
+    state = word.__dict__
+    state["text"] = text
+    state["raw"] = text
+    state["span"] = span
+    state["static"] = True
+    state["glob"] = False
+    return word
+
+
+def new_simple_command(
+    argv: tuple[Word, ...],
+    span: Span,
+    assignments: tuple[tuple[str, Word], ...],
+    redirects: tuple[Redirect, ...],
+    pipeline: tuple[int, int, int],
+    nesting: tuple[str, ...],
+    background: bool,
+) -> SimpleCommand:
+    """SimpleCommand(…every field in order…), built directly (see above)."""
+    simple: SimpleCommand = _new(SimpleCommand)
+    state = simple.__dict__
+    state["argv"] = argv
+    state["span"] = span
+    state["assignments"] = assignments
+    state["redirects"] = redirects
+    state["pipeline"] = pipeline
+    state["nesting"] = nesting
+    state["background"] = background
+    return simple
+
+
+def new_command(
+    name: str,
+    argv: tuple[str, ...],
+    words: tuple[Word, ...],
+    span: Span,
+    source: str,
+    redirects: tuple[Redirect, ...],
+    assignments: tuple[tuple[str, str], ...],
+    via: tuple[str, ...],
+    nesting: tuple[str, ...],
+    feed: Feed | None,
+    pipeline: tuple[int, int, int],
+    dynamic: bool,
+    args_unknown: bool,
+    remote_host: str | None,
+    depth: int,
+    background: bool,
+    cwd: str | None,
+    cwd_known: bool,
+) -> Command:
+    """Command(…every field in order…), built directly (see above)."""
+    command: Command = _new(Command)
+    state = command.__dict__
+    state["name"] = name
+    state["argv"] = argv
+    state["words"] = words
+    state["span"] = span
+    state["source"] = source
+    state["redirects"] = redirects
+    state["assignments"] = assignments
+    state["via"] = via
+    state["nesting"] = nesting
+    state["feed"] = feed
+    state["pipeline"] = pipeline
+    state["dynamic"] = dynamic
+    state["args_unknown"] = args_unknown
+    state["remote_host"] = remote_host
+    state["depth"] = depth
+    state["background"] = background
+    state["cwd"] = cwd
+    state["cwd_known"] = cwd_known
+    return command
+
+
+def new_feed(kind: str, text: str | None, source: tuple[str, ...]) -> Feed:
+    """Feed(kind, text, source), built directly (see above)."""
+    feed: Feed = _new(Feed)
+    state = feed.__dict__
+    state["kind"] = kind
+    state["text"] = text
+    state["source"] = source
+    return feed

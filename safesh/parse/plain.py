@@ -20,7 +20,14 @@ May import `safesh.model`, `safesh.lazy_re` and the standard library.
 from __future__ import annotations
 
 from safesh.lazy_re import later, re
-from safesh.model import ParsedLine, SimpleCommand, Span, Word
+from safesh.model import (
+    ParsedLine,
+    SimpleCommand,
+    Word,
+    new_plain_word,
+    new_simple_command,
+    new_span,
+)
 
 # Over this many characters tree-sitter reads first (see safesh.parse). It refuses some
 # plain words (`a+:`, `==`), so there only letters, digits and `_./-` are taken as plain.
@@ -29,8 +36,11 @@ LARGE_INPUT = 8 * 1024
 _LINE = later(r"[\w./:+,=|&; \t\n-]+", re.ASCII)
 _LARGE_LINE = later(r"[\w./|&; \t\n-]+", re.ASCII)
 _SIMPLE_LINE = later(r"[ \t]*[\w./:+,-]+(?:[ \t]+[\w./:+,=-]+)*[ \t]*", re.ASCII)
-_TOKEN = later(r"([\w./:+,=-]+)|(&&|\|\||[|;\n])|[ \t]+|(.)", re.ASCII)
+# A token with the blanks before it (one match per token, not two). Blanks at the very end
+# match nothing, which finditer skips, as it skipped them as blanks before.
+_TOKEN = later(r"[ \t]*(?:([\w./:+,=-]+)|(&&|\|\||[|;\n])|([^ \t]))", re.ASCII)
 _BLANKS = later(r"[^ \t]+")
+_ALONE = SimpleCommand.pipeline  # the default: a command in no pipeline
 RESERVED = frozenset(
     {
         "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until",
@@ -49,7 +59,8 @@ def parse_plain(source: str) -> ParsedLine | None:
         words = _words(source)
         if words[0].text in RESERVED:
             return None
-        command = SimpleCommand(argv=words, span=Span(words[0].span.start, words[-1].span.end))
+        span = new_span(words[0].span.start, words[-1].span.end)
+        command = new_simple_command(words, span, (), (), _ALONE, (), False)
         return ParsedLine(source, (command,), frontend)
     commands = _commands(source)
     return None if commands is None else ParsedLine(source, commands, frontend)
@@ -59,14 +70,14 @@ def _words(source: str) -> tuple[Word, ...]:
     """The blank-separated words of a one-command line."""
     if "\t" in source or "  " in source or source[0] == " " or source[-1] == " ":
         return tuple(
-            Word(m.group(), m.group(), Span(m.start(), m.end())) for m in _BLANKS.finditer(source)
+            new_plain_word(m.group(), m.start(), m.end()) for m in _BLANKS.finditer(source)
         )
     # Single spaces (an `eval` string is its words joined so): no search needed.
     words: list[Word] = []
     start = 0
     for text in source.split(" "):
         end = start + len(text)
-        words.append(Word(text, text, Span(start, end), True, False))
+        words.append(new_plain_word(text, start, end))
         start = end + 1
     return tuple(words)
 
@@ -81,16 +92,15 @@ def _commands(source: str) -> tuple[SimpleCommand, ...] | None:
     after = ";"  # the last operator: ";" also for the start and a line break
     next_id = 0
     for match in _TOKEN.finditer(source):
-        word, operator, stray = match.group(1, 2, 3)
-        if stray is not None:
-            return None
+        word, operator = match.group(1, 2)
         if word is not None:
             if not words and ("=" in word or word in RESERVED):
                 return None  # an assignment, or a compound: the front ends decide
-            words.append(Word(word, word, Span(match.start(), match.end()), True, False))
+            start, end = match.span(1)
+            words.append(new_plain_word(word, start, end))
             continue
         if operator is None:
-            continue  # blanks
+            return None  # a stray character (every match is a word, an operator or one)
         if not words:
             if operator == "\n" and after == ";":
                 continue  # an empty line
@@ -115,6 +125,6 @@ def _emit(built: list[SimpleCommand], pipeline: list[tuple[Word, ...]], pipe_id:
     """Add the commands of one pipeline; the next pipeline's id."""
     length = len(pipeline)
     for index, argv in enumerate(pipeline):
-        span = Span(argv[0].span.start, argv[-1].span.end)
-        built.append(SimpleCommand(argv=argv, span=span, pipeline=(pipe_id, index, length)))
+        span = new_span(argv[0].span.start, argv[-1].span.end)
+        built.append(new_simple_command(argv, span, (), (), (pipe_id, index, length), (), False))
     return pipe_id + 1

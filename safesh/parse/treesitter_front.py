@@ -28,9 +28,10 @@ from __future__ import annotations
 import functools
 import threading
 from itertools import pairwise
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from safesh.model import ParsedLine, Redirect, Span, Word
+from safesh.model import ParsedLine, Redirect, Span, Word, new_span
 from safesh.parse.words import (
     NEST_CASE,
     NEST_CMDSUB,
@@ -49,10 +50,13 @@ from safesh.parse.words import (
     span_of,
     split_assignment,
     strip_leading_tabs,
+    word_of,
 )
 from safesh.record import frozen, mutable, replace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tree_sitter import Node, Parser
 
 FRONTEND = "tree-sitter"
@@ -88,7 +92,11 @@ _CASE_TERMINATORS = frozenset({";;", ";&", ";;&"})
 # Reserved words that bash never accepts where a command starts.
 _NOT_COMMAND_NAMES = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}", "in"})
 _ASSIGNMENTS = frozenset({"variable_assignment", "variable_assignments"})
+# Command words `command` looks at twice: reserved words it refuses, `time` and `coproc`.
+_KEYWORDS = _NOT_COMMAND_NAMES | {"time", "coproc"}
 _NOT_EXPANSIONS = (_STATEMENTS - _ASSIGNMENTS) | {"heredoc_body", "heredoc_redirect"}
+_START_BYTE = attrgetter("start_byte")
+_END_BYTE = attrgetter("end_byte")
 
 
 @functools.cache
@@ -213,31 +221,44 @@ class _Walker:
         self.source = source
         self.offsets = offsets
         self.builder = builder
+        # A node's character offsets. Asked for several times per node of a long script:
+        # for ASCII input (bytes are characters) C getters answer without a Python call.
+        self.start: Callable[[Node], int] = _START_BYTE
+        self.end: Callable[[Node], int] = _END_BYTE
+        if offsets.table is not None:
+            self.start = self._start_char
+            self.end = self._end_char
 
     # ----- structure -------------------------------------------------------------------------
 
     def sequence(self, node: Node, ctx: Ctx) -> None:
         """Run the statement children of `node` in order; `cmd &` backgrounds `cmd`."""
         children = _list_members(node)
+        kinds = [child.type for child in children]  # each read once (a call into the binding)
+        parent = node.type
+        c_style = parent == "c_style_for_statement"
+        body = node.child_by_field_name("body") if c_style else None
         for index, child in enumerate(children):
-            if child.type in _CASE_TERMINATORS and node.type != "case_item":
-                raise FrontendError(f"unexpected {child.type!r}", self.start(child))
-            if node.type == "c_style_for_statement" and child != node.child_by_field_name("body"):
+            kind = kinds[index]
+            if kind in _CASE_TERMINATORS and parent != "case_item":
+                raise FrontendError(f"unexpected {kind!r}", self.start(child))
+            if c_style and child != body:
                 self.expansion(child, ctx)  # the (( init; test; step )) part is arithmetic
-            elif child.type in _STATEMENTS:
-                following = children[index + 1] if index + 1 < len(children) else None
-                background = following is not None and following.type == "&"
+            elif kind in _STATEMENTS:
+                background = index + 1 < len(children) and kinds[index + 1] == "&"
                 self.statement(child, replace(ctx, background=True) if background else ctx)
-            elif child.type in _SEQUENCES:
+            elif kind in _SEQUENCES:
                 self.sequence(child, ctx)
-            elif child.is_named and child.type != "comment":
+            elif child.is_named and kind != "comment":
                 self.expansion(child, ctx)
 
     def statement(self, node: Node, ctx: Ctx) -> None:
         kind = node.type
-        if kind == "list":
+        if kind == "command":  # what pipeline_elements would make of it, without the detour
+            self.command(node, ctx, ())
+        elif kind == "list":
             self.sequence(node, ctx)
-        elif kind in _PIPELINE_PARTS or kind == "command":
+        elif kind in _PIPELINE_PARTS:
             flat = self.pipeline_elements(node)
             for head in flat.heads:
                 self.statement(head, ctx)
@@ -351,7 +372,7 @@ class _Walker:
             return
         pid = self.builder.new_pipeline()
         for index, element in enumerate(elements):
-            self.element(element, replace(ctx, pipeline=(pid, index, len(elements))))
+            self.element(element, ctx.in_pipeline((pid, index, len(elements))))
 
     def element(self, element: _Element, ctx: Ctx) -> None:
         node = element.node
@@ -408,37 +429,48 @@ class _Walker:
             children = _test_words(node)
         else:
             children = node.children
+        # The children below which a substitution may sit (walked after the command).
+        expanding: list[Node] = []
+        source, start_of, end_of = self.source, self.start, self.end
         for child in children:
-            if child.type == "heredoc_redirect" and _swallows(child):
-                raise FrontendError("unexpected heredoc layout", self.start(child))
-            if child.type in _REDIRECTS:
+            kind = child.type
+            if kind == "heredoc_redirect" and _swallows(child):
+                raise FrontendError("unexpected heredoc layout", start_of(child))
+            if kind in _REDIRECTS:
                 redirect_nodes.append(child)
-            elif child.type == "variable_assignment" and not word_nodes:
+                continue
+            start, end = start_of(child), end_of(child)
+            text = source[start:end]
+            if "$" in text or "`" in text or "(" in text:  # may_hold_commands, inline
+                expanding.append(child)  # a substitution needs `$`, a backtick or `(`
+            if kind == "variable_assignment" and not word_nodes:
                 assignments.append(self.assignment(child))
-                extents.append((self.start(child), self.end(child)))
-            elif child.type != "comment":
+                extents.append((start, end))
+            elif kind != "comment":
                 word_nodes.append(child)
         redirect_nodes += outer_redirects
         groups = _adjacent_groups(word_nodes)
-        for r in redirect_nodes:
-            groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y in there
-        groups.sort(key=lambda group: group[0].start_byte)
-        self.check_one_line(groups)
+        if redirect_nodes:  # (the words' own groups come in source order already)
+            for r in redirect_nodes:
+                groups += self.redirect_targets(r)[1]  # tree-sitter puts `> f x y`'s x, y there
+            groups.sort(key=lambda group: group[0].start_byte)
+        if len(groups) > 1:
+            self.check_one_line(groups)
         argv = [self.word(group) for group in groups]
-        if argv and argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
-            raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
         nesting_ctx = ctx
-        argv, keyword = _drop_keyword(argv)
-        if keyword == "coproc":
-            nesting_ctx = ctx.nest(NEST_COPROC)
+        if argv and argv[0].raw in _KEYWORDS:
+            if argv[0].raw in _NOT_COMMAND_NAMES:  # tree-sitter accepts a stray `fi`
+                raise FrontendError(f"syntax error near {argv[0].raw!r}", argv[0].span.start)
+            argv, keyword = _drop_keyword(argv)
+            if keyword == "coproc":
+                nesting_ctx = ctx.nest(NEST_COPROC)
         redirects = [self.redirect(r) for r in redirect_nodes]
         extents += [(w.span.start, w.span.end) for w in argv]
         extents += [(r.span.start, r.span.end) for r in redirects]
         span = span_of(extents) if extents else self.span(node)
         self.builder.emit(nesting_ctx, argv, assignments, redirects, span)
-        for child in children:
-            if child.type not in _REDIRECTS:
-                self.expansion(child, nesting_ctx)
+        for child in expanding:
+            self.expansion(child, nesting_ctx)
         for r in redirect_nodes:
             self.substitutions(r, nesting_ctx)
 
@@ -449,7 +481,7 @@ class _Walker:
         judged as arguments. Refused, so the other front end reads the line."""
         for before, after in pairwise(groups):
             gap = self.source[self.end(before[-1]) : self.start(after[0])]
-            if "\n" in gap.replace("\\\n", ""):
+            if "\n" in gap and "\n" in gap.replace("\\\n", ""):
                 raise FrontendError(
                     "tree-sitter ran two lines into one command", self.start(after[0])
                 )
@@ -471,8 +503,10 @@ class _Walker:
 
     def word(self, group: list[Node]) -> Word:
         start, end = self.start(group[0]), self.end(group[-1])
-        nested = may_hold_commands(self.source[start:end]) and any(map(_has_commands, group))
-        return make_word(self.source, start, end, nested=nested)
+        raw = self.source[start:end]
+        # may_hold_commands, inline (once per word of a long script)
+        holds = ("$" in raw or "`" in raw or "(" in raw) and any(map(_has_commands, group))
+        return word_of(raw, start, end, holds)
 
     def redirect(self, node: Node) -> Redirect:
         start = self.start(node)
@@ -598,14 +632,14 @@ class _Walker:
 
     # ----- positions ------------------------------------------------------------------------
 
-    def start(self, node: Node) -> int:
+    def _start_char(self, node: Node) -> int:
         return self.offsets(node.start_byte)
 
-    def end(self, node: Node) -> int:
+    def _end_char(self, node: Node) -> int:
         return self.offsets(node.end_byte)
 
     def span(self, node: Node) -> Span:
-        return Span(self.start(node), self.end(node))
+        return new_span(self.start(node), self.end(node))
 
     def text(self, node: Node) -> str:
         return self.source[self.start(node) : self.end(node)]

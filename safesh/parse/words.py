@@ -8,9 +8,20 @@ bashlex and tree-sitter give identical words.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from safesh.lazy_re import later, re
-from safesh.model import Redirect, SimpleCommand, Span, Word
-from safesh.record import field, frozen, mutable, replace
+from safesh.model import (
+    Redirect,
+    SimpleCommand,
+    Span,
+    Word,
+    new_plain_word,
+    new_simple_command,
+    new_span,
+    new_word,
+)
+from safesh.record import field, frozen, mutable
 
 # The names `SimpleCommand.nesting` uses. Outermost first; see docs of parse_line.
 NEST_CMDSUB = "$(…)"  # $(…) and `…`
@@ -117,7 +128,13 @@ def word_meaning(raw: str) -> WordMeaning:
             glob = glob or c in "*?" or (c == "[" and "]" in raw[i + 1 :])
             out.append(c)
             i += 1
-    return WordMeaning("".join(out) if static else raw, static, glob)
+    # Built directly, as safesh.model builds a Word: one per word that is not plain.
+    meaning: WordMeaning = object.__new__(WordMeaning)
+    state = meaning.__dict__
+    state["text"] = "".join(out) if static else raw
+    state["static"] = static
+    state["glob"] = glob
+    return meaning
 
 
 def _double_quoted(raw: str, i: int, out: list[str]) -> tuple[int, bool]:
@@ -208,17 +225,22 @@ def may_hold_commands(raw: str) -> bool:
 def make_word(source: str, start: int, end: int, *, nested: bool = False) -> Word:
     """A Word for source[start:end]. `nested` says the front-end found a command inside it
     (which makes it dynamic even when our scanner would not have seen why)."""
-    raw = source[start:end]
+    return word_of(source[start:end], start, end, nested)
+
+
+def word_of(raw: str, start: int, end: int, nested: bool) -> Word:
+    """make_word for a caller that has sliced `raw` (source[start:end]) already."""
     if not nested and _PLAIN_WORD.fullmatch(raw):
         # No quote, escape, expansion, glob or parenthesis: the word is its own text (most
         # words are; word_meaning would read each character to say so).
-        return Word(raw, raw, Span(start, end), True, False)
+        return new_plain_word(raw, start, end)
     meaning = word_meaning(raw)
+    span = new_span(start, end)
     if raw.startswith("(") and raw.endswith(")"):  # array value: keep elements as written
-        return Word(raw, raw, Span(start, end), meaning.static and not nested, meaning.glob)
+        return new_word(raw, raw, span, meaning.static and not nested, meaning.glob)
     if nested and meaning.static:
-        return Word(raw, raw, Span(start, end), False, meaning.glob)
-    return Word(meaning.text, raw, Span(start, end), meaning.static, meaning.glob)
+        return new_word(raw, raw, span, False, meaning.glob)
+    return new_word(meaning.text, raw, span, meaning.static, meaning.glob)
 
 
 def heredoc_delimiter(raw: str) -> tuple[str, bool]:
@@ -246,11 +268,32 @@ class Ctx:
     redirects: tuple[Redirect, ...] = ()
 
     def nest(self, name: str) -> Ctx:
-        return replace(self, nesting=(*self.nesting, name))
+        return _ctx((*self.nesting, name), self.pipeline, self.background, self.redirects)
 
     def substitution(self, name: str) -> Ctx:
         """The context of a $(…)/<(…) body: its own pipelines, same background/redirects."""
-        return replace(self, nesting=(*self.nesting, name), pipeline=None)
+        return _ctx((*self.nesting, name), None, self.background, self.redirects)
+
+    def in_pipeline(self, pipeline: tuple[int, int, int]) -> Ctx:
+        """The context of one element of a pipeline."""
+        return _ctx(self.nesting, pipeline, self.background, self.redirects)
+
+
+def _ctx(
+    nesting: tuple[str, ...],
+    pipeline: tuple[int, int, int] | None,
+    background: bool,
+    redirects: tuple[Redirect, ...],
+) -> Ctx:
+    """Ctx(…every field in order…) without the record's __init__ (see safesh.model's
+    builders): a long script derives one per compound command and pipeline element."""
+    ctx: Ctx = object.__new__(Ctx)
+    state = ctx.__dict__
+    state["nesting"] = nesting
+    state["pipeline"] = pipeline
+    state["background"] = background
+    state["redirects"] = redirects
+    return ctx
 
 
 @mutable
@@ -275,10 +318,9 @@ class Builder:
         span: Span,
     ) -> None:
         pipeline = ctx.pipeline if ctx.pipeline is not None else (self.new_pipeline(), 0, 1)
-        # Every field, in SimpleCommand's order: a record's positional arguments cost half
-        # what keywords do, and a long script has thousands of commands.
+        # Built directly (safesh.model.new_simple_command): a long script has thousands.
         self.commands.append(
-            SimpleCommand(
+            new_simple_command(
                 tuple(argv),  # argv
                 span,  # span
                 tuple(assignments),  # assignments
@@ -294,5 +336,9 @@ class Builder:
             self.functions.append(name)
 
 
+_END = itemgetter(1)
+
+
 def span_of(starts_ends: list[tuple[int, int]]) -> Span:
-    return Span(min(s for s, _ in starts_ends), max(e for _, e in starts_ends))
+    # min() of the pairs is the one with the least start (in C, no generator per call).
+    return new_span(min(starts_ends)[0], max(map(_END, starts_ends)))

@@ -49,6 +49,8 @@ def unquoted(raw: str) -> str:
 def has_glob(raw: str) -> bool:
     """Whether bash would expand the word as a pathname pattern (`*`, `?`, `[…]` unquoted).
     `[` and `[[` alone are the test commands, not patterns."""
+    if "*" not in raw and "?" not in raw and "[" not in raw:
+        return False  # quote removal only hides characters: none of these can appear
     bare = unquoted(raw)
     if "*" in bare or "?" in bare:
         return True

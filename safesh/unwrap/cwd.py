@@ -16,10 +16,15 @@ def cd_target(
 ) -> tuple[str | None, bool] | None:
     """Where `simple` moves the shell, when it is a `cd`/`pushd`: (directory, known), with
     directory None when it cannot be told; None when `simple` does not move the shell."""
+    if not simple.argv:
+        return None
+    first = simple.argv[0].text
+    if first not in _PREFIXES and command_name(first) not in _MOVERS:
+        return None  # neither `cd` nor `builtin`/`command` before one (most commands)
     argv = list(simple.argv)
     while len(argv) > 1 and argv[0].static and argv[0].text in {"builtin", "command"}:
         argv = argv[1:]  # `builtin cd ..`
-    if not argv or command_name(argv[0].text) not in {"cd", "pushd"}:
+    if not argv or command_name(argv[0].text) not in _MOVERS:
         return None
     if simple.pipeline[2] > 1:
         return None  # a cd in a pipeline runs in a subshell
@@ -33,6 +38,10 @@ def cd_target(
     # An absolute target is known wherever the shell stood (a remote host too).
     known = frame.cwd_known or target.text.startswith("/")
     return resolve_path(target.text, base, context.home), known
+
+
+_PREFIXES = frozenset({"builtin", "command"})
+_MOVERS = frozenset({"cd", "pushd"})
 
 
 def scope(nesting: tuple[str, ...]) -> tuple[str, ...]:

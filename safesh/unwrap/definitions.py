@@ -113,10 +113,28 @@ def trap_builtin(w: Walk, name: str, words: list[Word], site: Site) -> None:
         w.walk_source(action.text, site.nested("trap"), "trap action")
 
 
+def defines_anything(simple: SimpleCommand) -> bool:
+    """Whether `special_elements` or `prompt_assignments` may find something in `simple`:
+    it assigns, or its command word is `BASH_…` or a declarer (most commands: no)."""
+    if simple.assignments:
+        return True
+    if not simple.argv:
+        return False
+    head = simple.argv[0]
+    return head.text.startswith("BASH_") or head.raw.startswith("BASH_") or head.text in _DECLARERS
+
+
 def special_elements(w: Walk, site: Site) -> None:
     """`BASH_ALIASES[ll]=VALUE` defines an alias; `BASH_CMDS[ls]=PATH` makes `ls` run PATH
     (`hash -p PATH ls`). bash takes them as assignments; a parser may leave them as words."""
     simple = site.simple
+    if not simple.assignments:
+        # Only the command word can be one (the loop below ends at the first other word).
+        head = simple.argv[0] if simple.argv else None
+        if head is None or not (
+            head.text.startswith("BASH_") or head.raw.startswith(("BASH_ALIASES[", "BASH_CMDS["))
+        ):
+            return
     assigned = [
         Word(f"{name}={value.text}", f"{name}={value.raw}", value.span, value.static)
         for name, value in simple.assignments
@@ -184,12 +202,15 @@ def shadowed_builtin(w: Walk, functions: tuple[str, ...], frame: Frame) -> None:
 def prompt_assignments(w: Walk, site: Site) -> None:
     """`PS4='$(…)'`: the command substitutions in a prompt string run each time bash shows it;
     they are judged where the prompt is set."""
+    simple = site.simple
+    head = simple.argv[0] if simple.argv else None
+    declares = head is not None and head.static and head.text in _DECLARERS
+    if not simple.assignments and not declares:
+        return  # nothing assigned (most commands)
     from safesh.unwrap.feeds import heredoc_substitutions
 
-    simple = site.simple
     assigned = [(name, value.raw) for name, value in simple.assignments]
-    head = simple.argv[0] if simple.argv else None
-    if head is not None and head.static and head.text in _DECLARERS:
+    if declares:
         # `export PS4='…'`, `declare -x PS1=…`: the value as written after the `=`
         for word in simple.argv[1:]:
             name, eq, raw = word.raw.partition("=")

@@ -8,11 +8,14 @@ library.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from safesh.lazy_re import later, re
-from safesh.model import Feed, ParsedLine, SimpleCommand
+from safesh.model import Feed, ParsedLine, SimpleCommand, new_feed
 from safesh.unwrap.words import command_name, is_assignment
 from safesh.unwrap.wrappers import SIMPLE_WRAPPERS, VALUE_OPTIONS
 
+_STATIC = attrgetter("static")
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "lwp-request"})
 
 
@@ -60,44 +63,55 @@ class Pipelines:
         pipe_id, index, _ = simple.pipeline
         return self._by_position.get((pipe_id, index - 1, simple.nesting))
 
-    def download_into(self, simple: SimpleCommand) -> tuple[str, ...] | None:
+    def download_into(
+        self, simple: SimpleCommand, argv: tuple[str, ...] | None = None
+    ) -> tuple[str, ...] | None:
         """The downloader's argv when `simple` writes what a download wrote: it is the
         download, or a filter that passes its input on (`curl … | gunzip`) fed by one.
-        Memoised per command, so a whole pipeline is answered in one pass."""
+        Memoised per command, so a whole pipeline is answered in one pass. `argv`:
+        `self.argv(simple)`, when the caller has it."""
         key = id(simple)
         if key in self._downloads:
             return self._downloads[key]
         # Walk back to the first stage already answered (or the head), then answer forwards.
-        chain: list[SimpleCommand] = []
+        chain: list[tuple[SimpleCommand, tuple[str, ...]]] = []  # each stage with its argv
         current: SimpleCommand | None = simple
+        known = argv  # the first stage's, when given
         while current is not None and id(current) not in self._downloads:
-            chain.append(current)
-            current = self._upstream_filter_source(current)
+            if not current.argv:
+                stage_argv: tuple[str, ...] = ()
+            else:
+                stage_argv = known if known is not None else self.argv(current)
+            known = None
+            chain.append((current, stage_argv))
+            current = self._upstream_filter_source(current, stage_argv)
         answer = self._downloads.get(id(current)) if current is not None else None
-        for stage in reversed(chain):
-            answer = self._own_download(stage, answer)
+        for stage, stage_argv in reversed(chain):
+            answer = _own_download(stage_argv, answer)
             self._downloads[id(stage)] = answer
         return self._downloads[key]
 
-    def _upstream_filter_source(self, simple: SimpleCommand) -> SimpleCommand | None:
-        """The stage before `simple` when `simple` is a pass-through filter (else None)."""
-        argv = self.argv(simple) if simple.argv else ()
+    def _upstream_filter_source(
+        self, simple: SimpleCommand, argv: tuple[str, ...]
+    ) -> SimpleCommand | None:
+        """The stage before `simple` when `simple` (peeled: `argv`) is a pass-through filter
+        (else None)."""
         if not argv or argv[0] not in PASS_THROUGH:
             return None
         _, index, _ = simple.pipeline
         return self.previous(simple) if index > 0 else None
 
-    def _own_download(
-        self, simple: SimpleCommand, upstream: tuple[str, ...] | None
-    ) -> tuple[str, ...] | None:
-        if not simple.argv:
-            return None
-        argv = self.argv(simple)
-        if argv and argv[0] in DOWNLOADERS:
-            return argv
-        if not argv or argv[0] not in PASS_THROUGH:
-            return None
-        return upstream
+
+def _own_download(
+    argv: tuple[str, ...], upstream: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    """What a stage whose peeled argv is `argv` writes of a download: its own, or its input's
+    (`upstream`) when it passes that on; () argv: a command without words."""
+    if argv and argv[0] in DOWNLOADERS:
+        return argv
+    if not argv or argv[0] not in PASS_THROUGH:
+        return None
+    return upstream
 
 
 def feed_for(simple: SimpleCommand, pipelines: Pipelines) -> Feed | None:
@@ -123,13 +137,13 @@ def feed_from(previous: SimpleCommand, pipelines: Pipelines) -> Feed:
     """What `previous` writes into the pipe that follows it."""
     source_argv = pipelines.argv(previous)
     # `curl … | tee x.sh | bash`, `curl … | gunzip | sh`: a filter passes the download on.
-    downloaded = pipelines.download_into(previous)
+    downloaded = pipelines.download_into(previous, source_argv)
     if downloaded is not None:
         return Feed("download", source=downloaded)
-    # Positional (kind, text, source): one per stage of a pipeline.
-    if not all(w.static for w in previous.argv):
-        return Feed("pipe", None, source_argv)
-    return Feed("pipe", pipe_text(source_argv, previous), source_argv)
+    # Built directly (safesh.model.new_feed): one per stage of a pipeline.
+    if not all(map(_STATIC, previous.argv)):
+        return new_feed("pipe", None, source_argv)
+    return new_feed("pipe", pipe_text(source_argv, previous), source_argv)
 
 
 def compound_feed(pipelines: Pipelines, simple: SimpleCommand) -> Feed:

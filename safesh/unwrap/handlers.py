@@ -119,13 +119,20 @@ INDEX: dict[str, str] = {
 }
 
 
+# INDEX's entries split into (module, function), as they are first asked for.
+_PLACES: dict[str, tuple[str, str]] = {}
+
+
 def handler(name: str) -> Handler | None:
     """The function that peels command `name`, or None when it runs nothing else."""
-    where = INDEX.get(name)
+    where = _PLACES.get(name)
     if where is None:
-        return None
-    module, _, function = where.partition(".")
-    qualified = f"{_PACKAGE}.{module}"
+        found_in = INDEX.get(name)
+        if found_in is None:
+            return None
+        module, _, function = found_in.partition(".")
+        where = _PLACES[name] = (f"{_PACKAGE}.{module}", function)
+    qualified, function = where
     loaded = sys.modules.get(qualified)
     if loaded is None:
         __import__(qualified)

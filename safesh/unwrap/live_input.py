@@ -237,6 +237,14 @@ def live_input_problems(
     'python3' < /dev/null`). `context`: the environment the agent runs the line in (an editor
     pinned there, `GIT_EDITOR=true`, opens nothing to type into)."""
     problems: list[Unparsed] = []
+    # The line's commands by pipeline stage and by span, found once (a scan of the whole line
+    # per command that reads typed input made a script of many quadratic).
+    stages: dict[tuple[tuple[str, ...], int, int], list[Command]] = {}
+    for c in commands:
+        stages.setdefault((c.via, c.pipeline[0], c.pipeline[1]), []).append(c)
+    spans: dict[tuple[int, int], SimpleCommand] = {}
+    for s in line:
+        spans.setdefault((s.span.start, s.span.end), s)
     for command in commands:
         what = reads_typed_input(command, _lookup(command, context))
         if what is None:
@@ -244,14 +252,14 @@ def live_input_problems(
         if _reads_the_terminal(command):
             if command.background:
                 continue
-        elif _piped_typing(command, commands):
+        elif _piped_typing(command, stages):
             # `cat | python3`: what is typed at cat reaches python3, unless the line around a
             # nested pipe gives it its input (`bash -c 'cat | python3' < script.py`)
-            around = _typed_around(command, line)
+            around = _typed_around(command, line, spans)
             if command.via and around is not None and not _left_open(around):
                 continue
         else:
-            around = _typed_around(command, line)
+            around = _typed_around(command, line, spans)
             if not _input_left_open(command) or (around is not None and not _left_open(around)):
                 continue
             if any(_takes_input(v) for v in command.via):
@@ -290,7 +298,9 @@ _PASS_THROUGH = {"cat": 0, "tac": 0, "pv": 0, "head": 0, "tail": 0, "rev": 0, "b
 _PASS_VALUES = frozenset({"-c", "-n", "-L", "-s", "-N", "-i", "-w", "-H"})
 
 
-def _piped_typing(command: Command, commands: Sequence[Command]) -> bool:
+def _piped_typing(
+    command: Command, stages: dict[tuple[tuple[str, ...], int, int], list[Command]]
+) -> bool:
     """Whether `command` reads a pipe from a program that passes on what is typed at it,
     with that program's own input left to the agent (`cat | python3`, not `cat f | sh` nor
     `cat < f | sh`)."""
@@ -313,17 +323,18 @@ def _piped_typing(command: Command, commands: Sequence[Command]) -> bool:
     if allowed is not None and any(w != "-" for w in operands[allowed:]):
         return False
     pid, position, _ = command.pipeline
-    before = [
-        c
-        for c in commands
-        if c.via == command.via and c.pipeline[0] == pid and c.pipeline[1] == position - 1
-    ]
+    before = stages.get((command.via, pid, position - 1), [])
     return all(_open(c.background, c.pipeline, c.redirects) for c in before)
 
 
-def _typed_around(command: Command, line: Sequence[SimpleCommand]) -> SimpleCommand | None:
-    """The smallest simple command of the typed line that holds `command`."""
+def _typed_around(
+    command: Command, line: Sequence[SimpleCommand], spans: dict[tuple[int, int], SimpleCommand]
+) -> SimpleCommand | None:
+    """The smallest simple command of the typed line that holds `command`. `spans`: the first
+    command of the line with each span; one with the very same span is as small as any."""
     start, end = command.span.start, command.span.end
+    if (start, end) in spans:
+        return spans[start, end]
     holding = [s for s in line if s.span.start <= start and end <= s.span.end]
     return min(holding, key=lambda s: s.span.end - s.span.start, default=None)
 

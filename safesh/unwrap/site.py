@@ -93,7 +93,23 @@ class Site:
 
     def inner(self, wrapper: str, **changes: Any) -> Site:
         """The site of the command that `wrapper` runs."""
-        return replace(self, via=(*self.via, wrapper), **changes)
+        if not changes.keys() <= _SITE_FIELDS:
+            return replace(self, via=(*self.via, wrapper), **changes)  # raises, as it should
+        # Built directly (a record's replace() costs several microseconds; a long line peels
+        # a wrapper or an expansion off thousands of commands).
+        site = new_site(
+            self.simple,
+            self.frame,
+            self.feed,
+            self.functions,
+            (*self.via, wrapper),
+            self.args_unknown,
+            self.remote_host,
+            self.assignments,
+            self.expanded,
+        )
+        site.__dict__.update(changes)
+        return site
 
     def nested_frame(self, host: str | None = None) -> Frame:
         """The frame for a command line this site hands to another shell."""
@@ -102,6 +118,40 @@ class Site:
     def nested(self, wrapper: str, host: str | None = None) -> Frame:
         """The frame for a command line that `wrapper` hands to another shell."""
         return self.inner(wrapper).nested_frame(host)
+
+
+# Every field of Site but `via`, which `inner` extends.
+_SITE_FIELDS = frozenset(
+    {"simple", "frame", "feed", "functions", "args_unknown", "remote_host", "assignments",
+     "expanded"}
+)  # fmt: skip
+
+
+def new_site(
+    simple: SimpleCommand,
+    frame: Frame,
+    feed: Feed | None,
+    functions: frozenset[str],
+    via: tuple[str, ...],
+    args_unknown: bool,
+    remote_host: str | None,
+    assignments: tuple[tuple[str, str], ...],
+    expanded: bool,
+) -> Site:
+    """Site(…every field in order…) without the record's __init__, one per command of the
+    line: see safesh.model's builders (Site has no __post_init__ and no factory either)."""
+    site: Site = object.__new__(Site)
+    state = site.__dict__
+    state["simple"] = simple
+    state["frame"] = frame
+    state["feed"] = feed
+    state["functions"] = functions
+    state["via"] = via
+    state["args_unknown"] = args_unknown
+    state["remote_host"] = remote_host
+    state["assignments"] = assignments
+    state["expanded"] = expanded
+    return site
 
 
 if TYPE_CHECKING:

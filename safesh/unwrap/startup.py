@@ -105,6 +105,8 @@ def _judge(w: Walk, content: str | None, target: Target, site: Site, how: str) -
 def printer(w: Walk, name: str, words: list[Word], site: Site) -> None:
     """`echo`/`printf` into a stored-code file; `cat` (of a heredoc, a pipe, files) into one."""
     w.emit(words, site)
+    if not site.simple.redirects:
+        return  # (what _redirected_target finds nothing in: most `cat`, `echo`)
     target = _redirected_target(w, site)
     if target is None:
         return

@@ -77,6 +77,8 @@ _MAYBE_NESTING = frozenset(
 )  # fmt: skip
 # Builtins that set the variables they name to values nobody can see here.
 _READERS = frozenset({"read", "mapfile", "readarray", "getopts"})
+# The command names `note_bindings` reads further.
+BINDERS = DECLARERS | _READERS | {"printf", "set", "shift"}
 _LOOP_VARIABLE = later(r"(?:^|[\s;&|(])(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\b")
 
 
@@ -95,6 +97,10 @@ def note_bindings(
     """Record what `simple` (whose source is `text`) assigns to variables for later commands:
     `x=v`, `a=(…)`, `export`/`declare`/`local x=v`, `set -- …`; `read x`, `x=$(…)`, `shift`,
     `+=` and element assignments leave a value nobody can know."""
+    if simple.argv and (
+        not simple.argv[0].static or command_name(simple.argv[0].text) not in BINDERS
+    ):
+        return  # a command that assigns no variable (most commands)
     maybe = conditional or simple.pipeline[2] > 1 or bool(_MAYBE_NESTING & set(simple.nesting))
 
     def assign(name: str, known: str | None, raw: str, maybe: bool) -> None:
@@ -169,20 +175,21 @@ def alias_definitions(simple: SimpleCommand) -> dict[str, str | None]:
 def called_bodies(parsed: ParsedLine) -> dict[str, list[SimpleCommand]]:
     """The bodies of the functions `parsed` defines and also calls (outside their own body):
     those are judged at each call, with its arguments."""
-    result: dict[str, list[SimpleCommand]] = {}
-    for name in parsed.functions:
-        label = f"function {name}"
-        body = [c for c in parsed.commands if label in c.nesting]
-        called = any(
-            c.argv
-            and c.argv[0].static
-            and command_name(c.argv[0].text) == name
-            and label not in c.nesting
-            for c in parsed.commands
-        )
-        if called and body:
-            result[name] = body
-    return result
+    if not parsed.functions:
+        return {}
+    # One pass over the commands, not one per function: a long script may define many.
+    names = {f"function {name}": name for name in parsed.functions}
+    bodies: dict[str, list[SimpleCommand]] = {name: [] for name in parsed.functions}
+    called: set[str] = set()
+    for c in parsed.commands:
+        inside = {names[n] for n in c.nesting if n in names}  # whose bodies hold c
+        for name in inside:
+            bodies[name].append(c)
+        if c.argv and c.argv[0].static:
+            name = command_name(c.argv[0].text)
+            if name in bodies and name not in inside:
+                called.add(name)
+    return {name: bodies[name] for name in parsed.functions if name in called and bodies[name]}
 
 
 # Variables whose value programs run as a command line: pagers (man, git, systemctl, less's

@@ -10,9 +10,20 @@ module of the package imports this one except the package itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from safesh.lazy_re import later
-from safesh.model import Command, Context, Feed, ParsedLine, ParseError, SimpleCommand, Span, Word
+from safesh.model import (
+    Command,
+    Context,
+    Feed,
+    ParsedLine,
+    ParseError,
+    SimpleCommand,
+    Span,
+    Word,
+    new_command,
+)
 from safesh.record import field, mutable, replace
 from safesh.unwrap import definitions, injectors, wrappers
 from safesh.unwrap.command_word import brace_words, has_glob, which_name
@@ -31,8 +42,10 @@ from safesh.unwrap.definitions import (
 from safesh.unwrap.expand import Bindings, Lookup, Value, readings
 from safesh.unwrap.feeds import Pipelines, feed_for, heredoc_substitutions, mentions_download
 from safesh.unwrap.handlers import handler as handler_of
-from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped
+from safesh.unwrap.site import MAX_DEPTH, Frame, ParseFn, Site, Unparsed, Unwrapped, new_site
 from safesh.unwrap.variables import (
+    BINDERS,
+    DECLARERS,
     HOLDS_COMMANDS,
     PATH_VARS,
     STARTUP_VARS,
@@ -46,7 +59,7 @@ from safesh.unwrap.variables import (
     reassigned_word,
 )
 from safesh.unwrap.words import command_name, is_assignment, looks_like_bad_assignment, resolve_path
-from safesh.unwrap.written import written_by
+from safesh.unwrap.written import UNREDIRECTED, WRITERS, written_by
 
 
 def unwrap(
@@ -107,6 +120,8 @@ class Walker:
     calling: set[int] = field(default_factory=set)
     # What the shell the line runs in already defines (`start_from`).
     session: SessionState = field(default=NO_SESSION)
+    # The context's environment as a dict (`_env`).
+    env: dict[str, str] | None = None
 
     def exit_traps(self, frame: Frame) -> None:
         """The session's EXIT action, judged when the line leaves the shell."""
@@ -167,6 +182,7 @@ class Walker:
         variables, aliases, files written. Commands in `skip` (the bodies of functions the
         line calls) are judged at each call instead."""
         functions = frozenset(parsed.functions) | session_functions(self.session)
+        pipelines = self.pipelines_of(parsed)
         cwd_stack: list[tuple[tuple[str, ...], str | None, bool]] = []
         cwd, cwd_known = frame.cwd, frame.cwd_known
         inner = frame  # the frame of the commands at the current directory, made once per cd
@@ -184,9 +200,11 @@ class Walker:
                 inner = replace(frame, cwd=cwd, cwd_known=cwd_known)
             if self.session.traps:
                 self.every_command_traps(inner)
-            self.walk_simple(simple, parsed, inner, functions)
-            self.note_line_state(simple, parsed, inner, conditional=_after_and_or(between))
-            moved = cd_target(simple, inner, self.context)
+            self.walk_simple(simple, pipelines, inner, functions)
+            # `a && b`, `a || b`: what the second one sets may not happen.
+            conditional = "&&" in between or "||" in between
+            name = self.note_line_state(simple, pipelines, inner, conditional)
+            moved = cd_target(simple, inner, self.context) if name in _MAY_MOVE else None
             if moved is not None:
                 cwd_stack.append((scope(simple.nesting), cwd, cwd_known))
                 cwd, cwd_known = moved
@@ -205,19 +223,30 @@ class Walker:
             self.walk_source(action, replace(frame, via=(f"trap {signal}",)), f"trap {signal}")
 
     def note_line_state(
-        self, simple: SimpleCommand, parsed: ParsedLine, frame: Frame, conditional: bool
-    ) -> None:
+        self, simple: SimpleCommand, pipelines: Pipelines, frame: Frame, conditional: bool
+    ) -> str | None:
         """What `simple` changes for the commands after it: HOME/TMPDIR/PWD, variables,
-        aliases, files it writes."""
-        self.line_assigned.update(path_assignments(simple))
-        self.line_guarded.update(guarded_assignments(simple))
-        text = parsed.source[simple.span.start : simple.span.end]
-        note_bindings(
-            self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
-        )
-        self.aliases.update(alias_definitions(simple))
-        base = frame.cwd or self.context.cwd
-        self.written.update(written_by(simple, base, self.context.home))
+        aliases, files it writes. Returns the program its command word names (None: none)."""
+        # Each is asked only of a command it may find something in (the names each looks
+        # for first): most commands assign, define and write nothing.
+        argv = simple.argv
+        head = argv[0].text if argv else None
+        name = None if head is None else command_name(head)
+        if name is None or name in DECLARERS:
+            self.line_assigned.update(path_assignments(simple))
+            self.line_guarded.update(guarded_assignments(simple))
+        if name is None or (argv[0].static and name in BINDERS):
+            text = pipelines.parsed.source[simple.span.start : simple.span.end]
+            note_bindings(
+                self.bindings, simple, text, conditional, lambda raw: self._resolve(raw, frame)
+            )
+        if head == "alias":
+            self.aliases.update(alias_definitions(simple))
+        peeled = pipelines.argv(simple)
+        if peeled and peeled[0] in WRITERS and (simple.redirects or peeled[0] in UNREDIRECTED):
+            base = frame.cwd or self.context.cwd
+            self.written.update(written_by(simple, base, self.context.home, peeled))
+        return name
 
     def walk_source(self, source: str, frame: Frame, what: str) -> None:
         if frame.depth > MAX_DEPTH:
@@ -268,20 +297,22 @@ class Walker:
     def walk_simple(
         self,
         simple: SimpleCommand,
-        parsed: ParsedLine,
+        pipelines: Pipelines,
         frame: Frame,
         functions: frozenset[str],
     ) -> None:
-        feed = feed_for(simple, self.pipelines_of(parsed))
+        feed = feed_for(simple, pipelines)
         guarded = tuple(self.line_guarded.items())
         # Positional (see emit): simple, frame, feed, functions, via, args_unknown,
         # remote_host, assignments, expanded.
         host = frame.remote_host
-        site = Site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
-        definitions.special_elements(self, site)
-        definitions.prompt_assignments(self, site)
+        site = new_site(simple, frame, feed, functions, frame.via, False, host, guarded, False)
+        if definitions.defines_anything(simple):
+            definitions.special_elements(self, site)
+            definitions.prompt_assignments(self, site)
         self.peel(list(simple.argv), site)
-        self._walk_heredoc_substitutions(site)
+        if simple.redirects:
+            self._walk_heredoc_substitutions(site)
 
     def _walk_heredoc_substitutions(self, site: Site) -> None:
         """bash expands `$(…)` and backticks in the body of an unquoted heredoc (`cat <<EOF`)
@@ -305,11 +336,16 @@ class Walker:
         if site.remote_host is None and site.frame.remote_host is not None:
             site = replace(site, remote_host=site.frame.remote_host)
         # `env A=1 cmd` and a leading assignment that the parser left in argv
-        while words and words[0].static and is_assignment(words[0].text):
+        while words and words[0].static and "=" in words[0].text and is_assignment(words[0].text):
             name, _, value = words[0].text.partition("=")
             site = replace(site, assignments=(*site.assignments, (name, value)))
             words = words[1:]
-        if len(words) > 1 and words[0].static and looks_like_bad_assignment(words[0].text):
+        if (
+            len(words) > 1
+            and words[0].static
+            and "=" in words[0].text  # what the pattern needs first (cheaper than a search)
+            and looks_like_bad_assignment(words[0].text)
+        ):
             # `1A=2 git reset --hard`: bash would report "command not found", but a word that
             # was meant as an assignment is no program; judge what follows it.
             self.peel(words[1:], site.inner(words[0].text))
@@ -321,7 +357,7 @@ class Walker:
                 head = replace(words[0], text=named, raw=named, static=True)
                 self.peel([head, *words[1:]], site.inner(f"$(which {named})"))
                 return
-        if not site.expanded and any(not w.static for w in words):
+        if not site.expanded and not all(map(_STATIC, words)):
             found = readings(words, self._lookup(site))
             if found is not None:
                 # Each way the words may read once the line's variables are expanded.
@@ -342,7 +378,9 @@ class Walker:
             source = " ".join(w.raw for w in words)
             self.walk_source(source, site.nested("re-read"), "command word")
             return
-        if self._expanded_command_word(words, site):
+        raw = head.raw
+        expandable = "{" in raw or "*" in raw or "?" in raw or "[" in raw  # what it reads
+        if expandable and self._expanded_command_word(words, site):
             return
         name = command_name(head.text)
         if head.raw == head.text and name in self.aliases and f"alias {name}" not in site.via:
@@ -355,7 +393,7 @@ class Walker:
                 return
             value = " ".join([alias, *(w.raw for w in words[1:])])
             self.walk_source(value, site.nested(f"alias {name}"), f"alias {name}")
-        for path in rerouted(self.session, name):
+        for path in rerouted(self.session, name) if self.session.hashed else ():
             # `hash -p PATH NAME` earlier in the session: NAME runs PATH.
             self.peel([replace(head, text=path, raw=path), *words[1:]], site.inner(f"hash {name}"))
         if name in site.functions:
@@ -382,7 +420,7 @@ class Walker:
         if (
             site.assignments
             or site.simple.assignments
-            or HOLDS_COMMANDS & self.bindings.values.keys()
+            or not HOLDS_COMMANDS.isdisjoint(self.bindings.values)
         ) and (handler is None or name in _RUNS_COMMAND_VARIABLES or _runs_command_options(name)):
             self._command_variables(site)
         if handler is None or len(site.via) > 4 * MAX_DEPTH:
@@ -390,7 +428,10 @@ class Walker:
             if handler is None and len(site.via) <= 4 * MAX_DEPTH:
                 if not injectors.runs_after_dashes(self, name, words, site):
                     wrappers.scan_unknown_wrapper(self, name, words, site)
-                if runs_not_found_handler(self.session, name, self.context.getenv("PATH")):
+                # (the session's functions first: PATH is looked up in the whole environment)
+                if self.session.functions and runs_not_found_handler(
+                    self.session, name, self.context.getenv("PATH")
+                ):
                     # bash runs the session's handler with the words as its arguments
                     handler_words = [replace(head, text=NOT_FOUND_HANDLER), *words]
                     self._call(NOT_FOUND_HANDLER, handler_words, site)
@@ -434,7 +475,7 @@ class Walker:
         """The values an assignment's expanding value may have (`OUT=${OUT:-dist}`,
         `t="$HOME/.cache"`): no word splitting, one value per reading; None when unknown."""
         fallback = {"HOME": self.context.home, "PWD": frame.cwd or self.context.cwd}
-        lookup = Lookup(self.bindings, frame.positional, dict(self.context.env), fallback)
+        lookup = Lookup(self.bindings, frame.positional, self._env(), fallback)
         found = readings([Word(raw, raw, Span(0, len(raw)), static=False)], lookup)
         if found is None:
             return [None]
@@ -449,7 +490,13 @@ class Walker:
         return values
 
     def _lookup(self, site: Site) -> Lookup:
-        return Lookup(self.bindings, site.frame.positional, dict(self.context.env))
+        return Lookup(self.bindings, site.frame.positional, self._env())
+
+    def _env(self) -> dict[str, str]:
+        """The context's environment as a dict, made once per walk (Lookup only reads it)."""
+        if self.env is None:
+            self.env = dict(self.context.env)
+        return self.env
 
     def _call(self, name: str, words: list[Word], site: Site) -> None:
         if name not in self.bodies:
@@ -498,7 +545,7 @@ class Walker:
         reassigned = (
             PATH_VARS & ({k for k, _ in assignments} | set(self.line_assigned))
             if assignments or self.line_assigned
-            else frozenset()
+            else _NONE
         )
         if reassigned and words and not dynamic and not _variant:
             # `TMPDIR=/x rm -rf $TMPDIR/y` expands the old value, `export TMPDIR=/x; rm …` the
@@ -508,21 +555,20 @@ class Walker:
             if variant != list(words):
                 label = ", ".join(f"{n}={values.get(n, '')}" for n in sorted(reassigned))
                 self.emit(variant, site.inner(label), dynamic, _variant=True)
-        if feed is None and any("<(" in w.raw for w in words[1:]):
+        if feed is None and len(words) > 1 and "<(" in "\0".join(map(_RAW, words[1:])):
             downloads = [w.raw for w in words[1:] if "<(" in w.raw and mentions_download(w.raw)]
             if downloads:
                 feed = Feed("process-substitution-download", source=tuple(downloads))
-        argv = (name, *(w.text for w in words[1:])) if words else ()
-        # Every field, in Command's order: one is made per command found, and a record's
-        # positional arguments cost half what keywords do (tests/test_large_inputs.py pins
-        # the order).
+        argv = (name, *map(_TEXT, words[1:])) if words else ()
+        # Built directly, every field in Command's order (safesh.model.new_command): one is
+        # made per command found (tests/test_large_inputs.py pins the order).
         self.commands.append(
-            Command(
+            new_command(
                 name,  # name
                 argv,  # argv
                 tuple(words),  # words
                 frame.span or simple.span,  # span
-                " ".join(w.raw for w in simple.argv),  # source
+                " ".join(map(_RAW, simple.argv)),  # source
                 simple.redirects,  # redirects
                 assignments,  # assignments
                 site.via,  # via
@@ -546,13 +592,14 @@ class Walker:
 # crontab themselves, and shells, whose commands inherit it (an interactive bash also runs
 # PROMPT_COMMAND before each prompt).
 _RUNS_COMMAND_VARIABLES = frozenset({"git", "crontab", "bash", "sh", "zsh", "dash", "ksh"})
+_NONE: frozenset[str] = frozenset()
+# Command names cd_target may find a move in (`builtin cd`, `command cd` too).
+_MAY_MOVE = frozenset({"cd", "pushd", "builtin", "command"})
 _UNREAD_SYNTAX = later(r"[\s();|&<>]")
-
-
-def _after_and_or(between: str) -> bool:
-    """Whether the text between two commands makes the second one conditional (`a && b`,
-    `a || b`): what it sets may not happen."""
-    return "&&" in between or "||" in between
+# A word's fields, read in C (map, all): a long line asks for them per word of each command.
+_STATIC = attrgetter("static")
+_TEXT = attrgetter("text")
+_RAW = attrgetter("raw")
 
 
 def _runs_command_options(name: str) -> bool:

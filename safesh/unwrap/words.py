@@ -6,6 +6,7 @@ May use: `safesh.model` and the standard library; nothing else of the package.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Sequence
 
@@ -13,6 +14,9 @@ from safesh.lazy_re import later
 from safesh.model import Word
 
 
+# Asked of each command word several times (feeds, cd, variables, the walk): a hit is
+# answered in C. Bounded, for a line of ever new words.
+@functools.lru_cache(maxsize=4096)
 def command_name(text: str) -> str:
     """The program a command word names, as the rules know it: `/bin/rm` -> `rm`; `\\rm` ->
     `rm` (the parser already removed quotes); `RM` -> `rm` (a case-insensitive filesystem, as

@@ -12,12 +12,16 @@ from safesh.unwrap.feeds import DOWNLOADERS, peeled_argv, pipe_text
 from safesh.unwrap.words import resolve_path
 
 
-def written_by(simple: SimpleCommand, base: str, home: str) -> list[tuple[str, Feed]]:
+def written_by(
+    simple: SimpleCommand, base: str, home: str, argv: tuple[str, ...] | None = None
+) -> list[tuple[str, Feed]]:
     """The files `simple` writes whose content is known or known to be unseen, by absolute
     path (`base` is the directory it runs in): a download's output, a heredoc `cat`/`tee`
-    writes, what `echo`/`printf` print into a file."""
-    argv = peeled_argv(simple)
-    if not argv:
+    writes, what `echo`/`printf` print into a file. `argv`: `peeled_argv(simple)`, when the
+    caller has it already."""
+    if argv is None:
+        argv = peeled_argv(simple)
+    if not argv or argv[0] not in WRITERS:
         return []
     targets = [
         r.target.text
@@ -60,6 +64,10 @@ OUTPUT_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 # options that take a value, and the directories whose files are programs.
 _COPIERS = frozenset({"cp", "ln", "install", "rsync"})
 _COPIER_VALUES = frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S", "--suffix"})
+# Every program written_by reads further; those that write without a redirection (the
+# others write nothing known unless one gives them a heredoc or a file to print into).
+WRITERS = DOWNLOADERS | {"cat", "tee", "echo", "printf"} | _COPIERS
+UNREDIRECTED = DOWNLOADERS | _COPIERS
 _PROGRAM_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/",
                  "/usr/local/sbin/", "/opt/homebrew/bin/", "/snap/bin/")  # fmt: skip
 
