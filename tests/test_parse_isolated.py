@@ -86,3 +86,59 @@ def test_the_parent_keeps_running_after_a_crash() -> None:
     with pytest.raises(FrontendError):
         parse_in_child(crash, "[[ x ]]")
     assert treesitter_front.parse_treesitter("[[ -f a ]] && echo yes").commands
+
+
+def _child_pid(source: str) -> ParsedLine:
+    """A 'parse' that answers with the pid of the process it ran in."""
+    return ParsedLine(str(os.getpid()), (), "pid", ())
+
+
+def test_the_child_stays_for_the_next_line() -> None:
+    first = parse_in_child(_child_pid, "a").source
+    second = parse_in_child(_child_pid, "b").source
+    assert first == second != str(os.getpid())
+
+
+def test_a_child_that_crashed_is_replaced_for_the_next_line() -> None:
+    calls: list[str] = []
+
+    def crash_once(source: str) -> ParsedLine:
+        if source == "crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        calls.append(source)
+        return ParsedLine(str(os.getpid()), (), "pid", ())
+
+    before = parse_in_child(crash_once, "ok").source
+    with pytest.raises(FrontendError, match="crashed"):
+        parse_in_child(crash_once, "crash")
+    after = parse_in_child(crash_once, "ok").source
+    assert after != before
+
+
+def test_a_forked_process_does_not_ask_its_parents_child() -> None:
+    parents = parse_in_child(_child_pid, "a").source
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the forked process
+        os.close(read_end)
+        try:
+            os.write(write_end, parse_in_child(_child_pid, "b").source.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        forked = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert forked and forked != parents
+    assert parse_in_child(_child_pid, "c").source == parents  # the parent's is still its own
+
+
+def test_the_child_keeps_none_of_the_parents_files_open() -> None:
+    def open_files(source: str) -> ParsedLine:
+        names = sorted(os.listdir("/proc/self/fd"), key=int)
+        targets = [os.readlink(f"/proc/self/fd/{n}") for n in names if int(n) <= 2]
+        return ParsedLine(" ".join(targets), (), "fds", tuple(names))
+
+    line = parse_in_child(open_files, "x")
+    assert set(line.source.split()) == {os.devnull}
+    assert len(line.functions) <= 6  # stdin/out/err, its two pipes, listdir's own

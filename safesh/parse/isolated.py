@@ -6,16 +6,18 @@ answer, and every agent then runs the command. So the tree-sitter front-end runs
 child; the child sends its result back through a pipe, and a child that dies, or sends
 nothing readable, becomes a `FrontendError`: the line is not understood, which asks a human.
 
-Forking costs about a millisecond, and tree-sitter only runs where bashlex cannot parse or for
-large inputs, so ordinary lines never pay it.
+tree-sitter only runs where bashlex cannot parse or for large inputs, so ordinary lines never
+pay for the child; a process that judges many lines keeps its child for the next one.
 
 May import the standard library, `safesh.model` and `safesh.parse.words`; never a later stage.
 """
 
 from __future__ import annotations
 
+import _thread
 import os
 import pickle  # nosec: only ever loads bytes this process's own fork wrote a moment ago
+import signal
 from collections.abc import Callable
 
 from safesh.model import (
@@ -32,44 +34,199 @@ from safesh.parse.words import FrontendError
 
 def parse_in_child(parse: Callable[[str], ParsedLine], source: str) -> ParsedLine:
     """`parse(source)` run in a forked child. Its ParsedLine or FrontendError comes back as
-    if called here; any other way the child ends is a FrontendError."""
-    read_end, write_end = os.pipe()
+    if called here; any other way the child ends is a FrontendError.
+
+    The child stays for the next line (a process that judges many lines, `safesh.check` in
+    an agent framework, forks once, not per line: a fork and its exit cost some 2 ms, twenty
+    times the parse of a short line). A child that answered is idle again; one that died,
+    or whose caller gave up on it mid-answer, is never asked again."""
+    worker = _POOL.take(parse)
+    if worker is None:
+        worker = _Worker.start(parse)
+    answered = False
     try:
-        pid = os.fork()
-    except OSError as error:
-        os.close(read_end)
-        os.close(write_end)
-        raise FrontendError(f"tree-sitter not run: cannot fork ({error})", None) from None
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(parse, source, write_end)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    status = _wait(pid)
-    if status is not None and os.WIFSIGNALED(status):
-        signal_number = os.WTERMSIG(status)
-        raise FrontendError(f"tree-sitter crashed (signal {signal_number})", None)
+        data = worker.ask(source.encode("utf-8", "surrogatepass"))
+        if data is None:
+            worker.close()
+            status = worker.reap()
+            if status is not None and os.WIFSIGNALED(status):
+                signal_number = os.WTERMSIG(status)
+                raise FrontendError(f"tree-sitter crashed (signal {signal_number})", None)
+            raise FrontendError("tree-sitter ended without an answer", None)
+        answered = True
+    finally:
+        if answered:
+            _POOL.give_back(worker)
+        else:
+            worker.retire()
     return _result(data)
 
 
-def _child(parse: Callable[[str], ParsedLine], source: str, write_end: int) -> None:
+_LENGTH = 8  # bytes of the length before each message on the pipes (big-endian)
+_IDLE_KEPT = 2  # idle children kept per process: a judge thread abandoned mid-line holds one
+
+
+class _Worker:
+    """One forked child that runs `parse` on each source sent to it, until its pipe closes."""
+
+    def __init__(self, parse: Callable[[str], ParsedLine], pid: int, ask: int, hear: int):
+        self.parse = parse
+        self.pid = pid
+        self._ask = ask  # the parent's write end of the child's requests
+        self._hear = hear  # the parent's read end of its answers
+        self.owner = os.getpid()
+
+    @classmethod
+    def start(cls, parse: Callable[[str], ParsedLine]) -> _Worker:
+        requests_read, requests_write = os.pipe()
+        answers_read, answers_write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as error:
+            for fd in (requests_read, requests_write, answers_read, answers_write):
+                os.close(fd)
+            raise FrontendError(f"tree-sitter not run: cannot fork ({error})", None) from None
+        if pid == 0:  # the child: never returns
+            os.close(requests_write)
+            os.close(answers_read)
+            _serve(parse, requests_read, answers_write)
+        os.close(requests_read)
+        os.close(answers_write)
+        return cls(parse, pid, requests_write, answers_read)
+
+    def ask(self, source: bytes) -> bytes | None:
+        """The child's answer to `source`, or None when it ended without one."""
+        try:
+            _write_all(self._ask, len(source).to_bytes(_LENGTH, "big") + source)
+        except OSError:  # it is gone (EPIPE): its status says how
+            return None
+        head = _read_exactly(self._hear, _LENGTH)
+        if head is None:
+            return None
+        return _read_exactly(self._hear, int.from_bytes(head, "big"))
+
+    def close(self) -> None:
+        """Close this process's ends of the pipes: the child reads the end and exits."""
+        for fd in (self._ask, self._hear):
+            if fd >= 0:
+                os.close(fd)
+        self._ask = self._hear = -1
+
+    def reap(self) -> int | None:
+        return _wait(self.pid)
+
+    def retire(self) -> None:
+        """Never ask this child again, and end it: it may still be parsing a line its caller
+        gave up on (a deadline, Ctrl-C), and is not waited for."""
+        self.close()
+        try:
+            done, _status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped (SIGCHLD ignored): its pid is not ours
+            return
+        if done == 0:  # still running, and not reaped, so the pid is still this child's
+            os.kill(self.pid, signal.SIGKILL)
+            self.reap()
+
+
+class _Pool:
+    """The idle children of this process, by the parse function they run. Children inherited
+    through a fork belong to the parent: the forked process forgets them (`forget`)."""
+
+    def __init__(self) -> None:
+        self._lock = _thread.allocate_lock()
+        self._idle: list[_Worker] = []
+
+    def take(self, parse: Callable[[str], ParsedLine]) -> _Worker | None:
+        with self._lock:
+            for index, worker in enumerate(self._idle):
+                if worker.parse is parse and worker.owner == os.getpid():
+                    return self._idle.pop(index)
+        return None
+
+    def give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            surplus = self._idle[:-_IDLE_KEPT]
+            del self._idle[:-_IDLE_KEPT]
+        for old in surplus:
+            old.retire()
+
+    def forget(self) -> None:
+        """In a forked process: the parent's idle children are not this process's to ask."""
+        self._lock = _thread.allocate_lock()  # a lock held at the fork stays held here
+        idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+
+
+_POOL = _Pool()
+os.register_at_fork(after_in_child=_POOL.forget)
+
+
+def _serve(parse: Callable[[str], ParsedLine], requests: int, answers: int) -> None:
+    """The child: answer each source read from `requests` on `answers`, until the parent
+    closes its end (or dies)."""
     code = 0
     try:
-        try:
-            outcome: tuple[object, ...] = ("ok", _encode(parse(source)))
-        except FrontendError as error:
-            outcome = ("error", error.message, error.position, error.incomplete)
-        except BaseException as error:  # reported to the parent, which fails closed on it
-            outcome = ("error", f"tree-sitter failed: {type(error).__name__}", None, False)
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view) :]
+        # Ctrl-C at a terminal reaches the whole process group: the parent handles it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _keep_only(requests, answers)
+        while True:
+            head = _read_exactly(requests, _LENGTH)
+            if head is None:
+                break
+            data = _read_exactly(requests, int.from_bytes(head, "big"))
+            if data is None:
+                break
+            source = data.decode("utf-8", "surrogatepass")
+            answer = pickle.dumps(_outcome(parse, source), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_all(answers, len(answer).to_bytes(_LENGTH, "big") + answer)
     except BaseException:
         code = 1
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _keep_only(*pipes: int) -> None:
+    """Let go of every other file the parent had open: this child outlives the line it was
+    forked for, and must not hold the parent's output (a reader waits for its end), sockets
+    or store open after the parent is done with them."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    low = 3
+    for keep in sorted(set(pipes)):
+        os.closerange(low, keep)
+        low = keep + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+
+
+def _outcome(parse: Callable[[str], ParsedLine], source: str) -> tuple[object, ...]:
+    try:
+        return ("ok", _encode(parse(source)))
+    except FrontendError as error:
+        return ("error", error.message, error.position, error.incomplete)
+    except BaseException as error:  # reported to the parent, which fails closed on it
+        return ("error", f"tree-sitter failed: {type(error).__name__}", None, False)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    """`size` bytes from `fd`, or None if it ends first."""
+    parts: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
 
 
 def _wait(pid: int) -> int | None:
