@@ -39,18 +39,10 @@ _SECRET_NAME = "cache.key"
 
 def read_sealed(path: str | Path, magic: bytes, key: str) -> bytes | None:
     """The body sealed in `path` under `key`, or None when it cannot be trusted."""
-    path = os.fspath(path)
-    try:
-        if not _private_dir(_parent(path)):
-            return None
-        secret = _read_secret(_secret_path())
-        if secret is None:
-            return None
-        data = _read_private_file(path)
-    except OSError:
+    found = _secret_and_data(os.fspath(path), magic)
+    if found is None:
         return None
-    if data is None or not data.startswith(magic):
-        return None
+    secret, data = found
     mac = data[len(magic) : len(magic) + _MAC_BYTES]
     body = data[len(magic) + _MAC_BYTES :]
     if not compare_digest(mac, seal(secret, key, body)):
@@ -75,6 +67,23 @@ def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[memoryview, mem
     does not cover (the head must say how to trust it); None when the head cannot be trusted.
     The file must be as private as `read_sealed` requires. (Views of the file's bytes: the
     rest is most of the file, not copied.)"""
+    found = _secret_and_data(path, magic)
+    start = len(magic) + _MAC_BYTES + _LENGTH_BYTES
+    if found is None or len(found[1]) < start:
+        return None
+    secret, data = found
+    mac = data[len(magic) : len(magic) + _MAC_BYTES]
+    end = start + int.from_bytes(data[start - _LENGTH_BYTES : start], "big")
+    view = memoryview(data)
+    head = view[start:end]
+    if len(head) != end - start or not compare_digest(mac, seal(secret, key, head)):
+        return None
+    return head, view[end:]
+
+
+def _secret_and_data(path: str, magic: bytes) -> tuple[bytes, bytes] | None:
+    """The user's secret and the bytes of `path`, when the directory and the file are private
+    and the file starts with `magic`; else None."""
     try:
         if not _private_dir(_parent(path)):
             return None
@@ -84,16 +93,9 @@ def read_sealed_head(path: str, magic: bytes, key: str) -> tuple[memoryview, mem
         data = _read_private_file(path)
     except OSError:
         return None
-    start = len(magic) + _MAC_BYTES + _LENGTH_BYTES
-    if data is None or len(data) < start or not data.startswith(magic):
+    if data is None or not data.startswith(magic):
         return None
-    mac = data[len(magic) : len(magic) + _MAC_BYTES]
-    end = start + int.from_bytes(data[start - _LENGTH_BYTES : start], "big")
-    view = memoryview(data)
-    head = view[start:end]
-    if len(head) != end - start or not compare_digest(mac, seal(secret, key, head)):
-        return None
-    return head, view[end:]
+    return secret, data
 
 
 def write_sealed_head(path: str, magic: bytes, key: str, head: bytes, rest: bytes) -> bool:
