@@ -41,7 +41,15 @@ from safesh.model import Tier
 from safesh.record import fields
 from safesh.rules.globs import glob_set, one_glob
 from safesh.rules.reading import Source
-from safesh.rules.schema import Conditions, Example, Rule, RuleSet, RuleSource, ToolSpec
+from safesh.rules.schema import (
+    Conditions,
+    Example,
+    Rule,
+    RuleSet,
+    RuleSource,
+    ToolSpec,
+    command_patterns,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
@@ -223,23 +231,6 @@ def _encode(ruleset: RuleSet) -> tuple[bytes, bytes]:
         len(ruleset.tools),
     )
     return marshal.dumps(head), b"".join(parts)
-
-
-def command_patterns(conditions: Conditions) -> frozenset[str] | None:
-    """The command names and globs (`command = [...]`, `|` alternatives split) of which the
-    name of every command `conditions` hold for matches one, or None when they may hold for
-    any name: `schema.command_names` with globs allowed."""
-    if conditions.command:
-        return frozenset(name for pattern in conditions.command for name in pattern.split("|"))
-    if not conditions.any:
-        return None
-    found: set[str] = set()
-    for sub in conditions.any:
-        named = command_patterns(sub)
-        if named is None:
-            return None
-        found |= named
-    return frozenset(found)
 
 
 def _glob_hint(glob: str) -> tuple[str, str, str]:

@@ -134,14 +134,23 @@ _GLOB_CHARS = frozenset("*?[")
 def command_names(cond: Conditions) -> frozenset[str] | None:
     """The only command names `cond` can hold for, or None when it may hold for others (a
     glob, or no command condition at all)."""
+    names = command_patterns(cond)
+    if names is None or any(_GLOB_CHARS.intersection(name) for name in names):
+        return None
+    return names
+
+
+def command_patterns(cond: Conditions) -> frozenset[str] | None:
+    """The command names and globs (`command = [...]`, `|` alternatives split) of which the
+    name of every command `cond` holds for matches one, or None when it may hold for any name
+    (no command condition at all)."""
     if cond.command:
-        names = frozenset(name for pattern in cond.command for name in pattern.split("|"))
-        return None if any(_GLOB_CHARS.intersection(name) for name in names) else names
+        return frozenset(name for pattern in cond.command for name in pattern.split("|"))
     if not cond.any:
         return None
     found: set[str] = set()
     for sub in cond.any:
-        named = command_names(sub)
+        named = command_patterns(sub)
         if named is None:
             return None
         found |= named
